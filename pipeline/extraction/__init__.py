@@ -1,0 +1,65 @@
+"""Extraction stage: entities, then metric, role and implantation facts, sentence by sentence.
+
+Reads: Document.text, .published and the `Analysis` from pipeline.nlp. Writes: Document.entities
+and Document.facts (sorted, de-duplicated).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from pipeline.config import Config
+from pipeline.extraction.context import DocContext, parse_published
+from pipeline.extraction.entities import choose_subject, collect, to_entities
+from pipeline.extraction.implantations import find_implantations
+from pipeline.extraction.metrics import find_metrics, find_table_metrics
+from pipeline.extraction.roles import find_roles
+from pipeline.nlp import Analysis
+from pipeline.records import Document, ImplantationFact, MetricFact, RoleFact
+from pipeline.resources import load_resources
+
+LOGGER = logging.getLogger(__name__)
+
+Fact = MetricFact | RoleFact | ImplantationFact
+
+
+def run(doc: Document, analysis: Analysis, cfg: Config) -> Document:
+    """Fill `doc.entities` and `doc.facts` from the analysed sentences."""
+    if doc.status != "ok":
+        return doc
+    res = load_resources(cfg.models_dir)
+    mentions = collect(analysis, doc.text, doc.lang or "fr", res)
+    mentions.subject = choose_subject(mentions, doc.text, res)
+    doc.entities = to_entities(mentions)
+    ctx = DocContext(doc.doc_id, doc.text, res, mentions, parse_published(doc.published))
+    facts: list[Fact] = []
+    history: list[str] = []  # periods stated so far, in reading order
+    for sent in analysis.sentences:
+        facts.extend(find_metrics(sent, ctx, history))
+        facts.extend(find_roles(sent, ctx))
+        periods = ctx.periods_of(sent)
+        period = str(periods[0].year) if periods else (history[-1] if history else None)
+        facts.extend(find_implantations(sent, ctx, period))
+        history.extend(str(p.year) for p in periods)
+    facts.extend(find_table_metrics(analysis.sentences, ctx))
+    doc.facts = _dedupe(facts)
+    LOGGER.debug("%s: %d entities, %d facts", doc.doc_id, len(doc.entities), len(doc.facts))
+    return doc
+
+
+def _key(f: Fact) -> tuple[object, ...]:
+    if isinstance(f, MetricFact):
+        return ("metric", f.subject, f.metric, f.period, f.status, f.value)
+    if isinstance(f, RoleFact):
+        return ("role", f.person, f.role, f.org)
+    return ("implantation", f.company)
+
+
+def _dedupe(facts: list[Fact]) -> list[Fact]:
+    """One fact per key, the most confident (first in the text on ties), in text order."""
+    best: dict[tuple[object, ...], Fact] = {}
+    for f in facts:
+        k = _key(f)
+        if k not in best or f.confidence > best[k].confidence:
+            best[k] = f
+    return sorted(best.values(), key=lambda f: (f.evidence.start, f.kind, str(_key(f))))

@@ -1,0 +1,84 @@
+"""What the fact extractors share: per-document context and clause windows around a figure.
+
+A `DocContext` holds what every extractor needs about one document (language resources, the
+entity index, the publication date, the period mentions already resolved) so that each
+extractor is a pure function of (sentence, context).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from pipeline.extraction.entities import Mentions
+from pipeline.nlp import Sentence
+from pipeline.normalize.dates import PeriodMention, find_periods
+from pipeline.records import Evidence
+from pipeline.resources import Resources, phrase_regex
+
+# Tokens that end a clause: a figure's qualifiers are looked for inside its clause only.
+CLAUSE_BREAKS = {";", ":", "(", ")", "et", "and", "mais", "but", "tandis", "while", "whereas", "alors", "dont", "—", "–"}
+# Words meaning "since" before a year: that year is an origin, not the period of a figure.
+_SINCE = re.compile(r"(?:depuis|since|from|dès|créée? en|founded in|fondée? en)\s*(?:sa création en\s*|(?:the\s+)?year\s+)?$", re.I)
+
+
+@dataclass
+class DocContext:
+    doc_id: str
+    text: str
+    res: Resources
+    mentions: Mentions
+    published: dt.date | None
+    periods: dict[int, list[PeriodMention]] = field(default_factory=dict)  # by sentence start
+
+    def evidence(self, sent: Sentence) -> Evidence:
+        return Evidence(doc_id=self.doc_id, sentence=sent.text, start=sent.start, end=sent.end)
+
+    def periods_of(self, sent: Sentence) -> list[PeriodMention]:
+        """Period mentions of a sentence, with 'since 1994'-style origins left out (cached)."""
+        if sent.start not in self.periods:
+            found = find_periods(sent.text, sent.lang, self.published)
+            self.periods[sent.start] = [p for p in found if not _SINCE.search(sent.text[: p.start])]
+        return self.periods[sent.start]
+
+
+def has_phrase(text: str, phrases: list[str]) -> bool:
+    return bool(phrase_regex(tuple(phrases)).search(text))
+
+
+def find_phrase(text: str, phrases: list[str]) -> re.Match[str] | None:
+    return phrase_regex(tuple(phrases)).search(text)
+
+
+def parse_published(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def clause_bounds(text: str, start: int, end: int, others: list[tuple[int, int]]) -> tuple[int, int]:
+    """The clause around text[start:end]: back to the previous figure or clause break, forward
+    to the next figure or clause break. Offsets are relative to `text` (one sentence)."""
+    left = 0
+    for s, e in others:
+        if e <= start:
+            left = max(left, e)
+    right = len(text)
+    for s, _e in others:
+        if s >= end:
+            right = min(right, s)
+    for m in _BREAK_RE.finditer(text, left, start):
+        left = max(left, m.end())
+    m = _BREAK_RE.search(text, end, right)
+    if m:
+        right = m.start()
+    return left, right
+
+
+_BREAK_RE = re.compile(
+    r"[;:()\u2014\u2013]|,\s|\s(?:et|and|mais|but|tandis que|while|whereas|alors que|dont)\s", re.I
+)

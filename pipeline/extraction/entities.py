@@ -1,0 +1,249 @@
+"""Organizations and people: clean the model's spans, fix their types, give each a canonical name.
+
+Reads: Analysis.sentences[*].ents. Writes: Document.entities, and returns the `Mentions` index
+(every kept span with its canonical name) that the fact extractors use.
+
+The French model labels many organizations LOC or PER and cuts names at apostrophes; the English
+one glues articles and possessives on. The rules here are general: the gazetteer ruler (nlp.py)
+settles names the domain knows; head/tail words, legal forms and acronyms retype the rest; junk
+(share buttons, titles, fragments) is dropped; "Long Name (ACR)" and initials link acronyms;
+a surname alone resolves to the full name seen earlier in the document.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from pipeline.nlp import ORG_LABELS, OTHER_LABELS, PERSON_LABELS, PLACE_LABELS, WEAK_PREFIX, Analysis, Span
+from pipeline.records import Entity
+from pipeline.resources import Resources, fold
+
+_ARTICLE = re.compile(r"^(?:the|The|le|Le|la|La|les|Les|l'|L'|d'|D'|du|Du|des|Des|de|De)\s*(?=\S)")
+_TRAIL = re.compile(r"(?:'s|')$|[\s,.;:!?()\"'-]+$")
+_ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]{1,6}$")
+_DEFINITION = re.compile(r"([A-ZÀ-Ý][^()]{3,120}?)\s*\(([A-Z][A-Za-z0-9&]{1,8})\)")
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    type: str  # ORG | PERSON | PLACE
+    name: str  # canonical
+    surface: str
+
+
+@dataclass
+class Mentions:
+    """Every kept entity span of a document, in text order, with its canonical name."""
+
+    items: list[Mention]
+    subject: str | None = None  # the document's focal agency (set by choose_subject)
+
+    def within(self, start: int, end: int, type_: str | None = None) -> list[Mention]:
+        return [m for m in self.items if m.start >= start and m.end <= end and (type_ is None or m.type == type_)]
+
+
+def clean_surface(text: str) -> str:
+    """Strip articles, possessives, line breaks and edge punctuation from a span's text."""
+    text = text.split("\n")[0].strip()
+    prev = None
+    while prev != text:
+        prev = text
+        text = _ARTICLE.sub("", text).strip()
+        text = _TRAIL.sub("", text).strip()
+    return text
+
+
+def is_acronym(text: str, res: Resources) -> bool:
+    return bool(_ACRONYM.match(text)) and text not in res.org_cues.acronym_stoplist
+
+
+def looks_like_org(text: str, lang: str, res: Resources) -> bool:
+    """General cues: a head word ("Agence", "Groupe"), a legal form or tail word, an acronym."""
+    words = text.split()
+    if not words:
+        return False
+    heads = {w.lower() for w in res.org_cues.org_head_words.all()}
+    if words[0].lower() in heads and len(words) > 1:
+        return True
+    if len(words) > 1 and words[-1].lower() in {w.lower() for w in res.org_cues.org_tail_words}:
+        return True
+    return is_acronym(text, res)
+
+
+def is_junk(text: str, res: Resources) -> bool:
+    low = text.lower()
+    if len(text) < 2 or not text[0].isupper() and not text[0].isdigit():
+        return True
+    if low in {n.lower() for n in res.org_cues.not_names}:
+        return True
+    junk = {w.lower() for w in res.org_cues.junk_words}
+    if any(w in junk for w in re.findall(r"[\w-]+", low)):
+        return True
+    letters = sum(c.isalpha() for c in text)
+    return letters < 2 or len(text.split()) > 8
+
+
+def _typed(span: Span, text: str, lang: str, res: Resources) -> str | None:
+    """Our type for a model span: ORG, PERSON, PLACE or None (dropped)."""
+    if span.kb_id:
+        return "ORG"
+    known = res.org_by_key.get(fold(text))
+    if known:
+        return "ORG"
+    if span.label in ORG_LABELS:
+        return "ORG"
+    if span.label in PERSON_LABELS:
+        if looks_like_org(text, lang, res):
+            return "ORG"
+        return "PERSON" if _is_person_name(text) else None
+    if span.label in PLACE_LABELS:
+        return "ORG" if looks_like_org(text, lang, res) and not is_acronym(text, res) else "PLACE"
+    if span.label in OTHER_LABELS:
+        return "ORG" if looks_like_org(text, lang, res) else None
+    return None
+
+
+def _is_person_name(text: str) -> bool:
+    parts = text.split()
+    return 1 <= len(parts) <= 4 and all(p[0].isupper() or p in {"de", "du", "van", "von", "da", "di", "le", "la"} for p in parts)
+
+
+def _region_ok(entry_name: str, text: str, res: Resources) -> bool:
+    entry = res.org_by_name.get(entry_name)
+    return bool(entry) and any(r in text for r in entry.region)
+
+
+def collect(analysis: Analysis, text: str, lang: str, res: Resources) -> Mentions:
+    """Every usable entity span of the document, typed and canonicalized."""
+    raw: list[tuple[Span, str, str]] = []
+    for sent in analysis.sentences:
+        for span in sent.ents:
+            surface = clean_surface(span.text)
+            if span.kb_id.startswith(WEAK_PREFIX):
+                name = span.kb_id[len(WEAK_PREFIX):]
+                if _region_ok(name, text, res):
+                    raw.append((Span(span.start, span.end, surface, "ORG", name), "ORG", surface))
+                continue
+            if is_junk(surface, res):
+                continue
+            type_ = _typed(span, surface, sent.lang, res)
+            if type_:
+                raw.append((span, type_, surface))
+    return Mentions(_canonicalize(raw, text, res))
+
+
+def _canonicalize(raw: list[tuple[Span, str, str]], text: str, res: Resources) -> list[Mention]:
+    acronyms = _acronym_definitions(text, res)
+    full_names: dict[str, str] = {}  # surname -> full name, from multi-word person mentions
+    for _span, type_, surface in raw:
+        parts = surface.split()
+        if type_ == "PERSON" and len(parts) >= 2:
+            full_names.setdefault(parts[-1], surface)
+    orgs = [s for _sp, t, s in raw if t == "ORG"]
+    out: list[Mention] = []
+    for span, type_, surface in raw:
+        name = surface
+        if type_ == "ORG":
+            name = _org_name(span, surface, acronyms, orgs, res)
+        elif type_ == "PERSON":
+            if len(surface.split()) == 1:
+                if surface in full_names:
+                    name = full_names[surface]
+                elif surface in {o.split()[-1] for o in orgs}:
+                    continue
+                else:
+                    continue  # a lone first or last name we cannot tie to a person
+        out.append(Mention(span.start, span.end, type_, name, surface))
+    return _merge_variants(out)
+
+
+def _org_name(span: Span, surface: str, acronyms: dict[str, str], orgs: list[str], res: Resources) -> str:
+    if span.kb_id and not span.kb_id.startswith(WEAK_PREFIX):
+        return span.kb_id
+    entry = res.org_by_key.get(fold(surface))
+    if entry:
+        return entry.name
+    if surface in acronyms:
+        long = acronyms[surface]
+        entry = res.org_by_key.get(fold(long))
+        return entry.name if entry else long
+    if _ACRONYM.match(surface):
+        for other in orgs:
+            if other != surface and _initials(other) == surface:
+                entry = res.org_by_key.get(fold(other))
+                return entry.name if entry else other
+    return surface
+
+
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in re.findall(r"[\w]+", name) if w[0].isupper())
+
+
+def _acronym_definitions(text: str, res: Resources) -> dict[str, str]:
+    """"Chambre de commerce ... (CCIMP)" -> {"CCIMP": "Chambre de commerce ..."}."""
+    out: dict[str, str] = {}
+    for m in _DEFINITION.finditer(text):
+        long, acr = m.group(1).strip(), m.group(2)
+        if acr in res.org_cues.acronym_stoplist:
+            continue
+        # Keep the shortest tail of the long form whose capitals spell the acronym, else the
+        # tail starting at the last capitalized head word.
+        words = long.split()
+        for i in range(len(words)):
+            cand = " ".join(words[i:])
+            if _initials(cand).upper().startswith(acr[:2].upper()) and words[i][0].isupper():
+                out[acr] = clean_surface(cand)
+                break
+    return out
+
+
+def _merge_variants(mentions: list[Mention]) -> list[Mention]:
+    """One canonical name per folded key: the most frequent spelling wins (first on ties)."""
+    spellings: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for m in mentions:
+        spellings[(m.type, fold(m.name))][m.name] += 1
+    best = {k: c.most_common(1)[0][0] for k, c in spellings.items()}
+    return [Mention(m.start, m.end, m.type, best[(m.type, fold(m.name))], m.surface) for m in mentions]
+
+
+def to_entities(mentions: Mentions) -> list[Entity]:
+    """Document entities (ORG and PERSON), sorted by name, with their surface forms."""
+    groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for m in mentions.items:
+        if m.type in ("ORG", "PERSON"):
+            groups[(m.type, m.name)].append(m.surface)
+    return [
+        Entity(type=t, name=n, mentions=sorted(set(forms)), count=len(forms))  # type: ignore[arg-type]
+        for (t, n), forms in sorted(groups.items())
+    ]
+
+
+def choose_subject(mentions: Mentions, text: str, res: Resources) -> str | None:
+    """The document's focal agency: the most mentioned agency-like organization."""
+    counts = Counter(m.name for m in mentions.items if m.type == "ORG")
+    if not counts:
+        return None
+    first = {}
+    for m in mentions.items:
+        first.setdefault(m.name, m.start)
+
+    def score(name: str) -> tuple[float, int]:
+        entry = res.org_by_name.get(name)
+        agency = (entry is not None and entry.kind == "agency") or (entry is None and _agency_like(name, text))
+        return (counts[name] * (3 if agency else 1), -first[name])
+
+    return max(counts, key=score)
+
+
+_AGENCY_WORDS = re.compile(r"\b(?:Invest|Promotion|Développement|Development|Agence|Agency|Attractivité)\b")
+
+
+def _agency_like(name: str, text: str) -> bool:
+    if _AGENCY_WORDS.search(name):
+        return True
+    near = re.compile(rf"(?:agence|agency)[^.\n]{{0,60}}{re.escape(name)}|{re.escape(name)}[^.\n]{{0,8}}(?:l'agence|the agency|agency)", re.I)
+    return bool(near.search(text))

@@ -1,0 +1,243 @@
+"""Metric facts: figures and targets, what they count, for which year, about whom.
+
+Reads: sentences (Analysis), the entity index, the publication date. Writes: MetricFact list.
+
+For each number in a sentence (pipeline.normalize.numbers), the extractor finds:
+- the counted thing: the head noun right after the figure ("63 projets", "1,240 new jobs"),
+  or the previous figure's head for "104 others"/"132 autres";
+- qualifiers in the figure's clause: maintained / created / foreign / cumulative / met...;
+- the status: a target cue in the figure's clause, or anywhere in a sentence without a contrast
+  marker ("65 projets ... : c'est l'objectif"), makes it a target;
+- the period: a year in the sentence, else one resolved from a relative phrase, else the latest
+  period of the preceding sentences, else the publication year;
+- the subject: the document's agency, another agency named in the sentence, or a company for hires.
+All words come from models/metrics.yaml and models/cues.yaml.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.extraction.context import DocContext, clause_bounds, find_phrase, has_phrase
+from pipeline.nlp import Sentence
+from pipeline.normalize.numbers import NumberMatch, find_numbers
+from pipeline.records import MetricFact
+
+_WORD = re.compile(r"[\w'-]+", re.UNICODE)
+_ANAPHORA = {"autres", "others", "other", "supplémentaires", "additional", "more", "de plus"}
+_HEAD_WINDOW = 5  # words after a figure in which its head noun is looked for
+
+
+@dataclass
+class Figure:
+    num: NumberMatch
+    head: str | None  # projects | jobs | members | meetings | missions
+    clause: str
+    clause_start: int
+
+
+def _head_after(text: str, end: int, ctx: DocContext, lang: str) -> str | None:
+    """The category of the first head noun in the few words after a figure."""
+    heads = ctx.res.metrics.heads
+    words = _WORD.findall(text[end:end + 80])[:_HEAD_WINDOW]
+    for w in words:
+        low = w.lower().lstrip("dl'")
+        low_full = w.lower()
+        for cat, forms in heads.items():
+            vocab = set(forms.get(lang)) | set(forms.get("en" if lang == "fr" else "fr"))
+            if low_full in vocab or low in vocab:
+                return cat
+        if low_full in _ANAPHORA:
+            return "same"
+    return None
+
+
+def _figures(sent: Sentence, ctx: DocContext) -> list[Figure]:
+    nums = [n for n in find_numbers(sent.text, sent.lang) if n.kind == "number"]
+    spans = [(n.start, n.end) for n in nums]
+    out: list[Figure] = []
+    prev_head: str | None = None
+    for n in nums:
+        head = _head_after(sent.text, n.end, ctx, sent.lang) if n.unit == "count" else None
+        if head == "same":
+            head = prev_head
+        left, right = clause_bounds(sent.text, n.start, n.end, [s for s in spans if s != (n.start, n.end)])
+        out.append(Figure(n, head, sent.text[left:right], left))
+        prev_head = head or prev_head
+    return out
+
+
+def _classify(fig: Figure, sent: Sentence, ctx: DocContext) -> str | None:
+    q = ctx.res.metrics.qualifiers
+    lang = sent.lang
+
+    def cue(name: str, where: str) -> bool:
+        return name in q and has_phrase(where, q[name].get(lang) + q[name].get("en"))
+
+    clause, n = fig.clause, fig.num
+    if cue("pending", clause):
+        return None
+    if n.unit == "percent":
+        if not cue("foreign", clause) and not cue("foreign", sent.text):
+            return None
+        jobs = ctx.res.metrics.heads["jobs"]
+        return "foreign_share_jobs" if has_phrase(clause, jobs.get(lang) + jobs.get("en")) else "foreign_share_projects"
+    if n.unit == "EUR":
+        return "budget" if has_phrase(sent.text, ctx.res.metrics.budget.get(lang) + ctx.res.metrics.budget.get("en")) else None
+    if n.unit != "count":
+        return None
+    cumulative = cue("cumulative", sent.text)
+    if fig.head == "projects":
+        if cue("met", clause):
+            return "companies_met"
+        if cumulative:
+            return "cumulative_projects"
+        return "foreign_projects" if cue("foreign", clause) else "location_projects"
+    if fig.head == "jobs":
+        if cumulative:
+            return "cumulative_jobs"
+        if cue("total", clause):
+            return "jobs_total"
+        if cue("maintained", clause):
+            return "jobs_maintained"
+        if cue("hires", clause) and _company_in(sent, ctx):
+            return "hires"
+        return "foreign_jobs" if cue("foreign", clause) else "jobs_created"
+    return {"members": "network_members", "meetings": "companies_met", "missions": "prospecting_missions"}.get(fig.head or "")
+
+
+def _company_in(sent: Sentence, ctx: DocContext) -> str | None:
+    for m in ctx.mentions.within(sent.start, sent.end, "ORG"):
+        entry = ctx.res.org_by_name.get(m.name)
+        if m.name != ctx.mentions.subject and (entry is None or entry.kind == "company"):
+            return m.name
+    return None
+
+
+def _is_target(fig: Figure, figures: list[Figure], sent: Sentence, ctx: DocContext) -> bool:
+    cues = ctx.res.cues
+    target = cues.target.get(sent.lang) + cues.target.get("en")
+    if has_phrase(fig.clause, target):
+        return True
+    local_elsewhere = any(has_phrase(f.clause, target) for f in figures if f is not fig)
+    contrast = has_phrase(sent.text, cues.contrast.get(sent.lang))
+    return not local_elsewhere and not contrast and has_phrase(sent.text, target)
+
+
+def _period(fig: Figure, sent: Sentence, ctx: DocContext, history: list[str], target: bool) -> tuple[str | None, bool]:
+    """The year a figure is about and whether it was stated in its own sentence."""
+    periods = ctx.periods_of(sent)
+    if periods:
+        pos = fig.num.start
+        best = min(periods, key=lambda p: (0 if fig.clause_start <= p.start < fig.clause_start + len(fig.clause) else 1,
+                                           abs(p.start - pos)))
+        return str(best.year), True
+    if history:
+        return history[-1], False
+    if ctx.published:
+        return str(ctx.published.year if target else ctx.published.year), False
+    return None, False
+
+
+def _subject(metric: str, sent: Sentence, ctx: DocContext) -> str | None:
+    if metric == "hires":
+        return _company_in(sent, ctx)
+    subject = ctx.mentions.subject
+    here = ctx.mentions.within(sent.start, sent.end, "ORG")
+    if subject and any(m.name == subject for m in here):
+        return subject
+    for m in here:
+        entry = ctx.res.org_by_name.get(m.name)
+        if m.name != subject and entry is not None and entry.kind == "agency" and has_phrase(sent.text, ["agence", "agency", "l'agence"]):
+            return m.name
+    return subject
+
+
+def find_metrics(sent: Sentence, ctx: DocContext, history: list[str]) -> list[MetricFact]:
+    """Metric facts of one sentence. `history` holds the periods of the preceding sentences."""
+    figures = _figures(sent, ctx)
+    facts: list[MetricFact] = []
+    for fig in figures:
+        metric = _classify(fig, sent, ctx)
+        if metric is None:
+            continue
+        target = _is_target(fig, figures, sent, ctx)
+        period, explicit = _period(fig, sent, ctx, history, target)
+        subject = _subject(metric, sent, ctx)
+        if subject is None:
+            continue
+        confidence = 0.5 + (0.2 if fig.head or metric.startswith(("budget", "foreign_share")) else 0) + (0.2 if explicit else 0)
+        facts.append(MetricFact(
+            subject=subject, metric=metric, value=fig.num.value, unit=_unit(fig.num.unit),
+            period=period, status="target" if target else "actual", approx=fig.num.approx,
+            confidence=round(min(confidence, 0.95), 2), evidence=ctx.evidence(sent),
+        ))
+    return facts
+
+
+def _unit(unit: str) -> str:
+    return unit if unit in ("count", "EUR", "percent") else "count"
+
+
+# --- tables --------------------------------------------------------------------------------
+_YEAR_CELL = re.compile(r"^\s*((?:19|20)\d\d)\b")
+
+
+def find_table_metrics(sentences: list[Sentence], ctx: DocContext) -> list[MetricFact]:
+    """Rows of a yearly table ("Year | Projects | Jobs") under a header naming its columns."""
+    facts: list[MetricFact] = []
+    header: list[str | None] | None = None
+    for sent in sentences:
+        for line in sent.text.split("\n"):
+            cols = _header_columns(line, sent.lang, ctx)
+            if cols:
+                header = cols
+                continue
+            m = _YEAR_CELL.match(line)
+            if not (header and m):
+                continue
+            nums = [n for n in find_numbers(line[m.end():], sent.lang) if n.kind in ("number", "year")]
+            if len(nums) < len(header):
+                continue
+            for col, num in zip(header, nums[-len(header):]):
+                if col and ctx.mentions.subject:
+                    facts.append(MetricFact(
+                        subject=ctx.mentions.subject, metric=col, value=num.value,
+                        unit="percent" if col.startswith("foreign_share") else "count",
+                        period=m.group(1), status="actual", approx=num.approx, confidence=0.8,
+                        evidence=ctx.evidence(sent)))
+    return facts
+
+
+def _header_columns(line: str, lang: str, ctx: DocContext) -> list[str | None] | None:
+    """Metric per column of a table header line, or None when the line is not a header."""
+    if not has_phrase(line, ["année", "year", "exercice", "années", "years"]):
+        return None
+    cells = [c for c in re.split(r"\s*\|\s*|\t|\s{2,}", line) if c.strip()]
+    if len(cells) < 2:
+        cells = _split_header_words(line, ctx, lang)
+    cols: list[str | None] = []
+    heads = ctx.res.metrics.heads
+    for cell in cells[1:]:
+        low = cell.lower()
+        if "%" in low or "part" in low or "share" in low:
+            cols.append("foreign_share_projects")
+        elif find_phrase(low, heads["jobs"].all()):
+            cols.append("jobs_created")
+        elif find_phrase(low, heads["projects"].all()):
+            cols.append("location_projects")
+        else:
+            cols.append(None)
+    return cols if sum(c is not None for c in cols) >= 1 else None
+
+
+def _split_header_words(line: str, ctx: DocContext, lang: str) -> list[str]:
+    """A header with single spaces: a new column starts at each head noun ("Year Projects Jobs")."""
+    vocab = ctx.res.metrics.heads["projects"].all() + ctx.res.metrics.heads["jobs"].all()
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in vocab) + r")(?![\w-])", re.I)
+    starts = [m.start() for m in pattern.finditer(line)]
+    if not starts:
+        return [line]
+    bounds = starts + [len(line)]
+    return [line[: starts[0]]] + [line[a:b] for a, b in zip(bounds, bounds[1:])]

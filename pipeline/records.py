@@ -1,0 +1,144 @@
+"""The typed records that flow through every stage, and what the outputs are made of.
+
+`Document` is the one record a file becomes. Its contract fields (see ../shared/spec/CONTRACT.md)
+are `doc_id, source, format, title, published, lang, entities, facts, warnings`; the project adds
+`status`, `problems`, `sections`, `text` and `byte_size`. `model_dump(mode="json")` is the JSON
+output and `Document.model_json_schema()` its published schema.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+EXTRACTOR_VERSION = "pressfacts.extract.v1"
+
+Status = Literal["ok", "skipped", "failed"]
+ProblemKind = Literal[
+    "unreadable",  # could not be read from disk (permissions, dangling link, loop)
+    "unsupported",  # a format we do not read (binary junk, office files, images)
+    "too_large",  # over cfg.max_bytes
+    "empty_text",  # read, but no text worth processing
+    "wrong_language",  # neither French nor English
+    "decode",  # bytes decoded with replacement characters or guessed encoding
+    "timeout",  # the per-document time limit ran out
+    "memory",  # the per-document memory guard tripped
+    "exception",  # a stage raised; the message says which and why
+    "low_confidence",  # a stage produced a result it is unsure of
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Problem(_Model):
+    """Something that went wrong or is doubtful for one document, kept on the record."""
+
+    stage: str
+    kind: ProblemKind
+    message: str
+
+
+class Evidence(_Model):
+    """Where a fact comes from: the sentence and its character offsets in the cleaned text."""
+
+    doc_id: str
+    sentence: str
+    start: int
+    end: int
+
+
+class Section(_Model):
+    """A run of the cleaned text in one language (a bilingual release has two)."""
+
+    start: int
+    end: int
+    lang: str
+    confidence: float = 1.0
+
+
+class Entity(_Model):
+    type: Literal["ORG", "PERSON"]
+    name: str
+    mentions: list[str] = Field(default_factory=list)
+    count: int = 0
+
+
+class MetricFact(_Model):
+    kind: Literal["metric"] = "metric"
+    subject: str
+    metric: str
+    value: float | int
+    unit: Literal["count", "EUR", "percent"] = "count"
+    period: str | None = None
+    status: Literal["actual", "target"] = "actual"
+    approx: bool = False
+    confidence: float = 0.5
+    evidence: Evidence
+
+
+class RoleFact(_Model):
+    kind: Literal["role"] = "role"
+    person: str
+    role: str
+    org: str
+    status: Literal["current", "former", "incoming"] = "current"
+    as_of: str | None = None
+    confidence: float = 0.5
+    evidence: Evidence
+
+
+class ImplantationFact(_Model):
+    kind: Literal["implantation"] = "implantation"
+    company: str
+    place: str | None = None
+    origin: str | None = None
+    year: str | None = None
+    jobs: int | None = None
+    confidence: float = 0.5
+    evidence: Evidence
+
+
+Fact = Annotated[Union[MetricFact, RoleFact, ImplantationFact], Field(discriminator="kind")]
+
+
+class Document(_Model):
+    """One input file, from its bytes to its facts."""
+
+    doc_id: str
+    source: str
+    format: Literal["html", "pdf", "txt", "unknown"] = "unknown"
+    status: Status = "ok"
+    byte_size: int = 0
+    title: str | None = None
+    published: str | None = None
+    lang: str | None = None
+    sections: list[Section] = Field(default_factory=list)
+    text: str = ""
+    entities: list[Entity] = Field(default_factory=list)
+    facts: list[Fact] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    problems: list[Problem] = Field(default_factory=list)
+    extractor_version: str = EXTRACTOR_VERSION
+
+    def add_problem(self, stage: str, kind: ProblemKind, message: str, *, fatal: bool = False) -> None:
+        """Record a problem; a fatal one marks the document skipped (expected) or failed (exception)."""
+        self.problems.append(Problem(stage=stage, kind=kind, message=message))
+        self.warnings.append(f"{stage}: {message}")
+        if fatal:
+            self.status = "failed" if kind in ("exception", "timeout", "memory") else "skipped"
+
+
+class ManifestEntry(_Model):
+    """One input of a build: what it was and what became of it."""
+
+    path: str
+    doc_id: str | None = None
+    sha256: str | None = None
+    bytes: int = 0
+    format: str | None = None
+    status: Status
+    reason: str | None = None
+    facts: int = 0

@@ -1,0 +1,175 @@
+"""Domain knowledge loaded from models/: gazetteer, role titles, metric lexicon, cues, places.
+
+Each file is validated by a pydantic model when loaded, once per models folder (lru_cache), so a
+typo in a YAML file fails at start-up with the file and field named, not deep inside a batch.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+
+class ResourceError(ValueError):
+    """A data file in models/ is missing or malformed."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PerLang(_Strict):
+    fr: list[str] = Field(default_factory=list)
+    en: list[str] = Field(default_factory=list)
+
+    def get(self, lang: str) -> list[str]:
+        return list(getattr(self, lang, []) or [])
+
+    def all(self) -> list[str]:
+        return self.fr + self.en
+
+
+class OrgEntry(_Strict):
+    name: str
+    kind: str = "organization"
+    aliases: list[str] = Field(default_factory=list)
+    weak_aliases: list[str] = Field(default_factory=list)
+    region: list[str] = Field(default_factory=list)
+
+
+class Gazetteer(_Strict):
+    organizations: list[OrgEntry]
+
+
+class OrgCues(_Strict):
+    org_head_words: PerLang
+    org_tail_words: list[str]
+    junk_words: list[str]
+    not_names: list[str]
+    acronym_stoplist: list[str]
+
+
+class Title(_Strict):
+    role: str
+    fr: list[str] = Field(default_factory=list)
+    en: list[str] = Field(default_factory=list)
+    agency_role: str | None = None
+    company_role: str | None = None
+
+
+class RoleLexicon(_Strict):
+    titles: list[Title]
+    status_cues: dict[str, PerLang]
+    succession: PerLang
+    head_of: PerLang
+
+
+class MetricLexicon(_Strict):
+    heads: dict[str, PerLang]
+    qualifiers: dict[str, PerLang]
+    budget: PerLang
+
+
+class Cues(_Strict):
+    target: PerLang
+    contrast: PerLang
+    approx_before: PerLang
+    implantation_verbs: PerLang
+    origin_markers: PerLang
+
+
+class Places(_Strict):
+    countries: dict[str, list[str]]
+    cities: dict[str, list[str]]
+
+
+class Resources(_Strict):
+    """Everything extraction knows about the domain, with the lookups it needs precomputed."""
+
+    gazetteer: Gazetteer
+    org_cues: OrgCues
+    roles: RoleLexicon
+    metrics: MetricLexicon
+    cues: Cues
+    places: Places
+
+    @functools.cached_property
+    def org_by_key(self) -> dict[str, OrgEntry]:
+        """Folded name or alias -> gazetteer entry (weak aliases excluded)."""
+        index: dict[str, OrgEntry] = {}
+        for entry in self.gazetteer.organizations:
+            for name in [entry.name, *entry.aliases]:
+                index.setdefault(fold(name), entry)
+        return index
+
+    @functools.cached_property
+    def org_by_name(self) -> dict[str, OrgEntry]:
+        return {e.name: e for e in self.gazetteer.organizations}
+
+    @functools.cached_property
+    def country_by_word(self) -> dict[str, str]:
+        index = {w: c for c, words in self.places.countries.items() for w in words}
+        index.update({w: c for c, words in self.places.cities.items() for w in words})
+        return index
+
+
+_FILES = {
+    "gazetteer": ("gazetteer.yaml", Gazetteer),
+    "org_cues": ("org_cues.yaml", OrgCues),
+    "roles": ("roles.yaml", RoleLexicon),
+    "metrics": ("metrics.yaml", MetricLexicon),
+    "cues": ("cues.yaml", Cues),
+    "places": ("places.yaml", Places),
+}
+
+
+def _read_yaml(path: Path) -> object:
+    if not path.is_file():
+        raise ResourceError(f"missing data file {path}: is models_dir right? (pip install -e . keeps models/ beside the package)")
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ResourceError(f"{path}: not valid YAML: {exc}") from exc
+
+
+@functools.lru_cache(maxsize=4)
+def load_resources(models_dir: Path) -> Resources:
+    """Load and validate every data file in `models_dir` (cached per folder)."""
+    parts: dict[str, object] = {}
+    for key, (filename, model) in _FILES.items():
+        path = Path(models_dir) / filename
+        try:
+            parts[key] = model.model_validate(_read_yaml(path))
+        except ValidationError as exc:
+            raise ResourceError(f"{path}: {exc}") from exc
+    return Resources.model_validate(parts)
+
+
+_FOLD_PUNCT = re.compile(r"[^\w&]+")
+_LEADING_ARTICLE = re.compile(r"^(?:the|la|le|les|l|du|de|des|d)\s+")
+
+
+def fold(name: str) -> str:
+    """Key for comparing names: no accents, no case, no punctuation, no leading article."""
+    s = unicodedata.normalize("NFKD", name.replace("\u2019", "'"))
+    s = "".join(c for c in s if not unicodedata.combining(c)).casefold()
+    s = _FOLD_PUNCT.sub(" ", s).strip()
+    prev = None
+    while prev != s:
+        prev, s = s, _LEADING_ARTICLE.sub("", s)
+    return s
+
+
+@functools.lru_cache(maxsize=256)
+def phrase_regex(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """One case-insensitive regex matching any of `phrases` as whole words, longest first."""
+    alts = sorted({p.strip() for p in phrases if p.strip()}, key=len, reverse=True)
+    if not alts:
+        return re.compile(r"(?!x)x")
+    body = "|".join(re.escape(p) for p in alts)
+    return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE)

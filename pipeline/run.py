@@ -1,0 +1,84 @@
+"""The stage list and the batch loop: files in, Document records out, one at a time.
+
+    STAGES = ingest -> clean -> language   (per document, cheap)
+    then   nlp (batched nlp.pipe per language) -> extract
+
+A stage that raises does not stop the batch: `run_stage` records a Problem on the document,
+marks it failed and skips its remaining stages (cfg.strict re-raises, for debugging).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+import os
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from pipeline import clean, extraction, language, nlp
+from pipeline.config import Config
+from pipeline.ingest import read
+from pipeline.records import Document
+
+LOGGER = logging.getLogger(__name__)
+
+Stage = Callable[[Document, Config], Document]
+STAGES: list[tuple[str, Stage]] = [("clean", clean.run), ("language", language.run)]
+
+# Files a folder walk passes over (they are still listed in the manifest as skipped).
+DEFAULT_EXCLUDE = ("README*", "*.md", "*.jsonl", "*.json", "*.yaml", "*.yml", "*.py", "*.toml")
+
+
+def run_stage(name: str, stage: Stage, doc: Document, cfg: Config) -> Document:
+    """Run one stage; an exception becomes a Problem and ends this document's processing."""
+    if doc.status != "ok":
+        return doc
+    try:
+        return stage(doc, cfg)
+    except Exception as exc:  # noqa: BLE001 — one bad document must not stop the batch
+        if cfg.strict:
+            raise
+        LOGGER.warning("%s: stage %s failed: %r", doc.doc_id, name, exc)
+        doc.add_problem(name, "exception", f"{type(exc).__name__}: {exc}", fatal=True)
+        return doc
+
+
+def iter_inputs(paths: Iterable[str | Path], exclude: tuple[str, ...] = DEFAULT_EXCLUDE) -> Iterator[tuple[Path, str | None]]:
+    """Every file under the given paths, sorted, with a skip reason for excluded ones.
+
+    Folders are walked without following symlinked folders (no loops); hidden entries are
+    passed over. A path that does not exist is yielded as is: ingest reports it.
+    """
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir() and not p.is_symlink():
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for f in sorted(files):
+                    if f.startswith("."):
+                        continue
+                    fp = Path(root) / f
+                    excluded = next((pat for pat in exclude if fnmatch.fnmatch(f, pat)), None)
+                    yield fp, (f"excluded by pattern {excluded!r}" if excluded else None)
+        else:
+            yield p, None
+
+
+def prepare(path: Path, cfg: Config) -> Document:
+    """Ingest, clean and detect the language of one file (no spaCy)."""
+    doc = read(path, cfg)
+    for name, stage in STAGES:
+        doc = run_stage(name, stage, doc, cfg)
+    return doc
+
+
+def process(docs: Iterable[Document], cfg: Config) -> Iterator[Document]:
+    """spaCy and extraction over prepared documents, batched, in input order."""
+    for doc, analysis in nlp.analyze(docs, cfg):
+        yield run_stage("extract", lambda d, c, a=analysis: extraction.run(d, a, c), doc, cfg)
+
+
+def extract_paths(paths: Iterable[str | Path], cfg: Config) -> Iterator[Document]:
+    """Documents for the given files and folders, streamed."""
+    prepared = (prepare(p, cfg) for p, _skip in iter_inputs(paths, exclude=()))
+    yield from process(prepared, cfg)
