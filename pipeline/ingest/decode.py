@@ -1,0 +1,165 @@
+"""Bytes to text for the ingest stage.
+
+Order of trust: a byte-order mark (UTF-8/16/32), then UTF-16 recognized from its NUL-byte
+pattern, then strict UTF-8, then a charset the document declares (HTML meta, XML prolog), then
+a guess among Western single-byte encodings by charset-normalizer. The text is then repaired
+with ftfy (mojibake such as "Ã©" back to "é") and line breaks become LF.
+
+`Decoded.note` is set whenever the result deserves a "decode" problem on the record: the
+encoding was guessed, characters were replaced, or mojibake was repaired.
+"""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import ftfy
+from charset_normalizer import from_bytes
+
+LOGGER = logging.getLogger(__name__)
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE, whose BOM is its prefix
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# Western European text: what French and English press files use when they are not UTF-8.
+WESTERN_CANDIDATES = ("cp1252", "iso8859_15", "latin_1")
+# Browsers read these declared labels as windows-1252, and so do we.
+_AS_CP1252 = {"latin_1", "iso8859_1", "ascii"}
+_DECLARED = re.compile(rb"""(?:<meta[^>]{0,200}?charset\s*=\s*["']?|<\?xml[^>]{0,100}?encoding\s*=\s*["'])([a-zA-Z0-9_.:-]{2,40})""", re.IGNORECASE)
+_MOJIBAKE_STEPS = {"decode_inconsistent_utf8", "restore_byte_a0", "replace_lossy_sequences", "fix_c1_controls"}
+_FTFY_CONFIG = ftfy.TextFixerConfig(uncurl_quotes=False, unescape_html=False, explain=True)
+_SAMPLE = 65536
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """Decoded text, the encoding used, and a note for a "decode" problem (None when clean)."""
+
+    text: str
+    encoding: str
+    note: str | None = None
+    is_text: bool = True  # False: the bytes look like binary data, not text
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The charset named by an HTML <meta> or an XML prolog in the first KBs, if it is a real codec."""
+    match = _DECLARED.search(data[:4096])
+    if not match:
+        return None
+    try:
+        name = codecs.lookup(match.group(1).decode("ascii")).name
+    except (LookupError, UnicodeDecodeError):
+        return None
+    return "cp1252" if name.replace("-", "_") in _AS_CP1252 else name
+
+
+def _from_bom(data: bytes) -> tuple[str, int] | None:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return encoding, len(bom)
+    return None
+
+
+def utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when NUL bytes sit on one parity only (ASCII-range UTF-16)."""
+    sample = data[: min(len(data), 4096) // 2 * 2]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    nul_even = even.count(0) / len(even)
+    nul_odd = odd.count(0) / len(odd)
+    if nul_odd > 0.3 and nul_even < 0.05:
+        return "utf-16-le"
+    if nul_even > 0.3 and nul_odd < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def _guess_western(data: bytes) -> str:
+    """Best Western single-byte encoding for data according to charset-normalizer."""
+    try:
+        best = from_bytes(data[: _SAMPLE * 4], cp_isolation=list(WESTERN_CANDIDATES)).best()
+    except Exception:  # noqa: BLE001 - a detector failure must not stop ingestion
+        LOGGER.debug("charset-normalizer failed", exc_info=True)
+        best = None
+    return best.encoding if best is not None else "cp1252"
+
+
+def _to_str(data: bytes, declared: str | None) -> tuple[str, str, list[str]]:
+    """Decode with the first trustworthy encoding; returns text, encoding and notes."""
+    bom = _from_bom(data)
+    if bom:
+        encoding, skip = bom
+        return data[skip:].decode(encoding, errors="replace"), encoding, []
+    utf16 = utf16_without_bom(data)
+    if utf16:
+        notes = [f"no byte-order mark: read as {utf16.upper()} from its NUL-byte pattern"]
+        return data.decode(utf16, errors="replace"), utf16, notes
+    try:
+        return data.decode("utf-8"), "utf-8", []
+    except UnicodeDecodeError:
+        pass
+    if declared and declared != "utf-8":
+        try:
+            return data.decode(declared), declared, []
+        except (UnicodeDecodeError, LookupError):
+            pass
+    guess = _guess_western(data)
+    note = f"not UTF-8: encoding guessed as {guess}; check accented characters or re-save as UTF-8"
+    return data.decode(guess, errors="replace"), guess, [note]
+
+
+def repair(text: str) -> tuple[str, bool]:
+    """Fix mojibake and odd characters with ftfy; LF line breaks. Returns (text, repaired?)."""
+    fixed = ftfy.fix_and_explain(text, config=_FTFY_CONFIG)
+    steps = fixed.explanation or []
+    repaired = any(op in ("encode", "decode", "transcode") or name in _MOJIBAKE_STEPS for op, name in steps)
+    return fixed.text.replace("\r\n", "\n").replace("\r", "\n"), repaired
+
+
+def decode(data: bytes, *, declared: str | None = None) -> Decoded:
+    """Bytes to repaired text; see the module docstring for the order of trust."""
+    text, encoding, notes = _to_str(data, declared)
+    is_text = looks_like_text(text, guessed=bool(notes))
+    replaced = text.count("\ufffd")
+    if replaced:
+        notes.append(f"{replaced} undecodable byte sequence(s) replaced by U+FFFD")
+    text, repaired = repair(text)
+    if repaired:
+        notes.append("mis-decoded characters (mojibake such as 'Ã©') were repaired")
+    return Decoded(text=text, encoding=encoding, note="; ".join(notes) or None, is_text=is_text)
+
+
+def looks_like_text(text: str, *, guessed: bool) -> bool:
+    """True when text is mostly printable characters rather than decoded binary junk.
+
+    A guessed single-byte decoding accepts any bytes, so it also has to look like prose:
+    spaces between words and few symbols.
+    """
+    sample = text[:_SAMPLE]
+    if not sample.strip():
+        return True  # whitespace only: empty, not binary
+    bad = 0
+    spaces = 0
+    for ch in sample:
+        category = unicodedata.category(ch)
+        if ch in "\n\r\t\f\v":
+            spaces += 1
+        elif category in ("Cc", "Cs", "Co", "Cn") or ch == "\ufffd":
+            bad += 1
+        elif ch == " ":
+            spaces += 1
+    if bad / len(sample) > 0.02:
+        return False
+    if guessed and len(sample) > 200:
+        non_ascii = sum(1 for ch in sample if ord(ch) > 127)
+        return spaces / len(sample) > 0.05 and non_ascii / len(sample) < 0.3
+    return True

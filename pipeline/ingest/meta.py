@@ -1,0 +1,176 @@
+"""Metadata helpers shared by the format readers: publication dates, titles, the result record.
+
+Dates: regexes find date-shaped spans ("Vendredi 12 février 2021", "13 July 2017",
+"March 26, 2019", "28/06/2018", "2018-06-28") in short candidate lines only; dateparser
+(French and English) turns a span into a date. It is never run on a whole text: it is slow.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import dateparser
+
+from pipeline.records import ProblemKind
+
+LOGGER = logging.getLogger(__name__)
+
+DATEPARSER_SETTINGS = {"PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False}
+DATE_LANGUAGES = ["fr", "en"]
+MIN_YEAR = 1950
+DATELINE_MAX_CHARS = 160  # a dateline is a short line; dates inside long prose are ignored
+
+_MONTH = (
+    r"(?:janvier|janv|f[ée]vrier|f[ée]vr?|mars|avril|avr|mai|juin|juillet|juil|ao[uû]t|"
+    r"septembre|sept|octobre|novembre|d[ée]cembre|d[ée]c|"
+    r"january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)\.?"
+)
+_DAY = r"(?:1er|1re|[0-3]?\d(?:st|nd|rd|th|er|e)?)"
+_YEAR = r"(?:19|20)\d\d"
+_TEXT_DATES = (
+    re.compile(rf"\b{_DAY}\s+(?:de\s+)?{_MONTH},?\s+(?:de\s+)?{_YEAR}\b", re.IGNORECASE),
+    re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", re.IGNORECASE),
+)
+_MONTH_YEAR = re.compile(rf"^\W*{_MONTH}\s+{_YEAR}\W*$", re.IGNORECASE)
+_ISO = re.compile(r"\b((?:19|20)\d\d)-([01]\d)-([0-3]\d)(?:\b|T)")
+_NUMERIC = re.compile(r"\b([0-3]?\d)[/.-]([0-3]?\d)[/.-]((?:19|20)\d\d)\b")
+_UPDATED = re.compile(r"\b(?:updated|mis à jour|mise à jour|modifié|last modified|màj|maj)\b", re.IGNORECASE)
+
+_TITLE_SEPARATORS = re.compile(r"(\s+(?:\||–|—|-|::|·|»)\s+)")
+_JUNK_TITLE = re.compile(r"^(?:untitled|sans titre|titre|title|document\s*\d*|diapositive\s*\d*)$|^microsoft (?:word|powerpoint)\b|\.(?:docx?|pdf|indd|odt|rtf|pptx?)$", re.IGNORECASE)
+
+
+@dataclass
+class Extraction:
+    """What a format reader returns: the article text and metadata, plus problems to record."""
+
+    text: str = ""
+    title: str | None = None
+    published: str | None = None
+    problems: list[tuple[ProblemKind, str, bool]] = field(default_factory=list)
+
+    def problem(self, kind: ProblemKind, message: str, *, fatal: bool = False) -> None:
+        self.problems.append((kind, message, fatal))
+
+
+# --- dates -----------------------------------------------------------------------------------
+
+
+def _valid(year: int, month: int, day: int) -> str | None:
+    try:
+        date = dt.date(year, month, day)
+    except ValueError:
+        return None
+    if not MIN_YEAR <= year <= dt.date.today().year + 1:
+        return None
+    return date.isoformat()
+
+
+def _parse_numeric(day: str, month: str, year: str) -> str | None:
+    """Day first (French and British usage); month first only when day-first is impossible."""
+    d, m, y = int(day), int(month), int(year)
+    return _valid(y, m, d) or _valid(y, d, m)
+
+
+def _parse_words(span: str) -> str | None:
+    parsed = dateparser.parse(span, languages=DATE_LANGUAGES, settings=DATEPARSER_SETTINGS)  # type: ignore[arg-type]
+    if parsed is None:
+        return None
+    return _valid(parsed.year, parsed.month, parsed.day)
+
+
+def find_date(text: str, *, month_only: bool = False) -> str | None:
+    """The first date in a short string as 'YYYY-MM-DD', or None.
+
+    With month_only, a bare "février 2021" line also counts (as the first of the month).
+    """
+    if len(text) > DATELINE_MAX_CHARS * 2:
+        return None
+    hits: list[tuple[int, str | None]] = []
+    for pattern in _TEXT_DATES:
+        hits += [(m.start(), _parse_words(m.group(0))) for m in pattern.finditer(text)]
+    hits += [(m.start(), _valid(*map(int, m.groups()))) for m in _ISO.finditer(text)]
+    hits += [(m.start(), _parse_numeric(*m.groups())) for m in _NUMERIC.finditer(text)]
+    for _, iso in sorted(hits, key=lambda hit: hit[0]):
+        if iso:
+            return iso
+    if month_only and _MONTH_YEAR.match(text.strip()):
+        return _parse_words(text.strip())
+    return None
+
+
+def parse_date_value(value: str) -> str | None:
+    """A date from a metadata value ("2011-03-04T08:30:00+01:00", "27/03/2015", "March 27, 2015")."""
+    value = value.strip()
+    match = _ISO.match(value)
+    if match:
+        return _valid(*map(int, match.groups()))
+    return find_date(value[:DATELINE_MAX_CHARS])
+
+
+def dateline(lines: Sequence[str], *, top: int = 30, bottom: int = 8) -> tuple[int, str] | None:
+    """The first date in a short line near the top (then the bottom) of a text.
+
+    Returns (line index, 'YYYY-MM-DD'). A second "Updated ..." date on the line is ignored.
+    """
+    candidates = list(enumerate(lines[:top]))
+    candidates += [(i, lines[i]) for i in range(max(top, len(lines) - bottom), len(lines))]
+    for month_only in (False, True):
+        for index, line in candidates:
+            stripped = line.strip()
+            if not stripped or len(stripped) > DATELINE_MAX_CHARS:
+                continue
+            if month_only and index >= top:
+                continue
+            iso = find_date(_before_update(stripped), month_only=month_only)
+            if iso:
+                return index, iso
+    return None
+
+
+def _before_update(line: str) -> str:
+    """The part of a line before "Updated"/"Mis à jour", when that part is not empty."""
+    match = _UPDATED.search(line)
+    return line[: match.start()] if match and match.start() > 0 else line
+
+
+def is_dateline(line: str) -> bool:
+    """A short line that is mostly a date ("Mardi 2 novembre 2010", "Lyon, le 5 février 2015")."""
+    stripped = line.strip()
+    return 0 < len(stripped) <= 80 and find_date(stripped) is not None
+
+
+# --- titles ----------------------------------------------------------------------------------
+
+
+def strip_site_suffix(title: str, site_names: Iterable[str] = ()) -> str:
+    """'Headline | Site' -> 'Headline'; a part equal to a known site name goes wherever it is."""
+    pieces = _TITLE_SEPARATORS.split(" ".join(title.split()))  # part, sep, part, sep, part...
+    parts, seps = pieces[0::2], pieces[1::2]
+    names = {" ".join(n.split()).casefold() for n in site_names if n}
+    keep = [i for i, part in enumerate(parts) if part.casefold() not in names]
+    if len(keep) == len(parts) and len(parts) > 1:
+        last = parts[-1]
+        if len(last.split()) <= 5 and len(last) < sum(len(p) for p in parts[:-1]):
+            keep = keep[:-1]
+    if not keep:
+        return " ".join(title.split())
+    out = parts[keep[0]]
+    for i in keep[1:]:
+        out += seps[i - 1] + parts[i]
+    return out
+
+
+def usable_title(title: str | None) -> str | None:
+    """None for empty, placeholder or file-name titles ("Untitled", "Microsoft Word - x.docx")."""
+    if not title:
+        return None
+    title = " ".join(title.split())
+    if len(title) < 4 or _JUNK_TITLE.search(title) or not any(ch.isalpha() for ch in title):
+        return None
+    return title[:300]

@@ -1,0 +1,222 @@
+"""PDF files: text in reading order page by page, tables as rows, title and dateline.
+
+pypdfium2 gives the characters and their boxes; pdf_layout rebuilds columns and paragraphs.
+Pages drawn with ruling lines are passed to pdfplumber, whose `find_tables` returns cell
+grids; a table replaces the characters it covers by rows "a | b | c". Running headers and
+footers (page numbers, lines repeated on several pages) are dropped. Words broken by a hyphen
+at a line end are rejoined unless the document or a known prefix says the hyphen is real.
+Title: the first large-type headline of page 1, else the metadata Title, else the first
+substantial line. Date: a dateline among the first lines, else in the dropped footers.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from pipeline.ingest.decode import repair
+from pipeline.ingest.meta import Extraction, dateline, is_dateline, usable_title
+from pipeline.ingest.pdf_layout import HYPHEN_MARK, Paragraph, Segment, group_lines, page_paragraphs, page_segments
+
+LOGGER = logging.getLogger(__name__)
+
+MARGIN_SHARE = 0.07  # top and bottom 7 % of a page hold running headers and footers
+MIN_TABLE_PATHS = 4  # fewer vector paths than this: no ruled table on the page
+TITLE_SIZE_RATIO = 1.15
+_PAGE_NUMBER = re.compile(
+    r"(?:^|\|\s*|\s)(?:page\s*)?\d{1,4}\s*(?:/|sur|of|de)\s*\d{1,4}\s*$|^(?:page\s*)?\d{1,4}$|^[-–]\s*\d{1,4}\s*[-–]$",
+    re.IGNORECASE,
+)
+_MARKED = re.compile(rf"(\w+){HYPHEN_MARK}(\w+)")
+# A line-end hyphen after one of these is part of a compound word, not a break.
+COMPOUND_PREFIXES = frozenset(
+    "vice ex co non sous semi demi mi anti auto post pré pro contre extra inter multi quasi "
+    "self ultra micro macro mini maxi néo arrière avant après grand grande petit petite porte "
+    "sans haut bas nord sud franco euro e well long short high low cross over under start "
+    "chef lieu peut est-ce c'est-à".split()
+)
+
+
+@dataclass
+class _Page:
+    number: int
+    width: float
+    height: float
+    segments: list[Segment]
+    margin_rows: list[tuple[str, list[Segment]]] = field(default_factory=list)
+
+
+class _Tables:
+    """pdfplumber opened on demand, only for pages that may hold a ruled table."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._pdf: Any = None
+
+    def find(self, index: int, height: float) -> list[tuple[tuple[float, float, float, float], list[str]]]:
+        """(x0, bottom, x1, top) in PDF points and the row texts of each table of a page."""
+        import pdfplumber  # slow to import; only PDFs with ruled pages pay for it
+
+        if self._pdf is None:
+            self._pdf = pdfplumber.open(io.BytesIO(self._data))
+        found = []
+        for table in self._pdf.pages[index].find_tables():
+            rows = [[" ".join((cell or "").split()) for cell in row] for row in table.extract()]
+            rows = [row for row in rows if any(row)]
+            if len(rows) < 2 or max(len(row) for row in rows) < 2:
+                continue
+            x0, top, x1, bottom = table.bbox
+            found.append(((x0, height - bottom, x1, height - top), [" | ".join(row) for row in rows]))
+        return found
+
+    def close(self) -> None:
+        if self._pdf is not None:
+            self._pdf.close()
+
+
+def _path_count(page: pdfium.PdfPage) -> int:
+    return sum(1 for obj in page.get_objects() if obj.type == pdfium_c.FPDF_PAGEOBJ_PATH)
+
+
+def _insert_tables(segments: list[Segment], tables: list[tuple[tuple[float, float, float, float], list[str]]]) -> list[Segment]:
+    """Replace the segments inside each table box by one table segment."""
+    for (x0, bottom, x1, top), rows in tables:
+        inside = [s for s in segments if x0 - 1 <= (s.x0 + s.x1) / 2 <= x1 + 1 and bottom - 1 <= (s.bottom + s.top) / 2 <= top + 1]
+        if not inside:
+            continue
+        size = sorted(s.size for s in inside)[len(inside) // 2]
+        segments = [s for s in segments if s not in inside]
+        segments.append(Segment("\n".join(rows), x0, x1, bottom, top, top, size, is_table=True))
+    return segments
+
+
+def _read_page(pdf: pdfium.PdfDocument, index: int, tables: _Tables) -> _Page:
+    page = pdf[index]
+    try:
+        width, height = page.get_size()
+        textpage = page.get_textpage()
+        try:
+            segments = page_segments(textpage)
+        finally:
+            textpage.close()
+        if segments and _path_count(page) >= MIN_TABLE_PATHS:
+            segments = _insert_tables(segments, tables.find(index, height))
+    finally:
+        page.close()
+    result = _Page(index + 1, width, height, segments)
+    margin = [s for s in segments if s.bottom > height * (1 - MARGIN_SHARE) or s.top < height * MARGIN_SHARE]
+    for row in group_lines(margin):
+        members = [s for s in margin if abs(s.baseline - row.baseline) < 0.4 * max(s.size, row.size)]
+        result.margin_rows.append((row.text, members))
+    return result
+
+
+def _row_key(text: str) -> str:
+    return re.sub(r"\d+", "#", text.casefold()).strip()
+
+
+def _drop_running_lines(pages: list[_Page]) -> list[str]:
+    """Remove page numbers and header/footer rows repeated on several pages; returns their text."""
+    seen_on = Counter(key for page in pages for key in {_row_key(text) for text, _ in page.margin_rows})
+    dropped: list[str] = []
+    first_seen: set[str] = set()
+    for page in pages:
+        for text, members in page.margin_rows:
+            key = _row_key(text)
+            repeated = seen_on[key] >= 2 and key in first_seen
+            first_seen.add(key)
+            if repeated or _PAGE_NUMBER.search(text):
+                dropped.append(text)
+                page.segments = [s for s in page.segments if s not in members]
+    return dropped
+
+
+def dehyphenate(text: str) -> str:
+    """Resolve the hyphen marks left by line joining: "dévelop|pement" -> "développement"."""
+    plain = text.replace(HYPHEN_MARK, " ")
+    words = set(re.findall(r"[\w'-]+", plain.casefold()))
+
+    def resolve(match: re.Match[str]) -> str:
+        head, tail = match.group(1), match.group(2)
+        compound = f"{head}-{tail}".casefold()
+        if compound in words or head.casefold() in COMPOUND_PREFIXES or tail[:1].isupper():
+            return f"{head}-{tail}"
+        return head + tail
+
+    return _MARKED.sub(resolve, text).replace(HYPHEN_MARK, "-")
+
+
+def _open_problem(exc: Exception) -> tuple[str, str]:
+    message = str(exc)
+    if "password" in message.lower():
+        return "unsupported", "encrypted PDF: a password is needed to read it; ask for an unprotected copy"
+    return "unreadable", f"corrupt or truncated PDF, PDFium cannot open it ({message}); re-export or re-download the file"
+
+
+def _title(paragraphs: list[Paragraph], metadata_title: str | None) -> str | None:
+    sizes: Counter[float] = Counter()
+    for text, size in paragraphs:
+        sizes[round(size, 1)] += len(text)
+    body_size = sizes.most_common(1)[0][0] if sizes else 0.0
+    head = paragraphs[:15]
+    for text, size in head:
+        first = " ".join(text.split("\n", 1)[0].split())  # a subtitle follows a hard line break
+        if size >= TITLE_SIZE_RATIO * body_size and len(first.split()) >= 4 and len(first) <= 250 and not is_dateline(first):
+            return dehyphenate(first)
+    title = usable_title(metadata_title)
+    if title:
+        return title
+    for text, _ in head:
+        line = text.split("\n", 1)[0].strip()
+        if len(line.split()) >= 4 and 15 <= len(line) <= 200 and not is_dateline(line):
+            return dehyphenate(line)
+    return None
+
+
+def _read_all(pdf: pdfium.PdfDocument, data: bytes, doc_id: str, result: Extraction) -> list[_Page]:
+    tables = _Tables(data)
+    pages: list[_Page] = []
+    try:
+        for index in range(len(pdf)):
+            try:
+                pages.append(_read_page(pdf, index, tables))
+            except Exception as exc:  # noqa: BLE001 - one bad page must not lose the others
+                LOGGER.warning("%s: page %d unreadable: %r", doc_id, index + 1, exc)
+                result.problem("exception", f"page {index + 1} could not be read: {exc!r}")
+    finally:
+        tables.close()
+    return pages
+
+
+def extract(data: bytes, *, doc_id: str) -> Extraction:
+    """Text, title and dateline of a PDF; problems (encrypted, corrupt, no text) on the result."""
+    result = Extraction()
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        kind, message = _open_problem(exc)
+        result.problem(kind, message, fatal=True)  # type: ignore[arg-type]
+        return result
+    try:
+        metadata_title = pdf.get_metadata_dict().get("Title")
+        pages = _read_all(pdf, data, doc_id, result)
+    finally:
+        pdf.close()
+    footers = _drop_running_lines(pages)
+    paragraphs = [p for page in pages for p in page_paragraphs(page.segments, page.width)]
+    text, _ = repair(dehyphenate("\n\n".join(text for text, _ in paragraphs)))
+    if not any(ch.isalpha() for ch in text):
+        result.problem("empty_text", f"no text layer in {len(pages)} page(s): a scanned or image-only PDF needs OCR first", fatal=True)
+        return result
+    result.text = text
+    result.title = _title(paragraphs, metadata_title)
+    found = dateline(text.split("\n"), bottom=0) or dateline(footers, top=len(footers), bottom=0)
+    result.published = found[1] if found else None
+    return result

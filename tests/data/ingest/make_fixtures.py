@@ -1,0 +1,267 @@
+"""Write the small ingest fixtures of this folder. Run: python tests/data/ingest/make_fixtures.py
+
+The generated files are committed; rerun this script only to change them. Output is
+deterministic (fixed creation dates, seeded junk) so a rerun gives the same bytes for the
+text fixtures; PDFs may differ in their internal ids only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import random
+import zipfile
+from pathlib import Path
+
+from fpdf import FPDF
+from PIL import Image, ImageDraw
+
+HERE = Path(__file__).resolve().parent
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+FIXED_DATE = dt.datetime(2015, 2, 5, 9, 0, tzinfo=dt.timezone.utc)
+
+FRENCH_ARTICLE = """Aller au contenu   Aller au menu
+Le Journal des Territoires
+Accueil  Économie  Entreprises  Territoires  Agenda  Contact
+Vous êtes ici : Accueil > Économie > Attractivité
+
+L'agence régionale dépasse ses objectifs pour la troisième année
+
+#ATTRACTIVITÉ #EMPLOI
+Partagez sur Facebook Partagez sur Twitter Partagez par Email
+Mercredi 4 mars 2020
+
+L'agence de développement économique a accompagné 72 projets d'implantation l'an dernier, pour 1 450 emplois créés ou maintenus. « Nous avons été très sollicités par les investisseurs étrangers », explique sa présidente, Anne Durand.
+
+Lire aussi : Le port affiche un trafic record
+
+Des entreprises venues d'Europe du Nord
+
+Les sociétés allemandes et néerlandaises représentent près d'un tiers des projets. Le budget de l'agence, 2,4 millions d'euros, reste stable.
+
+Lire aussi
+  • Le numérique recrute toujours
+  • Trois zones d'activités agrandies
+
+Commentaires (0)
+Newsletter : recevez l'essentiel chaque matin
+Mentions légales | Plan du site | Contact
+© 2020 Le Journal des Territoires
+Ce site utilise des cookies pour mesurer l'audience. En poursuivant votre navigation, vous acceptez leur utilisation. Accepter  Refuser
+"""
+
+ENGLISH_ARTICLE = """Invest agency reports record year for foreign projects
+12 March 2019 / Business desk
+
+The regional investment agency said on Tuesday that it helped 85 companies settle in the region last year, creating 2,100 jobs.
+"Foreign investors chose us more often than ever," said its director, John Smith.
+"""
+
+HTML_ARTICLE = """<!DOCTYPE html>
+<html lang="fr"><head><meta charset="utf-8">
+<title>Le port de Sète gagne trois lignes maritimes | Le Courrier du Golfe</title>
+<meta property="og:site_name" content="Le Courrier du Golfe">
+<script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle",
+ "headline": "Le port de Sète gagne trois lignes maritimes", "datePublished": "2021-09-14T07:30:00+02:00"}</script>
+</head><body>
+<div class="cookie-banner"><p>Nous utilisons des cookies pour mesurer l'audience. En poursuivant votre navigation, vous acceptez leur utilisation.</p><button>Accepter</button></div>
+<header><nav><ul><li><a href="/">Accueil</a></li><li><a href="/eco">Économie</a></li><li><a href="/port">Port</a></li><li><a href="/agenda">Agenda</a></li></ul></nav></header>
+<main><article>
+<h1>Le port de Sète gagne trois lignes maritimes</h1>
+<div class="share"><a href="#">Partager sur Facebook</a> <a href="#">Tweet</a> <a href="#">LinkedIn</a></div>
+<p>Le port de Sète a annoncé mardi l'ouverture de trois nouvelles lignes régulières vers la Méditerranée orientale, qui devraient créer 120 emplois sur le site d'ici deux ans.</p>
+<p>« Ces lignes confirment notre rôle de porte d'entrée du sud de la France », a déclaré Marie Lambert, directrice générale du port, lors d'une conférence de presse.</p>
+<h2>Un trafic en hausse</h2>
+<p>Le trafic de conteneurs a progressé de 12 % sur les huit premiers mois de l'année, selon les chiffres publiés par l'autorité portuaire.</p>
+<table><tr><th>Année</th><th>Conteneurs</th><th>Emplois</th></tr>
+<tr><td>2019</td><td>41 000</td><td>310</td></tr><tr><td>2020</td><td>46 500</td><td>355</td></tr></table>
+<div class="share"><a href="#">Partager sur Facebook</a> <a href="#">Tweet</a></div>
+</article>
+<aside class="related"><h3>À lire aussi</h3><ul><li><a href="/a">La criée se modernise</a></li><li><a href="/b">Un nouveau quai pour les ferries</a></li></ul></aside>
+</main>
+<footer><div class="newsletter"><h4>Recevez notre newsletter</h4><form><input type="email"><button>Je m'inscris</button></form></div>
+<ul><li><a href="/mentions">Mentions légales</a></li><li><a href="/contact">Contact</a></li></ul><p>&copy; 2021 Le Courrier du Golfe</p></footer>
+</body></html>
+"""
+
+# --- two-column PDF: columns written row by row, as some producers do --------------------------
+
+TWO_COL_LEFT = (
+    "Le conseil d'administration de l'agence s'est réuni lundi à Lyon pour arrêter le bilan de "
+    "l'année écoulée. Les équipes ont accompagné quatre-vingts projets, un niveau jamais atteint "
+    "pour le développement économique de la région.",
+    "Trente-deux de ces implantations sont le fait d'investisseurs étrangers, parmi lesquels "
+    "cinq entreprises allemandes et quatre américaines. Le groupe de santé Fresenius s'installe "
+    "ainsi à L'Arbresle avec quatre-vingts emplois, tandis que le belge Vandemoortele crée cent "
+    "cinquante postes sur la plaine de l'Ain et que la start-up Alma rejoint l'écosystème lyonnais "
+    "des biotechnologies avec une équipe de recherche qui devrait doubler d'ici deux ans selon "
+    "ses fondateurs, qui saluent l'accueil reçu sur place.",
+)
+TWO_COL_RIGHT = (
+    "Pour l'année en cours, l'agence vise cent projets et mise sur les sciences de la vie. "
+    "« Nous tenons à conserver une base industrielle solide », souligne son directeur exécutif, "
+    "Jacques Martin, qui veut renforcer la prospection en Amérique du Nord.",
+)
+HYPHENATE = {"développement": ("dévelop", "pement")}
+
+
+def _font(pdf: FPDF) -> None:
+    pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+
+
+def wrap(pdf: FPDF, text: str, width: float) -> list[str]:
+    """Greedy line breaking, with the word breaks of HYPHENATE when the first part fits."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        trial = f"{line} {word}".strip()
+        if pdf.get_string_width(trial) <= width:
+            line = trial
+            continue
+        if word in HYPHENATE and pdf.get_string_width(f"{line} {HYPHENATE[word][0]}-") <= width:
+            head, tail = HYPHENATE[word]
+            lines.append(f"{line} {head}-")
+            line = tail
+            continue
+        lines.append(line)
+        line = word
+    return lines + [line] if line else lines
+
+
+def _column_lines(pdf: FPDF, paragraphs: tuple[str, ...], width: float) -> list[str]:
+    """Lines of a column; an empty string is the gap between paragraphs."""
+    out: list[str] = []
+    for paragraph in paragraphs:
+        if out:
+            out.append("")
+        out += wrap(pdf, paragraph, width)
+    return out
+
+
+def _footer(pdf: FPDF, page: int, pages: int) -> None:
+    pdf.set_font("DejaVu", "", 8)
+    pdf.text(50, 815, "Agence Lyon Essor – Communiqué de presse")
+    pdf.text(500, 815, f"Page {page}/{pages}")
+
+
+def two_column_pdf() -> bytes:
+    pdf = FPDF(unit="pt", format="A4")
+    pdf.set_creation_date(FIXED_DATE)
+    pdf.set_title("Bilan 2014")
+    _font(pdf)
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 12)
+    pdf.text(50, 40, "AGENCE LYON ESSOR")
+    pdf.set_font("DejaVu", "", 10)
+    pdf.text(50, 90, "Lyon, le 5 février 2015")
+    pdf.set_font("DejaVu", "B", 18)
+    pdf.text(50, 120, "Quatre-vingts entreprises implantées en 2014")
+    pdf.set_font("DejaVu", "", 10)
+    left = _column_lines(pdf, TWO_COL_LEFT, 225)
+    split = 12  # the second left paragraph flows on into the right column
+    right = left[split:] + [""] + _column_lines(pdf, TWO_COL_RIGHT, 225)
+    left = left[:split]
+    for row in range(max(len(left), len(right))):
+        y = 160 + row * 13
+        if row < len(left) and left[row]:
+            pdf.text(50, y, left[row])
+        if row < len(right) and right[row]:
+            pdf.text(310, y, right[row])
+    _footer(pdf, 1, 2)
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 12)
+    pdf.text(50, 40, "AGENCE LYON ESSOR")
+    pdf.set_font("DejaVu", "", 10)
+    pdf.set_xy(50, 80)
+    pdf.multi_cell(495, 13, "À propos de l'agence : créée en 1974, elle accompagne gratuitement les entreprises qui s'installent dans la région lyonnaise.")
+    _footer(pdf, 2, 2)
+    return bytes(pdf.output())
+
+
+def table_pdf() -> bytes:
+    pdf = FPDF(unit="pt", format="A4")
+    pdf.set_creation_date(FIXED_DATE)
+    _font(pdf)
+    pdf.add_page()
+    pdf.set_font("DejaVu", "", 10)
+    pdf.set_xy(50, 60)
+    pdf.multi_cell(495, 14, "Bordeaux, 26 March 2019")
+    pdf.set_font("DejaVu", "B", 16)
+    pdf.set_xy(50, 90)
+    pdf.multi_cell(495, 20, "Invest agency announces a record number of jobs")
+    pdf.set_font("DejaVu", "", 10)
+    pdf.set_xy(50, 130)
+    pdf.multi_cell(495, 14, "The agency supported 87 companies last year. Together they announced 2,861 jobs within three years, a record since the agency was founded.")
+    pdf.ln(10)
+    pdf.set_x(50)
+    with pdf.table(col_widths=(80, 160, 160), width=400, align="LEFT") as table:
+        for row in (("Year", "Projects", "Jobs announced"), ("2016", "74", "1,508"), ("2017", "80", "2,100"), ("2018", "87", "2,861")):
+            cells = table.row()
+            for cell in row:
+                cells.cell(cell)
+    pdf.ln(10)
+    pdf.set_x(50)
+    pdf.multi_cell(495, 14, "Source: annual reports of the agency.")
+    return bytes(pdf.output())
+
+
+def encrypted_pdf() -> bytes:
+    pdf = FPDF()
+    pdf.set_creation_date(FIXED_DATE)
+    pdf.set_encryption(owner_password="owner", user_password="secret")
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.cell(0, 10, "Confidential press release")
+    return bytes(pdf.output())
+
+
+def image_only_pdf() -> bytes:
+    image = Image.new("RGB", (400, 300), "white")
+    draw = ImageDraw.Draw(image)
+    for y in range(30, 280, 24):
+        draw.rectangle((30, y, 370, y + 10), fill="gray")
+    pdf = FPDF()
+    pdf.set_creation_date(FIXED_DATE)
+    pdf.add_page()
+    pdf.image(image, x=10, y=10, w=180)
+    return bytes(pdf.output())
+
+
+def fake_docx() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("[Content_Types].xml", (2020, 1, 1, 0, 0, 0)), "<Types/>")
+        archive.writestr(zipfile.ZipInfo("word/document.xml", (2020, 1, 1, 0, 0, 0)), "<document>Bonjour</document>")
+    return buffer.getvalue()
+
+
+def main() -> None:
+    mojibake = FRENCH_ARTICLE.encode("utf-8").decode("cp1252")  # UTF-8 read as Windows-1252
+    files: dict[str, bytes] = {
+        "article.html": HTML_ARTICLE.encode("utf-8"),
+        "article_fr.txt": FRENCH_ARTICLE.encode("utf-8"),
+        "cp1252.txt": FRENCH_ARTICLE.encode("cp1252"),
+        "utf16_bom.txt": FRENCH_ARTICLE.encode("utf-16"),
+        "utf16le_nobom.txt": ENGLISH_ARTICLE.encode("utf-16-le"),
+        "utf8_bom.txt": b"\xef\xbb\xbf" + FRENCH_ARTICLE.encode("utf-8"),
+        "crlf.txt": ENGLISH_ARTICLE.replace("\n", "\r\n").encode("utf-8"),
+        "mojibake.txt": mojibake.encode("utf-8"),
+        "html_named.txt": HTML_ARTICLE.encode("utf-8"),
+        "plain_named.html": ENGLISH_ARTICLE.encode("utf-8"),
+        "junk.txt": random.Random(42).randbytes(4096),
+        "empty.txt": b"",
+        "office.docx": fake_docx(),
+        "two_columns.pdf": two_column_pdf(),
+        "table.pdf": table_pdf(),
+        "encrypted.pdf": encrypted_pdf(),
+        "image_only.pdf": image_only_pdf(),
+    }
+    files["truncated.pdf"] = files["two_columns.pdf"][:400]
+    for name, data in files.items():
+        (HERE / name).write_bytes(data)
+        print(f"{name}: {len(data)} bytes")
+
+
+if __name__ == "__main__":
+    main()

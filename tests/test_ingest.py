@@ -1,0 +1,333 @@
+"""Tests for pipeline/ingest: sniffing, decoding, HTML/PDF/text readers and failure paths.
+
+Fixtures live in tests/data/ingest and are written by tests/data/ingest/make_fixtures.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.config import Config
+from pipeline.ingest import decode, html, pdf, read, read_bytes, text
+from pipeline.ingest.meta import find_date, strip_site_suffix
+from pipeline.ingest.sniff import binary_kind, looks_like_html
+
+DATA = Path(__file__).parent / "data" / "ingest"
+CFG = Config()
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+# --- read(): identity, sniffing, failures ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name, fmt",
+    [
+        ("article.html", "html"),
+        ("html_named.txt", "html"),  # HTML inside a .txt is HTML
+        ("plain_named.html", "txt"),  # plain text inside a .html is text
+        ("article_fr.txt", "txt"),
+        ("two_columns.pdf", "pdf"),
+        ("table.pdf", "pdf"),
+    ],
+)
+def test_ingest_sniffs_format_from_content(name: str, fmt: str) -> None:
+    doc = read(DATA / name, CFG)
+    assert doc.format == fmt
+    assert doc.status == "ok", doc.problems
+
+
+@pytest.mark.parametrize("name", ["article.html", "article_fr.txt", "two_columns.pdf", "empty.txt", "junk.txt"])
+def test_ingest_sets_identity_fields(name: str) -> None:
+    path = DATA / name
+    data = path.read_bytes()
+    doc = read(path, CFG)
+    assert doc.doc_id == _sha(data)
+    assert doc.source == str(path)
+    assert doc.byte_size == len(data)
+
+
+@pytest.mark.parametrize(
+    "name, kind, hint",
+    [
+        ("junk.txt", "unsupported", "binary"),
+        ("office.docx", "unsupported", "docx"),
+        ("empty.txt", "empty_text", "empty"),
+        ("truncated.pdf", "unreadable", "corrupt or truncated"),
+        ("encrypted.pdf", "unsupported", "password"),
+        ("image_only.pdf", "empty_text", "OCR"),
+    ],
+)
+def test_ingest_bad_content_becomes_a_problem(name: str, kind: str, hint: str) -> None:
+    doc = read(DATA / name, CFG)
+    assert doc.status == "skipped"
+    assert [(p.stage, p.kind) for p in doc.problems] == [("ingest", kind)]
+    assert hint in doc.problems[0].message
+    assert doc.text == ""
+
+
+def _missing(tmp: Path) -> Path:
+    return tmp / "nope.txt"
+
+
+def _directory(tmp: Path) -> Path:
+    (tmp / "folder").mkdir()
+    return tmp / "folder"
+
+
+def _dangling(tmp: Path) -> Path:
+    (tmp / "link.txt").symlink_to(tmp / "gone.txt")
+    return tmp / "link.txt"
+
+
+def _loop(tmp: Path) -> Path:
+    (tmp / "a").symlink_to(tmp / "b")
+    (tmp / "b").symlink_to(tmp / "a")
+    return tmp / "a"
+
+
+@pytest.mark.parametrize(
+    "make, hint",
+    [(_missing, "not found"), (_directory, "directory"), (_dangling, "dangling"), (_loop, "loop")],
+)
+def test_ingest_unreadable_path_becomes_a_problem(tmp_path: Path, make, hint: str) -> None:  # type: ignore[no-untyped-def]
+    path = make(tmp_path)
+    doc = read(path, CFG)
+    assert doc.status == "skipped"
+    assert doc.problems[0].kind == "unreadable"
+    assert hint in doc.problems[0].message
+    assert doc.doc_id == _sha(str(path).encode())
+    assert doc.source == str(path)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file: permissions cannot be tested as root")
+def test_ingest_permission_denied_becomes_a_problem(tmp_path: Path) -> None:
+    path = tmp_path / "secret.txt"
+    path.write_text("Un article confidentiel.")
+    path.chmod(0)
+    doc = read(path, CFG)
+    assert doc.problems[0].kind == "unreadable"
+    assert "permission" in doc.problems[0].message
+
+
+def test_ingest_too_large_is_not_read(tmp_path: Path) -> None:
+    path = tmp_path / "big.txt"
+    path.write_bytes(b"x" * 500)
+    doc = read(path, Config(max_bytes=100))
+    assert doc.problems[0].kind == "too_large"
+    assert doc.byte_size == 500
+    assert read_bytes(b"x" * 500, "mem", Config(max_bytes=100)).problems[0].kind == "too_large"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.one_of(st.binary(max_size=3000), st.binary(max_size=2000).map(lambda b: b"%PDF-1.4\n" + b)))
+def test_ingest_read_bytes_never_raises(data: bytes) -> None:
+    doc = read_bytes(data, "fuzz", CFG)
+    assert doc.doc_id == _sha(data)
+    assert doc.status in ("ok", "skipped")
+
+
+# --- decoding ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name, expected, note",
+    [
+        ("cp1252.txt", "développement économique", "guessed as cp1252"),
+        ("utf16_bom.txt", "développement économique", None),
+        ("utf16le_nobom.txt", "Invest agency reports", "UTF-16-LE"),
+        ("utf8_bom.txt", "développement économique", None),
+        ("mojibake.txt", "développement économique", "mojibake"),
+        ("crlf.txt", "Invest agency reports", None),
+    ],
+)
+def test_ingest_decodes_text_encodings(name: str, expected: str, note: str | None) -> None:
+    doc = read(DATA / name, CFG)
+    assert expected in doc.text
+    assert "Ã" not in doc.text and "\r" not in doc.text and "\ufeff" not in doc.text
+    decode_problems = [p for p in doc.problems if p.kind == "decode"]
+    if note is None:
+        assert decode_problems == []
+    else:
+        assert note in decode_problems[0].message
+    assert doc.status == "ok"
+
+
+@pytest.mark.parametrize(
+    "data, expected, encoding",
+    [
+        ("Élan économique".encode("utf-8"), "Élan économique", "utf-8"),
+        ("Élan économique".encode("utf-32"), "Élan économique", "utf-32-le"),
+        ("Élan économique".encode("utf-16-be"), "Élan économique", "utf-16-be"),
+        ('<meta charset="iso-8859-1"><p>Élan</p>'.encode("latin-1"), "Élan", "cp1252"),
+        ("ligne 1\r\nligne 2\rligne 3".encode(), "ligne 1\nligne 2\nligne 3", "utf-8"),
+    ],
+)
+def test_ingest_decode_bytes(data: bytes, expected: str, encoding: str) -> None:
+    result = decode.decode(data, declared=decode.declared_charset(data))
+    assert expected in result.text
+    assert result.encoding == encoding
+
+
+@pytest.mark.parametrize(
+    "data, kind",
+    [
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 20, "PNG image"),
+        (b"\xff\xd8\xff\xe0" + b"\x00" * 20, "JPEG image"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 20, "legacy Microsoft Office"),
+        (b"\x1f\x8b\x08\x00", "gzip archive"),
+        (b"BMW annonce un investissement", None),
+    ],
+)
+def test_ingest_binary_kind(data: bytes, kind: str | None) -> None:
+    found = binary_kind(data)
+    assert (found is None) if kind is None else (kind in (found or ""))
+
+
+@pytest.mark.parametrize(
+    "sample, expected",
+    [
+        ("<!DOCTYPE html><html><body>x</body></html>", True),
+        ("<p>Un</p><p>Deux</p><div>Trois</div>", True),
+        ("Le prix est < 5 euros et > 2 euros.", False),
+        ("Un texte simple.\nSur deux lignes.", False),
+    ],
+)
+def test_ingest_looks_like_html(sample: str, expected: bool) -> None:
+    assert looks_like_html(sample) is expected
+
+
+# --- HTML ------------------------------------------------------------------------------------------
+
+
+def test_ingest_html_keeps_article_and_drops_chrome() -> None:
+    doc = read(DATA / "article.html", CFG)
+    assert doc.title == "Le port de Sète gagne trois lignes maritimes"
+    assert doc.published == "2021-09-14"
+    assert "qui devraient créer 120 emplois" in doc.text
+    assert "Un trafic en hausse" in doc.text
+    assert "2019 | 41 000 | 310" in doc.text
+    for chrome in ("cookies", "Partager", "Accueil", "La criée", "newsletter", "Mentions légales", "©"):
+        assert chrome not in doc.text
+    assert "\n\n" in doc.text
+
+
+def test_ingest_html_falls_back_when_trafilatura_finds_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(html.trafilatura, "extract", lambda *args, **kwargs: None)
+    result = html.extract((DATA / "article.html").read_text(encoding="utf-8"), doc_id="test")
+    assert "qui devraient créer 120 emplois" in result.text
+    assert "2019 | 41 000 | 310" in result.text
+    assert "La criée se modernise" not in result.text  # inside <aside class="related">
+
+
+@pytest.mark.parametrize(
+    "head, title, published",
+    [
+        ('<meta property="og:title" content="Titre OG | Site"><meta property="og:site_name" content="Site">', "Titre OG", None),
+        ('<title>Un titre de page assez long - Le Site</title><meta name="date" content="2020-05-06">', "Un titre de page assez long", "2020-05-06"),
+        ('<script type="application/ld+json">{"@graph": [{"headline": "Dans le graphe", "datePublished": "2019-01-02"}]}</script>', "Dans le graphe", "2019-01-02"),
+        ('<meta property="article:published_time" content="2018-11-30T09:15:00+01:00">', None, "2018-11-30"),
+    ],
+)
+def test_ingest_html_metadata(head: str, title: str | None, published: str | None) -> None:
+    page = f"<html><head>{head}</head><body><p>Texte.</p></body></html>"
+    tree = html._parse(page)
+    assert tree is not None
+    assert html.page_title(tree) == title
+    assert html.page_date(tree, "test") == published
+
+
+# --- PDF ------------------------------------------------------------------------------------------
+
+
+def test_ingest_pdf_two_columns_in_reading_order() -> None:
+    doc = read(DATA / "two_columns.pdf", CFG)
+    body = doc.text
+    order = ["Le conseil d'administration", "Trente-deux de ces", "que le belge Vandemoortele", "Pour l'année en cours", "À propos de l'agence"]
+    positions = [body.index(snippet) for snippet in order]
+    assert positions == sorted(positions)
+    assert "pour le développement économique" in body  # "dévelop-" + "pement" rejoined
+    assert "tandis que le belge" in body  # the paragraph flows on into the right column
+    assert "Page 1/2" not in body and "Page 2/2" not in body
+    assert body.count("AGENCE LYON ESSOR") == 1  # the repeated header of page 2 is gone
+    assert doc.title == "Quatre-vingts entreprises implantées en 2014"
+    assert doc.published == "2015-02-05"
+
+
+def test_ingest_pdf_table_rows() -> None:
+    doc = read(DATA / "table.pdf", CFG)
+    assert "Year | Projects | Jobs announced" in doc.text
+    assert "2017 | 80 | 2,100" in doc.text
+    assert doc.title == "Invest agency announces a record number of jobs"
+    assert doc.published == "2019-03-26"
+
+
+@pytest.mark.parametrize(
+    "marked, expected",
+    [
+        (f"le dévelop{pdf.HYPHEN_MARK}pement", "le développement"),
+        (f"le vice{pdf.HYPHEN_MARK}président", "le vice-président"),
+        (f"Aix{pdf.HYPHEN_MARK}Marseille", "Aix-Marseille"),
+        (f"la plate{pdf.HYPHEN_MARK}forme et la plate-forme", "la plate-forme et la plate-forme"),
+    ],
+)
+def test_ingest_pdf_dehyphenate(marked: str, expected: str) -> None:
+    assert pdf.dehyphenate(marked) == expected
+
+
+# --- plain text and metadata helpers ----------------------------------------------------------------
+
+
+def test_ingest_text_finds_headline_and_drops_masthead() -> None:
+    doc = read(DATA / "article_fr.txt", CFG)
+    assert doc.title == "L'agence régionale dépasse ses objectifs pour la troisième année"
+    assert doc.published == "2020-03-04"
+    assert doc.text.startswith("L'agence régionale dépasse")
+    assert "Aller au contenu" not in doc.text and "Vous êtes ici" not in doc.text
+
+
+def test_ingest_text_keeps_hard_wrapped_prose() -> None:
+    lines = [f"ligne {i} d'un communiqué écrit sur plusieurs lignes courtes" for i in range(60)]
+    result = text.extract("\n".join(lines), doc_id="test")
+    assert result.text.startswith("ligne 0 ")
+
+
+@pytest.mark.parametrize(
+    "line, iso",
+    [
+        ("Vendredi 12 février 2021", "2021-02-12"),
+        ("13 July 2017 / invest in provence", "2017-07-13"),
+        ("Monday 4 July 2022 - 08:12 | Updated Monday 4 July 2022 - 10:40", "2022-07-04"),
+        ("Marseille, le 2 avril 2019", "2019-04-02"),
+        ("Publié le 28/06/2018 à 11h42", "2018-06-28"),
+        ("March 26, 2019", "2019-03-26"),
+        ("1er janvier 2015", "2015-01-01"),
+        ("12/25/2019", "2019-12-25"),
+        ("le 31/02/2015", None),
+        ("held on Friday 1 July", None),
+    ],
+)
+def test_ingest_find_date(line: str, iso: str | None) -> None:
+    assert find_date(line) == iso
+
+
+@pytest.mark.parametrize(
+    "raw, sites, expected",
+    [
+        ("Jacques Pfister prend la présidence | Marseille Éco Hebdo", [], "Jacques Pfister prend la présidence"),
+        ("Foreign investors behind half the projects - South of France Business Journal", [], "Foreign investors behind half the projects"),
+        ("Le Site | Un long titre d'article ici", ["Le Site"], "Un long titre d'article ici"),
+        ("Marseille - Provence Promotion recrute vingt personnes", [], "Marseille - Provence Promotion recrute vingt personnes"),
+    ],
+)
+def test_ingest_strip_site_suffix(raw: str, sites: list[str], expected: str) -> None:
+    assert strip_site_suffix(raw, sites) == expected
