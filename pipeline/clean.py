@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from pipeline.config import DEFAULT_MODELS_DIR, Config
 from pipeline.records import Document
+from pipeline.resources import ResourceError
 
 LOGGER = logging.getLogger(__name__)
 
@@ -127,7 +128,7 @@ def load_rules(models_dir: Path | None = None) -> Rules:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         data = BoilerplateFile.model_validate(raw)
     except (OSError, yaml.YAMLError, ValidationError) as exc:
-        raise ValueError(f"cannot load boilerplate patterns from {path}: {exc}") from exc
+        raise ResourceError(f"cannot load boilerplate patterns from {path}: {exc}") from exc
     tokens = [p for group in data.tokens.values() for p in group]
     lines = [p for group in data.lines.values() for p in group]
     starts = [rf"(?:{p})\s*:?" for p in data.block_starts]

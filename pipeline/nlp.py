@@ -4,8 +4,8 @@ plain `Analysis` records so that nothing past this module needs a spaCy `Doc`.
 Reads: Document.text, Document.sections. Produces: one `Analysis` per document (not stored on the
 record: extraction consumes it).
 
-Each language's pipeline is loaded only when a run first needs it. An `entity_ruler` placed before
-`ner` marks every gazetteer name (models/gazetteer.yaml) as ORG with its canonical name as id, so
+Each language's pipeline is loaded only when a run first needs it. An `entity_ruler` placed first
+marks every gazetteer name (models/gazetteer.yaml) as ORG with its canonical name as id, so
 the statistical NER keeps its hands off names the domain knows.
 """
 
@@ -83,14 +83,21 @@ class Analysis:
     sentences: list[Sentence] = field(default_factory=list)
 
 
-def ruler_patterns(res: Resources) -> list[dict[str, str]]:
-    """Phrase patterns for every gazetteer name and alias (weak aliases marked by their id)."""
+def ruler_patterns(res: Resources, *, lower: bool = False) -> list[dict[str, str]]:
+    """Phrase patterns for every gazetteer name and alias (weak aliases marked by their id).
+
+    With `lower`, only names of several words, for the case-insensitive ruler: "conseil
+    départemental des Bouches-du-Rhône" is the same body as "Conseil départemental ...", but a
+    one-word alias ("Iter", "Département") must keep its capital to be a name.
+    """
     patterns: list[dict[str, str]] = []
     for entry in res.gazetteer.organizations:
-        for alias in {entry.name, *entry.aliases}:
-            patterns.append({"label": "ORG", "pattern": alias, "id": entry.name})
+        for alias in sorted({entry.name, *entry.aliases}):
+            if not lower or len(alias.split()) > 1:
+                patterns.append({"label": "ORG", "pattern": alias, "id": entry.name})
         for alias in entry.weak_aliases:
-            patterns.append({"label": "ORG", "pattern": alias, "id": WEAK_PREFIX + entry.name})
+            if not lower or len(alias.split()) > 1:
+                patterns.append({"label": "ORG", "pattern": alias, "id": WEAK_PREFIX + entry.name})
     return patterns
 
 
@@ -108,14 +115,43 @@ def model_name(lang: str, cfg: Config) -> str:
     )
 
 
+PROTECT = "pressfacts_sentence_guard"
+
+
+def _register_guard() -> None:
+    from spacy.language import Language
+
+    if Language.has_factory(PROTECT):
+        return
+
+    @Language.component(PROTECT)
+    def sentence_guard(doc: "Doc") -> "Doc":
+        """No sentence starts inside a gazetteer name; a line break always starts one."""
+        for ent in doc.ents:
+            for tok in ent[1:]:
+                tok.is_sent_start = False
+        for tok in doc[:-1]:
+            if tok.is_space and "\n" in tok.text:
+                doc[tok.i + 1].is_sent_start = True
+        return doc
+
+
 @functools.lru_cache(maxsize=8)
 def _load(name: str, disable: tuple[str, ...], models_dir: str) -> "Language":
     import spacy
     from pathlib import Path
 
+    _register_guard()
     nlp = spacy.load(name, disable=list(disable))
-    ruler = nlp.add_pipe("entity_ruler", before="ner", config={"overwrite_ents": True})
-    ruler.add_patterns(ruler_patterns(load_resources(Path(models_dir))))  # type: ignore[attr-defined]
+    # The ruler runs first so that the parser cannot split a known name across two sentences
+    # (the guard forbids it) and the statistical NER keeps the names it found.
+    res = load_resources(Path(models_dir))
+    ruler = nlp.add_pipe("entity_ruler", first=True)
+    ruler.add_patterns(ruler_patterns(res))  # type: ignore[attr-defined]
+    lower = nlp.add_pipe("entity_ruler", name="entity_ruler_lower", after="entity_ruler",
+                         config={"phrase_matcher_attr": "LOWER"})
+    lower.add_patterns(ruler_patterns(res, lower=True))  # type: ignore[attr-defined]
+    nlp.add_pipe(PROTECT, after="entity_ruler_lower")
     LOGGER.info("loaded spaCy pipeline %s (%s)", name, ", ".join(nlp.pipe_names))
     return nlp
 

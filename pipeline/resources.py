@@ -62,11 +62,23 @@ class Title(_Strict):
     company_role: str | None = None
 
 
+class RoleWords(_Strict):
+    role: str
+    fr: list[str] = Field(default_factory=list)
+    en: list[str] = Field(default_factory=list)
+
+
 class RoleLexicon(_Strict):
     titles: list[Title]
     status_cues: dict[str, PerLang]
     succession: PerLang
     head_of: PerLang
+    office_verbs: list[RoleWords]
+    offices: list[RoleWords]
+    leaving: PerLang
+    pronouns: PerLang
+    take_verbs: PerLang
+    handover: PerLang
 
 
 class MetricLexicon(_Strict):
@@ -88,6 +100,10 @@ class Places(_Strict):
     cities: dict[str, list[str]]
 
 
+class FirstNames(_Strict):
+    first_names: list[str]
+
+
 class Resources(_Strict):
     """Everything extraction knows about the domain, with the lookups it needs precomputed."""
 
@@ -97,6 +113,11 @@ class Resources(_Strict):
     metrics: MetricLexicon
     cues: Cues
     places: Places
+    first_names_data: FirstNames
+
+    @functools.cached_property
+    def first_names(self) -> frozenset[str]:
+        return frozenset(n.lower() for n in self.first_names_data.first_names)
 
     @functools.cached_property
     def org_by_key(self) -> dict[str, OrgEntry]:
@@ -125,6 +146,7 @@ _FILES = {
     "metrics": ("metrics.yaml", MetricLexicon),
     "cues": ("cues.yaml", Cues),
     "places": ("places.yaml", Places),
+    "first_names_data": ("first_names.yaml", FirstNames),
 }
 
 

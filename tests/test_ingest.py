@@ -263,6 +263,14 @@ def test_ingest_pdf_two_columns_in_reading_order() -> None:
     assert doc.published == "2015-02-05"
 
 
+def test_ingest_pdf_three_justified_columns() -> None:
+    doc = read(DATA / "three_columns.pdf", CFG)
+    starts = [doc.text.index(f"{n} colonne.") for n in ("Première", "Deuxième", "Troisième")]
+    assert starts == sorted(starts)
+    assert "un niveau jamais atteint pour le développement économique de la région." in doc.text
+    assert "souligne son directeur exécutif, Jacques Martin" in doc.text
+
+
 def test_ingest_pdf_table_rows() -> None:
     doc = read(DATA / "table.pdf", CFG)
     assert "Year | Projects | Jobs announced" in doc.text

@@ -31,6 +31,10 @@ class DocContext:
     mentions: Mentions
     published: dt.date | None
     periods: dict[int, list[PeriodMention]] = field(default_factory=dict)  # by sentence start
+    # Discourse memory for roles, updated sentence by sentence in reading order.
+    last_person: str | None = None  # the last person named (what "Il"/"She" refers to)
+    pending_office: tuple[str, str] | None = None  # (role, org) of an office named without a holder
+    roles_held: dict[str, tuple[str, str]] = field(default_factory=dict)  # person -> (role, org) at the agency
 
     def evidence(self, sent: Sentence) -> Evidence:
         return Evidence(doc_id=self.doc_id, sentence=sent.text, start=sent.start, end=sent.end)

@@ -87,7 +87,7 @@ def is_junk(text: str, res: Resources) -> bool:
     return letters < 2 or len(text.split()) > 8
 
 
-def _typed(span: Span, text: str, lang: str, res: Resources) -> str | None:
+def _typed(span: Span, text: str, lang: str, res: Resources, doc_text: str) -> str | None:
     """Our type for a model span: ORG, PERSON, PLACE or None (dropped)."""
     if span.kb_id:
         return "ORG"
@@ -95,7 +95,7 @@ def _typed(span: Span, text: str, lang: str, res: Resources) -> str | None:
     if known:
         return "ORG"
     if span.label in ORG_LABELS:
-        return "ORG"
+        return "PERSON" if _person_by_surname(text, doc_text, lang, res) else "ORG"
     if span.label in PERSON_LABELS:
         if looks_like_org(text, lang, res):
             return "ORG"
@@ -105,6 +105,15 @@ def _typed(span: Span, text: str, lang: str, res: Resources) -> str | None:
     if span.label in OTHER_LABELS:
         return "ORG" if looks_like_org(text, lang, res) else None
     return None
+
+
+def _person_by_surname(text: str, doc_text: str, lang: str, res: Resources) -> bool:
+    """An "ORG" of two or three capitalized words starting with a given name is a person."""
+    parts = text.split()
+    if not 2 <= len(parts) <= 3 or looks_like_org(text, lang, res) or not _is_person_name(text):
+        return False
+    first = parts[0].lower()
+    return first in res.first_names or first.split("-")[0] in res.first_names
 
 
 def _is_person_name(text: str) -> bool:
@@ -130,10 +139,24 @@ def collect(analysis: Analysis, text: str, lang: str, res: Resources) -> Mention
                 continue
             if is_junk(surface, res):
                 continue
-            type_ = _typed(span, surface, sent.lang, res)
+            type_ = _typed(span, surface, sent.lang, res, text)
             if type_:
                 raw.append((span, type_, surface))
-    return Mentions(_canonicalize(raw, text, res))
+    return Mentions(_add_surnames(_canonicalize(raw, text, res), text))
+
+
+def _add_surnames(mentions: list[Mention], text: str) -> list[Mention]:
+    """Later mentions of a person by surname alone, which the model often misses."""
+    taken = [(m.start, m.end) for m in mentions]
+    surnames = {m.name.split()[-1]: m.name for m in mentions if m.type == "PERSON" and len(m.name.split()) > 1}
+    extra = []
+    for surname, full in surnames.items():
+        if len(surname) < 3:
+            continue
+        for m in re.finditer(rf"(?<![\w-]){re.escape(surname)}(?![\w-])", text):
+            if not any(a <= m.start() < b for a, b in taken):
+                extra.append(Mention(m.start(), m.end(), "PERSON", full, surname))
+    return sorted(mentions + extra, key=lambda m: (m.start, m.end))
 
 
 def _canonicalize(raw: list[tuple[Span, str, str]], text: str, res: Resources) -> list[Mention]:

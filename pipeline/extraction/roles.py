@@ -62,8 +62,9 @@ def _org_for(tm: TitleMatch, sent: Sentence, ctx: DocContext, orgs: list[Mention
     prep = _PREP_AFTER.match(after)
     if prep:
         at = tm.end + prep.end()
-        for m in orgs:
-            if abs((m.start - base) - at) <= 1:
+        for m in orgs:  # "of Y", "of the département's Y": at most two words in between
+            gap = text[at:m.start - base] if m.start - base >= at else None
+            if gap is not None and len(gap.split()) <= 2 and not re.search(r"[,;:.]", gap):
                 return m.name, m.end - base
         return None, -1
     before = text[: tm.start]
@@ -89,7 +90,8 @@ def _person_for(tm: TitleMatch, phrase_end: int, sent: Sentence, people: list[Me
         end = p.end - base
         if end <= tm.start:
             between = text[end:tm.start]
-            if re.match(r"^\s*[,(]", between) and len(between.split()) <= 14 and not any(
+            apposed = re.match(r"^\s*[,(]", between) or not between.strip()
+            if apposed and len(between.split()) <= 14 and not any(
                     q is not p and end <= q.start - base < tm.start for q in people):
                 best = p
     return best
@@ -114,37 +116,152 @@ def _role(tm: TitleMatch, org: str, ctx: DocContext) -> str:
 
 
 def find_roles(sent: Sentence, ctx: DocContext) -> list[RoleFact]:
+    """Role facts of one sentence; updates the discourse memory in `ctx` (reading order)."""
     orgs = ctx.mentions.within(sent.start, sent.end, "ORG")
-    people = ctx.mentions.within(sent.start, sent.end, "PERSON")
-    if not people:
-        return []
+    people = _people_with_pronoun(sent, ctx)
+    ctx_office = _office_without_holder(sent, ctx, orgs)
     facts: list[RoleFact] = []
-    for tm in _title_matches(sent, ctx):
-        org, phrase_end = _org_for(tm, sent, ctx, orgs)
-        if org is None:
-            continue
-        person = _person_for(tm, phrase_end, sent, people)
-        if person is None:
-            continue
-        facts.append(RoleFact(
-            person=person.name, role=_role(tm, org, ctx), org=org, status=_status(tm, sent, ctx),  # type: ignore[arg-type]
-            as_of=ctx.published.isoformat() if ctx.published else None,
-            confidence=0.8 if org != ctx.mentions.subject or find_phrase(sent.text, [org]) else 0.6,
-            evidence=ctx.evidence(sent)))
-    return facts + _successions(sent, ctx, facts, people)
+    if people:
+        for tm in _title_matches(sent, ctx):
+            org, phrase_end = _org_for(tm, sent, ctx, orgs)
+            if org is None:
+                continue
+            person = _person_for(tm, phrase_end, sent, people)
+            if person is not None:
+                facts.append(_fact(person.name, _role(tm, org, ctx), org, _status(tm, sent, ctx), sent, ctx,
+                                   0.8 if org != ctx.mentions.subject or find_phrase(sent.text, [org]) else 0.6))
+        facts += _office_roles(sent, ctx, orgs, people)
+        facts += _successions(sent, ctx, facts, people, ctx_office)
+    for f in facts:
+        if f.org == ctx.mentions.subject and f.status == "current":
+            ctx.roles_held[f.person] = (f.role, f.org)
+    real = [p for p in people if p.surface not in _PRONOUN_MARK]
+    if real:
+        ctx.last_person = real[-1].name
+    ctx.pending_office = ctx_office or (ctx.pending_office if not people else None)
+    return facts
 
 
-def _successions(sent: Sentence, ctx: DocContext, found: list[RoleFact], people: list[Mention]) -> list[RoleFact]:
-    """"X succède à Y" / "X replaces Y": Y held X's role before."""
-    m = find_phrase(sent.text, ctx.res.roles.succession.get(sent.lang) + ctx.res.roles.succession.get("en"))
-    if not m:
-        return []
-    after = [p for p in people if p.start - sent.start >= m.end()]
-    before = [p for p in people if p.end - sent.start <= m.start()]
+_PRONOUN_MARK = {"<pronoun>"}
+
+
+def _fact(person: str, role: str, org: str, status: str, sent: Sentence, ctx: DocContext, confidence: float) -> RoleFact:
+    return RoleFact(person=person, role=role, org=org, status=status,  # type: ignore[arg-type]
+                    as_of=ctx.published.isoformat() if ctx.published else None,
+                    confidence=confidence, evidence=ctx.evidence(sent))
+
+
+def _people_with_pronoun(sent: Sentence, ctx: DocContext) -> list[Mention]:
+    """People named in the sentence, plus the last person named when a pronoun opens it."""
+    people = ctx.mentions.within(sent.start, sent.end, "PERSON")
+    first = sent.text.split(" ", 1)[0].lower()
+    pronouns = ctx.res.roles.pronouns.get(sent.lang) + ctx.res.roles.pronouns.get("en")
+    if ctx.last_person and first in pronouns and not any(p.start - sent.start < 3 for p in people):
+        people = [Mention(sent.start, sent.start + len(first), "PERSON", ctx.last_person, "<pronoun>"), *people]
+    return people
+
+
+def _office_matches(sent: Sentence, ctx: DocContext) -> list[tuple[re.Match[str], str]]:
+    out = []
+    for office in ctx.res.roles.offices:
+        for m in phrase_regex(tuple(office.fr + office.en)).finditer(sent.text):
+            if not any(a.start() <= m.start() < a.end() or m.start() <= a.start() < m.end() for a, _r in out):
+                out.append((m, office.role))
+    return out
+
+
+def _office_org(m: re.Match[str], sent: Sentence, ctx: DocContext, orgs: list[Mention]) -> str | None:
+    after = sent.text[m.end():]
+    prep = _PREP_AFTER.match(after)
+    if prep:
+        at = m.end() + prep.end()
+        for o in orgs:
+            if 0 <= o.start - sent.start - at <= 1:
+                return o.name
+    return ctx.mentions.subject
+
+
+def _office_without_holder(sent: Sentence, ctx: DocContext, orgs: list[Mention]) -> tuple[str, str] | None:
+    """An office named in the sentence ("the chairmanship of Y"), for a holder named later."""
+    for m, role in _office_matches(sent, ctx):
+        org = _office_org(m, sent, ctx, orgs)
+        if org:
+            return role, org
+    return None
+
+
+def _office_roles(sent: Sentence, ctx: DocContext, orgs: list[Mention], people: list[Mention]) -> list[RoleFact]:
+    """"X prend la présidence", "a élu X à sa présidence", "X had chaired the agency"."""
+    facts = []
+    take = ctx.res.roles.take_verbs.get(sent.lang) + ctx.res.roles.take_verbs.get("en")
+    leaving = ctx.res.roles.leaving.get(sent.lang) + ctx.res.roles.leaving.get("en")
+    for m, role in _office_matches(sent, ctx):
+        before = [p for p in people if p.end - sent.start <= m.start()]
+        if not before:
+            continue
+        person = before[-1]
+        window = sent.text[max(0, person.start - sent.start - 30):m.end()]
+        if not has_phrase(window, take) and not has_phrase(window, leaving):
+            continue
+        org = _office_org(m, sent, ctx, orgs)
+        if org:
+            status = "former" if has_phrase(window, leaving) else "current"
+            facts.append(_fact(person.name, role, org, status, sent, ctx, 0.7))
+    for verbs in ctx.res.roles.office_verbs:
+        for m in phrase_regex(tuple(verbs.fr + verbs.en)).finditer(sent.text):
+            fact = _verb_role(m, verbs.role, sent, ctx, orgs, people)
+            if fact:
+                facts.append(fact)
+    return facts
+
+
+_AGENCY_REF = re.compile(r"^\s*(?:l'agence|the agency|l'association|the organisation|the organization)\b", re.I)
+
+
+def _verb_role(m: re.Match[str], role: str, sent: Sentence, ctx: DocContext, orgs: list[Mention],
+               people: list[Mention]) -> RoleFact | None:
+    after = sent.text[m.end():]
+    passive = re.match(r"^\s*(?:\S+\s+){0,3}?(?:par|by)\s", after)
+    if passive:
+        person = next((p for p in people if p.start - sent.start >= m.end()), None)
+        org = next((o.name for o in reversed(orgs) if o.end - sent.start <= m.start()
+                    and len(sent.text[o.end - sent.start:m.start()].split()) <= 3), None)
+    else:
+        person = next((p for p in reversed(people) if p.end - sent.start <= m.start()), None)
+        org = None
+        if _AGENCY_REF.match(after):
+            org = ctx.mentions.subject
+        else:
+            org = next((o.name for o in orgs if 0 <= o.start - sent.start - m.end() <= 6), None)
+    if person is None or org is None:
+        return None
+    return _fact(person.name, role, org, "current", sent, ctx, 0.6)
+
+
+def _successions(sent: Sentence, ctx: DocContext, found: list[RoleFact], people: list[Mention],
+                 office: tuple[str, str] | None) -> list[RoleFact]:
+    """"X succède à Y" / "X takes over from Y": Y held the office before X; "X handed over to
+    Y": Y holds it now. The office is the one X gets in this sentence, or the one named in this
+    or the previous sentence, or the one X was last said to hold at the agency."""
     out: list[RoleFact] = []
-    if after and before:
-        newcomer, predecessor = before[-1], after[0]
-        for f in found:
-            if f.person == newcomer.name and f.status == "current":
-                out.append(f.model_copy(update={"person": predecessor.name, "status": "former", "confidence": 0.6}))
+    roles = ctx.res.roles
+    for phrases, reverse in ((roles.succession, False), (roles.handover, True)):
+        m = find_phrase(sent.text, phrases.get(sent.lang) + phrases.get("en"))
+        if not m:
+            continue
+        before = [p for p in people if p.end - sent.start <= m.start()]
+        after = [p for p in people if p.start - sent.start >= m.end()]
+        newcomer, predecessor = (after[0] if after else None, before[-1] if before else None) if reverse else (
+            before[-1] if before else None, after[0] if after else None)
+        if newcomer is None:
+            continue
+        held = next(((f.role, f.org) for f in found if f.person == newcomer.name and f.org == ctx.mentions.subject), None)
+        held = held or office or ctx.pending_office or ctx.roles_held.get(newcomer.name)
+        if held is None:
+            continue
+        role, org = held
+        if not any(f.person == newcomer.name and f.role == role and f.org == org for f in found):
+            out.append(_fact(newcomer.name, role, org, "current", sent, ctx, 0.6))
+        if predecessor is not None and predecessor.name != newcomer.name:
+            out.append(_fact(predecessor.name, role, org, "former", sent, ctx, 0.6))
     return out

@@ -80,9 +80,8 @@ def read(path: Path | str, cfg: Config) -> Document:
 
 
 def _too_large(doc: Document, size: int, cfg: Config) -> None:
-    doc.add_problem(
-        STAGE, "too_large", f"{size} bytes is over the limit of {cfg.max_bytes} (max_bytes); raise it or split the file", fatal=True
-    )
+    message = f"{size} bytes is over the limit of {cfg.max_bytes} (max_bytes); raise it or split the file"
+    doc.add_problem(STAGE, "too_large", message, fatal=True)
 
 
 def read_bytes(data: bytes, source: str, cfg: Config) -> Document:
@@ -112,7 +111,8 @@ def _ingest(doc: Document, data: bytes, cfg: Config) -> None:
         return
     kind = binary_kind(data)
     if kind:
-        doc.add_problem(STAGE, "unsupported", f"unsupported format: {kind}; convert it to PDF, HTML or text", fatal=True)
+        message = f"unsupported format: {kind}; convert it to PDF, HTML or text"
+        doc.add_problem(STAGE, "unsupported", message, fatal=True)
         return
     decoded = decode.decode(data, declared=decode.declared_charset(data))
     if not decoded.is_text:
@@ -143,4 +143,6 @@ def _apply(doc: Document, result: Extraction) -> None:
     doc.published = result.published
     if not any(ch.isalpha() for ch in doc.text):
         doc.add_problem(STAGE, "empty_text", f"no text found in this {doc.format.upper()} file", fatal=True)
-    LOGGER.debug("%s: %s, %d chars, title=%r, published=%s", doc.doc_id, doc.format, len(doc.text), doc.title, doc.published)
+    LOGGER.debug(
+        "%s: %s, %d chars, title=%r, published=%s", doc.doc_id, doc.format, len(doc.text), doc.title, doc.published
+    )

@@ -33,7 +33,10 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 WESTERN_CANDIDATES = ("cp1252", "iso8859_15", "latin_1")
 # Browsers read these declared labels as windows-1252, and so do we.
 _AS_CP1252 = {"latin_1", "iso8859_1", "ascii"}
-_DECLARED = re.compile(rb"""(?:<meta[^>]{0,200}?charset\s*=\s*["']?|<\?xml[^>]{0,100}?encoding\s*=\s*["'])([a-zA-Z0-9_.:-]{2,40})""", re.IGNORECASE)
+_DECLARED = re.compile(
+    rb"""(?:<meta[^>]{0,200}?charset\s*=\s*["']?|<\?xml[^>]{0,100}?encoding\s*=\s*["'])([a-zA-Z0-9_.:-]{2,40})""",
+    re.IGNORECASE,
+)
 _MOJIBAKE_STEPS = {"decode_inconsistent_utf8", "restore_byte_a0", "replace_lossy_sequences", "fix_c1_controls"}
 _FTFY_CONFIG = ftfy.TextFixerConfig(uncurl_quotes=False, unescape_html=False, explain=True)
 _SAMPLE = 65536

@@ -56,6 +56,7 @@ _CHROME = re.compile(
 _DROP_TAGS = ["script", "style", "noscript", "nav", "footer", "aside", "form", "button", "iframe", "svg", "template"]
 _BLOCK_TAGS = ["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "pre", "tr", "dd", "dt", "figcaption"]
 _SPACES = re.compile(r"[^\S\n]+")
+_NO_SPACE_BEFORE = re.compile(r" ([.,)])")  # get_text(" ") puts a space before "." after a link
 
 
 def _parse(html: str) -> etree._Element | None:
@@ -127,7 +128,11 @@ def page_title(tree: etree._Element) -> str | None:
 def _time_elements(tree: etree._Element) -> Iterator[str]:
     """datetime values of <time> elements, those marked as the publication date first."""
     nodes = tree.xpath("//time[@datetime]")
-    marked = [n for n in nodes if n.get("pubdate") is not None or "publish" in (n.get("class") or "") or n.get("itemprop") == "datePublished"]
+    marked = [
+        n
+        for n in nodes
+        if n.get("pubdate") is not None or "publish" in (n.get("class") or "") or n.get("itemprop") == "datePublished"
+    ]
     in_article = [n for n in nodes if n.xpath("ancestor::article or ancestor::main")]
     for node in marked + in_article + nodes:
         yield str(node.get("datetime"))
@@ -224,7 +229,7 @@ def soup_blocks(html: str) -> list[str]:
         cells = tag.find_all(["td", "th"]) if tag.name == "tr" else []
         text = " | ".join(c.get_text(" ", strip=True) for c in cells) if cells else tag.get_text(" ", strip=True)
         if text:
-            blocks.append(" ".join(text.split()))
+            blocks.append(_NO_SPACE_BEFORE.sub(r"\1", " ".join(text.split())))
     if not blocks and soup.body:
         blocks = [line.strip() for line in soup.body.get_text("\n").split("\n") if line.strip()]
     return blocks

@@ -42,7 +42,11 @@ _NUMERIC = re.compile(r"\b([0-3]?\d)[/.-]([0-3]?\d)[/.-]((?:19|20)\d\d)\b")
 _UPDATED = re.compile(r"\b(?:updated|mis à jour|mise à jour|modifié|last modified|màj|maj)\b", re.IGNORECASE)
 
 _TITLE_SEPARATORS = re.compile(r"(\s+(?:\||–|—|-|::|·|»)\s+)")
-_JUNK_TITLE = re.compile(r"^(?:untitled|sans titre|titre|title|document\s*\d*|diapositive\s*\d*)$|^microsoft (?:word|powerpoint)\b|\.(?:docx?|pdf|indd|odt|rtf|pptx?)$", re.IGNORECASE)
+_JUNK_TITLE = re.compile(
+    r"^(?:untitled|sans titre|titre|title|document\s*\d*|diapositive\s*\d*)$"  # placeholders
+    r"|^microsoft (?:word|powerpoint)\b|\.(?:docx?|pdf|indd|odt|rtf|pptx?)$",  # file names
+    re.IGNORECASE,
+)
 
 
 @dataclass

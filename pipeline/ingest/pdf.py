@@ -24,14 +24,17 @@ import pypdfium2.raw as pdfium_c
 from pipeline.ingest.decode import repair
 from pipeline.ingest.meta import Extraction, dateline, is_dateline, usable_title
 from pipeline.ingest.pdf_layout import HYPHEN_MARK, Paragraph, Segment, group_lines, page_paragraphs, page_segments
+from pipeline.records import ProblemKind
 
 LOGGER = logging.getLogger(__name__)
 
 MARGIN_SHARE = 0.07  # top and bottom 7 % of a page hold running headers and footers
 MIN_TABLE_PATHS = 4  # fewer vector paths than this: no ruled table on the page
+MAX_TABLE_PATHS = 1500  # more: a chart or a map, slow for pdfplumber and not a table
 TITLE_SIZE_RATIO = 1.15
 _PAGE_NUMBER = re.compile(
-    r"(?:^|\|\s*|\s)(?:page\s*)?\d{1,4}\s*(?:/|sur|of|de)\s*\d{1,4}\s*$|^(?:page\s*)?\d{1,4}$|^[-–]\s*\d{1,4}\s*[-–]$",
+    r"(?:^|\|\s*|\s)(?:page\s*)?\d{1,4}\s*(?:/|sur|of|de)\s*\d{1,4}\s*$"  # "Page 1/2", "3 of 10"
+    r"|^(?:page\s*)?\d{1,4}$|^[-–]\s*\d{1,4}\s*[-–]$",  # "12", "- 12 -"
     re.IGNORECASE,
 )
 _MARKED = re.compile(rf"(\w+){HYPHEN_MARK}(\w+)")
@@ -42,6 +45,9 @@ COMPOUND_PREFIXES = frozenset(
     "sans haut bas nord sud franco euro e well long short high low cross over under start "
     "chef lieu peut est-ce c'est-à".split()
 )
+
+
+Table = tuple[tuple[float, float, float, float], list[str]]  # (x0, bottom, x1, top), row texts
 
 
 @dataclass
@@ -60,7 +66,7 @@ class _Tables:
         self._data = data
         self._pdf: Any = None
 
-    def find(self, index: int, height: float) -> list[tuple[tuple[float, float, float, float], list[str]]]:
+    def find(self, index: int, height: float) -> list[Table]:
         """(x0, bottom, x1, top) in PDF points and the row texts of each table of a page."""
         import pdfplumber  # slow to import; only PDFs with ruled pages pay for it
 
@@ -81,23 +87,34 @@ class _Tables:
             self._pdf.close()
 
 
-def _path_count(page: pdfium.PdfPage) -> int:
-    return sum(1 for obj in page.get_objects() if obj.type == pdfium_c.FPDF_PAGEOBJ_PATH)
+def _may_hold_table(page: pdfium.PdfPage) -> bool:
+    """A few vector paths (ruling lines, cell borders) but not a drawing made of thousands."""
+    paths = 0
+    for obj in page.get_objects():
+        paths += obj.type == pdfium_c.FPDF_PAGEOBJ_PATH
+        if paths > MAX_TABLE_PATHS:
+            return False
+    return paths >= MIN_TABLE_PATHS
 
 
-def _insert_tables(segments: list[Segment], tables: list[tuple[tuple[float, float, float, float], list[str]]]) -> list[Segment]:
+def _insert_tables(segments: list[Segment], tables: list[Table]) -> list[Segment]:
     """Replace the segments inside each table box by one table segment."""
     for (x0, bottom, x1, top), rows in tables:
-        inside = [s for s in segments if x0 - 1 <= (s.x0 + s.x1) / 2 <= x1 + 1 and bottom - 1 <= (s.bottom + s.top) / 2 <= top + 1]
+        inside = [
+            s
+            for s in segments
+            if x0 - 1 <= (s.x0 + s.x1) / 2 <= x1 + 1 and bottom - 1 <= (s.bottom + s.top) / 2 <= top + 1
+        ]
         if not inside:
             continue
         size = sorted(s.size for s in inside)[len(inside) // 2]
-        segments = [s for s in segments if s not in inside]
+        covered = {id(s) for s in inside}
+        segments = [s for s in segments if id(s) not in covered]
         segments.append(Segment("\n".join(rows), x0, x1, bottom, top, top, size, is_table=True))
     return segments
 
 
-def _read_page(pdf: pdfium.PdfDocument, index: int, tables: _Tables) -> _Page:
+def _read_page(pdf: pdfium.PdfDocument, index: int, tables: _Tables, doc_id: str) -> _Page:
     page = pdf[index]
     try:
         width, height = page.get_size()
@@ -106,8 +123,11 @@ def _read_page(pdf: pdfium.PdfDocument, index: int, tables: _Tables) -> _Page:
             segments = page_segments(textpage)
         finally:
             textpage.close()
-        if segments and _path_count(page) >= MIN_TABLE_PATHS:
-            segments = _insert_tables(segments, tables.find(index, height))
+        if segments and _may_hold_table(page):
+            try:
+                segments = _insert_tables(segments, tables.find(index, height))
+            except Exception as exc:  # noqa: BLE001 - tables are a bonus: keep the plain text
+                LOGGER.warning("%s: table detection failed on page %d: %r", doc_id, index + 1, exc)
     finally:
         page.close()
     result = _Page(index + 1, width, height, segments)
@@ -134,7 +154,8 @@ def _drop_running_lines(pages: list[_Page]) -> list[str]:
             first_seen.add(key)
             if repeated or _PAGE_NUMBER.search(text):
                 dropped.append(text)
-                page.segments = [s for s in page.segments if s not in members]
+                gone = {id(s) for s in members}
+                page.segments = [s for s in page.segments if id(s) not in gone]
     return dropped
 
 
@@ -153,11 +174,11 @@ def dehyphenate(text: str) -> str:
     return _MARKED.sub(resolve, text).replace(HYPHEN_MARK, "-")
 
 
-def _open_problem(exc: Exception) -> tuple[str, str]:
+def _open_problem(exc: Exception) -> tuple[ProblemKind, str]:
     message = str(exc)
     if "password" in message.lower():
         return "unsupported", "encrypted PDF: a password is needed to read it; ask for an unprotected copy"
-    return "unreadable", f"corrupt or truncated PDF, PDFium cannot open it ({message}); re-export or re-download the file"
+    return "unreadable", f"corrupt or truncated PDF, PDFium cannot open it ({message}); re-export or re-download it"
 
 
 def _title(paragraphs: list[Paragraph], metadata_title: str | None) -> str | None:
@@ -168,7 +189,8 @@ def _title(paragraphs: list[Paragraph], metadata_title: str | None) -> str | Non
     head = paragraphs[:15]
     for text, size in head:
         first = " ".join(text.split("\n", 1)[0].split())  # a subtitle follows a hard line break
-        if size >= TITLE_SIZE_RATIO * body_size and len(first.split()) >= 4 and len(first) <= 250 and not is_dateline(first):
+        large = size >= TITLE_SIZE_RATIO * body_size
+        if large and len(first.split()) >= 4 and len(first) <= 250 and not is_dateline(first):
             return dehyphenate(first)
     title = usable_title(metadata_title)
     if title:
@@ -186,7 +208,7 @@ def _read_all(pdf: pdfium.PdfDocument, data: bytes, doc_id: str, result: Extract
     try:
         for index in range(len(pdf)):
             try:
-                pages.append(_read_page(pdf, index, tables))
+                pages.append(_read_page(pdf, index, tables, doc_id))
             except Exception as exc:  # noqa: BLE001 - one bad page must not lose the others
                 LOGGER.warning("%s: page %d unreadable: %r", doc_id, index + 1, exc)
                 result.problem("exception", f"page {index + 1} could not be read: {exc!r}")
@@ -202,7 +224,7 @@ def extract(data: bytes, *, doc_id: str) -> Extraction:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         kind, message = _open_problem(exc)
-        result.problem(kind, message, fatal=True)  # type: ignore[arg-type]
+        result.problem(kind, message, fatal=True)
         return result
     try:
         metadata_title = pdf.get_metadata_dict().get("Title")
@@ -213,7 +235,8 @@ def extract(data: bytes, *, doc_id: str) -> Extraction:
     paragraphs = [p for page in pages for p in page_paragraphs(page.segments, page.width)]
     text, _ = repair(dehyphenate("\n\n".join(text for text, _ in paragraphs)))
     if not any(ch.isalpha() for ch in text):
-        result.problem("empty_text", f"no text layer in {len(pages)} page(s): a scanned or image-only PDF needs OCR first", fatal=True)
+        message = f"no text layer in {len(pages)} page(s): a scanned or image-only PDF needs OCR first"
+        result.problem("empty_text", message, fatal=True)
         return result
     result.text = text
     result.title = _title(paragraphs, metadata_title)

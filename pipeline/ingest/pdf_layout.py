@@ -3,11 +3,13 @@
 pdfium returns text in content-stream order, which interleaves the lines of two columns when a
 producer writes them row by row. So the page is rebuilt from geometry:
 
-1. characters -> segments: runs of characters on one baseline without a wide horizontal gap;
-2. column gutters: vertical strips, away from the page edges, that no mid-width text segment
-   crosses while at least three such segments lie on each side of them;
-3. reading order: segments that cross a gutter (titles, footers, full-width paragraphs) cut the
-   page into bands; inside a band, each column is read top to bottom, left column first;
+1. characters -> segments: runs of characters on one baseline without a gap wider than 1 em;
+2. column gutters: vertical strips of white, away from the page edges, free of text over a run
+   of consecutive rows of which at least MIN_COLUMN_ROWS carry prose on both sides (a river
+   in justified text or the cells of a table do not qualify);
+3. reading order: segments outside a gutter's height or across it (titles, footers, full-width
+   paragraphs) cut the page into bands; inside a band each column is read top to bottom,
+   left column first;
 4. lines -> paragraphs: a wrapped line joins the next with a space (a word broken by a hyphen
    is marked for the document-level de-hyphenation); a short line keeps its line break;
    a larger vertical gap, a change of font size, an indent or a bullet starts a paragraph.
@@ -16,6 +18,7 @@ producer writes them row by row. So the page is rebuilt from geometry:
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import re
 import statistics
 from dataclasses import dataclass, field
@@ -24,8 +27,9 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 HYPHEN_MARK = "\ue000"  # joins "dévelop" and "pement" until the document decides on the hyphen
-GUTTER_MIN_WIDTH = 6.0  # points
-BODY_MIN_CHARS = 20  # segments shorter than this (cells, labels) do not vote for gutters
+GUTTER_MIN_WIDTH = 6  # points
+MIN_COLUMN_ROWS = 6  # rows with prose on both sides of a gutter, for it to count
+SIDE_MIN_EMS = 6  # "prose" on one side of a gutter: at least this many ems of text on the row
 _BULLET = re.compile(r"^(?:[•·▪►◦‣∙*]|[-–—](?=\s)|\d{1,2}[.)](?=\s))")
 _HYPHENS = ("-", "\x02", "\u00ad", "\u2010")
 
@@ -55,9 +59,9 @@ def _char_origin(raw_textpage: object, index: int) -> tuple[float, float]:
     return x.value, y.value
 
 
-def page_segments(textpage: object) -> list[Segment]:
-    """Group the characters of a pypdfium2 PdfTextPage into baseline segments."""
-    raw = textpage.raw  # type: ignore[attr-defined]
+def page_segments(textpage: pdfium.PdfTextPage) -> list[Segment]:
+    """Group the characters of a page into baseline segments."""
+    raw = textpage.raw
     segments: list[Segment] = []
     current: Segment | None = None
     pending_space = False
@@ -70,7 +74,7 @@ def page_segments(textpage: object) -> list[Segment]:
             pending_space = current is not None
             continue
         try:  # the loose box spans the advance width: no false gaps around narrow glyphs
-            left, bottom, right, top = textpage.get_charbox(i, loose=True)  # type: ignore[attr-defined]
+            left, bottom, right, top = textpage.get_charbox(i, loose=True)
         except pdfium.PdfiumError:
             continue
         _, baseline = _char_origin(raw, i)
@@ -105,64 +109,108 @@ def _continues(seg: Segment, left: float, baseline: float, size: float) -> bool:
 # --- columns ------------------------------------------------------------------------------------
 
 
-def find_gutters(segments: list[Segment], page_width: float) -> list[float]:
-    """x positions of column gutters (empty for a single-column page)."""
-    body = [s for s in segments if len(s.text) >= BODY_MIN_CHARS and not s.is_table]
-    if len(body) < 6:
-        return []
-    left_edge = min(s.x0 for s in body)
-    text_width = max(s.x1 for s in body) - left_edge
-    narrow = [s for s in body if s.x1 - s.x0 < 0.6 * text_width]
-    coverage = [0] * (int(page_width) + 2)
-    for s in narrow:
-        for x in range(max(0, int(s.x0)), min(len(coverage), int(s.x1) + 1)):
-            coverage[x] += 1
-    lo, hi = int(left_edge + 0.15 * text_width), int(left_edge + 0.85 * text_width)
-    gutters: list[float] = []
-    x = lo
-    while x < hi:
-        if coverage[x] > 0:
-            x += 1
+@dataclass
+class Gutter:
+    """A vertical strip of white between columns, and the height where it separates them."""
+
+    x: float
+    top: float
+    bottom: float
+
+
+def _rows(segments: list[Segment]) -> list[list[Segment]]:
+    """Segments grouped by baseline, top of the page first."""
+    rows: list[list[Segment]] = []
+    for seg in sorted(segments, key=lambda s: (-s.baseline, s.x0)):
+        if rows and abs(rows[-1][0].baseline - seg.baseline) < 0.4 * max(rows[-1][0].size, seg.size):
+            rows[-1].append(seg)
+        else:
+            rows.append([seg])
+    return rows
+
+
+def _has_text_both_sides(row: list[Segment], x: int) -> bool:
+    """Enough text left and right of x on this row to look like two columns of prose."""
+    size = max(s.size for s in row)
+    left = sum(s.x1 - s.x0 for s in row if s.x1 <= x)
+    right = sum(s.x1 - s.x0 for s in row if s.x0 >= x)
+    return left >= SIDE_MIN_EMS * size and right >= SIDE_MIN_EMS * size
+
+
+def _best_run(rows: list[list[Segment]], covers: list[bytearray], x: int, pitch: float) -> tuple[int, int] | None:
+    """Longest run of consecutive rows leaving x free, with columns of text around it."""
+    best: tuple[int, int, int] | None = None  # (rows with both sides, first, last)
+    start, both = 0, 0
+    for i, row in enumerate(rows):
+        if covers[i][x]:  # text across x: the run stops above this row
+            start, both = i + 1, 0
             continue
-        start = x
-        while x < hi and coverage[x] == 0:
-            x += 1
-        if x - start >= GUTTER_MIN_WIDTH and _splits(narrow, start, x):
-            gutters.append((start + x) / 2)
+        if i > start and rows[i - 1][0].baseline - row[0].baseline > 3 * pitch:  # a wide vertical gap
+            start, both = i, 0
+        both += _has_text_both_sides(row, x)
+        if best is None or both >= best[0]:
+            best = (both, start, i)
+    if best is None or best[0] < MIN_COLUMN_ROWS:
+        return None
+    return best[1], best[2]
+
+
+def find_gutters(segments: list[Segment], page_width: float) -> list[Gutter]:
+    """Column gutters of a page (empty for a single-column page)."""
+    rows = _rows([s for s in segments if not s.is_table])
+    if len(rows) < MIN_COLUMN_ROWS:
+        return []
+    width = int(page_width) + 2
+    covers = []
+    covered = [0] * (width + 1)  # how many rows have text at each x
+    for row in rows:
+        cover = bytearray(width)
+        for seg in row:
+            a, b = max(0, int(seg.x0) - 1), max(0, min(width, int(seg.x1) + 2))
+            cover[a:b] = b"\x01" * max(0, b - a)
+        covers.append(cover)
+        for x in range(width):
+            covered[x] += cover[x]
+    left, right = min(r[0].x0 for r in rows), max(max(s.x1 for s in r) for r in rows)
+    gaps = [a[0].baseline - b[0].baseline for a, b in zip(rows, rows[1:])]
+    pitch = statistics.median(gaps) if gaps else 12.0
+    runs = {}
+    for x in range(max(0, int(left + 0.15 * (right - left))), min(width, int(left + 0.85 * (right - left)))):
+        if len(rows) - covered[x] < MIN_COLUMN_ROWS:
+            continue  # too few rows leave x free: no gutter here (most x of a single-column page)
+        run = _best_run(rows, covers, x, pitch)
+        if run:
+            runs[x] = run
+    return _strips(runs, rows)
+
+
+def _strips(runs: dict[int, tuple[int, int]], rows: list[list[Segment]]) -> list[Gutter]:
+    """Merge neighbouring free x positions into gutters at least GUTTER_MIN_WIDTH wide."""
+    gutters: list[Gutter] = []
+    strip: list[int] = []
+    for x in [*sorted(runs), -10]:
+        if strip and x == strip[-1] + 1:
+            strip.append(x)
+            continue
+        if strip and strip[-1] - strip[0] + 1 >= GUTTER_MIN_WIDTH:
+            # the tallest run inside the strip: near a ragged column edge runs are shorter
+            tallest = max((runs[p] for p in strip), key=lambda run: run[1] - run[0])
+            centre = [p for p in strip if runs[p] == tallest]
+            top = max(s.top for s in rows[tallest[0]])
+            bottom = min(s.bottom for s in rows[tallest[1]])
+            gutters.append(Gutter((centre[0] + centre[-1]) / 2, top, bottom))
+        strip = [x]
     return gutters
 
 
-def _splits(segments: list[Segment], start: float, end: float) -> bool:
-    """At least three segments on each side of [start, end], side by side vertically."""
-    left = [s for s in segments if s.x1 <= start + 1]
-    right = [s for s in segments if s.x0 >= end - 1]
-    if len(left) < 3 or len(right) < 3:
-        return False
-    overlap = min(max(s.top for s in left), max(s.top for s in right)) - max(
-        min(s.bottom for s in left), min(s.bottom for s in right)
-    )
-    return overlap > 2 * statistics.median(s.top - s.bottom for s in left + right)
-
-
-def assign_columns(segments: list[Segment], gutters: list[float]) -> None:
-    """Set seg.col; segments crossing a gutter or outside the columns' height stay -1."""
-    if not gutters:
-        for seg in segments:
-            seg.col = 0
-        return
-    bounds = [float("-inf"), *gutters, float("inf")]
-    inside = [s for s in segments if len(s.text) >= BODY_MIN_CHARS and any(s.x1 <= g or s.x0 >= g for g in gutters)]
-    columned = [s for s in inside if all(s.x1 <= g + 1 or s.x0 >= g - 1 for g in gutters)]
-    top = max((s.top for s in columned), default=float("inf"))
-    bottom = min((s.bottom for s in columned), default=float("-inf"))
+def assign_columns(segments: list[Segment], gutters: list[Gutter]) -> None:
+    """Set seg.col: the column index inside a gutter's height, -1 elsewhere or across a gutter."""
     for seg in segments:
-        seg.col = -1
-        if seg.top > top + 1 or seg.bottom < bottom - 1:
-            continue
-        for i in range(len(bounds) - 1):
-            if bounds[i] - 1 <= seg.x0 and seg.x1 <= bounds[i + 1] + 1:
-                seg.col = i
-                break
+        active = [g for g in gutters if g.bottom - 1 <= seg.baseline <= g.top + 1]
+        if not active or any(seg.x0 < g.x < seg.x1 for g in active):
+            seg.col = -1
+        else:
+            seg.col = sum(1 for g in active if seg.x0 >= g.x)
 
 
 def reading_order(segments: list[Segment]) -> list[list[Segment]]:
@@ -194,13 +242,15 @@ def group_lines(group: list[Segment]) -> list[Segment]:
     lines: list[Segment] = []
     for seg in sorted(group, key=lambda s: (-s.baseline, s.x0)):
         last = lines[-1] if lines else None
-        if last and not seg.is_table and not last.is_table and abs(seg.baseline - last.baseline) < 0.4 * max(seg.size, last.size):
-            sep = " | " if seg.x0 - last.x1 > 2.5 * max(seg.size, last.size) else " "
+        same_row = last is not None and abs(seg.baseline - last.baseline) < 0.4 * max(seg.size, last.size)
+        if last and same_row and not seg.is_table and not last.is_table:
+            wide = seg.x0 - last.x1 > 2.5 * max(seg.size, last.size)
+            sep = " | " if wide and seg.col < 0 else " "  # inside a column: justified spacing
             last.text += sep + seg.text
             last.x1, last.size = max(last.x1, seg.x1), max(last.size, seg.size)
             last.top, last.bottom = max(last.top, seg.top), min(last.bottom, seg.bottom)
         else:
-            lines.append(Segment(seg.text, seg.x0, seg.x1, seg.bottom, seg.top, seg.baseline, seg.size, seg.col, seg.is_table))
+            lines.append(dataclasses.replace(seg))
     return lines
 
 
@@ -253,16 +303,16 @@ def paragraphs(lines: list[Segment]) -> list[Paragraph]:
     left_edge = min(line.x0 for line in lines)
     right_edge = max(line.x1 for line in lines)
     pitches = _pitches(lines)
-    out: list[list[str | float]] = [[lines[0].text, lines[0].size]]
+    texts, sizes = [lines[0].text], [lines[0].size]
     for prev, line in zip(lines, lines[1:]):
-        text = str(out[-1][0])
         if _starts_paragraph(prev, line, left_edge, pitches):
-            out.append([line.text, line.size])
+            texts.append(line.text)
+            sizes.append(line.size)
         elif is_wrapped(prev, line, right_edge):
-            out[-1][0] = join_lines(text, line.text)
+            texts[-1] = join_lines(texts[-1], line.text)
         else:
-            out[-1][0] = text + "\n" + line.text
-    return [(str(t), float(z)) for t, z in out]
+            texts[-1] += "\n" + line.text
+    return list(zip(texts, sizes))
 
 
 def _flows_on(prev: Segment, nxt: Segment, right_edge: float) -> bool:
@@ -282,7 +332,8 @@ def page_paragraphs(segments: list[Segment], page_width: float) -> list[Paragrap
         paras = paragraphs(lines)
         if not paras:
             continue
-        if out and previous and previous[2] >= 0 and lines[0].col > previous[2] and _flows_on(previous[0], lines[0], previous[1]):
+        next_column = previous is not None and previous[2] >= 0 and lines[0].col > previous[2]
+        if out and previous and next_column and _flows_on(previous[0], lines[0], previous[1]):
             out[-1] = (join_lines(out[-1][0], paras[0][0]), out[-1][1])
             paras = paras[1:]
         out += paras

@@ -179,6 +179,29 @@ def two_column_pdf() -> bytes:
     return bytes(pdf.output())
 
 
+THREE_COLS = (
+    "Première colonne. " + TWO_COL_LEFT[0],
+    "Deuxième colonne. " + TWO_COL_LEFT[1],
+    "Troisième colonne. " + TWO_COL_RIGHT[0],
+)
+
+
+def three_column_pdf() -> bytes:
+    """Justified text in three columns, each written as one block (the usual content order)."""
+    pdf = FPDF(unit="pt", format="A4")
+    pdf.set_creation_date(FIXED_DATE)
+    _font(pdf)
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 16)
+    pdf.text(50, 60, "Trois colonnes justifiées")
+    pdf.set_font("DejaVu", "", 9)
+    width = (495 - 2 * 14) / 3
+    for index, column in enumerate(THREE_COLS):
+        pdf.set_xy(50 + index * (width + 14), 90)
+        pdf.multi_cell(width, 12, column, align="J")
+    return bytes(pdf.output())
+
+
 def table_pdf() -> bytes:
     pdf = FPDF(unit="pt", format="A4")
     pdf.set_creation_date(FIXED_DATE)
@@ -254,6 +277,7 @@ def main() -> None:
         "office.docx": fake_docx(),
         "two_columns.pdf": two_column_pdf(),
         "table.pdf": table_pdf(),
+        "three_columns.pdf": three_column_pdf(),
         "encrypted.pdf": encrypted_pdf(),
         "image_only.pdf": image_only_pdf(),
     }
