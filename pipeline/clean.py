@@ -61,7 +61,7 @@ _BLANK_RUN = re.compile(r"\n{3,}")
 _BULLET = re.compile(r"^(?:[•·▪►◦‣∙*]|[-–—](?=\s))+\s*")
 _HASHTAGS = re.compile(r"(?:#[^\s#]+[\s,;]*)+")
 _MENU_SPLIT = re.compile(r"\s*\|\s*|\s{2,}|\t|\s+[·•]\s+")
-_CRUMB_SPLIT = re.compile(r"\s+(?:>|›|→|»)\s+")
+_CRUMB_SPLIT = re.compile(r"\s+(?:>|›|→|»|/)\s+")
 _TOKEN_GAP = re.compile(r"[\s|·•,/:–-]*")
 _DIGIT = re.compile(r"\d")
 _SENTENCE_END = re.compile(r"[.!?;]$")
@@ -152,21 +152,26 @@ def _is_token_line(key: str, tokens: tuple[re.Pattern[str], ...]) -> bool:
     """True when the line is nothing but share/navigation/consent tokens and separators."""
     if not key or len(key) > 200:
         return False
-    pos = _TOKEN_GAP.match(key).end()  # type: ignore[union-attr]  # matches the empty string
+    pos = _skip_gap(key, 0)
     while pos < len(key):
         ends = [m.end() for t in tokens if (m := t.match(key, pos)) and m.end() > pos]
-        ends = [e for e in ends if e == len(key) or not key[e].isalnum()]
+        ends = [e for e in ends if e == len(key) or not key[e].isalnum()]  # whole words only
         if not ends:
             return False
-        pos = _TOKEN_GAP.match(key, max(ends)).end()  # type: ignore[union-attr]
+        pos = _skip_gap(key, max(ends))
     return True
+
+
+def _skip_gap(key: str, pos: int) -> int:
+    match = _TOKEN_GAP.match(key, pos)
+    return match.end() if match else pos
 
 
 def _is_menu_line(line: str) -> bool:
     """Several short items separated by '|', '·' or runs of spaces: a navigation bar."""
-    items = [item for item in _MENU_SPLIT.split(line.strip()) if item]
     if len(line) > 250:
         return False
+    items = [item for item in _MENU_SPLIT.split(line.strip()) if item]
     if any(_SENTENCE_END.search(item) and not item.endswith("...") for item in items):
         return False
     if len(items) < 3:
@@ -186,7 +191,9 @@ def _is_breadcrumb(line: str) -> bool:
     if "«" in stripped and any("»" in sep for sep in separators):
         return False  # French quotation marks, not a breadcrumb
     items = _CRUMB_SPLIT.split(stripped)
-    if "»" in "".join(separators) and len(items) < 3:
+    if len(items) < 3 and any(sep.strip() in ("»", "/") for sep in separators):
+        return False  # "13 July 2017 / invest in provence" is a dateline, not a breadcrumb
+    if "/" in "".join(separators) and _DIGIT.search(stripped):
         return False
     return all(0 < len(i) <= 50 and len(i.split()) <= 6 and not _SENTENCE_END.search(i) for i in items)
 
@@ -203,12 +210,15 @@ def is_boilerplate_line(line: str, rules: Rules | None = None) -> bool:
 
 
 def _is_table_row(lines: list[str], index: int) -> bool:
-    """A '|' line next to another with the same number of cells is a table row, not a menu."""
+    """A '|' line next to another with as many cells, one of them with figures: a table row.
+
+    Two rows of footer links have the same shape but no figures, and stay chrome.
+    """
     cells = lines[index].count("|")
     if cells == 0:
         return False
-    neighbours = [lines[j] for j in (index - 1, index + 1) if 0 <= j < len(lines)]
-    return any(n.count("|") == cells for n in neighbours)
+    same = [lines[j] for j in (index - 1, index + 1) if 0 <= j < len(lines) and lines[j].count("|") == cells]
+    return bool(same) and any(_DIGIT.search(row) for row in [lines[index], *same])
 
 
 # --- the cleaners -------------------------------------------------------------------------------

@@ -93,6 +93,8 @@ class Cues(_Strict):
     approx_before: PerLang
     implantation_verbs: PerLang
     origin_markers: PerLang
+    not_target: PerLang
+    target_reach: int = 90
 
 
 class Places(_Strict):

@@ -58,6 +58,9 @@ def test_clean_normalize_characters(raw: str, expected: str) -> None:
         "Vous êtes ici : Accueil > Portraits > Interviews",
         "Accueil › Provence-Alpes-Côte d'Azur › Bouches-du-Rhône › Attractivité",
         "News > Attractiveness",
+        "Accueil / Économie / Entreprises",
+        "Your email address will not be published. Required fields are marked *",
+        "Leave a Reply",
         "Newsletter : recevez chaque semaine l'actualité économique de Provence",
         "Abonnez-vous dès 1 € le premier mois",
         "Votre e-mail   OK",
@@ -112,6 +115,11 @@ def test_clean_drops_teaser_blocks(raw: str, expected: str) -> None:
     assert clean.clean_text(raw) == expected
 
 
+def test_clean_drops_two_rows_of_footer_links() -> None:
+    raw = "Texte réel de l'article.\nMentions légales | Plan du site | Contact\nÀ propos | Publicité | CGU"
+    assert clean.clean_text(raw) == "Texte réel de l'article."
+
+
 def test_clean_cuts_trailing_site_chrome() -> None:
     raw = (
         "Le dernier paragraphe de l'article, qui doit rester.\n\nLire aussi\nUn titre\n\n"
@@ -130,7 +138,7 @@ def test_clean_keeps_content_after_mid_article_marker() -> None:
     "raw",
     [
         "Year | Projects | Jobs\n2016 | 74 | 1,508\n2017 | 80 | 2,100",
-        "Nom | Rôle | Ville\nMarie | Présidente | Lyon",
+        "Nom | Rôle | Ville\nMarie | Présidente | Lyon 3e",
     ],
 )
 def test_clean_keeps_table_rows(raw: str) -> None:

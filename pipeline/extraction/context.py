@@ -20,7 +20,7 @@ from pipeline.resources import Resources, phrase_regex
 # Tokens that end a clause: a figure's qualifiers are looked for inside its clause only.
 CLAUSE_BREAKS = {";", ":", "(", ")", "et", "and", "mais", "but", "tandis", "while", "whereas", "alors", "dont", "—", "–"}
 # Words meaning "since" before a year: that year is an origin, not the period of a figure.
-_SINCE = re.compile(r"(?:depuis|since|from|dès|créée? en|founded in|fondée? en)\s*(?:sa création en\s*|(?:the\s+)?year\s+)?$", re.I)
+_SINCE = re.compile(r"\b(?:depuis|since|dès|créée?|founded|fondée?|set up|established|création|creation|inception)\b[^.;:,]{0,25}$", re.I)
 
 
 @dataclass

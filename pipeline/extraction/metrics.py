@@ -23,10 +23,17 @@ from pipeline.extraction.context import DocContext, clause_bounds, find_phrase, 
 from pipeline.nlp import Sentence
 from pipeline.normalize.numbers import NumberMatch, find_numbers
 from pipeline.records import MetricFact
+from pipeline.resources import phrase_regex
 
 _WORD = re.compile(r"[\w'-]+", re.UNICODE)
 _ANAPHORA = {"autres", "others", "other", "supplémentaires", "additional", "more", "de plus"}
 _HEAD_WINDOW = 5  # words after a figure in which its head noun is looked for
+
+
+# Totals of projects or jobs below this are breakdowns ("cinq entreprises allemandes"), not results.
+MIN_COUNT = 10
+# "depuis sa création en 1974", "since it was set up in 1998": the figure is a running total.
+_ORIGIN_YEAR = re.compile(r"\b(?:depuis|since)\b[^.;:]{0,40}?\b(?:19|20)\d\d\b", re.I)
 
 
 @dataclass
@@ -35,12 +42,13 @@ class Figure:
     head: str | None  # projects | jobs | members | meetings | missions
     clause: str
     clause_start: int
+    range: bool = False  # the figure's period is a span of years ("sur la période 2011-2013")
 
 
-def _head_after(text: str, end: int, ctx: DocContext, lang: str) -> str | None:
-    """The category of the first head noun in the few words after a figure."""
+def _head_after(text: str, end: int, limit: int, ctx: DocContext, lang: str) -> str | None:
+    """The category of the first head noun in the few words after a figure (before the next)."""
     heads = ctx.res.metrics.heads
-    words = _WORD.findall(text[end:end + 80])[:_HEAD_WINDOW]
+    words = _WORD.findall(text[end:min(end + 80, limit)])[:_HEAD_WINDOW]
     for w in words:
         low = w.lower().lstrip("dl'")
         low_full = w.lower()
@@ -58,8 +66,9 @@ def _figures(sent: Sentence, ctx: DocContext) -> list[Figure]:
     spans = [(n.start, n.end) for n in nums]
     out: list[Figure] = []
     prev_head: str | None = None
-    for n in nums:
-        head = _head_after(sent.text, n.end, ctx, sent.lang) if n.unit == "count" else None
+    for i, n in enumerate(nums):
+        limit = nums[i + 1].start if i + 1 < len(nums) else len(sent.text)
+        head = _head_after(sent.text, n.end, limit, ctx, sent.lang) if n.unit == "count" else None
         if head == "same":
             head = prev_head
         left, right = clause_bounds(sent.text, n.start, n.end, [s for s in spans if s != (n.start, n.end)])
@@ -76,18 +85,18 @@ def _classify(fig: Figure, sent: Sentence, ctx: DocContext) -> str | None:
         return name in q and has_phrase(where, q[name].get(lang) + q[name].get("en"))
 
     clause, n = fig.clause, fig.num
-    if cue("pending", clause):
+    if cue("pending", clause) or cue("ratio", clause):
         return None
     if n.unit == "percent":
-        if not cue("foreign", clause) and not cue("foreign", sent.text):
+        if cue("change", clause) or not (cue("foreign", clause) or cue("foreign", sent.text)):
             return None
         jobs = ctx.res.metrics.heads["jobs"]
         return "foreign_share_jobs" if has_phrase(clause, jobs.get(lang) + jobs.get("en")) else "foreign_share_projects"
     if n.unit == "EUR":
         return "budget" if has_phrase(sent.text, ctx.res.metrics.budget.get(lang) + ctx.res.metrics.budget.get("en")) else None
-    if n.unit != "count":
+    if n.unit != "count" or (fig.head in ("projects", "jobs") and n.value < MIN_COUNT):
         return None
-    cumulative = cue("cumulative", sent.text)
+    cumulative = cue("cumulative", sent.text) or bool(_ORIGIN_YEAR.search(sent.text)) or fig.range
     if fig.head == "projects":
         if cue("met", clause):
             return "companies_met"
@@ -115,14 +124,25 @@ def _company_in(sent: Sentence, ctx: DocContext) -> str | None:
     return None
 
 
+def _target_cues(text: str, sent: Sentence, ctx: DocContext) -> list[re.Match[str]]:
+    """Target cues in `text`, without those inside job-creation phrasing ("expected to create")."""
+    cues = ctx.res.cues
+    target = phrase_regex(tuple(cues.target.get(sent.lang) + cues.target.get("en")))
+    neutral = [m.span() for m in phrase_regex(tuple(cues.not_target.get(sent.lang) + cues.not_target.get("en"))).finditer(text)]
+    return [m for m in target.finditer(text) if not any(a <= m.start() < b for a, b in neutral)]
+
+
 def _is_target(fig: Figure, figures: list[Figure], sent: Sentence, ctx: DocContext) -> bool:
     cues = ctx.res.cues
-    target = cues.target.get(sent.lang) + cues.target.get("en")
-    if has_phrase(fig.clause, target):
+    if _target_cues(fig.clause, sent, ctx):
         return True
-    local_elsewhere = any(has_phrase(f.clause, target) for f in figures if f is not fig)
+    local_elsewhere = any(_target_cues(f.clause, sent, ctx) for f in figures if f is not fig)
     contrast = has_phrase(sent.text, cues.contrast.get(sent.lang))
-    return not local_elsewhere and not contrast and has_phrase(sent.text, target)
+    if local_elsewhere or contrast:
+        return False
+    pos = fig.num.start
+    return any(min(abs(m.start() - pos), abs(m.end() - fig.num.end)) <= cues.target_reach
+               for m in _target_cues(sent.text, sent, ctx))
 
 
 def _period(fig: Figure, sent: Sentence, ctx: DocContext, history: list[str], target: bool) -> tuple[str | None, bool]:
@@ -132,6 +152,10 @@ def _period(fig: Figure, sent: Sentence, ctx: DocContext, history: list[str], ta
         pos = fig.num.start
         best = min(periods, key=lambda p: (0 if fig.clause_start <= p.start < fig.clause_start + len(fig.clause) else 1,
                                            abs(p.start - pos)))
+        if best.kind.startswith("range"):
+            fig.range = True
+            ends = [p.year for p in periods if p.kind == "range_end"]
+            return str(max(ends) if ends else best.year), True
         return str(best.year), True
     if history:
         return history[-1], False
@@ -159,11 +183,11 @@ def find_metrics(sent: Sentence, ctx: DocContext, history: list[str]) -> list[Me
     figures = _figures(sent, ctx)
     facts: list[MetricFact] = []
     for fig in figures:
+        target = _is_target(fig, figures, sent, ctx)
+        period, explicit = _period(fig, sent, ctx, history, target)
         metric = _classify(fig, sent, ctx)
         if metric is None:
             continue
-        target = _is_target(fig, figures, sent, ctx)
-        period, explicit = _period(fig, sent, ctx, history, target)
         subject = _subject(metric, sent, ctx)
         if subject is None:
             continue

@@ -37,7 +37,7 @@ _TEXT_DATES = (
     re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", re.IGNORECASE),
 )
 _MONTH_YEAR = re.compile(rf"^\W*{_MONTH}\s+{_YEAR}\W*$", re.IGNORECASE)
-_ISO = re.compile(r"\b((?:19|20)\d\d)-([01]\d)-([0-3]\d)(?:\b|T)")
+_ISO = re.compile(r"\b((?:19|20)\d\d)([-/.])([01]?\d)\2([0-3]?\d)(?:\b|T)")  # 2018-06-28, 2018/6/28
 _NUMERIC = re.compile(r"\b([0-3]?\d)[/.-]([0-3]?\d)[/.-]((?:19|20)\d\d)\b")
 _UPDATED = re.compile(r"\b(?:updated|mis à jour|mise à jour|modifié|last modified|màj|maj)\b", re.IGNORECASE)
 
@@ -98,7 +98,7 @@ def find_date(text: str, *, month_only: bool = False) -> str | None:
     hits: list[tuple[int, str | None]] = []
     for pattern in _TEXT_DATES:
         hits += [(m.start(), _parse_words(m.group(0))) for m in pattern.finditer(text)]
-    hits += [(m.start(), _valid(*map(int, m.groups()))) for m in _ISO.finditer(text)]
+    hits += [(m.start(), _valid(int(m[1]), int(m[3]), int(m[4]))) for m in _ISO.finditer(text)]
     hits += [(m.start(), _parse_numeric(*m.groups())) for m in _NUMERIC.finditer(text)]
     for _, iso in sorted(hits, key=lambda hit: hit[0]):
         if iso:
@@ -113,7 +113,7 @@ def parse_date_value(value: str) -> str | None:
     value = value.strip()
     match = _ISO.match(value)
     if match:
-        return _valid(*map(int, match.groups()))
+        return _valid(int(match[1]), int(match[3]), int(match[4]))
     return find_date(value[:DATELINE_MAX_CHARS])
 
 

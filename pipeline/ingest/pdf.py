@@ -72,7 +72,7 @@ class _Tables:
 
         if self._pdf is None:
             self._pdf = pdfplumber.open(io.BytesIO(self._data))
-        found = []
+        found: list[Table] = []
         for table in self._pdf.pages[index].find_tables():
             rows = [[" ".join((cell or "").split()) for cell in row] for row in table.extract()]
             rows = [row for row in rows if any(row)]

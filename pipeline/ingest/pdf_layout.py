@@ -161,7 +161,7 @@ def find_gutters(segments: list[Segment], page_width: float) -> list[Gutter]:
     if len(rows) < MIN_COLUMN_ROWS:
         return []
     width = int(page_width) + 2
-    covers = []
+    covers: list[bytearray] = []
     covered = [0] * (width + 1)  # how many rows have text at each x
     for row in rows:
         cover = bytearray(width)
@@ -174,7 +174,7 @@ def find_gutters(segments: list[Segment], page_width: float) -> list[Gutter]:
     left, right = min(r[0].x0 for r in rows), max(max(s.x1 for s in r) for r in rows)
     gaps = [a[0].baseline - b[0].baseline for a, b in zip(rows, rows[1:])]
     pitch = statistics.median(gaps) if gaps else 12.0
-    runs = {}
+    runs: dict[int, tuple[int, int]] = {}
     for x in range(max(0, int(left + 0.15 * (right - left))), min(width, int(left + 0.85 * (right - left)))):
         if len(rows) - covered[x] < MIN_COLUMN_ROWS:
             continue  # too few rows leave x free: no gutter here (most x of a single-column page)

@@ -1,8 +1,9 @@
 """Plain-text scrapes: find the headline and the dateline, keep the text from the headline on.
 
 A scrape often starts with site chrome (skip links, site name, menu, breadcrumb) before the
-headline. When every line above the chosen headline is short, those lines are dropped; the
-rest of the text is kept as is for the clean stage.
+headline. When the headline is found with confidence (printed twice, or next to the dateline)
+and only a few short lines stand above it, those lines are dropped; the rest of the text is
+kept as is for the clean stage, which removes the remaining chrome.
 """
 
 from __future__ import annotations
