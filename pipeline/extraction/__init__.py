@@ -41,7 +41,7 @@ def run(doc: Document, analysis: Analysis, cfg: Config) -> Document:
         period = str(periods[0].year) if periods else (history[-1] if history else None)
         facts.extend(find_implantations(sent, ctx, period))
         history.extend(str(p.year) for p in periods if not p.kind.startswith("range"))
-    facts.extend(find_table_metrics(analysis.sentences, ctx))
+    facts.extend(find_table_metrics(doc.text, doc.lang or "fr", ctx))
     doc.facts = _dedupe(facts)
     LOGGER.debug("%s: %d entities, %d facts", doc.doc_id, len(doc.entities), len(doc.facts))
     return doc

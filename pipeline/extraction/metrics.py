@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from pipeline.extraction.context import DocContext, clause_bounds, find_phrase, has_phrase
 from pipeline.nlp import Sentence
 from pipeline.normalize.numbers import NumberMatch, find_numbers
-from pipeline.records import MetricFact
+from pipeline.records import Evidence, MetricFact
 from pipeline.resources import phrase_regex
 
 _WORD = re.compile(r"[\w'-]+", re.UNICODE)
-_ANAPHORA = {"autres", "others", "other", "supplémentaires", "additional", "more", "de plus"}
+_ANAPHORA = {"autres", "others", "other", "ones", "supplémentaires", "additional", "more", "existants", "existing"}
 _HEAD_WINDOW = 5  # words after a figure in which its head noun is looked for
 
 
@@ -208,30 +208,38 @@ def _unit(unit: str) -> str:
 _YEAR_CELL = re.compile(r"^\s*((?:19|20)\d\d)\b")
 
 
-def find_table_metrics(sentences: list[Sentence], ctx: DocContext) -> list[MetricFact]:
-    """Rows of a yearly table ("Year | Projects | Jobs") under a header naming its columns."""
+def find_table_metrics(text: str, lang: str, ctx: DocContext) -> list[MetricFact]:
+    """Rows of a yearly table ("Year | Projects | Jobs", then "2016 | 74 | 1,508") found in the
+    cleaned text's lines; a header names each column's metric (models/metrics.yaml heads)."""
     facts: list[MetricFact] = []
     header: list[str | None] | None = None
-    for sent in sentences:
-        for line in sent.text.split("\n"):
-            cols = _header_columns(line, sent.lang, ctx)
-            if cols:
-                header = cols
-                continue
-            m = _YEAR_CELL.match(line)
-            if not (header and m):
-                continue
-            nums = [n for n in find_numbers(line[m.end():], sent.lang) if n.kind in ("number", "year")]
-            if len(nums) < len(header):
-                continue
-            for col, num in zip(header, nums[-len(header):]):
-                if col and ctx.mentions.subject:
-                    facts.append(MetricFact(
-                        subject=ctx.mentions.subject, metric=col, value=num.value,
-                        unit="percent" if col.startswith("foreign_share") else "count",
-                        period=m.group(1), status="actual", approx=num.approx, confidence=0.8,
-                        evidence=ctx.evidence(sent)))
+    offset = 0
+    for line in text.split("\n"):
+        start, offset = offset, offset + len(line) + 1
+        cols = _header_columns(line, lang, ctx)
+        if cols:
+            header = cols
+            continue
+        m = _YEAR_CELL.match(line)
+        if not (header and m):
+            if line.strip():
+                header = None if not _looks_tabular(line) else header
+            continue
+        nums = [n for n in find_numbers(line[m.end():], lang) if n.kind in ("number", "year")]
+        if len(nums) < len(header) or not ctx.mentions.subject:
+            continue
+        evidence = Evidence(doc_id=ctx.doc_id, sentence=line, start=start, end=start + len(line))
+        for col, num in zip(header, nums[-len(header):]):
+            if col:
+                facts.append(MetricFact(
+                    subject=ctx.mentions.subject, metric=col, value=num.value,
+                    unit="percent" if col.startswith("foreign_share") else "count",
+                    period=m.group(1), status="actual", approx=num.approx, confidence=0.8, evidence=evidence))
     return facts
+
+
+def _looks_tabular(line: str) -> bool:
+    return "|" in line or "\t" in line
 
 
 def _header_columns(line: str, lang: str, ctx: DocContext) -> list[str | None] | None:
