@@ -52,6 +52,7 @@ class OrgCues(_Strict):
     junk_words: list[str]
     not_names: list[str]
     acronym_stoplist: list[str]
+    company_nouns: PerLang
 
 
 class Title(_Strict):
@@ -94,6 +95,7 @@ class Cues(_Strict):
     implantation_verbs: PerLang
     origin_markers: PerLang
     not_target: PerLang
+    implantation_generic: PerLang
     target_reach: int = 90
 
 

@@ -38,8 +38,9 @@ def run(doc: Document, analysis: Analysis, cfg: Config) -> Document:
         facts.extend(find_metrics(sent, ctx, history))
         facts.extend(find_roles(sent, ctx))
         periods = ctx.periods_of(sent)
-        period = str(periods[0].year) if periods else (history[-1] if history else None)
-        facts.extend(find_implantations(sent, ctx, period))
+        # An implantation is dated by its own sentence, else by the article (not by context).
+        published_year = str(ctx.published.year) if ctx.published else None
+        facts.extend(find_implantations(sent, ctx, str(periods[0].year) if periods else published_year))
         history.extend(str(p.year) for p in periods if not p.kind.startswith("range"))
     facts.extend(find_table_metrics(doc.text, doc.lang or "fr", ctx))
     doc.facts = _dedupe(facts)

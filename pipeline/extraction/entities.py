@@ -142,7 +142,37 @@ def collect(analysis: Analysis, text: str, lang: str, res: Resources) -> Mention
             type_ = _typed(span, surface, sent.lang, res, text)
             if type_:
                 raw.append((span, type_, surface))
-    return Mentions(_add_surnames(_canonicalize(raw, text, res), text))
+    found = _canonicalize(raw, text, res)
+    return Mentions(_add_surnames(found + _cued_companies(analysis, found, res), text))
+
+
+_NAME = r"((?:[A-Z][\w&+'.-]*|[A-Z]{2,})(?:\s+(?:[A-Z][\w&+'.-]*|[A-Z]{2,}|de|du|des|&)){0,3})"
+
+
+def _cued_companies(analysis: Analysis, found: list[Mention], res: Resources) -> list[Mention]:
+    """Company names the model missed, introduced by a company noun or a nationality word."""
+    nouns = res.org_cues.company_nouns.all()
+    nationalities = [w for w in res.country_by_word if len(w) > 3]
+    noun_re = re.compile(rf"(?<![\w-])(?i:{'|'.join(re.escape(n) for n in sorted(nouns, key=len, reverse=True))})"
+                         rf"(?:\s+[a-zà-ÿ][\w'-]*){{0,4}}?\s+{_NAME}")
+    nat_re = re.compile(rf"(?<![\w-])(?i:{'|'.join(re.escape(n) for n in sorted(nationalities, key=len, reverse=True))})"
+                        rf"\s+{_NAME}")
+    taken = [(m.start, m.end) for m in found]
+    out: list[Mention] = []
+    for sent in analysis.sentences:
+        for rx in (noun_re, nat_re):
+            for m in rx.finditer(sent.text):
+                name = clean_surface(m.group(1))
+                name = re.sub(r"\s+(?:de|du|des|&)$", "", name)
+                start = sent.start + m.start(1)
+                end = start + len(name)
+                if (not name or not name[0].isupper() or is_junk(name, res) or res.country_by_word.get(name.lower())
+                        or any(a < end and start < b for a, b in taken)):
+                    continue
+                taken.append((start, end))
+                entry = res.org_by_key.get(fold(name))
+                out.append(Mention(start, end, "ORG", entry.name if entry else name, name))
+    return out
 
 
 def _add_surnames(mentions: list[Mention], text: str) -> list[Mention]:

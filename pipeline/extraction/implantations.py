@@ -17,20 +17,39 @@ from pipeline.extraction.context import DocContext, find_phrase
 from pipeline.nlp import Sentence
 from pipeline.normalize.numbers import find_numbers
 from pipeline.records import ImplantationFact
+from pipeline.resources import phrase_regex
 
 _NOT_COMPANIES = {"agency", "authority", "chamber", "network", "institution", "operator"}
 _WORDS = re.compile(r"[\w'-]+(?:\s[\w'-]+)?")
 
 
-def _companies(sent: Sentence, ctx: DocContext) -> list[str]:
-    out = []
-    for m in ctx.mentions.within(sent.start, sent.end, "ORG"):
-        entry = ctx.res.org_by_name.get(m.name)
-        if m.name == ctx.mentions.subject or (entry is not None and entry.kind in _NOT_COMPANIES):
-            continue
-        if m.name not in out:
-            out.append(m.name)
-    return out
+def _is_company(name: str, ctx: DocContext) -> bool:
+    entry = ctx.res.org_by_name.get(name)
+    return name != ctx.mentions.subject and (entry is None or entry.kind not in _NOT_COMPANIES)
+
+
+def _company_before(verb_start: int, sent: Sentence, ctx: DocContext) -> str | None:
+    """The company that does the verb: the nearest organization before it in the clause, else
+    the proper-noun subject the parser attached to the verb."""
+    for m in reversed(ctx.mentions.within(sent.start, sent.end, "ORG")):
+        rel_end = m.end - sent.start
+        if rel_end <= verb_start and _is_company(m.name, ctx) and not re.search(r"[.;:]", sent.text[rel_end:verb_start]) \
+                and verb_start - rel_end <= 80:
+            return m.name
+    return _parsed_subject(verb_start, sent, ctx)
+
+
+def _parsed_subject(verb_start: int, sent: Sentence, ctx: DocContext) -> str | None:
+    verb = next((t for t in sent.tokens if t.start - sent.start >= verb_start and t.pos in ("VERB", "AUX")), None)
+    if verb is None:
+        return None
+    taken = [(m.start, m.end) for m in ctx.mentions.within(sent.start, sent.end)]
+    for t in sent.tokens:
+        if t.head == verb.i and t.dep.startswith("nsubj") and t.pos == "PROPN" and t.text[:1].isupper():
+            if any(a <= t.start < b for a, b in taken) or t.lower in ctx.res.country_by_word:
+                return None
+            return t.text
+    return None
 
 
 def _origin(sent: Sentence, ctx: DocContext) -> str | None:
@@ -58,20 +77,26 @@ def _place(sent: Sentence, ctx: DocContext) -> str | None:
 
 def find_implantations(sent: Sentence, ctx: DocContext, period: str | None) -> list[ImplantationFact]:
     verbs = ctx.res.cues.implantation_verbs
-    if not find_phrase(sent.text, verbs.get(sent.lang) + verbs.get("en")):
-        return []
-    companies = _companies(sent, ctx)
-    if not companies:
-        return []
-    place = _place(sent, ctx)
-    if place is None:
-        return []
-    jobs = None
+    facts: list[ImplantationFact] = []
+    seen: set[str] = set()
+    generic = phrase_regex(tuple(ctx.res.cues.implantation_generic.get(sent.lang) + ctx.res.cues.implantation_generic.get("en")))
+    for v in phrase_regex(tuple(verbs.get(sent.lang) + verbs.get("en"))).finditer(sent.text):
+        before = sent.text[max(0, v.start() - 25):v.start()]
+        if any(m.end() >= len(before) - 4 for m in generic.finditer(before)):
+            continue
+        company = _company_before(v.start(), sent, ctx)
+        if company is None or company in seen:
+            continue
+        seen.add(company)
+        facts.append(ImplantationFact(
+            company=company, place=_place(sent, ctx), origin=_origin(sent, ctx), year=period,
+            jobs=_jobs(sent.text[v.start():], sent.lang, ctx), confidence=0.6, evidence=ctx.evidence(sent)))
+    return facts
+
+
+def _jobs(text: str, lang: str, ctx: DocContext) -> int | None:
     job_words = ctx.res.metrics.heads["jobs"].all()
-    for n in find_numbers(sent.text, sent.lang):
-        if n.kind == "number" and n.unit == "count" and find_phrase(sent.text[n.end:n.end + 20], job_words):
-            jobs = int(n.value)
-            break
-    origin = _origin(sent, ctx)
-    return [ImplantationFact(company=companies[0], place=place, origin=origin, year=period, jobs=jobs,
-                             confidence=0.7 if origin else 0.5, evidence=ctx.evidence(sent))]
+    for n in find_numbers(text[:120], lang):
+        if n.kind == "number" and n.unit == "count" and find_phrase(text[n.end:n.end + 20], job_words):
+            return int(n.value)
+    return None
