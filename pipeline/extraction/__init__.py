@@ -7,6 +7,7 @@ and Document.facts (sorted, de-duplicated).
 from __future__ import annotations
 
 import logging
+from collections import Counter
 
 from pipeline.config import Config
 from pipeline.extraction.context import DocContext, parse_published
@@ -34,15 +35,22 @@ def run(doc: Document, analysis: Analysis, cfg: Config) -> Document:
     ctx = DocContext(doc.doc_id, doc.text, res, mentions, parse_published(doc.published))
     facts: list[Fact] = []
     history: list[str] = []  # periods stated so far, in reading order
+    para_year: dict[int, str] = {}  # last period stated in each paragraph
     for sent in analysis.sentences:
         facts.extend(find_metrics(sent, ctx, history))
         facts.extend(find_roles(sent, ctx))
-        periods = ctx.periods_of(sent)
-        # An implantation is dated by its own sentence, else by the article (not by context).
-        published_year = str(ctx.published.year) if ctx.published else None
-        facts.extend(find_implantations(sent, ctx, str(periods[0].year) if periods else published_year))
-        history.extend(str(p.year) for p in periods if not p.kind.startswith("range"))
+        years = [str(p.year) for p in ctx.periods_of(sent) if not p.kind.startswith("range")]
+        history.extend(years)
+        if years:
+            para_year[sent.paragraph] = years[-1]
     facts.extend(find_table_metrics(doc.text, doc.lang or "fr", ctx))
+    # An implantation is dated by its sentence, else its paragraph, else the year the article
+    # reports on (the most frequent period of its actual figures), else its publication year.
+    reported = Counter(f.period for f in facts if isinstance(f, MetricFact) and f.status == "actual" and f.period)
+    default = reported.most_common(1)[0][0] if reported else (str(ctx.published.year) if ctx.published else None)
+    for sent in analysis.sentences:
+        years = [str(p.year) for p in ctx.periods_of(sent) if not p.kind.startswith("range")]
+        facts.extend(find_implantations(sent, ctx, years[0] if years else para_year.get(sent.paragraph, default)))
     doc.facts = _dedupe(facts)
     LOGGER.debug("%s: %d entities, %d facts", doc.doc_id, len(doc.entities), len(doc.facts))
     return doc
