@@ -1,9 +1,12 @@
 """Consolidation across documents: one entry per (subject, metric, period, status), roles as a
 timeline per organization, targets paired with the actuals of the same metric and year.
 
+Input: fact rows as `pipeline.factbase` writes them to facts.jsonl (a fact's fields, its `evidence`,
+and the document's `source`, `published`, `lang`, plus `fact_id`).
+
 Values agree when they are equal, or when one of them is approximate ("près de 1 800") and the
-other lies within APPROX_TOLERANCE of it. Disagreeing values make a conflict listing each value
-with its sources.
+other lies within APPROX_TOLERANCE of it. Disagreeing values make a conflict; every entry lists its
+distinct values, each with the documents and sources that give it, so a conflict can be checked.
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ from typing import Any
 
 APPROX_TOLERANCE = 0.05  # "about 70" agrees with 67..73, not with 63
 
+Fact = dict[str, Any]
 
-def _agree(a: dict[str, Any], b: dict[str, Any]) -> bool:
+
+def _agree(a: Fact, b: Fact) -> bool:
     va, vb = float(a["value"]), float(b["value"])
     if va == vb:
         return True
@@ -25,57 +30,85 @@ def _agree(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return False
 
 
-def _source(f: dict[str, Any]) -> dict[str, Any]:
+def _fmt(v: Any) -> str:
+    return str(int(v)) if float(v).is_integer() else str(v)
+
+
+def value_label(value: Any, approx: bool) -> str:
+    """How a value reads in a conflict list: "63", "~70"."""
+    return ("~" if approx else "") + _fmt(value)
+
+
+def _source(f: Fact) -> dict[str, Any]:
     ev = f["evidence"]
-    return {"doc_id": ev["doc_id"], "source": f.get("source"), "published": f.get("published"),
-            "value": f["value"], "approx": f.get("approx", False), "sentence": ev["sentence"]}
+    return {"fact_id": f.get("fact_id"), "doc_id": ev["doc_id"], "source": f.get("source"),
+            "published": f.get("published"), "lang": f.get("lang"), "value": f["value"],
+            "approx": bool(f.get("approx")), "sentence": ev["sentence"], "start": ev["start"]}
 
 
-def consolidate_metrics(facts: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    groups: dict[tuple[str, str, str, str], list[dict[str, Any]]] = defaultdict(list)
+def _dedupe(items: list[Fact]) -> list[Fact]:
+    """One fact per (document, span, value): a sentence matched twice is one source, not two."""
+    seen: set[tuple[Any, ...]] = set()
+    out = []
+    for f in items:
+        key = (f["evidence"]["doc_id"], f["evidence"]["start"], float(f["value"]), bool(f.get("approx")))
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+def _values(items: list[Fact]) -> list[dict[str, Any]]:
+    groups: dict[str, list[Fact]] = defaultdict(list)
+    for f in items:
+        groups[value_label(f["value"], bool(f.get("approx")))].append(f)
+    return [{"value": label, "doc_ids": sorted({f["evidence"]["doc_id"] for f in fs}),
+             "sources": sorted({str(f.get("source") or f["evidence"]["doc_id"]) for f in fs})}
+            for label, fs in sorted(groups.items(), key=lambda kv: (float(kv[0].lstrip("~")), kv[0]))]
+
+
+def consolidate_metrics(facts: Iterable[Fact]) -> list[dict[str, Any]]:
+    """One entry per (subject, metric, period, status) with the retained value and every source."""
+    groups: dict[tuple[str, str, str, str], list[Fact]] = defaultdict(list)
     for f in facts:
         if f.get("kind") == "metric":
             groups[(f["subject"], f["metric"], str(f.get("period")), f["status"])].append(f)
     out = []
     for (subject, metric, period, status), items in sorted(groups.items()):
-        items = sorted(items, key=lambda f: (f["evidence"]["doc_id"], f["evidence"]["start"]))
+        items = _dedupe(sorted(items, key=lambda f: (f["evidence"]["doc_id"], f["evidence"]["start"])))
         exact = [f for f in items if not f.get("approx")]
         retained = max(exact or items, key=lambda f: (sum(_agree(f, g) for g in items), f.get("confidence", 0)))
         conflict = any(not _agree(a, b) for i, a in enumerate(items) for b in items[i + 1:])
-        entry: dict[str, Any] = {
+        out.append({
             "subject": subject, "metric": metric, "period": period, "status": status,
             "value": retained["value"], "unit": retained.get("unit", "count"),
             "approx": bool(retained.get("approx")) and not exact,
-            "sources": [_source(f) for f in items], "conflict": conflict,
-        }
-        if conflict:
-            values: dict[str, list[str]] = defaultdict(list)
-            for f in items:
-                label = ("~" if f.get("approx") else "") + _fmt(f["value"])
-                values[label].append(f["evidence"]["doc_id"])
-            entry["values"] = [{"value": k, "doc_ids": sorted(set(v))} for k, v in sorted(values.items())]
-        out.append(entry)
+            "n_sources": len({f["evidence"]["doc_id"] for f in items}),
+            "sources": [_source(f) for f in items], "conflict": conflict, "values": _values(items),
+        })
     return out
 
 
-def _fmt(v: Any) -> str:
-    return str(int(v)) if float(v).is_integer() else str(v)
-
-
 def pair_targets(metrics: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each target with the actual of the same subject, metric and period: met or missed."""
+    """Each target with the actual of the same subject, metric and period: met or missed, by how much.
+
+    `outcome` is "met", "missed" or "no actual reported"; `difference` is actual minus target and
+    `ratio` actual over target. An approximate or conflicting actual is flagged, not hidden.
+    """
     actual = {(m["subject"], m["metric"], m["period"]): m for m in metrics if m["status"] == "actual"}
     out = []
     for t in metrics:
         if t["status"] != "target":
             continue
         a = actual.get((t["subject"], t["metric"], t["period"]))
-        row = {"subject": t["subject"], "metric": t["metric"], "period": t["period"], "target": t["value"],
-               "actual": a["value"] if a else None}
+        row: dict[str, Any] = {"subject": t["subject"], "metric": t["metric"], "period": t["period"],
+                               "unit": t.get("unit", "count"), "target": t["value"],
+                               "actual": a["value"] if a else None, "outcome": "no actual reported"}
         if a:
             diff = float(a["value"]) - float(t["value"])
-            row.update({"met": diff >= 0, "difference": _num(diff),
-                        "ratio": round(float(a["value"]) / float(t["value"]), 3) if t["value"] else None})
+            row.update({"met": diff >= 0, "outcome": "met" if diff >= 0 else "missed", "difference": _num(diff),
+                        "ratio": round(float(a["value"]) / float(t["value"]), 3) if t["value"] else None,
+                        "actual_approx": bool(a.get("approx")), "actual_conflict": bool(a.get("conflict"))})
         out.append(row)
     return out
 
@@ -84,33 +117,43 @@ def _num(v: float) -> float | int:
     return int(v) if float(v).is_integer() else round(v, 2)
 
 
-def role_timeline(facts: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """Per organization: who held which role, as of when, with sources, oldest first."""
-    groups: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+def _dates(items: list[Fact], status: str) -> list[str]:
+    return sorted(d for i in items if i.get("status", "current") == status and (d := i.get("as_of")))
+
+
+def role_timeline(facts: Iterable[Fact]) -> dict[str, list[dict[str, Any]]]:
+    """Per organization: who held which role, as of when, with sources, oldest first.
+
+    `first_seen`/`last_seen` are the earliest and latest dates a source describes the person as
+    holding the role; `former_as_of` the earliest date one calls them former; `incoming_as_of` the
+    earliest date one announces them.
+    """
+    groups: dict[tuple[str, str, str], list[Fact]] = defaultdict(list)
     for f in facts:
         if f.get("kind") == "role":
             groups[(f["org"], f["role"], f["person"])].append(f)
     by_org: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for (org, role, person), items in groups.items():
-        dates = sorted(d for d in (i.get("as_of") for i in items) if d)
-        current = [d for i in items if i.get("status") == "current" and (d := i.get("as_of"))]
-        former = [d for i in items if i.get("status") == "former" and (d := i.get("as_of"))]
+        current, former, incoming = (_dates(items, s) for s in ("current", "former", "incoming"))
+        sources = {(i["evidence"]["doc_id"], i.get("as_of") or "", i.get("status", "current"),
+                    str(i.get("source") or ""), i["evidence"]["sentence"]) for i in items}
         by_org[org].append({
             "person": person, "role": role,
-            "first_seen": min(current) if current else None,
-            "last_seen": max(current) if current else None,
-            "former_as_of": min(former) if former else None,
-            "sources": sorted({(i["evidence"]["doc_id"], i.get("as_of") or "", i.get("status", "current")) for i in items}),
+            "first_seen": current[0] if current else None,
+            "last_seen": current[-1] if current else None,
+            "former_as_of": former[0] if former else None,
+            "incoming_as_of": incoming[0] if incoming else None,
+            "sources": [{"doc_id": d, "as_of": a or None, "status": s, "source": src or None, "sentence": sent}
+                        for d, a, s, src, sent in sorted(sources, key=lambda x: (x[1], x[0], x[2], x[4]))],
         })
-        _ = dates
-    for org in by_org:
-        by_org[org].sort(key=lambda r: (r["first_seen"] or r["former_as_of"] or "9999", r["role"], r["person"]))
-        for r in by_org[org]:
-            r["sources"] = [{"doc_id": d, "as_of": a or None, "status": s} for d, a, s in r["sources"]]
+    for rows in by_org.values():
+        rows.sort(key=lambda r: (r["first_seen"] or r["incoming_as_of"] or r["former_as_of"] or "9999",
+                                 r["role"], r["person"]))
     return dict(sorted(by_org.items()))
 
 
-def build_history(facts: list[dict[str, Any]]) -> dict[str, Any]:
+def build_history(facts: list[Fact]) -> dict[str, Any]:
+    """history.json: consolidated metrics, targets vs actuals, conflicts, role timelines."""
     metrics = consolidate_metrics(facts)
     return {
         "metrics": metrics,

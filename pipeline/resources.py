@@ -102,6 +102,7 @@ class Cues(_Strict):
 class Places(_Strict):
     countries: dict[str, list[str]]
     cities: dict[str, list[str]]
+    territories: list[str] = Field(default_factory=list)
 
 
 class FirstNames(_Strict):
@@ -135,6 +136,10 @@ class Resources(_Strict):
     @functools.cached_property
     def org_by_name(self) -> dict[str, OrgEntry]:
         return {e.name: e for e in self.gazetteer.organizations}
+
+    @functools.cached_property
+    def territory_keys(self) -> frozenset[str]:
+        return frozenset(fold(t) for t in self.places.territories)
 
     @functools.cached_property
     def country_by_word(self) -> dict[str, str]:

@@ -84,7 +84,13 @@ def is_junk(text: str, res: Resources) -> bool:
     if any(w in junk for w in re.findall(r"[\w-]+", low)):
         return True
     letters = sum(c.isalpha() for c in text)
-    return letters < 2 or len(text.split()) > 8
+    words = text.split()
+    if words[-1].lower() in _DANGLING or (len(words) > 1 and all(w.isupper() and len(w) > 3 for w in words)):
+        return True  # "Agence de développement économique des" (cut), "INWARD INVESTMENT" (kicker)
+    return letters < 2 or len(words) > 8 or text in res.org_cues.acronym_stoplist
+
+
+_DANGLING = {"de", "des", "du", "d'", "la", "le", "les", "l'", "of", "the", "and", "et", "for", "pour", "à", "a", "en", "in"}
 
 
 def _typed(span: Span, text: str, lang: str, res: Resources, doc_text: str) -> str | None:
@@ -95,9 +101,11 @@ def _typed(span: Span, text: str, lang: str, res: Resources, doc_text: str) -> s
     if known:
         return "ORG"
     if span.label in ORG_LABELS:
+        if fold(text) in res.territory_keys:
+            return "PLACE"
         return "PERSON" if _person_by_surname(text, doc_text, lang, res) else "ORG"
     if span.label in PERSON_LABELS:
-        if looks_like_org(text, lang, res):
+        if looks_like_org(text, lang, res) or _company_like_name(text, res):
             return "ORG"
         return "PERSON" if _is_person_name(text) else None
     if span.label in PLACE_LABELS:
@@ -114,6 +122,27 @@ def _person_by_surname(text: str, doc_text: str, lang: str, res: Resources) -> b
         return False
     first = parts[0].lower()
     return first in res.first_names or first.split("-")[0] in res.first_names
+
+
+def _company_like_name(text: str, res: Resources) -> bool:
+    """A "person" with no known given name that is camel-cased ("SuperSonic Imagine") or has
+    three or more words ("Quechen Silicon Chemical") is a company."""
+    parts = text.split()
+    if len(parts) < 2:
+        return False
+    first = parts[0].lower()
+    if first in res.first_names or first.split("-")[0] in res.first_names:
+        return False
+    camel = any(re.search(r"[a-z][A-Z]", p) for p in parts)
+    return camel or len(parts) >= 3
+
+
+def _headline_only(span: Span, surface: str, text: str) -> bool:
+    """A model span in the headline (the text's first line) that the body never repeats:
+    title case fools the model ("New Board, New Ambitions ...")."""
+    first_line_end = text.find("\n")
+    return (not span.kb_id and 0 <= span.start < (first_line_end if first_line_end >= 0 else len(text))
+            and text.count(surface) == 1)
 
 
 def _is_person_name(text: str) -> bool:
@@ -137,7 +166,7 @@ def collect(analysis: Analysis, text: str, lang: str, res: Resources) -> Mention
                 if _region_ok(name, text, res):
                     raw.append((Span(span.start, span.end, surface, "ORG", name), "ORG", surface))
                 continue
-            if is_junk(surface, res):
+            if is_junk(surface, res) or _headline_only(span, surface, text):
                 continue
             type_ = _typed(span, surface, sent.lang, res, text)
             if type_:
@@ -155,7 +184,7 @@ def _cued_companies(analysis: Analysis, found: list[Mention], res: Resources) ->
     nationalities = [w for w in res.country_by_word if len(w) > 3]
     noun_re = re.compile(rf"(?<![\w-])(?i:{'|'.join(re.escape(n) for n in sorted(nouns, key=len, reverse=True))})"
                          rf"(?:\s+[a-zà-ÿ][\w'-]*){{0,4}}?\s+{_NAME}")
-    nat_re = re.compile(rf"(?<![\w-])(?i:{'|'.join(re.escape(n) for n in sorted(nationalities, key=len, reverse=True))})"
+    nat_re = re.compile(rf"(?<![\w-])(?i:(?:le|la|l'|les|un|une|the|an?)\s+(?:{'|'.join(re.escape(n) for n in sorted(nationalities, key=len, reverse=True))}))"
                         rf"\s+{_NAME}")
     taken = [(m.start, m.end) for m in found]
     out: list[Mention] = []
