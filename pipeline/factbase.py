@@ -32,6 +32,7 @@ from pipeline.history import build_history
 from pipeline.records import Document, ManifestEntry
 from pipeline.resources import fold
 from pipeline.run import DEFAULT_EXCLUDE, iter_inputs, prepare, process
+from pipeline.store import write_db
 
 LOGGER = logging.getLogger(__name__)
 
@@ -112,6 +113,7 @@ def build(corpus: Iterable[str | Path], out: str | Path, cfg: Config,
                     progress(doc)
         manifest.extend(excluded)
         _write_outputs(tmp, manifest, entities, facts)
+        write_db(tmp)
         _swap(tmp, out)
     finally:
         if tmp.exists():

@@ -73,6 +73,9 @@ class MetricFact(_Model):
     value: float | int
     unit: Literal["count", "EUR", "percent"] = "count"
     period: str | None = None
+    # How the period was found: in the figure's sentence, from the text before it, or the
+    # publication date / the year the article reports on.
+    period_source: Literal["sentence", "context", "document"] = "sentence"
     status: Literal["actual", "target"] = "actual"
     approx: bool = False
     confidence: float = 0.5

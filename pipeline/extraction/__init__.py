@@ -44,16 +44,40 @@ def run(doc: Document, analysis: Analysis, cfg: Config) -> Document:
         if years:
             para_year[sent.paragraph] = years[-1]
     facts.extend(find_table_metrics(doc.text, doc.lang or "fr", ctx))
+    facts = _settle_periods(facts)
     # An implantation is dated by its sentence, else its paragraph, else the year the article
     # reports on (the most frequent period of its actual figures), else its publication year.
-    reported = Counter(f.period for f in facts if isinstance(f, MetricFact) and f.status == "actual" and f.period)
-    default = reported.most_common(1)[0][0] if reported else (str(ctx.published.year) if ctx.published else None)
+    default = reported_year(facts) or (str(ctx.published.year) if ctx.published else None)
     for sent in analysis.sentences:
         years = [str(p.year) for p in ctx.periods_of(sent) if not p.kind.startswith("range")]
         facts.extend(find_implantations(sent, ctx, years[0] if years else para_year.get(sent.paragraph, default)))
     doc.facts = _dedupe(facts)
     LOGGER.debug("%s: %d entities, %d facts", doc.doc_id, len(doc.entities), len(doc.facts))
     return doc
+
+
+def reported_year(facts: list[Fact]) -> str | None:
+    """The year an article reports on: the most frequent stated period of its actual figures."""
+    years = Counter(f.period for f in facts if isinstance(f, MetricFact) and f.status == "actual"
+                    and f.period_source == "sentence" and f.period and not f.metric.startswith("cumulative"))
+    return years.most_common(1)[0][0] if years else None
+
+
+def _settle_periods(facts: list[Fact]) -> list[Fact]:
+    """A figure restated without a date (a headline, a summary) is the dated one: drop it; a
+    running total without a stated year is as of the year the article reports on."""
+    dated = {(f.subject, f.metric, f.status, f.value) for f in facts
+             if isinstance(f, MetricFact) and f.period_source == "sentence"}
+    year = reported_year(facts)
+    out: list[Fact] = []
+    for f in facts:
+        if isinstance(f, MetricFact) and f.period_source != "sentence":
+            if (f.subject, f.metric, f.status, f.value) in dated:
+                continue
+            if f.metric.startswith("cumulative") and year:
+                f = f.model_copy(update={"period": year, "period_source": "document"})
+        out.append(f)
+    return out
 
 
 def _key(f: Fact) -> tuple[object, ...]:

@@ -88,7 +88,7 @@ def _classify(fig: Figure, sent: Sentence, ctx: DocContext) -> str | None:
     if cue("pending", clause) or cue("ratio", clause):
         return None
     if n.unit == "percent":
-        if cue("change", clause) or not (cue("foreign", clause) or cue("foreign", sent.text)):
+        if cue("change", clause) or cue("french", clause) or not (cue("foreign", clause) or cue("foreign", sent.text)):
             return None
         jobs = ctx.res.metrics.heads["jobs"]
         return "foreign_share_jobs" if has_phrase(clause, jobs.get(lang) + jobs.get("en")) else "foreign_share_projects"
@@ -98,6 +98,8 @@ def _classify(fig: Figure, sent: Sentence, ctx: DocContext) -> str | None:
         return None
     cumulative = cue("cumulative", sent.text) or bool(_ORIGIN_YEAR.search(sent.text)) or fig.range
     if fig.head == "projects":
+        if _company_in_clause(fig, sent, ctx):
+            return None
         if cue("met", clause):
             return "companies_met"
         if cumulative:
@@ -110,10 +112,25 @@ def _classify(fig: Figure, sent: Sentence, ctx: DocContext) -> str | None:
             return "jobs_total"
         if cue("maintained", clause):
             return "jobs_maintained"
-        if cue("hires", clause) and _company_in(sent, ctx):
+        if (cue("hires", clause) and _company_in(sent, ctx)) or _company_in_clause(fig, sent, ctx):
             return "hires"
         return "foreign_jobs" if cue("foreign", clause) else "jobs_created"
     return {"members": "network_members", "meetings": "companies_met", "missions": "prospecting_missions"}.get(fig.head or "")
+
+
+def _company_in_clause(fig: Figure, sent: Sentence, ctx: DocContext) -> str | None:
+    """A company named in the figure's clause (or just before it): the figure is the company's."""
+    lo = sent.start + max(0, fig.clause_start - 60)
+    hi = sent.start + fig.clause_start + len(fig.clause)
+    for m in ctx.mentions.within(lo, hi, "ORG"):
+        entry = ctx.res.org_by_name.get(m.name)
+        if m.name != ctx.mentions.subject and (entry is None or entry.kind == "company") and not _agency_named(m.name):
+            return m.name
+    return None
+
+
+def _agency_named(name: str) -> bool:
+    return bool(re.search(r"\b(?:Invest|Promotion|Agence|Agency|Développement|Development)\b", name))
 
 
 def _company_in(sent: Sentence, ctx: DocContext) -> str | None:
@@ -145,8 +162,8 @@ def _is_target(fig: Figure, figures: list[Figure], sent: Sentence, ctx: DocConte
                for m in _target_cues(sent.text, sent, ctx))
 
 
-def _period(fig: Figure, sent: Sentence, ctx: DocContext, history: list[str], target: bool) -> tuple[str | None, bool]:
-    """The year a figure is about and whether it was stated in its own sentence."""
+def _period(fig: Figure, sent: Sentence, ctx: DocContext, history: list[str], target: bool) -> tuple[str | None, str]:
+    """The year a figure is about and where it was found: "sentence", "context" or "document"."""
     periods = ctx.periods_of(sent)
     if periods:
         pos = fig.num.start
@@ -155,18 +172,18 @@ def _period(fig: Figure, sent: Sentence, ctx: DocContext, history: list[str], ta
         if best.kind.startswith("range"):
             fig.range = True
             ends = [p.year for p in periods if p.kind == "range_end"]
-            return str(max(ends) if ends else best.year), True
-        return str(best.year), True
+            return str(max(ends) if ends else best.year), "sentence"
+        return str(best.year), "sentence"
     if history:
-        return history[-1], False
+        return history[-1], "context"
     if ctx.published:
-        return str(ctx.published.year if target else ctx.published.year), False
-    return None, False
+        return str(ctx.published.year), "document"
+    return None, "document"
 
 
-def _subject(metric: str, sent: Sentence, ctx: DocContext) -> str | None:
+def _subject(metric: str, fig: Figure, sent: Sentence, ctx: DocContext) -> str | None:
     if metric == "hires":
-        return _company_in(sent, ctx)
+        return _company_in_clause(fig, sent, ctx) or _company_in(sent, ctx)
     subject = ctx.mentions.subject
     here = ctx.mentions.within(sent.start, sent.end, "ORG")
     if subject and any(m.name == subject for m in here):
@@ -184,17 +201,18 @@ def find_metrics(sent: Sentence, ctx: DocContext, history: list[str]) -> list[Me
     facts: list[MetricFact] = []
     for fig in figures:
         target = _is_target(fig, figures, sent, ctx)
-        period, explicit = _period(fig, sent, ctx, history, target)
+        period, source = _period(fig, sent, ctx, history, target)
         metric = _classify(fig, sent, ctx)
         if metric is None:
             continue
-        subject = _subject(metric, sent, ctx)
+        subject = _subject(metric, fig, sent, ctx)
         if subject is None:
             continue
-        confidence = 0.5 + (0.2 if fig.head or metric.startswith(("budget", "foreign_share")) else 0) + (0.2 if explicit else 0)
+        confidence = 0.5 + (0.2 if fig.head or metric.startswith(("budget", "foreign_share")) else 0) + (
+            0.2 if source == "sentence" else 0)
         facts.append(MetricFact(
             subject=subject, metric=metric, value=fig.num.value, unit=_unit(fig.num.unit),
-            period=period, status="target" if target else "actual", approx=fig.num.approx,
+            period=period, period_source=source, status="target" if target else "actual", approx=fig.num.approx,
             confidence=round(min(confidence, 0.95), 2), evidence=ctx.evidence(sent),
         ))
     return facts
