@@ -158,3 +158,6 @@ class _Progress:
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+from pipeline.cli_factbase import register as _register_factbase  # noqa: E402
+_register_factbase(main)

@@ -1,4 +1,4 @@
-"""`build()`: a corpus in, a fact base out (JSON lines, history, manifest), written atomically.
+"""`build()`: a corpus in, a fact base out (JSON lines, history, manifest), streamed and atomic.
 
 Outputs, in the output folder:
 - documents.jsonl   one document record per processed input (contract fields + status/problems/text)
@@ -7,10 +7,16 @@ Outputs, in the output folder:
                     form, the documents naming them
 - history.json      facts consolidated across documents, conflicts, targets vs actuals, roles
 - manifest.json     every input: path, hash, size, format, status (ok|skipped|failed), reason
+- facts.db          the same in SQLite (pipeline.store)
 
-Everything is written to a temporary folder beside the output and swapped in at the end, so a
-build killed half-way leaves the previous output intact. Rows are sorted and JSON keys ordered,
-so that the same corpus gives byte-identical files.
+Memory stays flat however large the corpus: documents are processed in chunks by an engine
+(pipeline.engines) and merged back in input order, documents.jsonl is written as they come,
+and facts, entities and manifest rows are spooled to a SQLite file that sorts them on disk for
+the final files. Records come from the cache (pipeline.cache) when the file and the pipeline
+are unchanged, and every new record goes into it at once, so a killed build resumes where it
+stopped. Everything is written to a temporary folder beside the output and swapped in at the
+end: a build killed half-way leaves the previous output intact. Rows are sorted and JSON keys
+ordered, so that the same corpus gives byte-identical files.
 """
 
 from __future__ import annotations
@@ -18,23 +24,28 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
+import re
 import shutil
 import tempfile
 import time
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+from pipeline.cache import RecordCache, file_sha256, pipeline_key
 from pipeline.config import Config
-from pipeline.history import build_history
-from pipeline.records import Document, ManifestEntry
-from pipeline.resources import fold
-from pipeline.run import DEFAULT_EXCLUDE, iter_inputs, prepare, process
+from pipeline.records import ManifestEntry
+from pipeline.spool import Spool
 from pipeline.store import write_db
 
 LOGGER = logging.getLogger(__name__)
+
+Record = dict[str, Any]
+CACHE_DIR = ".cache"  # inside the output folder; carried over each swap
 
 
 @dataclass
@@ -44,88 +55,29 @@ class BuildSummary:
     skipped: int = 0
     failed: int = 0
     facts: int = 0
+    cached: int = 0  # records taken from the cache
+    processed: int = 0  # records made by an engine in this run
     seconds: float = 0.0
     out: str = ""
     problems: Counter[str] = field(default_factory=Counter)
 
     def as_dict(self) -> dict[str, Any]:
         return {"inputs": self.inputs, "ok": self.ok, "skipped": self.skipped, "failed": self.failed,
-                "facts": self.facts, "seconds": round(self.seconds, 2), "out": self.out,
-                "problems": dict(sorted(self.problems.items()))}
+                "facts": self.facts, "cached": self.cached, "processed": self.processed,
+                "seconds": round(self.seconds, 2), "out": self.out, "problems": dict(sorted(self.problems.items()))}
+
+
+class DocDone(NamedTuple):
+    """What the progress callback hears after each input, in input order."""
+
+    source: str
+    status: str
+    facts: int
+    cached: bool
 
 
 def dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True)
-
-
-def _manifest_entry(doc: Document) -> ManifestEntry:
-    reason = "; ".join(f"{p.stage}: {p.message}" for p in doc.problems if doc.status != "ok") or None
-    return ManifestEntry(path=doc.source, doc_id=doc.doc_id, sha256=None, bytes=doc.byte_size,
-                         format=doc.format, status=doc.status, reason=reason, facts=len(doc.facts))
-
-
-def _sha256(path: Path) -> str | None:
-    try:
-        h = hashlib.sha256()
-        with path.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-        return h.hexdigest()
-    except OSError:
-        return None
-
-
-def build(corpus: Iterable[str | Path], out: str | Path, cfg: Config,
-          progress: Callable[[Document], None] | None = None) -> BuildSummary:
-    """Process every file under `corpus` and write the fact base to `out`."""
-    start = time.perf_counter()
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    summary = BuildSummary(out=str(out))
-    manifest: list[ManifestEntry] = []
-    entities: dict[tuple[str, str], dict[str, Any]] = {}
-    facts: list[dict[str, Any]] = []
-    excluded: list[ManifestEntry] = []
-
-    def inputs() -> Iterable[Document]:
-        for path, skip in iter_inputs(corpus, DEFAULT_EXCLUDE):
-            if skip:
-                excluded.append(ManifestEntry(path=str(path), status="skipped", reason=skip,
-                                              bytes=path.stat().st_size if path.is_file() else 0))
-                continue
-            yield prepare(path, cfg)
-
-    try:
-        with (tmp / "documents.jsonl").open("w", encoding="utf-8") as docs_fh:
-            for doc in process(inputs(), cfg):  # input order is sorted: write as they come
-                entry = _manifest_entry(doc)
-                entry.sha256 = _sha256(Path(doc.source))
-                manifest.append(entry)
-                docs_fh.write(dumps(doc.model_dump(mode="json")) + "\n")
-                _add_entities(entities, doc)
-                for f in doc.facts:
-                    row = f.model_dump(mode="json")
-                    row.update({"source": doc.source, "published": doc.published, "lang": doc.lang})
-                    row["fact_id"] = fact_id(row)
-                    facts.append(row)
-                if progress:
-                    progress(doc)
-        manifest.extend(excluded)
-        _write_outputs(tmp, manifest, entities, facts)
-        write_db(tmp)
-        _swap(tmp, out)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-    for m in manifest:
-        summary.inputs += 1
-        setattr(summary, m.status, getattr(summary, m.status) + 1)
-        if m.reason and m.status != "ok":
-            summary.problems[m.reason.split(":")[0]] += 1
-    summary.facts = len(facts)
-    summary.seconds = time.perf_counter() - start
-    return summary
 
 
 def fact_id(row: dict[str, Any]) -> str:
@@ -136,41 +88,220 @@ def fact_id(row: dict[str, Any]) -> str:
     return hashlib.sha1(dumps(key).encode("utf-8")).hexdigest()[:16]
 
 
-def _add_entities(index: dict[tuple[str, str], dict[str, Any]], doc: Document) -> None:
-    for e in doc.entities:
-        key = (e.type, fold(e.name))
-        row = index.setdefault(key, {"type": e.type, "names": Counter(), "mentions": set(), "doc_ids": set(), "count": 0})
-        row["names"][e.name] += e.count
-        row["mentions"].update(e.mentions)
-        row["doc_ids"].add(doc.doc_id)
-        row["count"] += e.count
+def build(corpus: Iterable[str | Path], out: str | Path, cfg: Config,
+          progress: Callable[[Any], None] | None = None, *, engine: str = "local", scheduler: str | None = None,
+          cache_dir: str | Path | None = None, use_cache: bool = True) -> BuildSummary:
+    """Process every file under `corpus` and write the fact base to `out`.
+
+    Args:
+        progress: called with a `DocDone` after each input.
+        engine: "local" (this process, or cfg.processes worker processes) or "dask".
+        scheduler: a Dask scheduler address; none starts a LocalCluster.
+        cache_dir: where records are cached (default `<out>/.cache`); `use_cache=False` ignores it.
+    """
+    start = time.perf_counter()
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temps(out)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-{os.getpid()}-", dir=out.parent))
+    os.chmod(tmp, 0o755)  # mkdtemp's 0700 would become the output folder's mode
+    summary = BuildSummary(out=str(out))
+    cache = RecordCache(Path(cache_dir) if cache_dir else out / CACHE_DIR, pipeline_key(cfg)) if use_cache else None
+    try:
+        with Spool(tmp / ".spool") as spool:
+            with (tmp / "documents.jsonl").open("w", encoding="utf-8") as docs_fh:
+                for item, rec in _records(corpus, cfg, cache, engine, scheduler):
+                    _emit(item, rec, docs_fh, spool, cache, summary)
+                    if progress and rec is not None:
+                        progress(DocDone(rec["source"], rec["status"], len(rec["facts"]), item.cached))
+            summary.facts = spool.facts
+            _write_outputs(tmp, spool)
+        write_db(tmp)
+        if cache is not None:
+            cache.close()  # before the swap, which carries <out>/.cache over
+        _swap(tmp, out)
+    finally:
+        if cache is not None:
+            cache.close()
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    summary.seconds = time.perf_counter() - start
+    return summary
 
 
-def _write_outputs(tmp: Path, manifest: list[ManifestEntry], entities: dict[tuple[str, str], dict[str, Any]],
-                   facts: list[dict[str, Any]]) -> None:
-    facts.sort(key=lambda f: (f["source"], f["evidence"]["start"], f["fact_id"]))
+def _emit(item: "_Item", rec: Record | None, docs_fh: Any, spool: Spool, cache: RecordCache | None,
+          summary: BuildSummary) -> None:
+    """Write one input's record (None for an excluded file) to the outputs, the spool and the cache."""
+    summary.inputs += 1
+    if rec is None:
+        entry = ManifestEntry(path=str(item.path), status="skipped", reason=item.skip, bytes=item.size)
+    else:
+        if item.cached:
+            summary.cached += 1
+        else:
+            summary.processed += 1
+            if cache is not None and item.sha:
+                cache.put(item.sha, rec)
+        docs_fh.write(dumps(rec) + "\n")
+        spool.add_document(rec, fact_id)
+        status = rec["status"]
+        reason = "; ".join(f"{p['stage']}: {p['message']}" for p in rec["problems"]) if status != "ok" else None
+        entry = ManifestEntry(path=rec["source"], doc_id=rec["doc_id"], sha256=item.sha, bytes=rec["byte_size"],
+                              format=rec["format"], status=status, reason=reason or None, facts=len(rec["facts"]))
+    spool.add_manifest(entry.path, entry.status, dumps(entry.model_dump(mode="json")))
+    setattr(summary, entry.status, getattr(summary, entry.status) + 1)
+    if entry.reason and entry.status != "ok":
+        summary.problems[entry.reason.split(":")[0]] += 1
+
+
+# --- the ordered merge of cached and computed records -------------------------------------------
+
+
+@dataclass
+class _Item:
+    path: Path
+    skip: str | None = None
+    sha: str | None = None
+    size: int = 0
+    cached: bool = False
+    future: "Future[list[Record]] | None" = None
+    index: int = 0
+    last: bool = False  # last of its chunk
+
+
+def chunk_size(cfg: Config, workers: int) -> int:
+    """Documents per engine task: a few nlp.pipe batches, fewer when one worker does it all."""
+    return cfg.batch_size * (2 if workers <= 1 else 4)
+
+
+def _records(corpus: Iterable[str | Path], cfg: Config, cache: RecordCache | None, engine_name: str,
+             scheduler: str | None) -> Iterator[tuple[_Item, Record | None]]:
+    """(input, record) in input order; excluded inputs come with None.
+
+    Cached records are read when their turn comes; the others go to the engine in chunks, with
+    at most `window` chunks in flight and at most `max_pending` inputs waiting, so memory is
+    bounded whatever the corpus size. The engine is opened on the first uncached document.
+    """
+    from pipeline.engines import open_engine, worker_count
+    from pipeline.run import DEFAULT_EXCLUDE, iter_inputs
+
+    workers = worker_count(cfg)
+    size = chunk_size(cfg, workers)
+    window = 2 * workers
+    max_pending = size * (window + 4)
+    pending: deque[_Item] = deque()
+    feed: list[_Item] = []
+    flying = 0
+    engine = None
+
+    def flush() -> None:
+        nonlocal engine, flying
+        if not feed:
+            return
+        if engine is None:
+            engine = open_engine(engine_name, cfg, scheduler)
+        fut = engine.submit([str(i.path) for i in feed])
+        for n, it in enumerate(feed):
+            it.future, it.index = fut, n
+        feed[-1].last = True
+        flying += 1
+        feed.clear()
+
+    def head(block: bool) -> tuple[_Item, Record | None] | None:
+        """The first pending input and its record, if ready (or once ready, with `block`)."""
+        nonlocal flying
+        it = pending[0]
+        rec: Record | None = None
+        if it.skip is None and it.cached:
+            assert cache is not None and it.sha is not None
+            rec = cache.get(it.sha, str(it.path))
+            if rec is None:
+                raise RuntimeError(f"cache entry for {it.path} vanished during the build: run it again")
+        elif it.skip is None:
+            if it.future is None:
+                if not block:
+                    return None
+                flush()
+            assert it.future is not None
+            if not block and not it.future.done():
+                return None
+            rec = it.future.result()[it.index]
+            if it.last:
+                flying -= 1
+            it.future = None
+        pending.popleft()
+        return it, rec
+
+    try:
+        for path, skip in iter_inputs(corpus, DEFAULT_EXCLUDE):
+            it = _Item(path, skip)
+            if skip is not None:
+                it.size = path.stat().st_size if path.is_file() else 0
+            else:
+                it.sha = file_sha256(path)
+                it.cached = cache is not None and it.sha is not None and it.sha in cache
+                if not it.cached:
+                    feed.append(it)
+                    if len(feed) >= size:
+                        flush()
+            pending.append(it)
+            while pending and (got := head(block=flying > window or len(pending) > max_pending)):
+                yield got
+        flush()
+        while pending and (got := head(block=True)):
+            yield got
+    finally:
+        if engine is not None:
+            engine.close()
+
+
+# --- the final files ----------------------------------------------------------------------------
+
+
+def _write_outputs(tmp: Path, spool: Spool) -> None:
+    """facts.jsonl, entities.jsonl, history.json and manifest.json from the spool, sorted on disk."""
     with (tmp / "facts.jsonl").open("w", encoding="utf-8") as fh:
-        for f in facts:
-            fh.write(dumps(f) + "\n")
-    rows = []
-    for (type_, _k), row in entities.items():
-        name = sorted(row["names"].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-        rows.append({"type": type_, "name": name, "mentions": sorted(row["mentions"] | set(row["names"])),
-                     "documents": len(row["doc_ids"]), "doc_ids": sorted(row["doc_ids"]), "count": row["count"]})
-    rows.sort(key=lambda r: (r["type"], r["name"]))
+        for row in spool.facts_sorted():
+            fh.write(row + "\n")
     with (tmp / "entities.jsonl").open("w", encoding="utf-8") as fh:
-        for r in rows:
+        for r in spool.entities_sorted():
             fh.write(dumps(r) + "\n")
-    (tmp / "history.json").write_text(json.dumps(build_history(facts), ensure_ascii=False, sort_keys=True, indent=1) + "\n", encoding="utf-8")
-    manifest.sort(key=lambda m: m.path)
-    counts = Counter(m.status for m in manifest)
-    data = {"inputs": len(manifest), "counts": {s: counts.get(s, 0) for s in ("ok", "skipped", "failed")},
-            "files": [m.model_dump(mode="json") for m in manifest]}
-    (tmp / "manifest.json").write_text(json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1) + "\n", encoding="utf-8")
+    with (tmp / "history.json").open("w", encoding="utf-8") as fh:
+        spool.write_history(fh)
+    counts = spool.manifest_counts()
+    data = {"inputs": sum(counts.values()), "counts": {s: counts.get(s, 0) for s in ("ok", "skipped", "failed")},
+            "files": spool.manifest_sorted()}
+    with (tmp / "manifest.json").open("w", encoding="utf-8") as fh:
+        spool.write_json(fh, data)
+
+
+_TMP_NAME = re.compile(r"^\.(?P<name>.+)\.tmp-(?P<pid>\d+)-")
+
+
+def _remove_stale_temps(out: Path) -> None:
+    """Delete temporary folders left beside `out` by builds that were killed (their process is gone)."""
+    for p in out.parent.glob(f".{out.name}.tmp-*"):
+        m = _TMP_NAME.match(p.name)
+        if not m or m["name"] != out.name or not p.is_dir():
+            continue
+        try:
+            os.kill(int(m["pid"]), 0)
+        except ProcessLookupError:
+            LOGGER.info("removing %s, left by a build that did not finish", p)
+            shutil.rmtree(p, ignore_errors=True)
+        except PermissionError:
+            pass  # another user's live process
 
 
 def _swap(tmp: Path, out: Path) -> None:
-    """Replace `out` by `tmp` with two renames, so readers never see a half-written folder."""
+    """Replace `out` by `tmp` with two renames, so readers never see a half-written folder.
+
+    Hidden entries of the old output (the record cache) move into the new one first.
+    """
+    if out.is_dir():
+        for hidden in out.glob(".*"):
+            if not (tmp / hidden.name).exists():
+                hidden.rename(tmp / hidden.name)
     old = out.with_name(f".{out.name}.old")
     if old.exists():
         shutil.rmtree(old)

@@ -116,6 +116,8 @@ def model_name(lang: str, cfg: Config) -> str:
 
 
 PROTECT = "pressfacts_sentence_guard"
+# nlp.pipe batches per memory zone: the zone's clean-up is paid once per chunk, not per batch.
+CHUNK_BATCHES = 4
 
 
 def _register_guard() -> None:
@@ -208,13 +210,16 @@ def _split_on_breaks(sent: "Span") -> Iterator["Span"]:  # type: ignore[valid-ty
 def analyze(docs: Iterable[Document], cfg: Config) -> Iterator[tuple[Document, Analysis]]:
     """Run every section of every document through its language's pipeline, batched.
 
-    Documents are consumed in order and yielded in order; sections of one language across a
-    batch of documents go through one `nlp.pipe` call.
+    Documents are consumed in order and yielded in order. Sections of one language across a
+    chunk of documents (CHUNK_BATCHES nlp.pipe batches) go through one `nlp.pipe` call inside
+    one `nlp.memory_zone()`: the strings and Docs of a chunk are freed when it is done, so a long
+    run's memory stays flat. Nothing spaCy leaves this module (see `to_sentences`).
     """
     batch: list[Document] = []
+    size = cfg.batch_size * CHUNK_BATCHES
     for doc in docs:
         batch.append(doc)
-        if len(batch) >= cfg.batch_size:
+        if len(batch) >= size:
             yield from _analyze_batch(batch, cfg)
             batch = []
     if batch:
@@ -231,10 +236,12 @@ def _analyze_batch(batch: list[Document], cfg: Config) -> Iterator[tuple[Documen
         for s in d.sections:
             if s.lang in cfg.languages and d.text[s.start:s.end].strip():
                 by_lang.setdefault(s.lang, []).append((d.text[s.start:s.end], (d.doc_id + d.source, s.start)))
-    for lang, items in by_lang.items():
+    for lang, items in sorted(by_lang.items()):
         nlp = load(lang, cfg)
-        for sdoc, (key, offset) in nlp.pipe(items, as_tuples=True, batch_size=cfg.batch_size):
-            analyses[key].sentences.extend(to_sentences(sdoc, offset, lang, paras[key]))
+        # Strings interned while the zone is open are dropped when it closes; the Docs die with it.
+        with nlp.memory_zone():
+            for sdoc, (key, offset) in nlp.pipe(items, as_tuples=True, batch_size=cfg.batch_size):
+                analyses[key].sentences.extend(to_sentences(sdoc, offset, lang, paras[key]))
     for d in batch:
         a = analyses[d.doc_id + d.source]
         a.sentences.sort(key=lambda s: s.start)

@@ -80,6 +80,7 @@ class RoleLexicon(_Strict):
     pronouns: PerLang
     take_verbs: PerLang
     handover: PerLang
+    succession_from: PerLang
 
 
 class MetricLexicon(_Strict):

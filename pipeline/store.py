@@ -355,3 +355,130 @@ def write_db(out_dir: Path) -> Path:
     os.replace(tmp, path)
     LOGGER.info("fact base written: %s", path)
     return path
+
+
+# ---------------------------------------------------------------- what the tables mean (Datasette metadata)
+
+TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
+    "documents": ("One row per processed input file; `text` is the cleaned text that evidence offsets refer to.", {
+        "doc_id": "first 16 hex characters of the sha256 of the file's bytes",
+        "source": "path or URL of the file as given to the build",
+        "format": "html, pdf or txt (sniffed from the content)", "title": "headline, when the file has one",
+        "published": "publication date (YYYY-MM-DD)", "lang": "main language (fr or en)",
+        "status": "ok, skipped or failed (see problems)", "n_facts": "facts extracted from this document",
+        "extractor_version": "version of the extraction rules", "text": "cleaned text"}),
+    "facts": ("Every fact extracted, with the sentence it comes from (kind: metric, role or implantation).", {
+        "fact_id": "stable id: hash of document, kind, key fields and character span",
+        "doc_id": "document the fact comes from", "kind": "metric (a figure), role (who held which position) "
+        "or implantation (a company that set up in the territory)",
+        "subject": "metric: the organization the figure is about",
+        "metric": "metric: what is counted (location_projects, jobs_created, foreign_share_projects, budget, ...)",
+        "value": "metric: the number", "unit": "metric: count, EUR or percent",
+        "period": "metric: the year the figure is about (not the publication year)",
+        "status": "metric: actual or target; role: current, former or incoming",
+        "approx": "1 when the source gives an approximate figure (\"près de\", \"about\")",
+        "confidence": "extractor's confidence, 0 to 1", "person": "role: the person", "role": "role: the position",
+        "org": "role: the organization", "as_of": "role: date the source describes (its publication date)",
+        "company": "implantation: the company", "place": "implantation: where it set up",
+        "origin": "implantation: the company's country", "year": "implantation: the year",
+        "jobs": "implantation: jobs announced", "sentence": "the evidence sentence, as in the cleaned text",
+        "start": "character offset of the sentence in documents.text", "end": "end offset (exclusive)",
+        "source": "path or URL of the source document", "published": "publication date of the source",
+        "lang": "language of the source", "extractor_version": "version of the extraction rules"}),
+    "entities": ("Organizations and people across documents, under one canonical name.", {
+        "type": "ORG or PERSON", "name": "canonical name", "documents": "number of documents naming it",
+        "count": "mentions in all documents", "doc_ids": "JSON list of the documents naming it"}),
+    "entity_mentions": ("Every surface form seen for an entity (\"CCIMP\", \"CCI Marseille Provence\", ...).", {
+        "type": "ORG or PERSON", "name": "canonical name", "mention": "a form seen in a document"}),
+    "problems": ("Why an input was skipped or failed, or what is doubtful about it.", {
+        "doc_id": "document, when it was read", "path": "input file", "status": "ok, skipped or failed",
+        "stage": "stage that reported it (input, ingest, clean, language, ...)",
+        "kind": "unreadable, unsupported, empty_text, wrong_language, decode, exception, ...",
+        "message": "what happened and what to do"}),
+    "history": ("Figures consolidated across documents: one row per subject, metric, period and status.", {
+        "value": "value retained (exact figures win over approximate ones, then agreement)",
+        "approx": "1 when only approximate figures were found", "conflict": "1 when sources disagree",
+        "n_sources": "documents reporting the figure",
+        "competing_values": "when sources disagree: each value with the sources that give it (~ = approximate)",
+        "values_json": "JSON list of the distinct values, with their documents and sources"}),
+    "history_sources": ("Each source of a consolidated figure, with its own value and sentence.", {
+        "fact_id": "the fact in `facts`", "value": "value this source gives", "sentence": "evidence sentence"}),
+    "targets": ("Each target paired with the actual of the same subject, metric and year.", {
+        "target": "value set as a goal", "actual": "value reported for the same year",
+        "outcome": "met, missed or no actual reported", "difference": "actual minus target",
+        "ratio": "actual divided by target", "actual_approx": "1 when the actual is approximate",
+        "actual_conflict": "1 when sources disagree on the actual"}),
+    "roles": ("Who held which position at which organization, with the dates sources describe.", {
+        "first_seen": "earliest date a source describes the person in the role",
+        "last_seen": "latest such date", "former_as_of": "earliest date a source calls them former",
+        "incoming_as_of": "earliest date a source announces them", "n_sources": "documents",
+        "sources": "each source file, its date and what it says (current, former, incoming)",
+        "sources_json": "the same as JSON, with the evidence sentences"}),
+    "history_by_year": ("Per subject, metric and year: the actual and the target side by side.", {
+        "actual": "value reported", "actual_approx": "1 when approximate",
+        "actual_conflict": "1 when sources disagree", "actual_values": "the competing values and their sources",
+        "target": "goal set for that year", "outcome": "met, missed or no actual reported",
+        "difference": "actual minus target", "ratio": "actual divided by target"}),
+    "leadership_timeline": ("Per organization and role, the holders in order, each with the next holder.", {
+        "next_person": "the next person seen in the same role", "next_first_seen": "when they were first seen"}),
+    "conflicts": ("Figures on which sources disagree: one row per source, with its value and sentence.", {
+        "retained": "value kept in history", "value": "value this source gives"}),
+}
+
+FACETS = {"documents": ["lang", "format", "status"], "facts": ["kind", "metric", "status", "lang"],
+          "entities": ["type"], "problems": ["status", "stage", "kind"],
+          "history": ["subject", "metric", "status", "conflict"], "targets": ["subject", "outcome"],
+          "roles": ["org", "role"], "history_by_year": ["subject", "metric"], "leadership_timeline": ["org", "role"],
+          "conflicts": ["subject", "metric"]}
+
+_PHRASE = "'\"' || replace(:q, '\"', '\"\"') || '\"'"  # the words as one FTS5 phrase: no operators
+
+CANNED_QUERIES: dict[str, Row] = {
+    "history_by_year_for": {
+        "title": "History by year",
+        "description": "A subject's figures year by year, actual and target side by side (blank: all subjects).",
+        "sql": "SELECT subject, period AS year, metric, unit, actual, actual_approx, actual_values, target, "
+               "outcome, difference, ratio, n_sources FROM history_by_year "
+               "WHERE (:subject = '' OR subject = :subject) ORDER BY subject, period, metric"},
+    "who_held_which_role_when": {
+        "title": "Who held which role when",
+        "description": "Holders of each role per organization in order, with the dates the sources describe.",
+        "sql": "SELECT org, role, person, first_seen, last_seen, former_as_of, incoming_as_of, next_person, "
+               "next_first_seen, sources FROM leadership_timeline "
+               "WHERE (:org = '' OR org LIKE '%' || :org || '%') "
+               "AND (:person = '' OR person LIKE '%' || :person || '%')"},
+    "conflicting_figures": {
+        "title": "Conflicting figures",
+        "description": "Figures on which sources disagree, each source with its value and sentence.",
+        "sql": "SELECT subject, metric, period, status, retained, value, approx, source, published, sentence "
+               "FROM conflicts"},
+    "search_the_sources": {
+        "title": "Search the sources",
+        "description": "Words in the evidence sentences and in the documents' text, accents optional "
+                       "(\"developpement\" finds \"développement\").",
+        "sql": "SELECT 'evidence' AS found_in, f.source, f.published, f.kind, "
+               "COALESCE(f.subject, f.org, f.company) AS about, COALESCE(f.metric, f.role) AS what, f.value, "
+               "f.person, f.sentence AS text FROM facts_fts JOIN facts AS f ON f.rowid = facts_fts.rowid "
+               f"WHERE :q <> '' AND facts_fts MATCH {_PHRASE} "
+               "UNION ALL SELECT 'document', d.source, d.published, NULL, d.title, NULL, NULL, NULL, "
+               "snippet(documents_fts, -1, '[', ']', ' … ', 24) FROM documents_fts "
+               "JOIN documents AS d ON d.rowid = documents_fts.rowid "
+               f"WHERE :q <> '' AND documents_fts MATCH {_PHRASE} "
+               "ORDER BY found_in DESC, published, source"},
+}
+
+
+def datasette_metadata(db_name: str = "facts") -> Row:
+    """Datasette metadata for a fact base: titles, descriptions, column meanings, facets, canned queries."""
+    tables = {name: {"description": desc, "columns": cols, **({"facets": FACETS[name]} if name in FACETS else {})}
+              for name, (desc, cols) in TABLE_DOCS.items()}
+    tables["documents"]["label_column"] = "title"
+    tables["facts"]["sort"] = "published"
+    return {
+        "title": "pressfacts: the fact base",
+        "description": "Facts extracted from press articles, each with the sentence and document it comes from. "
+                       "Read-only.",
+        "source": "the press articles listed in the documents table (column source)",
+        "databases": {db_name: {"description": "Built by `pressfacts build`; see docs/factbase.md.",
+                                "tables": tables, "queries": CANNED_QUERIES}},
+    }

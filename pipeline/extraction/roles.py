@@ -52,6 +52,24 @@ def _title_matches(sent: Sentence, ctx: DocContext) -> list[TitleMatch]:
     return sorted(out, key=lambda t: t.start)
 
 
+_COORD = re.compile(r"^\s*(?:,\s*)?(?:et|and|ainsi que|as well as)\s+(?:de |du |des |d'|of |at )?(?:la |le |l'|les |the )?", re.I)
+
+
+def coordinated(end: int, sent: Sentence, orgs: list[Mention]) -> list[str]:
+    """Organizations coordinated after the one ending at `end`: "de X et de Y", "X and Y"."""
+    out: list[str] = []
+    while True:
+        m = _COORD.match(sent.text[end:])
+        if not m:
+            return out
+        at = end + m.end()
+        nxt = next((o for o in orgs if 0 <= o.start - sent.start - at <= 1), None)
+        if nxt is None:
+            return out
+        out.append(nxt.name)
+        end = nxt.end - sent.start
+
+
 def _org_for(tm: TitleMatch, sent: Sentence, ctx: DocContext, orgs: list[Mention]) -> tuple[str | None, int]:
     """The organization of a title and where the title phrase ends; (None, -1) when the title
     is followed by something that is not an organization ("director of marketing")."""
@@ -128,8 +146,9 @@ def find_roles(sent: Sentence, ctx: DocContext) -> list[RoleFact]:
                 continue
             person = _person_for(tm, phrase_end, sent, people)
             if person is not None:
-                facts.append(_fact(person.name, _role(tm, org, ctx), org, _status(tm, sent, ctx), sent, ctx,
-                                   0.8 if org != ctx.mentions.subject or find_phrase(sent.text, [org]) else 0.6))
+                for o in [org, *coordinated(phrase_end, sent, orgs)]:
+                    facts.append(_fact(person.name, _role(tm, o, ctx), o, _status(tm, sent, ctx), sent, ctx,
+                                       0.8 if o != ctx.mentions.subject or find_phrase(sent.text, [o]) else 0.6))
         facts += _office_roles(sent, ctx, orgs, people)
         facts += _successions(sent, ctx, facts, people, ctx_office)
     for f in facts:
@@ -209,13 +228,11 @@ def _office_roles(sent: Sentence, ctx: DocContext, orgs: list[Mention], people: 
             facts.append(_fact(person.name, role, org, status, sent, ctx, 0.7))
     for verbs in ctx.res.roles.office_verbs:
         for m in phrase_regex(tuple(verbs.fr + verbs.en)).finditer(sent.text):
-            fact = _verb_role(m, verbs.role, sent, ctx, orgs, people)
-            if fact:
-                facts.append(fact)
+            facts.extend(_verb_roles(m, verbs.role, sent, ctx, orgs, people))
     return facts
 
 
-_AGENCY_REF = re.compile(r"^\s*(?:l'agence|the agency|l'association|the organisation|the organization)\b", re.I)
+_AGENCY_REF = re.compile(r"^\s*(?:both\s+|à la fois\s+)?(?:l'agence|the agency|l'association|the organisation|the organization)\b", re.I)
 
 
 def _verb_role(m: re.Match[str], role: str, sent: Sentence, ctx: DocContext, orgs: list[Mention],
@@ -238,6 +255,16 @@ def _verb_role(m: re.Match[str], role: str, sent: Sentence, ctx: DocContext, org
     return _fact(person.name, role, org, "current", sent, ctx, 0.6)
 
 
+def _verb_roles(m: re.Match[str], role: str, sent: Sentence, ctx: DocContext, orgs: list[Mention],
+                people: list[Mention]) -> list[RoleFact]:
+    fact = _verb_role(m, role, sent, ctx, orgs, people)
+    if fact is None:
+        return []
+    ref = _AGENCY_REF.match(sent.text[m.end():])
+    end = m.end() + ref.end() if ref else next((o.end - sent.start for o in orgs if o.name == fact.org and o.start - sent.start >= m.end()), m.end())
+    return [fact] + [fact.model_copy(update={"org": o}) for o in coordinated(end, sent, orgs)]
+
+
 def _successions(sent: Sentence, ctx: DocContext, found: list[RoleFact], people: list[Mention],
                  office: tuple[str, str] | None) -> list[RoleFact]:
     """"X succède à Y" / "X takes over from Y": Y held the office before X; "X handed over to
@@ -245,12 +272,16 @@ def _successions(sent: Sentence, ctx: DocContext, found: list[RoleFact], people:
     or the previous sentence, or the one X was last said to hold at the agency."""
     out: list[RoleFact] = []
     roles = ctx.res.roles
-    for phrases, reverse in ((roles.succession, False), (roles.handover, True)):
+    for phrases, reverse in ((roles.succession, False), (roles.handover, True), (roles.succession_from, False)):
         m = find_phrase(sent.text, phrases.get(sent.lang) + phrases.get("en"))
         if not m:
             continue
         before = [p for p in people if p.end - sent.start <= m.start()]
         after = [p for p in people if p.start - sent.start >= m.end()]
+        if phrases is roles.succession_from:  # the predecessor is the one named after "from"
+            frm = re.search(r"\b(?:from|de|à)\s+", sent.text[m.end():])
+            after = [p for p in after if frm and p.start - sent.start >= m.end() + frm.end() - 1
+                     and p.start - sent.start - (m.end() + frm.end()) <= 1]
         newcomer, predecessor = (after[0] if after else None, before[-1] if before else None) if reverse else (
             before[-1] if before else None, after[0] if after else None)
         if newcomer is None:

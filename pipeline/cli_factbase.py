@@ -1,0 +1,267 @@
+"""`pressfacts query | history | serve`: questions to the fact base (facts.db) from the shell.
+
+Commands parse options, call `pipeline.query` and print; the table, chart and server helpers
+below only present what the library returns. `register(main)` adds the commands to the group.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import click
+
+from pipeline import query as q
+from pipeline.store import datasette_metadata
+
+DEFAULT_DB = "output/facts.db"
+TABLE_COLUMNS = ("published", "kind", "fact", "source", "sentence")
+
+_db_option = click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
+                          type=click.Path(dir_okay=False), help="The fact base written by `pressfacts build`.")
+
+
+def _open(db_path: str) -> Any:
+    try:
+        return q.open_db(db_path)
+    except q.QueryError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.command()
+@click.option("--org", "--subject", "org", help="Organization: a figure's subject, a role's org, a company.")
+@click.option("--person", help="Person holding a role (case and accents optional).")
+@click.option("--metric", help="Metric name, e.g. location_projects, jobs_created, budget.")
+@click.option("--year", help="Year the fact is about, or a range: 2014, 2010-2015.")
+@click.option("--status", help="actual | target (figures), current | former | incoming (roles).")
+@click.option("--lang", help="Language of the source: fr | en.")
+@click.option("--kind", type=click.Choice(["metric", "role", "implantation"]), help="Kind of fact.")
+@click.option("--text", help="Words of the evidence sentence (full text, accents optional).")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many rows.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of rows.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV with every column.")
+@_db_option
+def query(db_path: str, as_json: bool, as_csv: bool, **filters: Any) -> None:
+    """Facts matching every filter, oldest source first, each with its source and sentence.
+
+    Example: pressfacts query --person "Jean-Luc Chauvin" --db output/facts.db
+    """
+    if as_json and as_csv:
+        raise click.UsageError("choose one of --json and --csv")
+    try:
+        rows = q.find_facts(_open(db_path), q.FactQuery(**filters))
+    except q.QueryError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+    elif as_csv:
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=list(q.FACT_COLUMNS), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        click.echo(buf.getvalue(), nl=False)
+    else:
+        click.echo(render_table([_table_row(r) for r in rows], TABLE_COLUMNS))
+        click.echo(f"{len(rows)} fact(s)", err=True)
+
+
+def fact_summary(r: dict[str, Any]) -> str:
+    """One line saying what a fact states: "Provence Promotion location_projects 2014 actual = 63"."""
+    if r["kind"] == "metric":
+        unit = {"percent": " %", "EUR": " EUR"}.get(r.get("unit") or "", "")
+        return (f"{r['subject']} {r['metric']} {r['period']} {r['status']} = "
+                f"{'~' if r.get('approx') else ''}{_num(r['value'])}{unit}")
+    if r["kind"] == "role":
+        return f"{r['person']}: {r['role']} of {r['org']} ({r['status']}, {r.get('as_of') or '?'})"
+    where = ", ".join(str(x) for x in (r.get("place"), r.get("origin"), r.get("year")) if x)
+    return f"{r['company']} set up ({where})" if where else f"{r['company']} set up"
+
+
+def _table_row(r: dict[str, Any]) -> dict[str, Any]:
+    return {"published": r.get("published") or "", "kind": r["kind"], "fact": fact_summary(r),
+            "source": Path(r.get("source") or r["doc_id"]).name, "sentence": r["sentence"]}
+
+
+def render_table(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> str:
+    """An aligned text table; the last column is not padded (sentences stay whole)."""
+    cells = [[str(c) for c in columns]] + [["" if r.get(c) is None else str(r[c]) for c in columns] for r in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(columns))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row[:-1], widths)) + "  " + row[-1] for row in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _num(v: Any) -> str:
+    if v is None:
+        return ""
+    return str(int(v)) if float(v).is_integer() else f"{v:g}"
+
+
+def _fmt(value: Any, unit: str | None) -> str:
+    """A number as the history shows it: EUR in millions, percent with %, counts as they are."""
+    if unit == "EUR":
+        return f"{value / 1e6:.2f} M EUR"
+    return _num(value) + (" %" if unit == "percent" else "")
+
+
+def cell(r: dict[str, Any] | None, side: str, unit: str | None = None) -> str:
+    """A history value: "63", "~70", "54 %", "3.17" (M EUR); "!" marks a conflict between sources."""
+    if r is None or r.get(side) is None:
+        return "-"
+    value, unit = r[side], unit or r.get("unit")
+    text = f"{value / 1e6:.2f}" if unit == "EUR" else _fmt(value, unit)
+    return ("~" if r.get(f"{side}_approx") else "") + text + ("!" if r.get(f"{side}_conflict") else "")
+
+
+@click.command()
+@click.option("--subject", help="Organization (default: the one with the most figures).")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Also draw the chart to this PNG file.")
+@_db_option
+def history(subject: str | None, plot_path: str | None, db_path: str) -> None:
+    """A subject's year-by-year figures, actual and target side by side, conflicts marked.
+
+    Example: pressfacts history --subject "Provence Promotion" --plot history.png --db output/facts.db
+    """
+    db = _open(db_path)
+    try:
+        subject = q.resolve_subject(db, subject)
+    except q.QueryError as exc:
+        raise click.UsageError(str(exc)) from exc
+    table = q.year_table(q.history_by_year(db, subject))
+    click.echo(render_history(subject, table, q.conflicts(db, subject), q.targets(db, subject)))
+    if plot_path:
+        plot_history(subject, table, Path(plot_path))
+        click.echo(f"chart written to {plot_path}", err=True)
+
+
+def render_history(subject: str, table: list[dict[str, Any]], conflict_rows: list[dict[str, Any]],
+                   target_rows: list[dict[str, Any]]) -> str:
+    """The year-by-year table, then each disagreement with its sources, then each target's outcome."""
+    labels = [label for label, _m in q.HISTORY_SERIES]
+    units = {label: next((t[label]["unit"] for t in table if t[label]), "count") for label in labels}
+    heads = [f"{label} (M EUR)" if units[label] == "EUR" else label for label in labels]
+    cells = [[t["year"]] + [cell(t[label], side, units[label]) for label in labels for side in ("actual", "target")]
+             for t in table]
+    width = max([len(c) for row in cells for c in row[1:]] + [6])
+    pair = [max(2 * width + 2, len(h)) for h in heads]
+    out = [f"{subject}: year by year (~ approximate, ! sources disagree: see below)", ""]
+    out.append("    ".join(["year"] + [h.ljust(w) for h, w in zip(heads, pair)]).rstrip())
+    out.append("    ".join(["    "] + [f"{'actual'.ljust(width)}  {'target'}".ljust(w) for w in pair]).rstrip())
+    for row in cells:
+        parts = [row[0].ljust(4)] + [f"{row[1 + 2 * i].ljust(width)}  {row[2 + 2 * i]}".ljust(w)
+                                     for i, w in enumerate(pair)]
+        out.append("    ".join(parts).rstrip())
+    if not cells:
+        out.append("(no figures in these series)")
+    if conflict_rows:
+        out += ["", "Sources disagree:"]
+        for key, items in _group(conflict_rows, ("metric", "period", "status")).items():
+            values = " vs ".join(f"{'~' if i['approx'] else ''}{_num(i['value'])} ({Path(i['source'] or '').name}, "
+                                 f"{i['published'] or '?'})" for i in items)
+            out.append(f"  {key[1]} {key[0]} {key[2]}: {values}; kept {_num(items[0]['retained'])}")
+    if target_rows:
+        out += ["", "Targets:"]
+        for t in target_rows:
+            unit = t.get("unit")
+            line = f"  {t['period']} {t['metric']}: target {_fmt(t['target'], unit)}"
+            if t["actual"] is not None:
+                sign = "+" if t["difference"] >= 0 else "-"
+                line += (f", actual {_fmt(t['actual'], unit)}: {t['outcome']} "
+                         f"({sign}{_fmt(abs(t['difference']), unit)}, {t['ratio']:.0%} of target)"
+                         if t["ratio"] is not None else f", actual {_fmt(t['actual'], unit)}: {t['outcome']}")
+            else:
+                line += f": {t['outcome']}"
+            out.append(line)
+    return "\n".join(out)
+
+
+def _group(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> dict[tuple[Any, ...], list[dict[str, Any]]]:
+    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault(tuple(r[k] for k in keys), []).append(r)
+    return groups
+
+
+def plot_history(subject: str, table: list[dict[str, Any]], path: Path) -> Path:
+    """Bars per year, actual beside target, one panel per series; hatched = approximate, red = conflict."""
+    try:
+        import matplotlib
+    except ImportError as exc:
+        raise click.ClickException("--plot needs matplotlib: pip install 'pressfacts[plot]'") from exc
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    series = [(label, metric) for label, metric in q.HISTORY_SERIES if any(t[label] for t in table)]
+    if not series:
+        raise click.ClickException(f"nothing to plot for {subject}: no figures in these series")
+    years = [t["year"] for t in table]
+    with matplotlib.rc_context({"svg.hashsalt": "pressfacts", "font.size": 9}):
+        fig, axes = plt.subplots(len(series), 1, figsize=(9, 2.6 * len(series) + 0.6), sharex=True, squeeze=False)
+        for ax, (label, metric) in zip(axes[:, 0], series):
+            _panel(ax, table, label, metric, years)
+        axes[-1, 0].set_xticks(range(len(years)), years)
+        fig.suptitle(f"{subject}: actual vs target by year", fontsize=12)
+        fig.text(0.01, 0.005, "hatched: approximate figure; red edge and '!': sources disagree", fontsize=7)
+        fig.tight_layout(rect=(0, 0.02, 1, 1))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=110, metadata={"Software": None})
+        plt.close(fig)
+    return path
+
+
+def _panel(ax: Any, table: list[dict[str, Any]], label: str, metric: str, years: list[str]) -> None:
+    width = 0.38
+    unit = next((t[label]["unit"] for t in table if t[label]), "count")
+    scale, unit_label = (1e6, "M EUR") if unit == "EUR" else (1, "%" if unit == "percent" else "count")
+    for offset, side, color in ((-width / 2, "actual", "#1f77b4"), (width / 2, "target", "#ff7f0e")):
+        for x, t in enumerate(table):
+            r = t[label]
+            if r is None or r.get(side) is None:
+                continue
+            conflict = bool(r.get(f"{side}_conflict"))
+            value = r[side] / scale
+            ax.bar(x + offset, value, width, color=color, hatch="//" if r.get(f"{side}_approx") else None,
+                   edgecolor="red" if conflict else "white", linewidth=1.5 if conflict else 0.5)
+            ax.annotate(cell(r, side).replace(" M EUR", "M").replace(" %", "%"), (x + offset, value),
+                        ha="center", va="bottom", fontsize=7, xytext=(0, 1), textcoords="offset points")
+    ax.set_title(f"{label} ({metric})", fontsize=10, loc="left")
+    ax.set_ylabel(unit_label)
+    ax.margins(y=0.18)
+    ax.bar(0, 0, 0, color="#1f77b4", label="actual")
+    ax.bar(0, 0, 0, color="#ff7f0e", label="target")
+    ax.legend(loc="upper left", fontsize=7, frameon=False)
+    ax.set_xlim(-0.6, len(years) - 0.4)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535))
+@_db_option
+def serve(db_path: str, host: str, port: int) -> None:
+    """Browse the fact base in Datasette, read-only, with facets and canned queries.
+
+    Example: pressfacts serve --db output/facts.db  (then open http://127.0.0.1:8001/)
+    """
+    try:
+        from datasette.cli import cli as datasette_cli
+    except ImportError as exc:
+        raise click.ClickException("serve needs Datasette: pip install 'pressfacts[serve]'") from exc
+    path = Path(db_path)
+    if not path.is_file():
+        raise click.ClickException(f"no fact base at {path}: run `pressfacts build CORPUS --out DIR` first")
+    with tempfile.TemporaryDirectory(prefix="pressfacts-serve-") as tmp:
+        meta = Path(tmp) / "metadata.json"
+        meta.write_text(json.dumps(datasette_metadata(path.stem), ensure_ascii=False, indent=1), encoding="utf-8")
+        click.echo(f"serving {path} read-only on http://{host}:{port}/", err=True)
+        datasette_cli.main(["serve", "-i", str(path), "--host", host, "--port", str(port), "--metadata", str(meta),
+                            "--setting", "sql_time_limit_ms", "3000"], prog_name="datasette", standalone_mode=False)
+
+
+def register(main: click.Group) -> None:
+    """Add query, history and serve to the `pressfacts` command group."""
+    for command in (query, history, serve):
+        main.add_command(command)
