@@ -162,7 +162,7 @@ def render_history(subject: str, table: list[dict[str, Any]], conflict_rows: lis
         for key, items in _group(conflict_rows, ("metric", "period", "status")).items():
             values = " vs ".join(f"{'~' if i['approx'] else ''}{_num(i['value'])} ({Path(i['source'] or '').name}, "
                                  f"{i['published'] or '?'})" for i in items)
-            out.append(f"  {key[1]} {key[0]} {key[2]}: {values}; kept {_num(items[0]['retained'])}")
+            out.append(f"  {key[1]} {key[0]} {key[2]}: {values}; kept {'~' if items[0]['retained_approx'] else ''}{_num(items[0]['retained'])}")
     if target_rows:
         out += ["", "Targets:"]
         for t in target_rows:
@@ -187,54 +187,72 @@ def _group(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> dict[tuple[Any,
 
 
 def plot_history(subject: str, table: list[dict[str, Any]], path: Path) -> Path:
-    """Bars per year, actual beside target, one panel per series; hatched = approximate, red = conflict."""
+    """Bars per year, actual beside target, one panel per series; hatched = approximate, red = conflict.
+
+    Years without figures stay on the axis as gaps. The Agg backend and fixed settings make the
+    same table give the same PNG.
+    """
     try:
         import matplotlib
     except ImportError as exc:
         raise click.ClickException("--plot needs matplotlib: pip install 'pressfacts[plot]'") from exc
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
+    from matplotlib.patches import Patch
 
     series = [(label, metric) for label, metric in q.HISTORY_SERIES if any(t[label] for t in table)]
-    if not series:
-        raise click.ClickException(f"nothing to plot for {subject}: no figures in these series")
-    years = [t["year"] for t in table]
-    with matplotlib.rc_context({"svg.hashsalt": "pressfacts", "font.size": 9}):
-        fig, axes = plt.subplots(len(series), 1, figsize=(9, 2.6 * len(series) + 0.6), sharex=True, squeeze=False)
+    by_year = {int(t["year"]): t for t in table if str(t["year"]).isdigit()}
+    if not series or not by_year:
+        raise click.ClickException(f"nothing to plot for {subject}: no yearly figures in these series")
+    years = list(range(min(by_year), max(by_year) + 1))
+    with matplotlib.rc_context({"font.size": 9, "svg.hashsalt": "pressfacts"}):
+        fig, axes = plt.subplots(len(series), 1, figsize=(10, 2.4 * len(series) + 0.9), sharex=True, squeeze=False)
         for ax, (label, metric) in zip(axes[:, 0], series):
-            _panel(ax, table, label, metric, years)
-        axes[-1, 0].set_xticks(range(len(years)), years)
-        fig.suptitle(f"{subject}: actual vs target by year", fontsize=12)
-        fig.text(0.01, 0.005, "hatched: approximate figure; red edge and '!': sources disagree", fontsize=7)
-        fig.tight_layout(rect=(0, 0.02, 1, 1))
+            _panel(ax, by_year, label, metric)
+        axes[-1, 0].set_xticks(years, [str(y) for y in years])
+        axes[-1, 0].set_xlim(years[0] - 0.6, years[-1] + 0.6)
+        fig.suptitle(f"{subject}: actual vs target by year", fontsize=12, y=0.995)
+        fig.legend(handles=[Patch(color=_COLORS["actual"], label="actual"),
+                            Patch(color=_COLORS["target"], label="target"),
+                            Patch(facecolor="white", edgecolor="grey", hatch="//", label="approximate"),
+                            Patch(facecolor="white", edgecolor="red", linewidth=1.5, label="sources disagree")],
+                   loc="upper center", ncols=4, fontsize=8, frameon=False, bbox_to_anchor=(0.5, 0.97))
+        fig.tight_layout(rect=(0, 0, 1, 0.94))
         path.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(path, dpi=110, metadata={"Software": None})
         plt.close(fig)
     return path
 
 
-def _panel(ax: Any, table: list[dict[str, Any]], label: str, metric: str, years: list[str]) -> None:
+_COLORS = {"actual": "#1f77b4", "target": "#ff7f0e"}
+
+
+def _panel(ax: Any, by_year: dict[int, dict[str, Any]], label: str, metric: str) -> None:
     width = 0.38
-    unit = next((t[label]["unit"] for t in table if t[label]), "count")
-    scale, unit_label = (1e6, "M EUR") if unit == "EUR" else (1, "%" if unit == "percent" else "count")
-    for offset, side, color in ((-width / 2, "actual", "#1f77b4"), (width / 2, "target", "#ff7f0e")):
-        for x, t in enumerate(table):
+    unit = next((t[label]["unit"] for t in by_year.values() if t[label]), "count")
+    scale = 1e6 if unit == "EUR" else 1
+    disagreements = []
+    for offset, side in ((-width / 2, "actual"), (width / 2, "target")):
+        for year, t in sorted(by_year.items()):
             r = t[label]
             if r is None or r.get(side) is None:
                 continue
             conflict = bool(r.get(f"{side}_conflict"))
             value = r[side] / scale
-            ax.bar(x + offset, value, width, color=color, hatch="//" if r.get(f"{side}_approx") else None,
+            ax.bar(year + offset, value, width, color=_COLORS[side], hatch="//" if r.get(f"{side}_approx") else None,
                    edgecolor="red" if conflict else "white", linewidth=1.5 if conflict else 0.5)
-            ax.annotate(cell(r, side).replace(" M EUR", "M").replace(" %", "%"), (x + offset, value),
-                        ha="center", va="bottom", fontsize=7, xytext=(0, 1), textcoords="offset points")
+            ax.annotate(cell(r, side, unit), (year + offset, value), ha="center", va="bottom", fontsize=7,
+                        xytext=(0, 1), textcoords="offset points", color="red" if conflict else "black")
+            if conflict and r.get(f"{side}_values"):  # "63 [d02.html] | ~70 [d10.txt]" -> "63 vs ~70"
+                values = " vs ".join(v.split(" [")[0] for v in r[f"{side}_values"].split(" | "))
+                disagreements.append(f"{year} {side}: {values}")
     ax.set_title(f"{label} ({metric})", fontsize=10, loc="left")
-    ax.set_ylabel(unit_label)
-    ax.margins(y=0.18)
-    ax.bar(0, 0, 0, color="#1f77b4", label="actual")
-    ax.bar(0, 0, 0, color="#ff7f0e", label="target")
-    ax.legend(loc="upper left", fontsize=7, frameon=False)
-    ax.set_xlim(-0.6, len(years) - 0.4)
+    if disagreements:
+        ax.set_title("sources disagree: " + "; ".join(disagreements), fontsize=8, loc="right", color="red")
+    ax.set_ylabel({"EUR": "million EUR", "percent": "%"}.get(unit, "count"))
+    ax.margins(y=0.2)
+    ax.grid(axis="y", linewidth=0.3, alpha=0.6)
+    ax.set_axisbelow(True)
 
 
 @click.command()

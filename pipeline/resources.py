@@ -81,6 +81,8 @@ class RoleLexicon(_Strict):
     take_verbs: PerLang
     handover: PerLang
     succession_from: PerLang
+    give_verbs: PerLang
+    copulas: PerLang
 
 
 class MetricLexicon(_Strict):

@@ -117,7 +117,8 @@ def _m003_views(db: Database) -> None:
                  ORDER BY COALESCE(first_seen, incoming_as_of, former_as_of, '9999'), person)
     ORDER BY org, role, COALESCE(first_seen, incoming_as_of, former_as_of, '9999'), person""")
     db.create_view("conflicts", """
-    SELECT h.subject, h.metric, h.period, h.status, h.value AS retained, h.competing_values,
+    SELECT h.subject, h.metric, h.period, h.status, h.value AS retained, h.approx AS retained_approx,
+           h.competing_values,
            s.value, s.approx, s.source, s.published, s.lang, s.sentence, s.fact_id, s.doc_id
     FROM history AS h
     JOIN history_sources AS s ON s.subject = h.subject AND s.metric = h.metric AND s.period = h.period
@@ -422,8 +423,15 @@ TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
     "leadership_timeline": ("Per organization and role, the holders in order, each with the next holder.", {
         "next_person": "the next person seen in the same role", "next_first_seen": "when they were first seen"}),
     "conflicts": ("Figures on which sources disagree: one row per source, with its value and sentence.", {
-        "retained": "value kept in history", "value": "value this source gives"}),
+        "retained": "value kept in history", "retained_approx": "1 when the kept value is approximate",
+        "value": "value this source gives"}),
 }
+
+TITLES = {"documents": "Documents", "facts": "Facts and their evidence", "entities": "Organizations and people",
+          "entity_mentions": "Surface forms of entities", "problems": "Problems with inputs",
+          "history": "Consolidated figures", "history_sources": "Sources of each consolidated figure",
+          "targets": "Targets vs actuals", "roles": "Roles", "history_by_year": "History by year",
+          "leadership_timeline": "Leadership timeline", "conflicts": "Conflicting figures"}
 
 FACETS = {"documents": ["lang", "format", "status"], "facts": ["kind", "metric", "status", "lang"],
           "entities": ["type"], "problems": ["status", "stage", "kind"],
@@ -470,7 +478,8 @@ CANNED_QUERIES: dict[str, Row] = {
 
 def datasette_metadata(db_name: str = "facts") -> Row:
     """Datasette metadata for a fact base: titles, descriptions, column meanings, facets, canned queries."""
-    tables = {name: {"description": desc, "columns": cols, **({"facets": FACETS[name]} if name in FACETS else {})}
+    tables = {name: {"title": TITLES[name], "description": desc, "columns": cols,
+                     **({"facets": FACETS[name]} if name in FACETS else {})}
               for name, (desc, cols) in TABLE_DOCS.items()}
     tables["documents"]["label_column"] = "title"
     tables["facts"]["sort"] = "published"

@@ -20,7 +20,7 @@ from pipeline.nlp import ORG_LABELS, OTHER_LABELS, PERSON_LABELS, PLACE_LABELS, 
 from pipeline.records import Entity
 from pipeline.resources import Resources, fold
 
-_ARTICLE = re.compile(r"^(?:the|The|le|Le|la|La|les|Les|l'|L'|d'|D'|du|Du|des|Des|de|De)\s*(?=\S)")
+_ARTICLE = re.compile(r"^(?:the|The|le|Le|la|La|les|Les|l'|L'|d'|D'|du|Du|des|Des|de|De|M\.|Mme|Mlle|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Me)\s*(?=\S)")
 _TRAIL = re.compile(r"(?:'s|')$|[\s,.;:!?()\"'-]+$")
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]{1,6}$")
 _DEFINITION = re.compile(r"([A-ZÀ-Ý][^()]{3,120}?)\s*\(([A-Z][A-Za-z0-9&]{1,8})\)")
@@ -172,7 +172,26 @@ def collect(analysis: Analysis, text: str, lang: str, res: Resources) -> Mention
             if type_:
                 raw.append((span, type_, surface))
     found = _canonicalize(raw, text, res)
-    return Mentions(_add_surnames(found + _cued_companies(analysis, found, res), text))
+    found = found + _cued_companies(analysis, found, res)
+    return Mentions(_add_surnames(found + _named_people(text, found, res), text))
+
+
+_CAP = r"[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?"
+
+
+def _named_people(text: str, found: list[Mention], res: Resources) -> list[Mention]:
+    """"Given-name Surname" pairs the model missed ("Solange Biaggi, Chairwoman")."""
+    taken = [(m.start, m.end) for m in found]
+    out = []
+    for m in re.finditer(rf"(?<![\w-])({_CAP})\s+((?:(?:de|du|van|von|le)\s+)?{_CAP})(?![\w-])", text):
+        first = m.group(1).lower()
+        if first not in res.first_names and first.split("-")[0] not in res.first_names:
+            continue
+        if any(a < m.end() and m.start() < b for a, b in taken) or fold(m.group(2)) in res.territory_keys:
+            continue
+        taken.append((m.start(), m.end()))
+        out.append(Mention(m.start(), m.end(), "PERSON", m.group(0), m.group(0)))
+    return out
 
 
 _NAME = r"((?:[A-Z][\w&+'.-]*|[A-Z]{2,})(?:\s+(?:[A-Z][\w&+'.-]*|[A-Z]{2,}|de|du|des|&)){0,3})"

@@ -17,7 +17,7 @@ from pipeline.extraction.context import DocContext, find_phrase
 from pipeline.nlp import Sentence
 from pipeline.normalize.numbers import find_numbers
 from pipeline.records import ImplantationFact
-from pipeline.resources import phrase_regex
+from pipeline.resources import fold, phrase_regex
 
 _NOT_COMPANIES = {"agency", "authority", "chamber", "network", "institution", "operator"}
 _WORDS = re.compile(r"[\w'-]+(?:\s[\w'-]+)?")
@@ -46,7 +46,8 @@ def _parsed_subject(verb_start: int, sent: Sentence, ctx: DocContext) -> str | N
     taken = [(m.start, m.end) for m in ctx.mentions.within(sent.start, sent.end)]
     for t in sent.tokens:
         if t.head == verb.i and t.dep.startswith("nsubj") and t.pos == "PROPN" and t.text[:1].isupper():
-            if any(a <= t.start < b for a, b in taken) or t.lower in ctx.res.country_by_word:
+            if any(a <= t.start < b for a, b in taken) or t.lower in ctx.res.country_by_word \
+                    or t.lower in ctx.res.first_names or fold(t.text) in ctx.res.territory_keys:
                 return None
             return t.text
     return None

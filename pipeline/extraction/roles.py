@@ -97,18 +97,20 @@ def _org_for(tm: TitleMatch, sent: Sentence, ctx: DocContext, orgs: list[Mention
     return ctx.mentions.subject, tm.end
 
 
-def _person_for(tm: TitleMatch, phrase_end: int, sent: Sentence, people: list[Mention]) -> Mention | None:
+def _person_for(tm: TitleMatch, phrase_end: int, sent: Sentence, people: list[Mention],
+                copulas: list[str] = ()) -> Mention | None:  # type: ignore[assignment]
     text, base = sent.text, sent.start
-    for p in people:  # title before the name: "le président X", "CEO of Y, X"
+    for p in people:  # title before the name: "le président X", "CEO of Y, X", "Chairwoman: X"
         gap = text[phrase_end:p.start - base] if p.start - base >= phrase_end else None
-        if gap is not None and re.fullmatch(r"\s*,?\s*", gap):
+        if gap is not None and re.fullmatch(r"\s*[,:]?\s*", gap):
             return p
     best = None
     for p in people:  # apposition: "X, ... président de Y"
         end = p.end - base
         if end <= tm.start:
             between = text[end:tm.start]
-            apposed = re.match(r"^\s*[,(]", between) or not between.strip()
+            apposed = (re.match(r"^\s*[,(]", between) or not between.strip()
+                       or (copulas and phrase_regex(tuple(copulas)).fullmatch(between.strip(" ,")) is not None))
             if apposed and len(between.split()) <= 14 and not any(
                     q is not p and end <= q.start - base < tm.start for q in people):
                 best = p
@@ -144,7 +146,8 @@ def find_roles(sent: Sentence, ctx: DocContext) -> list[RoleFact]:
             org, phrase_end = _org_for(tm, sent, ctx, orgs)
             if org is None:
                 continue
-            person = _person_for(tm, phrase_end, sent, people)
+            copulas = ctx.res.roles.copulas.get(sent.lang) + ctx.res.roles.copulas.get("en")
+            person = _person_for(tm, phrase_end, sent, people, copulas)
             if person is not None:
                 for o in [org, *coordinated(phrase_end, sent, orgs)]:
                     facts.append(_fact(person.name, _role(tm, o, ctx), o, _status(tm, sent, ctx), sent, ctx,
@@ -214,13 +217,19 @@ def _office_roles(sent: Sentence, ctx: DocContext, orgs: list[Mention], people: 
     facts = []
     take = ctx.res.roles.take_verbs.get(sent.lang) + ctx.res.roles.take_verbs.get("en")
     leaving = ctx.res.roles.leaving.get(sent.lang) + ctx.res.roles.leaving.get("en")
+    give = ctx.res.roles.give_verbs.get(sent.lang) + ctx.res.roles.give_verbs.get("en")
     for m, role in _office_matches(sent, ctx):
         before = [p for p in people if p.end - sent.start <= m.start()]
-        if not before:
+        after = [p for p in people if p.start - sent.start >= m.end()]
+        given = has_phrase(sent.text[max(0, m.start() - 40):m.start()], give)
+        if given and after:  # "ont confié leur présidence à X"
+            person, window = after[0], sent.text[max(0, m.start() - 40):after[0].end - sent.start]
+        elif before:
+            person = before[-1]
+            window = sent.text[max(0, person.start - sent.start - 30):m.end()]
+        else:
             continue
-        person = before[-1]
-        window = sent.text[max(0, person.start - sent.start - 30):m.end()]
-        if not has_phrase(window, take) and not has_phrase(window, leaving):
+        if not (given or has_phrase(window, take) or has_phrase(window, leaving)):
             continue
         org = _office_org(m, sent, ctx, orgs)
         if org:
