@@ -176,28 +176,22 @@ def to_sentences(doc: "Doc", offset: int, lang: str, para_starts: list[int]) -> 
     import bisect
 
     out: list[Sentence] = []
-    for sent in doc.sents:
-        # A sentence never spans a paragraph break: the parser sometimes glues a heading on.
-        for piece in _split_on_breaks(sent):
-            if not piece.text.strip():
-                continue
-            base = piece.start
-            tokens = [
-                Token(t.i - base, t.text, offset + t.idx, t.pos_, t.dep_,
-                      t.head.i - base if piece.start <= t.head.i < piece.end else t.i - base)
-                for t in piece
-            ]
-            ents = [
-                Span(offset + e.start_char, offset + e.end_char, e.text, e.label_, e.ent_id_)
-                for e in piece.ents
-            ]
-            start = offset + piece.start_char
-            out.append(Sentence(start, offset + piece.end_char, piece.text, lang, tokens, ents,
-                                bisect.bisect_right(para_starts, start) - 1))
+    for piece in _repaired_sentences(doc):
+        base = piece.start
+        tokens = [
+            Token(t.i - base, t.text, offset + t.idx, t.pos_, t.dep_,
+                  t.head.i - base if piece.start <= t.head.i < piece.end else t.i - base)
+            for t in piece
+        ]
+        ents = [Span(offset + e.start_char, offset + e.end_char, e.text, e.label_, e.ent_id_) for e in piece.ents]
+        start = offset + piece.start_char
+        out.append(Sentence(start, offset + piece.end_char, piece.text, lang, tokens, ents,
+                            bisect.bisect_right(para_starts, start) - 1))
     return out
 
 
 def _split_on_breaks(sent: "Span") -> Iterator["Span"]:  # type: ignore[valid-type]
+    """A sentence cut at every line break: the parser sometimes glues a heading on."""
     begin = sent.start
     for tok in sent:
         if "\n" in tok.text and tok.i > begin:
@@ -205,6 +199,24 @@ def _split_on_breaks(sent: "Span") -> Iterator["Span"]:  # type: ignore[valid-ty
             begin = tok.i + 1
     if begin < sent.end:
         yield sent.doc[begin:sent.end]
+
+
+def _repaired_sentences(doc: "Doc") -> list["Span"]:  # type: ignore[valid-type]
+    """The parser's sentences, cut at line breaks, with broken-off pieces glued back: a piece
+    that starts with a comma, semicolon, closing bracket or a lowercase word, on the same line
+    as the previous one, continues it ("L'an dernier | , l'agence a ...")."""
+    bounds: list[list[int]] = []
+    for sent in doc.sents:
+        for piece in _split_on_breaks(sent):
+            if not piece.text.strip():
+                continue
+            first = piece[0].text
+            glued = bounds and bounds[-1][1] == piece.start and "\n" not in doc[bounds[-1][1] - 1].text_with_ws
+            if glued and (first[:1] in ",;:)]" or first[:1].islower()):
+                bounds[-1][1] = piece.end
+            else:
+                bounds.append([piece.start, piece.end])
+    return [doc[a:b] for a, b in bounds]
 
 
 def analyze(docs: Iterable[Document], cfg: Config) -> Iterator[tuple[Document, Analysis]]:

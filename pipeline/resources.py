@@ -99,6 +99,7 @@ class Cues(_Strict):
     origin_markers: PerLang
     not_target: PerLang
     implantation_generic: PerLang
+    comparison_before: PerLang
     target_reach: int = 90
 
 

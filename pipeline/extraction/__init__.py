@@ -39,7 +39,7 @@ def run(doc: Document, analysis: Analysis, cfg: Config) -> Document:
     for sent in analysis.sentences:
         facts.extend(find_metrics(sent, ctx, history))
         facts.extend(find_roles(sent, ctx))
-        years = [str(p.year) for p in ctx.periods_of(sent) if not p.kind.startswith("range")]
+        years = [str(p.year) for p in ctx.stated_periods(sent)]
         history.extend(years)
         if years:
             para_year[sent.paragraph] = years[-1]
@@ -58,9 +58,12 @@ def run(doc: Document, analysis: Analysis, cfg: Config) -> Document:
 
 def reported_year(facts: list[Fact]) -> str | None:
     """The year an article reports on: the most frequent stated period of its actual figures."""
-    years = Counter(f.period for f in facts if isinstance(f, MetricFact) and f.status == "actual"
-                    and f.period_source == "sentence" and f.period and not f.metric.startswith("cumulative"))
-    return years.most_common(1)[0][0] if years else None
+    for sources in (("sentence",), ("sentence", "context")):
+        years = Counter(f.period for f in facts if isinstance(f, MetricFact) and f.status == "actual"
+                        and f.period_source in sources and f.period and not f.metric.startswith("cumulative"))
+        if years:
+            return years.most_common(1)[0][0]
+    return None
 
 
 def _settle_periods(facts: list[Fact]) -> list[Fact]:

@@ -20,7 +20,7 @@ from pipeline.resources import Resources, phrase_regex
 # Tokens that end a clause: a figure's qualifiers are looked for inside its clause only.
 CLAUSE_BREAKS = {";", ":", "(", ")", "et", "and", "mais", "but", "tandis", "while", "whereas", "alors", "dont", "—", "–"}
 # Words meaning "since" before a year: that year is an origin, not the period of a figure.
-_SINCE = re.compile(r"\b(?:depuis|since|dès|créée?|founded|fondée?|set up|established|création|creation|inception)\b[^.;:,]{0,25}$", re.I)
+_SINCE = re.compile(r"\b(?:depuis|since|créée?|founded|fondée?|set up|established|création|creation|inception)\b[^.;:,]{0,25}$", re.I)
 
 
 @dataclass
@@ -38,6 +38,12 @@ class DocContext:
 
     def evidence(self, sent: Sentence) -> Evidence:
         return Evidence(doc_id=self.doc_id, sentence=sent.text, start=sent.start, end=sent.end)
+
+    def stated_periods(self, sent: Sentence) -> list[PeriodMention]:
+        """Periods a sentence is about: no ranges, no points of comparison ("up 36% on 2017")."""
+        comparison = phrase_regex(tuple(self.res.cues.comparison_before.get(sent.lang) + self.res.cues.comparison_before.get("en")))
+        return [p for p in self.periods_of(sent) if not p.kind.startswith("range")
+                and not any(m.end() >= p.start - 1 for m in comparison.finditer(sent.text[max(0, p.start - 18):p.start]))]
 
     def periods_of(self, sent: Sentence) -> list[PeriodMention]:
         """Period mentions of a sentence, with 'since 1994'-style origins left out (cached)."""
@@ -84,5 +90,5 @@ def clause_bounds(text: str, start: int, end: int, others: list[tuple[int, int]]
 
 
 _BREAK_RE = re.compile(
-    r"[;:()\u2014\u2013]|,\s|\s(?:et|and|mais|but|tandis que|while|whereas|alors que|dont)\s", re.I
+    r"[;:()\u2014\u2013]|,\s|\s-\s|\s(?:et|and|mais|but|tandis que|while|whereas|alors que|dont)\s", re.I
 )

@@ -172,7 +172,12 @@ def collect(analysis: Analysis, text: str, lang: str, res: Resources) -> Mention
             if type_:
                 raw.append((span, type_, surface))
     found = _canonicalize(raw, text, res)
-    found = found + _cued_companies(analysis, found, res)
+    cued = _cued_companies(analysis, found, res)
+    # A company cue beats the model's place reading ("le groupe chinois Quechen" is no town) and
+    # its over-long spans ("groupe de santé allemand Fresenius" is Fresenius).
+    found = [m for m in found if not (any(c.start < m.end and m.start < c.end for c in cued)
+                                      and (m.type == "PLACE" or m.surface[:1].islower()))]
+    found = found + cued
     return Mentions(_add_surnames(found + _named_people(text, found, res), text))
 
 
@@ -205,7 +210,7 @@ def _cued_companies(analysis: Analysis, found: list[Mention], res: Resources) ->
                          rf"(?:\s+[a-zà-ÿ][\w'-]*){{0,4}}?\s+{_NAME}")
     nat_re = re.compile(rf"(?<![\w-])(?i:(?:le|la|l'|les|un|une|the|an?)\s+(?:{'|'.join(re.escape(n) for n in sorted(nationalities, key=len, reverse=True))}))"
                         rf"\s+{_NAME}")
-    taken = [(m.start, m.end) for m in found]
+    taken = [(m.start, m.end) for m in found if m.type != "PLACE" and not m.surface[:1].islower()]
     out: list[Mention] = []
     for sent in analysis.sentences:
         for rx in (noun_re, nat_re):
@@ -215,6 +220,7 @@ def _cued_companies(analysis: Analysis, found: list[Mention], res: Resources) ->
                 start = sent.start + m.start(1)
                 end = start + len(name)
                 if (not name or not name[0].isupper() or is_junk(name, res) or res.country_by_word.get(name.lower())
+                        or fold(m.group(1)) in res.territory_keys
                         or any(a < end and start < b for a, b in taken)):
                     continue
                 taken.append((start, end))

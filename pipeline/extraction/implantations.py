@@ -61,11 +61,12 @@ def _origin(sent: Sentence, ctx: DocContext) -> str | None:
         for word, country in ctx.res.country_by_word.items():
             if city.endswith(word):
                 return country
-    for m in re.finditer(r"[\w'.-]+(?:\s[\w'.-]+)?", low):
-        token = m.group(0).split()[0].strip(".").removeprefix("l'").removeprefix("d'")
-        country = ctx.res.country_by_word.get(token)
-        if country and country != "France" and token not in {"us", "uk"}:
-            return country
+    words = [w.strip(".").removeprefix("l'").removeprefix("d'") for w in re.findall(r"[\w'.-]+", low)]
+    for i, w in enumerate(words):
+        for cand in (" ".join(words[i:i + 2]), w):  # "corée du sud" before "corée"
+            country = ctx.res.country_by_word.get(cand)
+            if country and country != "France" and cand not in {"us", "uk"}:
+                return country
     return None
 
 

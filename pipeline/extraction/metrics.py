@@ -43,6 +43,7 @@ class Figure:
     clause: str
     clause_start: int
     range: bool = False  # the figure's period is a span of years ("sur la période 2011-2013")
+    inherited: bool = False  # the head was taken from the previous figure
 
 
 def _head_after(text: str, end: int, limit: int, ctx: DocContext, lang: str) -> str | None:
@@ -61,6 +62,17 @@ def _head_after(text: str, end: int, limit: int, ctx: DocContext, lang: str) -> 
     return None
 
 
+def _head_before(text: str, lo: int, start: int, ctx: DocContext, lang: str) -> str | None:
+    """A head noun in the few words before a figure: "porter le nombre d'implantations à 70"."""
+    words = _WORD.findall(text[lo:start])[-4:]
+    for w in reversed(words):
+        low = w.lower().lstrip("dl'")
+        for cat, forms in ctx.res.metrics.heads.items():
+            if w.lower() in forms.all() or low in forms.all():
+                return cat
+    return None
+
+
 def _figures(sent: Sentence, ctx: DocContext) -> list[Figure]:
     nums = [n for n in find_numbers(sent.text, sent.lang) if n.kind == "number"]
     spans = [(n.start, n.end) for n in nums]
@@ -72,9 +84,20 @@ def _figures(sent: Sentence, ctx: DocContext) -> list[Figure]:
         if head == "same":
             head = prev_head
         left, right = clause_bounds(sent.text, n.start, n.end, [s for s in spans if s != (n.start, n.end)])
-        out.append(Figure(n, head, sent.text[left:right], left))
+        clause = sent.text[left:right]
+        if head is None and n.unit == "count":
+            head = _head_before(sent.text, max(left, n.start - 60), n.start, ctx, sent.lang)
+        inherited = False
+        if head is None and n.unit == "count" and prev_head and _compared(clause, sent.lang, ctx):
+            head, inherited = prev_head, True  # "79 companies ..., against a target of 76"
+        out.append(Figure(n, head, clause, left, inherited=inherited))
         prev_head = head or prev_head
     return out
+
+
+def _compared(clause: str, lang: str, ctx: DocContext) -> bool:
+    cues = ctx.res.cues
+    return has_phrase(clause, cues.target.get(lang) + cues.target.get("en") + cues.contrast.get(lang) + cues.contrast.get("en"))
 
 
 def _classify(fig: Figure, sent: Sentence, ctx: DocContext) -> str | None:
@@ -85,7 +108,7 @@ def _classify(fig: Figure, sent: Sentence, ctx: DocContext) -> str | None:
         return name in q and has_phrase(where, q[name].get(lang) + q[name].get("en"))
 
     clause, n = fig.clause, fig.num
-    if cue("pending", clause) or cue("ratio", clause):
+    if cue("pending", clause) or cue("ratio", clause) or (fig.inherited and cue("ratio", sent.text)):
         return None
     if n.unit == "percent":
         if cue("change", clause) or cue("french", clause) or not (cue("foreign", clause) or cue("foreign", sent.text)):
@@ -164,7 +187,11 @@ def _is_target(fig: Figure, figures: list[Figure], sent: Sentence, ctx: DocConte
 
 def _period(fig: Figure, sent: Sentence, ctx: DocContext, history: list[str], target: bool) -> tuple[str | None, str]:
     """The year a figure is about and where it was found: "sentence", "context" or "document"."""
-    periods = ctx.periods_of(sent)
+    in_clause = [p for p in ctx.periods_of(sent) if fig.clause_start <= p.start < fig.clause_start + len(fig.clause)]
+    comparison = phrase_regex(tuple(ctx.res.cues.comparison_before.get(sent.lang) + ctx.res.cues.comparison_before.get("en")))
+    periods = in_clause + [p for p in ctx.periods_of(sent) if p not in in_clause
+                           and not any(m.end() >= p.start - 1 for m in comparison.finditer(sent.text[max(0, p.start - 18):p.start]))
+                           and not re.search(r"[:;]", sent.text[min(p.end, fig.num.end):max(p.start, fig.num.start)])]
     if periods:
         pos = fig.num.start
         best = min(periods, key=lambda p: (0 if fig.clause_start <= p.start < fig.clause_start + len(fig.clause) else 1,
