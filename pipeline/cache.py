@@ -23,7 +23,7 @@ import logging
 import sqlite3
 import zlib
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from pipeline.config import PACKAGE_ROOT, Config
 from pipeline.records import EXTRACTOR_VERSION
@@ -143,7 +143,7 @@ class RecordCache:
     def close(self) -> None:
         self._db.close()
 
-    def __enter__(self) -> "RecordCache":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

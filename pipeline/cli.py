@@ -103,25 +103,50 @@ def _guarded(fn):  # type: ignore[no-untyped-def]
 @click.argument("corpus", nargs=-1, required=True)
 @click.option("--out", "out", default="output", show_default=True, type=click.Path(file_okay=False),
               help="Folder the fact base is written to (replaced atomically).")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Where documents are processed: this machine (see --processes) or a Dask cluster.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Dask scheduler address (tcp://host:8786) for --engine dask; none starts a local cluster.")
+@click.option("--processes", type=click.IntRange(min=0), default=None,
+              help="Worker processes, 0 = one per core [default: the config's `processes`].")
+@click.option("--cache", "cache_dir", type=click.Path(file_okay=False),
+              help="Folder of the record cache [default: OUT/.cache].")
+@click.option("--no-cache", is_flag=True, help="Process every file again; neither read nor write the cache.")
 @_common
-def build(corpus: tuple[str, ...], out: str, config: str | None, verbose: int, strict: bool) -> None:
+def build(corpus: tuple[str, ...], out: str, engine: str, scheduler: str | None, processes: int | None,
+          cache_dir: str | None, no_cache: bool, config: str | None, verbose: int, strict: bool) -> None:
     """Process every file under CORPUS and write the fact base to --out.
 
-    Example: pressfacts build corpus/ --out output/
+    Unchanged files are taken from the record cache (keyed by file content and pipeline
+    version), so a rebuild only processes what changed, and a killed build resumes.
+
+    Example: pressfacts build corpus/ --out output/ --processes 0
     """
-    from pipeline import build as build_api
+    from pipeline.engines import EngineError
+    from pipeline.factbase import build as build_api
+    from pipeline.run import DEFAULT_EXCLUDE, iter_inputs
 
     _setup_logging(verbose)
-    cfg = _config(config)
+    cfg = _config(config, processes=processes, strict=strict or None)
     for c in corpus:
         if not Path(c).exists():
             raise click.UsageError(f"no such file or folder: {c}")
-    bar = _Progress()
-    summary = _guarded(lambda: build_api(corpus, out, cfg, progress=bar.update))
-    bar.close()
+    if scheduler and engine != "dask":
+        raise click.UsageError("--scheduler is the address of a Dask scheduler: add --engine dask")
+    total = sum(1 for _p, skip in iter_inputs(corpus, DEFAULT_EXCLUDE) if skip is None)
+    bar = _Progress(total)
+    try:
+        summary = _guarded(lambda: build_api(corpus, out, cfg, progress=bar.update, engine=engine,
+                                             scheduler=scheduler, cache_dir=cache_dir, use_cache=not no_cache))
+    except EngineError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        bar.close()
     s = summary.as_dict()
+    rate = s["inputs"] / s["seconds"] if s["seconds"] else 0.0
     click.echo(f"{s['inputs']} inputs: {s['ok']} ok, {s['skipped']} skipped, {s['failed']} failed; "
-               f"{s['facts']} facts in {s['seconds']} s -> {out}", err=True)
+               f"{s['facts']} facts; {s['processed']} processed, {s['cached']} from cache; "
+               f"{s['seconds']} s ({rate:.1f} inputs/s) -> {out}", err=True)
     for reason, n in s["problems"].items():
         click.echo(f"  {n} x {reason}", err=True)
     if strict and summary.failed:
@@ -129,35 +154,54 @@ def build(corpus: tuple[str, ...], out: str, config: str | None, verbose: int, s
 
 
 class _Progress:
-    """A tqdm bar on a terminal; a plain line every 10 s otherwise (CI logs)."""
+    """A tqdm bar with docs/s and ETA on a terminal; a plain line every 10 s otherwise (CI logs)."""
 
-    def __init__(self) -> None:
-        self.tty = sys.stderr.isatty()
-        self.n = 0
+    def __init__(self, total: int | None = None, every: float = 10.0) -> None:
+        self.total = total
+        self.every = every
+        self.n = self.cached = self.failed = 0
         self.t0 = self.last = time.perf_counter()
         self.bar = None
-        if self.tty:
+        if sys.stderr.isatty():
             from tqdm import tqdm
 
-            self.bar = tqdm(unit="doc", desc="build", file=sys.stderr)
+            self.bar = tqdm(total=total, unit="doc", desc="build", file=sys.stderr, smoothing=0.05)
 
-    def update(self, doc: Document) -> None:
+    def update(self, done: object) -> None:
+        """Count one finished input (a `factbase.DocDone`)."""
         self.n += 1
+        self.cached += bool(getattr(done, "cached", False))
+        self.failed += getattr(done, "status", "ok") == "failed"
         if self.bar is not None:
             self.bar.update(1)
+            if self.n % 50 == 0:
+                self.bar.set_postfix(cached=self.cached, failed=self.failed, refresh=False)
             return
         now = time.perf_counter()
-        if now - self.last >= 10:
+        if now - self.last >= self.every:
             self.last = now
-            click.echo(f"build: {self.n} documents, {self.n / (now - self.t0):.1f} doc/s", err=True)
+            click.echo(self.line(now), err=True)
+
+    def line(self, now: float) -> str:
+        rate = self.n / (now - self.t0) if now > self.t0 else 0.0
+        done = f"{self.n}/{self.total}" if self.total else str(self.n)
+        eta = ""
+        if self.total and rate > 0:
+            eta = f", ETA {time.strftime('%H:%M:%S', time.gmtime((self.total - self.n) / rate))}"
+        return f"build: {done} documents, {rate:.1f} doc/s{eta} ({self.cached} from cache, {self.failed} failed)"
 
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
 
 from pipeline.cli_factbase import register as _register_factbase  # noqa: E402
 _register_factbase(main)
+
+from pipeline.cli_ops import register as _register_ops  # noqa: E402
+_register_ops(main)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

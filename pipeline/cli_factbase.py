@@ -257,7 +257,7 @@ def _panel(ax: Any, by_year: dict[int, dict[str, Any]], label: str, metric: str)
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
-@click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535))
 @_db_option
 def serve(db_path: str, host: str, port: int) -> None:
     """Browse the fact base in Datasette, read-only, with facets and canned queries.
@@ -275,6 +275,8 @@ def serve(db_path: str, host: str, port: int) -> None:
         meta = Path(tmp) / "metadata.json"
         meta.write_text(json.dumps(datasette_metadata(path.stem), ensure_ascii=False, indent=1), encoding="utf-8")
         click.echo(f"serving {path} read-only on http://{host}:{port}/", err=True)
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            click.echo(f"note: --host {host} makes the fact base reachable from other machines", err=True)
         datasette_cli.main(["serve", "-i", str(path), "--host", host, "--port", str(port), "--metadata", str(meta),
                             "--setting", "sql_time_limit_ms", "3000"], prog_name="datasette", standalone_mode=False)
 

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 LOGGER = logging.getLogger(__name__)
 
 ENGINES = ("local", "dask")
+CONNECT_TIMEOUT = "30s"  # to reach a remote scheduler
 DASK_MISSING = ('the Dask engine needs the "dask" extra: pip install "pressfacts[dask]" '
                 '(or pip install "dask[distributed]")')
 
@@ -40,10 +41,18 @@ class EngineError(RuntimeError):
 Record = dict[str, Any]
 
 
+class ChunkFuture(Protocol):
+    """What the build needs of a submitted chunk (concurrent.futures and Dask futures both fit)."""
+
+    def done(self) -> bool: ...
+
+    def result(self) -> list[Record]: ...
+
+
 class Engine(Protocol):
     workers: int
 
-    def submit(self, paths: list[str]) -> "Future[list[Record]]": ...
+    def submit(self, paths: list[str]) -> ChunkFuture: ...
 
     def close(self) -> None: ...
 
@@ -61,7 +70,7 @@ def worker_count(cfg: Config) -> int:
     return cfg.processes if cfg.processes > 0 else cpu_count()
 
 
-def _prepare(paths: list[str], cfg: Config) -> "list[Document]":
+def _prepare(paths: list[str], cfg: Config) -> list[Document]:
     from pipeline import run
 
     many = getattr(run, "prepare_many", None)  # process-isolated ingest, when run.py offers it
@@ -87,7 +96,7 @@ class InProcess:
     def __init__(self, cfg: Config) -> None:
         self.cfg = cfg
 
-    def submit(self, paths: list[str]) -> "Future[list[Record]]":
+    def submit(self, paths: list[str]) -> Future[list[Record]]:
         fut: Future[list[Record]] = Future()
         try:
             fut.set_result(process_chunk(paths, self.cfg))
@@ -108,7 +117,7 @@ class LocalPool:
         # forkserver: workers start clean, without the parent's threads (tqdm) or open files.
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
 
-    def submit(self, paths: list[str]) -> "Future[list[Record]]":
+    def submit(self, paths: list[str]) -> Future[list[Record]]:
         return self._pool.submit(process_chunk, paths, self.cfg)
 
     def close(self) -> None:
@@ -127,15 +136,15 @@ class DaskEngine:
         self._cluster = None
         if scheduler:
             try:
-                self.client = Client(scheduler, timeout="30s")
+                self.client = Client(scheduler, timeout=CONNECT_TIMEOUT)  # type: ignore[no-untyped-call]
             except OSError as exc:
                 raise EngineError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
         else:
             n = workers or worker_count(cfg)
             # one thread per worker: a spaCy pipeline is not shared between threads
-            self._cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+            self._cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,  # type: ignore[no-untyped-call]
                                          dashboard_address=None)
-            self.client = Client(self._cluster)
+            self.client = Client(self._cluster)  # type: ignore[no-untyped-call]
         self.workers = max(1, len(self.client.scheduler_info().get("workers", {})))
         self._check_versions()
 
@@ -152,11 +161,12 @@ class DaskEngine:
                               f"(code, models/ data, spaCy models or config differ); install the same pressfacts "
                               f"and models there")
 
-    def submit(self, paths: list[str]) -> "Future[list[Record]]":
-        return self.client.submit(process_chunk, paths, self.cfg, pure=False)  # type: ignore[no-any-return]
+    def submit(self, paths: list[str]) -> ChunkFuture:
+        fut: ChunkFuture = self.client.submit(process_chunk, paths, self.cfg, pure=False)
+        return fut
 
     def close(self) -> None:
-        self.client.close()
+        self.client.close()  # type: ignore[no-untyped-call]
         if self._cluster is not None:
             self._cluster.close()
 

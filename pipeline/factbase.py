@@ -31,13 +31,13 @@ import tempfile
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from pipeline.cache import RecordCache, file_sha256, pipeline_key
 from pipeline.config import Config
+from pipeline.engines import ChunkFuture
 from pipeline.records import ManifestEntry
 from pipeline.spool import Spool
 from pipeline.store import write_db
@@ -60,11 +60,13 @@ class BuildSummary:
     seconds: float = 0.0
     out: str = ""
     problems: Counter[str] = field(default_factory=Counter)
+    phases: dict[str, float] = field(default_factory=dict)  # seconds: records, outputs, db
 
     def as_dict(self) -> dict[str, Any]:
         return {"inputs": self.inputs, "ok": self.ok, "skipped": self.skipped, "failed": self.failed,
                 "facts": self.facts, "cached": self.cached, "processed": self.processed,
-                "seconds": round(self.seconds, 2), "out": self.out, "problems": dict(sorted(self.problems.items()))}
+                "seconds": round(self.seconds, 2), "out": self.out, "problems": dict(sorted(self.problems.items())),
+                "phases": {k: round(v, 2) for k, v in self.phases.items()}}
 
 
 class DocDone(NamedTuple):
@@ -115,8 +117,11 @@ def build(corpus: Iterable[str | Path], out: str | Path, cfg: Config,
                     if progress and rec is not None:
                         progress(DocDone(rec["source"], rec["status"], len(rec["facts"]), item.cached))
             summary.facts = spool.facts
+            t = summary.phases["records"] = time.perf_counter() - start
             _write_outputs(tmp, spool)
+        summary.phases["outputs"] = time.perf_counter() - start - t
         write_db(tmp)
+        summary.phases["db"] = time.perf_counter() - start - t - summary.phases["outputs"]
         if cache is not None:
             cache.close()  # before the swap, which carries <out>/.cache over
         _swap(tmp, out)
@@ -129,7 +134,7 @@ def build(corpus: Iterable[str | Path], out: str | Path, cfg: Config,
     return summary
 
 
-def _emit(item: "_Item", rec: Record | None, docs_fh: Any, spool: Spool, cache: RecordCache | None,
+def _emit(item: _Item, rec: Record | None, docs_fh: Any, spool: Spool, cache: RecordCache | None,
           summary: BuildSummary) -> None:
     """Write one input's record (None for an excluded file) to the outputs, the spool and the cache."""
     summary.inputs += 1
@@ -164,7 +169,7 @@ class _Item:
     sha: str | None = None
     size: int = 0
     cached: bool = False
-    future: "Future[list[Record]] | None" = None
+    future: ChunkFuture | None = None
     index: int = 0
     last: bool = False  # last of its chunk
 

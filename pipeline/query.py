@@ -131,7 +131,11 @@ def find_facts(db: Database, q: FactQuery, columns: tuple[str, ...] = FACT_COLUM
     if q.limit is not None:
         sql += " LIMIT ?"
         params.append(int(q.limit))
-    return list(db.query(sql, params))
+    rows = list(db.query(sql, params))
+    for r in rows:
+        if r.get("approx") is not None:  # SQLite stores booleans as 0/1
+            r["approx"] = bool(r["approx"])
+    return rows
 
 
 def subjects(db: Database) -> list[tuple[str, int]]:

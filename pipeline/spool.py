@@ -25,7 +25,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Self
 
 from pipeline.history import build_history, consolidate_metrics, pair_targets, role_timeline
 from pipeline.resources import fold
@@ -101,7 +101,7 @@ class Spool:
             BEGIN;
         """)
 
-    def __enter__(self) -> "Spool":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -143,7 +143,7 @@ class Spool:
     def _facts_of(self, kind: str, group_by: int) -> Iterator[tuple[tuple[Any, ...], list[Row]]]:
         """Facts of one kind grouped on their first `group_by` keys, each group in facts.jsonl order."""
         keys = ", ".join(f"k{i}" for i in range(1, group_by + 1))
-        cur = self.db.execute(f"SELECT {keys}, row FROM facts WHERE kind = ? "  # noqa: S608 — fixed column names
+        cur = self.db.execute(f"SELECT {keys}, row FROM facts WHERE kind = ? "
                               f"ORDER BY {keys}, source, start, fact_id, rowid", (kind,))
         for key, rows in itertools.groupby(cur, key=lambda r: r[:group_by]):
             yield key, [json.loads(r[-1]) for r in rows]
@@ -163,7 +163,7 @@ class Spool:
                 mentions.update(json.loads(ments))
                 doc_ids.add(doc_id)
                 count += n
-            name = sorted(names.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+            name = min(names.items(), key=lambda kv: (-kv[1], kv[0]))[0]
             row = {"type": type_, "name": name, "mentions": sorted(mentions | set(names)),
                    "documents": len(doc_ids), "doc_ids": sorted(doc_ids), "count": count}
             out.execute("INSERT INTO entities_out VALUES (?, ?, ?)", (type_, name, json.dumps(row, ensure_ascii=False)))

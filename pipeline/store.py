@@ -10,9 +10,9 @@ manifest.json from `out_dir` and writes `out_dir/facts.db`:
 - views    history_by_year (actual vs target side by side), leadership_timeline, conflicts
 
 The schema is a list of named migration functions (`MIGRATIONS`); a schema change is a new
-function appended to the list, never an edit of an old one. Rows are sorted before they are
-inserted and the file is built beside the target and renamed into place, so the same outputs
-give the same database.
+function appended to the list, never an edit of an old one. Documents and facts are streamed
+in the order build wrote them (sorted); the other tables are sorted before insertion. The file is
+built beside the target and renamed into place, so the same outputs give the same database.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ import json
 import logging
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -87,8 +86,8 @@ def _m001_tables(db: Database) -> None:
 
 
 def _m002_full_text(db: Database) -> None:
-    db["facts"].enable_fts(["sentence"], tokenize=TOKENIZE)
-    db["documents"].enable_fts(["title", "text"], tokenize=TOKENIZE)
+    db.table("facts").enable_fts(["sentence"], tokenize=TOKENIZE)
+    db.table("documents").enable_fts(["title", "text"], tokenize=TOKENIZE)
 
 
 def _m003_views(db: Database) -> None:
@@ -153,17 +152,6 @@ def migrate(db: Database, migrations: list[tuple[str, Migration]] = MIGRATIONS) 
 
 # ---------------------------------------------------------------- reading a build's outputs
 
-@dataclass
-class Outputs:
-    """The JSON outputs of one build, as read from its folder."""
-
-    documents: list[Row] = field(default_factory=list)
-    facts: list[Row] = field(default_factory=list)
-    entities: list[Row] = field(default_factory=list)
-    history: Row = field(default_factory=dict)
-    manifest: Row = field(default_factory=dict)
-
-
 def _jsonl(path: Path) -> Iterator[Row]:
     if not path.exists():
         return
@@ -177,41 +165,32 @@ def _json(path: Path) -> Row:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
-def read_outputs(out_dir: Path) -> Outputs:
-    """Read what `build` wrote to `out_dir`; a missing file counts as empty."""
-    return Outputs(documents=list(_jsonl(out_dir / "documents.jsonl")), facts=list(_jsonl(out_dir / "facts.jsonl")),
-                   entities=list(_jsonl(out_dir / "entities.jsonl")), history=_json(out_dir / "history.json"),
-                   manifest=_json(out_dir / "manifest.json"))
-
-
 # ---------------------------------------------------------------- rows (pure functions)
 
-def document_rows(documents: list[Row]) -> list[Row]:
-    return sorted(({"doc_id": d["doc_id"], "source": d["source"], "format": d.get("format"), "title": d.get("title"),
-                    "published": d.get("published"), "lang": d.get("lang"), "status": d.get("status", "ok"),
-                    "n_facts": len(d.get("facts", [])), "extractor_version": d.get("extractor_version"),
-                    "text": d.get("text", "")} for d in documents), key=lambda r: r["doc_id"])
+def document_row(d: Row) -> Row:
+    return {"doc_id": d["doc_id"], "source": d["source"], "format": d.get("format"), "title": d.get("title"),
+            "published": d.get("published"), "lang": d.get("lang"), "status": d.get("status", "ok"),
+            "n_facts": len(d.get("facts", [])), "extractor_version": d.get("extractor_version"),
+            "text": d.get("text", "")}
 
 
 FACT_FIELDS = ("kind", "subject", "metric", "value", "unit", "period", "status", "approx", "confidence", "person",
                "role", "org", "as_of", "company", "place", "origin", "year", "jobs", "source", "published", "lang")
 
 
-def fact_rows(facts: list[Row], versions: dict[str, str | None]) -> list[Row]:
-    rows = []
-    for f in facts:
-        ev = f["evidence"]
-        row: Row = {"fact_id": f["fact_id"], "doc_id": ev["doc_id"]}
-        row.update({k: f.get(k) for k in FACT_FIELDS})
-        row.update({"sentence": ev["sentence"], "start": ev["start"], "end": ev["end"],
-                    "extractor_version": f.get("extractor_version") or versions.get(ev["doc_id"])})
-        rows.append(row)
-    return sorted(rows, key=lambda r: r["fact_id"])
+def fact_row(f: Row, versions: dict[str, str | None]) -> Row:
+    ev = f["evidence"]
+    row: Row = {"fact_id": f["fact_id"], "doc_id": ev["doc_id"]}
+    row.update({k: f.get(k) for k in FACT_FIELDS})
+    row.update({"sentence": ev["sentence"], "start": ev["start"], "end": ev["end"],
+                "extractor_version": f.get("extractor_version") or versions.get(ev["doc_id"])})
+    return row
 
 
 def entity_rows(entities: list[Row]) -> tuple[list[Row], list[Row]]:
     """The entities table and their surface forms (entity_mentions)."""
-    rows, mentions = [], set()
+    rows: list[Row] = []
+    mentions: set[tuple[str, str, str]] = set()
     for e in entities:
         rows.append({"type": e["type"], "name": e["name"], "documents": e.get("documents", len(e.get("doc_ids", []))),
                      "count": e.get("count", 0), "doc_ids": json.dumps(sorted(e.get("doc_ids", [])))})
@@ -224,8 +203,8 @@ def problem_rows(documents: list[Row], manifest: Row) -> list[Row]:
     """Problems recorded on documents, and inputs the manifest skipped before reading them."""
     rows, seen = [], set()
     for d in documents:
-        for p in d.get("problems", []):
-            rows.append({"doc_id": d["doc_id"], "path": d["source"], "status": d.get("status", "ok"),
+        for p in d.get("problems") or []:
+            rows.append({"doc_id": d["doc_id"], "path": d["source"], "status": d.get("status") or "ok",
                          "stage": p["stage"], "kind": p["kind"], "message": p["message"]})
         seen.add(d["source"])
     for m in manifest.get("files", []):
@@ -313,28 +292,41 @@ def role_rows(roles: dict[str, list[Row]]) -> list[Row]:
 
 # ---------------------------------------------------------------- writing
 
-def load(db: Database, outputs: Outputs) -> None:
-    """Upsert every row of `outputs` into a migrated database and rebuild the search indexes."""
-    versions = {d["doc_id"]: d.get("extractor_version") for d in outputs.documents}
-    entities, mentions = entity_rows(outputs.entities)
-    history, sources, targets = history_rows(outputs.history)
-    tables: list[tuple[str, list[Row], str | tuple[str, ...]]] = [
-        ("documents", document_rows(outputs.documents), "doc_id"),
-        ("facts", fact_rows(outputs.facts, versions), "fact_id"),
-        ("entities", entities, ("type", "name")),
-        ("entity_mentions", mentions, ("type", "name", "mention")),
-        ("problems", problem_rows(outputs.documents, outputs.manifest), "problem_id"),
-        ("history", history, ("subject", "metric", "period", "status")),
-        ("history_sources", sources, ("subject", "metric", "period", "status", "fact_id")),
-        ("targets", targets, ("subject", "metric", "period")),
-        ("roles", role_rows(outputs.history.get("roles", {})), ("org", "role", "person")),
-    ]
+def load(db: Database, out_dir: Path) -> None:
+    """Upsert the outputs in `out_dir` into a migrated database and rebuild the search indexes.
+
+    documents.jsonl and facts.jsonl are streamed in file order (build writes them sorted), so a
+    large corpus is never held in memory; the smaller tables are sorted here before insertion.
+    """
+    versions: dict[str, str | None] = {}
+    problem_docs: list[Row] = []
+
+    def documents() -> Iterator[Row]:
+        for d in _jsonl(out_dir / "documents.jsonl"):
+            versions[d["doc_id"]] = d.get("extractor_version")
+            problem_docs.append({k: d.get(k) for k in ("doc_id", "source", "status", "problems")})
+            yield document_row(d)
+
+    history = _json(out_dir / "history.json")
+    entities, mentions = entity_rows(list(_jsonl(out_dir / "entities.jsonl")))
+    hist, sources, targets = history_rows(history)
     with db.conn:
+        db.table("documents").upsert_all(documents(), pk="doc_id")
+        db.table("facts").upsert_all((fact_row(f, versions) for f in _jsonl(out_dir / "facts.jsonl")), pk="fact_id")
+        tables: list[tuple[str, list[Row], str | tuple[str, ...]]] = [
+            ("entities", entities, ("type", "name")),
+            ("entity_mentions", mentions, ("type", "name", "mention")),
+            ("problems", problem_rows(problem_docs, _json(out_dir / "manifest.json")), "problem_id"),
+            ("history", hist, ("subject", "metric", "period", "status")),
+            ("history_sources", sources, ("subject", "metric", "period", "status", "fact_id")),
+            ("targets", targets, ("subject", "metric", "period")),
+            ("roles", role_rows(history.get("roles", {})), ("org", "role", "person")),
+        ]
         for name, rows, pk in tables:
             if rows:
-                db[name].upsert_all(rows, pk=pk)
+                db.table(name).upsert_all(rows, pk=pk)
     for name in ("facts", "documents"):
-        db[name].rebuild_fts()
+        db.table(name).rebuild_fts()
 
 
 def write_db(out_dir: Path) -> Path:
@@ -349,7 +341,7 @@ def write_db(out_dir: Path) -> Path:
     db = Database(tmp)
     try:
         migrate(db)
-        load(db, read_outputs(out_dir))
+        load(db, out_dir)
         db.execute("VACUUM")
     finally:
         db.close()

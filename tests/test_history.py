@@ -51,3 +51,64 @@ def test_history_role_timeline_orders_by_date():
 def test_history_build_lists_conflicts():
     h = build_history([metric(63, doc="a"), metric(70, doc="b")])
     assert len(h["conflicts"]) == 1 and h["conflicts"][0]["period"] == "2014"
+
+
+def test_history_merges_languages_and_lists_every_source():
+    en = {**metric(63, doc="en"), "lang": "en", "source": "d02.html", "fact_id": "f-en"}
+    fr = {**metric(63, doc="fr"), "lang": "fr", "source": "d10.txt", "fact_id": "f-fr"}
+    [entry] = consolidate_metrics([fr, en])
+    assert entry["conflict"] is False and entry["n_sources"] == 2
+    assert [(s["lang"], s["source"], s["fact_id"]) for s in entry["sources"]] == [("en", "d02.html", "f-en"),
+                                                                                ("fr", "d10.txt", "f-fr")]
+    assert entry["values"] == [{"value": "63", "doc_ids": ["en", "fr"], "sources": ["d02.html", "d10.txt"]}]
+
+
+def test_history_same_sentence_twice_is_one_source():
+    [entry] = consolidate_metrics([metric(63, doc="a"), metric(63, doc="a")])
+    assert len(entry["sources"]) == 1 and entry["n_sources"] == 1
+
+
+@pytest.mark.parametrize(
+    "values, approx, conflict",
+    [
+        ((1800, 1790), (True, False), False),  # "près de 1 800" vs 1 790: within 5 %
+        ((1800, 1700), (True, False), True),  # 1 700 is 5.6 % off
+        ((70, 72), (True, True), False),  # two approximations that overlap
+        ((70, 70.0), (False, False), False),  # 70 and 70.0 are one value
+    ],
+)
+def test_history_approx_tolerance(values, approx, conflict):
+    facts = [metric(v, doc=f"d{i}", approx=a) for i, (v, a) in enumerate(zip(values, approx))]
+    assert consolidate_metrics(facts)[0]["conflict"] is conflict
+
+
+def test_history_conflict_lists_values_with_their_sources():
+    facts = [{**metric(63, doc="a"), "source": "corpus/d02.html"},
+             {**metric(70, doc="b", approx=True), "source": "corpus/d10.txt"}]
+    [entry] = consolidate_metrics(facts)
+    assert entry["values"] == [{"value": "63", "doc_ids": ["a"], "sources": ["corpus/d02.html"]},
+                               {"value": "~70", "doc_ids": ["b"], "sources": ["corpus/d10.txt"]}]
+
+
+@pytest.mark.parametrize(
+    "target, actual, outcome, difference, ratio",
+    [(75, 77, "met", 2, 1.027), (1300, 1100, "missed", -200, 0.846), (65, None, "no actual reported", None, None)],
+)
+def test_history_target_outcome(target, actual, outcome, difference, ratio):
+    facts = [metric(target, status="target", period="2018")]
+    if actual is not None:
+        facts.append(metric(actual, period="2018"))
+    [row] = pair_targets(consolidate_metrics(facts))
+    assert (row["outcome"], row.get("difference"), row.get("ratio")) == (outcome, difference, ratio)
+
+
+def test_history_role_timeline_incoming_and_sources():
+    def role(person, as_of, status):
+        return {"kind": "role", "person": person, "role": "president", "org": "Provence Promotion", "status": status,
+                "as_of": as_of, "source": f"{as_of}.html",
+                "evidence": {"doc_id": as_of, "sentence": f"{person} ({status})", "start": 0, "end": 1}}
+
+    [row] = role_timeline([role("C", "2017-07-13", "current"), role("C", "2017-06-01", "incoming")])["Provence Promotion"]
+    assert row["incoming_as_of"] == "2017-06-01" and row["first_seen"] == "2017-07-13"
+    assert [s["source"] for s in row["sources"]] == ["2017-06-01.html", "2017-07-13.html"]
+    assert row["sources"][0]["sentence"] == "C (incoming)"

@@ -173,16 +173,28 @@ def _target_cues(text: str, sent: Sentence, ctx: DocContext) -> list[re.Match[st
 
 
 def _is_target(fig: Figure, figures: list[Figure], sent: Sentence, ctx: DocContext) -> bool:
+    """A target cue in the figure's clause; else one in the sentence, close by, that follows the
+    figure ("65 projets ... : c'est l'objectif") or precedes it across a colon only ("son
+    ambition : porter ... à 70") -- unless another figure has its own cue or a contrast is drawn."""
     cues = ctx.res.cues
     if _target_cues(fig.clause, sent, ctx):
         return True
+    if fig.num.unit == "EUR":
+        return False  # a budget is a target only when its own clause says so
     local_elsewhere = any(_target_cues(f.clause, sent, ctx) for f in figures if f is not fig)
     contrast = has_phrase(sent.text, cues.contrast.get(sent.lang))
     if local_elsewhere or contrast:
         return False
-    pos = fig.num.start
-    return any(min(abs(m.start() - pos), abs(m.end() - fig.num.end)) <= cues.target_reach
-               for m in _target_cues(sent.text, sent, ctx))
+    for m in _target_cues(sent.text, sent, ctx):
+        if m.start() >= fig.num.end:
+            if m.start() - fig.num.end <= cues.target_reach:
+                return True
+        elif fig.num.start - m.end() <= cues.target_reach and not _NON_COLON_BREAK.search(sent.text, m.end(), fig.num.start):
+            return True
+    return False
+
+
+_NON_COLON_BREAK = re.compile(r"[;()\u2014\u2013]|,\s|\s-\s|\s(?:et|and|mais|but|tandis que|while|whereas|alors que|when|quand|lorsque|dont)\s", re.I)
 
 
 def _period(fig: Figure, sent: Sentence, ctx: DocContext, history: list[str], target: bool) -> tuple[str | None, str]:

@@ -1,0 +1,89 @@
+"""The record cache: keys, storage, and a build that is interrupted and resumed."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline.cache import RecordCache, file_sha256, pipeline_key
+from pipeline.config import DEFAULT_MODELS_DIR, Config
+from pipeline.factbase import build
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+SAMPLE = ["2011-03-pfister-takes-chair-2010-results.txt", "2013-04-stefanini-succede-a-maury-bilan-2012.html",
+          "2018-07-provence-promotion-targets-75-projects.txt", "2020-10-deflesselles-preside-provence-promotion.html"]
+
+
+@pytest.mark.parametrize("field,value,changes", [
+    ("max_chars", 1000, True),
+    ("spacy_disable", ["lemmatizer", "morphologizer"], True),
+    ("processes", 4, False),
+    ("batch_size", 64, False),
+])
+def test_cache_pipeline_key_follows_record_settings_only(field: str, value: object, changes: bool) -> None:
+    base = Config()
+    assert pipeline_key(base) == pipeline_key(Config())
+    assert (pipeline_key(base.with_overrides(**{field: value})) != pipeline_key(base)) is changes
+
+
+def test_cache_pipeline_key_follows_the_models_data(tmp_path: Path) -> None:
+    models = tmp_path / "models"
+    shutil.copytree(DEFAULT_MODELS_DIR, models)
+    cfg = Config(models_dir=models)
+    before = pipeline_key(cfg)
+    assert before == pipeline_key(Config(models_dir=models))
+    gaz = models / "gazetteer.yaml"
+    gaz.write_text(gaz.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert pipeline_key(cfg) != before
+
+
+@pytest.mark.parametrize("status,kept", [("ok", True), ("skipped", True), ("failed", False)])
+def test_cache_record_round_trip(tmp_path: Path, status: str, kept: bool) -> None:
+    record = {"doc_id": "abc", "source": "old/place.txt", "status": status, "facts": [], "text": "é"}
+    with RecordCache(tmp_path, "k1") as cache:
+        assert cache.put("f" * 64, record) is kept
+        got = cache.get("f" * 64, "new/place.txt")
+    if kept:
+        assert got == dict(record, source="new/place.txt")
+    else:
+        assert got is None
+    with RecordCache(tmp_path, "k2") as other:  # another pipeline version sees nothing
+        assert other.get("f" * 64, "x") is None
+        assert other.prune() == (1 if kept else 0)
+
+
+def test_cache_file_sha256_of_a_missing_file_is_none(tmp_path: Path) -> None:
+    assert file_sha256(tmp_path / "nope") is None
+
+
+class Interrupted(Exception):
+    pass
+
+
+def test_cache_interrupted_build_resumes_without_redoing_done_documents(tmp_path: Path, cfg: Config) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in SAMPLE:
+        shutil.copy(CORPUS / name, corpus / name)
+    out = tmp_path / "out"
+    (out).mkdir()
+    (out / "facts.jsonl").write_text("previous output\n")
+    done: list[str] = []
+
+    def stop_after_two(d: object) -> None:
+        done.append(d.source)  # type: ignore[attr-defined]
+        if len(done) == 2:
+            raise Interrupted
+
+    with pytest.raises(Interrupted):
+        build([corpus], out, cfg, progress=stop_after_two)
+    # the previous output is intact, no temporary folder is left
+    assert (out / "facts.jsonl").read_text() == "previous output\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    resumed = build([corpus], out, cfg)
+    assert (resumed.cached, resumed.processed) == (2, len(SAMPLE) - 2)
+    build([corpus], tmp_path / "cold", cfg, use_cache=False)
+    for name in ("documents.jsonl", "facts.jsonl", "entities.jsonl", "history.json", "manifest.json", "facts.db"):
+        assert (out / name).read_bytes() == (tmp_path / "cold" / name).read_bytes(), name

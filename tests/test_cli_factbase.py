@@ -1,0 +1,122 @@
+"""pipeline/cli_factbase.py: `pressfacts query | history | serve` through click's CliRunner."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import main
+from pipeline.history import build_history
+from pipeline.store import write_db
+
+DATA = Path(__file__).parent / "data" / "factbase"
+
+
+@pytest.fixture(scope="module")
+def db_path(tmp_path_factory) -> str:
+    out = tmp_path_factory.mktemp("build")
+    for p in DATA.glob("*.json*"):
+        shutil.copy(p, out)
+    facts = [json.loads(line) for line in (out / "facts.jsonl").open(encoding="utf-8")]
+    (out / "history.json").write_text(json.dumps(build_history(facts), ensure_ascii=False), encoding="utf-8")
+    return str(write_db(out))
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+@pytest.mark.parametrize("command", ["query", "history", "serve"])
+def test_cli_factbase_commands_registered_with_example(command):
+    result = run(command, "--help")
+    assert result.exit_code == 0
+    assert "Example: pressfacts " + command in result.output and "--db" in result.output
+
+
+def test_cli_factbase_query_table_shows_source_and_sentence(db_path):
+    result = run("query", "--person", "Jean-Luc Chauvin", "--db", db_path)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["published", "kind", "fact", "source", "sentence"]
+    assert len(lines) == 4  # header, rule, two roles
+    assert "president of Provence Promotion" in result.stdout and "president of CCI Marseille Provence" in result.stdout
+    assert all("d12.html" in line and "s'en félicite." in line for line in lines[2:])
+    assert lines[2].index("d12.html") == lines[3].index("d12.html")  # aligned
+
+
+def test_cli_factbase_query_json_and_csv(db_path):
+    rows = json.loads(run("query", "--org", "Provence Promotion", "--year", "2014", "--json", "--db", db_path).stdout)
+    assert {(r["metric"], r["value"], r["source"]) for r in rows if r["kind"] == "metric"} == {
+        ("location_projects", 63, "corpus/d02.html"), ("location_projects", 70, "corpus/d10.txt"),
+        ("foreign_share_projects", 54, "corpus/d10.txt")}
+    assert {r["approx"] for r in rows if r["kind"] == "metric"} == {True, False}  # booleans, not 0/1
+    out = run("query", "--metric", "location_projects", "--status", "target", "--csv", "--db", db_path).stdout
+    table = list(csv.DictReader(io.StringIO(out)))
+    assert [(r["period"], r["value"]) for r in table] == [("2018", "75"), ("2021", "65")]
+    assert table[0]["sentence"].startswith("En 2018")
+
+
+@pytest.mark.parametrize(
+    "args, code, message",
+    [
+        (["--json", "--csv"], 2, "choose one of --json and --csv"),
+        (["--year", "twenty"], 2, "write a year (2014) or a range (2010-2015)"),
+        (["--text", "'; DROP TABLE facts; --"], 0, ""),
+    ],
+)
+def test_cli_factbase_query_errors(db_path, args, code, message):
+    result = run("query", *args, "--db", db_path)
+    assert result.exit_code == code
+    assert message in result.output
+
+
+def test_cli_factbase_missing_db_says_what_to_do(tmp_path):
+    result = run("query", "--db", str(tmp_path / "facts.db"))
+    assert result.exit_code == 1 and "pressfacts build" in result.output
+
+
+def test_cli_factbase_history_table(db_path):
+    result = run("history", "--subject", "provence promotion", "--db", db_path)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert out.startswith("Provence Promotion: year by year")
+    lines = {line.split()[0]: line.split() for line in out.splitlines() if line[:4].isdigit()}
+    assert lines["2014"][:3] == ["2014", "63!", "-"]  # projects: actual (sources disagree), no target
+    assert lines["2018"][:5] == ["2018", "77", "75", "~1800", "-"]
+    assert lines["2010"][-2:] == ["3.20", "-"]  # budget in M EUR
+    assert "2014 location_projects actual: 63 (d02.html, 2015-03-27) vs ~70 (d10.txt, 2015-01-30); kept 63" in out
+    assert "2018 location_projects: target 75, actual 77: met (+2, 103% of target)" in out
+    assert "2021 location_projects: target 65: no actual reported" in out
+
+
+def test_cli_factbase_history_unknown_subject(db_path):
+    result = run("history", "--subject", "Aderly", "--db", db_path)
+    assert result.exit_code == 2 and "known subjects: Provence Promotion" in result.output
+
+
+def test_cli_factbase_history_plot_is_deterministic(db_path, tmp_path):
+    pytest.importorskip("matplotlib", reason="the plot extra (matplotlib) is not installed")
+    a, b = tmp_path / "a.png", tmp_path / "b.png"
+    assert run("history", "--plot", str(a), "--db", db_path).exit_code == 0
+    assert run("history", "--plot", str(b), "--db", db_path).exit_code == 0
+    assert a.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and a.stat().st_size > 10_000
+    assert a.read_bytes() == b.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "args, modules, extra",
+    [(["history", "--plot", "x.png"], ["matplotlib"], "pressfacts[plot]"),
+     (["serve"], ["datasette", "datasette.cli"], "pressfacts[serve]")],
+)
+def test_cli_factbase_missing_extra_is_named(db_path, monkeypatch, args, modules, extra):
+    for name in modules:
+        monkeypatch.setitem(sys.modules, name, None)  # import raises ImportError
+    result = run(*args, "--db", db_path)
+    assert result.exit_code == 1 and extra in result.output

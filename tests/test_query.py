@@ -1,0 +1,140 @@
+"""pipeline/query.py: filters over facts.db, parameterized only (tests/data/factbase)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from pipeline import query as q
+from pipeline.history import build_history
+from pipeline.store import write_db
+
+DATA = Path(__file__).parent / "data" / "factbase"
+INJECTIONS = ["'; DROP TABLE facts; --", '" OR 1=1', "' OR '1'='1", "%", "_", "x') OR 1=1 --", "*", "NEAR(a b)"]
+
+
+@pytest.fixture(scope="module")
+def db_path(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("build")
+    for p in DATA.glob("*.json*"):
+        shutil.copy(p, out)
+    facts = [json.loads(line) for line in (out / "facts.jsonl").open(encoding="utf-8")]
+    (out / "history.json").write_text(json.dumps(build_history(facts), ensure_ascii=False), encoding="utf-8")
+    return write_db(out)
+
+
+@pytest.fixture()
+def db(db_path):
+    return q.open_db(db_path)
+
+
+def _ids(rows):
+    return sorted(r["fact_id"] for r in rows)
+
+
+@pytest.mark.parametrize("spec, expected", [("2014", (2014, 2014)), ("2010-2015", (2010, 2015)),
+                                            (" 2010 – 2015 ", (2010, 2015))])
+def test_query_parse_years(spec, expected):
+    assert q.parse_years(spec) == expected
+
+
+@pytest.mark.parametrize("spec", ["14", "2015-2010", "last year", "2014; DROP TABLE facts"])
+def test_query_parse_years_rejects(spec):
+    with pytest.raises(q.QueryError):
+        q.parse_years(spec)
+
+
+@pytest.mark.parametrize(
+    "filters, expected",
+    [
+        ({"org": "provence promotion", "metric": "location_projects"}, 6),
+        ({"org": "CCI Marseille"}, 1),  # a role's org
+        ({"org": "infosys"}, 1),  # an implantation's company
+        ({"person": "stefanini"}, 1),  # accents and case optional
+        ({"person": "Chauvin"}, 2),
+        ({"metric": "location_projects", "year": "2014"}, 2),
+        ({"metric": "location_projects", "year": "2015-2021"}, 3),
+        ({"kind": "role", "year": "2015"}, 2),  # a role's year is its as_of date
+        ({"status": "target"}, 2),
+        ({"lang": "en"}, 3),
+        ({"text": "developpement"}, 2),
+        ({"text": "près de"}, 4),  # two sentences, two facts each
+        ({"org": "Provence Promotion", "limit": 3}, 3),
+    ],
+)
+def test_query_find_facts_filters(db, filters, expected):
+    rows = q.find_facts(db, q.FactQuery(**filters))
+    assert len(rows) == expected
+    assert all(r["sentence"] and r["source"] for r in rows)
+
+
+def test_query_rows_are_ordered_by_publication(db):
+    rows = q.find_facts(db, q.FactQuery())
+    keys = [(r["published"], r["source"], r["start"], r["fact_id"]) for r in rows]
+    assert keys == sorted(keys) and len(rows) == 16
+
+
+@pytest.mark.parametrize("payload", INJECTIONS)
+@pytest.mark.parametrize("field", ["org", "person", "metric", "status", "lang", "kind", "text"])
+def test_query_injection_attempts_return_nothing_and_change_nothing(db_path, field, payload):
+    db = q.open_db(db_path)
+    assert q.find_facts(db, q.FactQuery(**{field: payload})) == []
+    check = sqlite3.connect(db_path)
+    assert check.execute("SELECT count(*) FROM facts").fetchone()[0] == 16
+    assert {r[0] for r in check.execute("SELECT name FROM sqlite_master WHERE type = 'table'")} >= {
+        "facts", "documents", "history", "migrations"}
+    check.close()
+
+
+@pytest.mark.parametrize("payload", INJECTIONS)
+def test_query_injection_in_year_is_refused(db, payload):
+    with pytest.raises(q.QueryError):
+        q.find_facts(db, q.FactQuery(year=payload))
+
+
+def test_query_columns_come_from_the_whitelist(db):
+    with pytest.raises(q.QueryError, match="unknown column"):
+        q.find_facts(db, q.FactQuery(), columns=("fact_id FROM facts; DROP TABLE facts; --",))
+    assert q.find_facts(db, q.FactQuery(person="Gachon"), columns=("person", "source")) == [
+        {"person": "Loïc Gachon", "source": "corpus/d02.html"}]
+
+
+def test_query_db_is_opened_read_only(db):
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        db.execute("DELETE FROM facts")
+
+
+def test_query_missing_db_says_what_to_do(tmp_path):
+    with pytest.raises(q.QueryError, match="pressfacts build"):
+        q.open_db(tmp_path / "facts.db")
+
+
+@pytest.mark.parametrize("given, stored", [(None, "Provence Promotion"), ("provence promotion", "Provence Promotion"),
+                                           ("Provence", "Provence Promotion")])
+def test_query_resolve_subject(db, given, stored):
+    assert q.resolve_subject(db, given) == stored
+
+
+def test_query_resolve_subject_unknown_lists_known(db):
+    with pytest.raises(q.QueryError, match="known subjects: Provence Promotion"):
+        q.resolve_subject(db, "Invest in Lyon")
+
+
+def test_query_year_table_pivots_series(db):
+    table = q.year_table(q.history_by_year(db, "Provence Promotion"))
+    assert [t["year"] for t in table] == ["2010", "2014", "2018", "2021"]
+    y2014 = table[1]
+    assert y2014["projects"]["actual"] == 63 and y2014["projects"]["actual_conflict"] == 1
+    assert y2014["foreign share"]["actual"] == 54 and y2014["jobs"] is None
+    assert (table[2]["projects"]["actual"], table[2]["projects"]["target"]) == (77, 75)
+
+
+def test_query_conflicts_and_targets(db):
+    assert {r["value"] for r in q.conflicts(db, "Provence Promotion")} == {63, 70}
+    assert q.conflicts(db, "Nobody") == []
+    assert [(t["period"], t["outcome"]) for t in q.targets(db, "Provence Promotion")] == [
+        ("2018", "met"), ("2021", "no actual reported")]
