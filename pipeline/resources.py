@@ -100,6 +100,7 @@ class Cues(_Strict):
     not_target: PerLang
     implantation_generic: PerLang
     comparison_before: PerLang
+    context_relative: PerLang
     target_reach: int = 90
 
 

@@ -39,11 +39,22 @@ class DocContext:
     def evidence(self, sent: Sentence) -> Evidence:
         return Evidence(doc_id=self.doc_id, sentence=sent.text, start=sent.start, end=sent.end)
 
+    def is_comparison(self, sent: Sentence, p: PeriodMention) -> bool:
+        """A year given as a point of comparison: "up 36% on 2017", "trois de plus qu'en 2011",
+        "contre 1 800 un an plus tôt"."""
+        cues = self.res.cues
+        if has_phrase(p.text, cues.context_relative.get(sent.lang) + cues.context_relative.get("en")):
+            return True
+        comparison = phrase_regex(tuple(cues.comparison_before.get(sent.lang) + cues.comparison_before.get("en")))
+        lo = max(0, p.start - 18)
+        window = sent.text[lo:p.end]
+        digits = re.search(r"\d{4}", p.text)
+        year_at = p.start - lo + (digits.start() if digits else len(p.text))
+        return any(m.end() >= p.start - lo - 1 and m.start() < year_at for m in comparison.finditer(window))
+
     def stated_periods(self, sent: Sentence) -> list[PeriodMention]:
-        """Periods a sentence is about: no ranges, no points of comparison ("up 36% on 2017")."""
-        comparison = phrase_regex(tuple(self.res.cues.comparison_before.get(sent.lang) + self.res.cues.comparison_before.get("en")))
-        return [p for p in self.periods_of(sent) if not p.kind.startswith("range")
-                and not any(m.end() >= p.start - 1 for m in comparison.finditer(sent.text[max(0, p.start - 18):p.start]))]
+        """Periods a sentence is about: no ranges, no points of comparison."""
+        return [p for p in self.periods_of(sent) if not p.kind.startswith("range") and not self.is_comparison(sent, p)]
 
     def periods_of(self, sent: Sentence) -> list[PeriodMention]:
         """Period mentions of a sentence, with 'since 1994'-style origins left out (cached)."""

@@ -95,6 +95,11 @@ def _figures(sent: Sentence, ctx: DocContext) -> list[Figure]:
     return out
 
 
+def _coordinated(a: Figure, b: Figure, sent: Sentence) -> bool:
+    between = sent.text[a.num.end:b.num.start]
+    return bool(re.fullmatch(r"[^,;:.]*\s(?:et|and)\s[^,;:.]*", between)) and len(between.split()) <= 8
+
+
 def _compared(clause: str, lang: str, ctx: DocContext) -> bool:
     cues = ctx.res.cues
     return has_phrase(clause, cues.target.get(lang) + cues.target.get("en") + cues.contrast.get(lang) + cues.contrast.get("en"))
@@ -200,9 +205,12 @@ _NON_COLON_BREAK = re.compile(r"[;()\u2014\u2013]|,\s|\s-\s|\s(?:et|and|mais|but
 def _period(fig: Figure, sent: Sentence, ctx: DocContext, history: list[str], target: bool) -> tuple[str | None, str]:
     """The year a figure is about and where it was found: "sentence", "context" or "document"."""
     in_clause = [p for p in ctx.periods_of(sent) if fig.clause_start <= p.start < fig.clause_start + len(fig.clause)]
-    comparison = phrase_regex(tuple(ctx.res.cues.comparison_before.get(sent.lang) + ctx.res.cues.comparison_before.get("en")))
-    periods = in_clause + [p for p in ctx.periods_of(sent) if p not in in_clause
-                           and not any(m.end() >= p.start - 1 for m in comparison.finditer(sent.text[max(0, p.start - 18):p.start]))
+    for p in in_clause:  # "contre 1 800 un an plus tôt": one year before the sentence's own year
+        if has_phrase(p.text, ctx.res.cues.context_relative.get(sent.lang) + ctx.res.cues.context_relative.get("en")):
+            own = [q.year for q in ctx.stated_periods(sent)] or [int(h) for h in history[-1:]]
+            if own:
+                return str(own[0] - 1), "sentence"
+    periods = in_clause + [p for p in ctx.periods_of(sent) if p not in in_clause and not ctx.is_comparison(sent, p)
                            and not re.search(r"[:;]", sent.text[min(p.end, fig.num.end):max(p.start, fig.num.start)])]
     if periods:
         pos = fig.num.start
@@ -238,8 +246,12 @@ def find_metrics(sent: Sentence, ctx: DocContext, history: list[str]) -> list[Me
     """Metric facts of one sentence. `history` holds the periods of the preceding sentences."""
     figures = _figures(sent, ctx)
     facts: list[MetricFact] = []
+    previous: tuple[Figure, bool] | None = None
     for fig in figures:
         target = _is_target(fig, figures, sent, ctx)
+        if previous and previous[1] and not target and _coordinated(previous[0], fig, sent):
+            target = True  # "looking for 65 completed projects and 1,300 new jobs"
+        previous = (fig, target)
         period, source = _period(fig, sent, ctx, history, target)
         metric = _classify(fig, sent, ctx)
         if metric is None:
