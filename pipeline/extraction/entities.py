@@ -210,10 +210,12 @@ def _cued_companies(analysis: Analysis, found: list[Mention], res: Resources) ->
                          rf"(?:\s+[a-zà-ÿ][\w'-]*){{0,4}}?\s+{_NAME}")
     nat_re = re.compile(rf"(?<![\w-])(?i:(?:le|la|l'|les|un|une|the|an?)\s+(?:{'|'.join(re.escape(n) for n in sorted(nationalities, key=len, reverse=True))}))"
                         rf"\s+{_NAME}")
+    noun_alt = "|".join(re.escape(n) for n in sorted(nouns, key=len, reverse=True))
+    appos_re = re.compile(rf"(?<![\w-]){_NAME},\s+(?i:the|an?|le|la|l'|un|une)\s+(?:[\w'-]+\s+){{0,4}}?(?i:{noun_alt})(?![\w-])")
     taken = [(m.start, m.end) for m in found if m.type != "PLACE" and not m.surface[:1].islower()]
     out: list[Mention] = []
     for sent in analysis.sentences:
-        for rx in (noun_re, nat_re):
+        for rx in (noun_re, nat_re, appos_re):
             for m in rx.finditer(sent.text):
                 name = clean_surface(m.group(1))
                 name = re.sub(r"\s+(?:de|du|des|&)$", "", name)

@@ -29,14 +29,35 @@ def _is_company(name: str, ctx: DocContext) -> bool:
 
 
 def _company_before(verb_start: int, sent: Sentence, ctx: DocContext) -> str | None:
-    """The company that does the verb: the nearest organization before it in the clause, else
-    the proper-noun subject the parser attached to the verb."""
+    """The company that does the verb: the organization the parser gives as the verb's subject
+    ("Digital Realty, qui a racheté X, vient d'ouvrir"), else the nearest organization before
+    it in the clause, else a proper-noun subject the parser attached to the verb."""
+    parsed = _parsed_company(verb_start, sent, ctx)
+    if parsed:
+        return parsed
     for m in reversed(ctx.mentions.within(sent.start, sent.end, "ORG")):
         rel_end = m.end - sent.start
         if rel_end <= verb_start and _is_company(m.name, ctx) and not re.search(r"[.;:]", sent.text[rel_end:verb_start]) \
                 and verb_start - rel_end <= 80:
             return m.name
     return _parsed_subject(verb_start, sent, ctx)
+
+
+def _parsed_company(verb_start: int, sent: Sentence, ctx: DocContext) -> str | None:
+    verb = next((t for t in sent.tokens if t.start - sent.start >= verb_start and t.pos in ("VERB", "AUX")), None)
+    if verb is None:
+        return None
+    chain = [verb]
+    while chain[-1].dep in ("xcomp", "ccomp", "conj", "aux", "aux:pass") and chain[-1].head != chain[-1].i and len(chain) < 4:
+        chain.append(sent.tokens[chain[-1].head])
+    companies = [m for m in ctx.mentions.within(sent.start, sent.end, "ORG") if _is_company(m.name, ctx)]
+    for v in chain:
+        for t in sent.tokens:
+            if t.head == v.i and t.dep.startswith("nsubj"):
+                for m in companies:
+                    if m.start <= t.start < m.end:
+                        return m.name
+    return None
 
 
 def _parsed_subject(verb_start: int, sent: Sentence, ctx: DocContext) -> str | None:
