@@ -101,6 +101,7 @@ class Cues(_Strict):
     implantation_generic: PerLang
     comparison_before: PerLang
     context_relative: PerLang
+    recent: PerLang
     target_reach: int = 90
 
 

@@ -35,12 +35,20 @@ def _company_before(verb_start: int, sent: Sentence, ctx: DocContext) -> str | N
     parsed = _parsed_company(verb_start, sent, ctx)
     if parsed:
         return parsed
+    companies = [m for m in ctx.mentions.within(sent.start, sent.end, "ORG") if _is_company(m.name, ctx)]
+    for i, m in enumerate(companies):  # "X, qui a racheté Y, vient d'ouvrir": X opens, not Y
+        rel_start = m.end - sent.start
+        if rel_start < verb_start and _RELATIVE.match(sent.text[rel_start:verb_start]):
+            return m.name
     for m in reversed(ctx.mentions.within(sent.start, sent.end, "ORG")):
         rel_end = m.end - sent.start
         if rel_end <= verb_start and _is_company(m.name, ctx) and not re.search(r"[.;:]", sent.text[rel_end:verb_start]) \
                 and verb_start - rel_end <= 80:
             return m.name
     return _parsed_subject(verb_start, sent, ctx)
+
+
+_RELATIVE = re.compile(r"^\s*,\s*(?:qui|which|who|that|dont|lequel|laquelle)\b[^,]*,\s*(?:\S+\s*){0,3}$", re.I)
 
 
 def _parsed_company(verb_start: int, sent: Sentence, ctx: DocContext) -> str | None:
@@ -111,8 +119,12 @@ def find_implantations(sent: Sentence, ctx: DocContext, period: str | None) -> l
         if company is None or company in seen:
             continue
         seen.add(company)
+        year = period
+        if ctx.published and find_phrase(sent.text, ctx.res.cues.recent.get(sent.lang) + ctx.res.cues.recent.get("en")) \
+                and not ctx.stated_periods(sent):
+            year = str(ctx.published.year)
         facts.append(ImplantationFact(
-            company=company, place=_place(sent, ctx), origin=_origin(sent, ctx), year=period,
+            company=company, place=_place(sent, ctx), origin=_origin(sent, ctx), year=year,
             jobs=_jobs(sent.text[v.start():], sent.lang, ctx), confidence=0.6, evidence=ctx.evidence(sent)))
     return facts
 
