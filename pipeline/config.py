@@ -46,6 +46,9 @@ class Config(BaseModel):
     doc_timeout: float = 60.0
     # Address-space ceiling, in MB, for the isolated ingest worker.
     doc_memory_mb: int = 2048
+    # Run ingest/clean/language in worker processes under doc_timeout and doc_memory_mb
+    # (pipeline/isolate.py); false runs them in-process (debugging, platforms without fork).
+    isolate: bool = True
     # Batching for nlp.pipe and the number of worker processes (0 = from the machine).
     batch_size: int = 16
     processes: int = 1

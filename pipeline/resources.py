@@ -208,5 +208,6 @@ def phrase_regex(phrases: tuple[str, ...]) -> re.Pattern[str]:
     alts = sorted({p.strip() for p in phrases if p.strip()}, key=len, reverse=True)
     if not alts:
         return re.compile(r"(?!x)x")
-    body = "|".join(re.escape(p) for p in alts)
-    return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE)
+    # A phrase ending in an elided article ("vient d'", "à la tête d'") runs into the next word.
+    body = "|".join(re.escape(p) + ("" if p.endswith("'") else r"(?![\w-])") for p in alts)
+    return re.compile(rf"(?<![\w-])(?:{body})", re.IGNORECASE)

@@ -72,6 +72,21 @@ def prepare(path: Path, cfg: Config) -> Document:
     return doc
 
 
+def prepare_many(paths: Iterable[str | Path], cfg: Config) -> Iterator[Document]:
+    """`prepare` for each path, in input order, in isolated worker processes (cfg.isolate).
+
+    A file that takes over cfg.doc_timeout seconds or more than cfg.doc_memory_mb of memory
+    becomes a failed Document ("timeout", "memory") instead of hanging or killing the batch;
+    see pipeline/isolate.py. With cfg.isolate false, runs in this process.
+    """
+    if not cfg.isolate:
+        yield from (prepare(Path(p), cfg) for p in paths)
+        return
+    from pipeline.isolate import imap  # starts processes: imported only when isolating
+
+    yield from imap(paths, cfg, task=prepare)
+
+
 def process(docs: Iterable[Document], cfg: Config) -> Iterator[Document]:
     """spaCy and extraction over prepared documents, batched, in input order."""
     for doc, analysis in nlp.analyze(docs, cfg):
@@ -80,5 +95,5 @@ def process(docs: Iterable[Document], cfg: Config) -> Iterator[Document]:
 
 def extract_paths(paths: Iterable[str | Path], cfg: Config) -> Iterator[Document]:
     """Documents for the given files and folders, streamed."""
-    prepared = (prepare(p, cfg) for p, _skip in iter_inputs(paths, exclude=()))
+    prepared = prepare_many((p for p, _skip in iter_inputs(paths, exclude=())), cfg)
     yield from process(prepared, cfg)

@@ -1,18 +1,28 @@
 """Reading order and paragraphs of one PDF page, from character boxes.
 
-pdfium returns text in content-stream order, which interleaves the lines of two columns when a
-producer writes them row by row. So the page is rebuilt from geometry:
+pdfium returns text in content-stream order. Most producers write a page in reading order,
+one column after the other, and that order is then the best one there is (a heading drawn
+a little off its column stays in its place). Some producers write two columns row by row,
+interleaving their lines; the page is then rebuilt from geometry. Both orders are built and
+the evidence decides:
 
 1. characters -> segments: runs of characters on one baseline without a gap wider than 1 em;
 2. column gutters: vertical strips of white, away from the page edges, free of text over a run
-   of consecutive rows of which at least MIN_COLUMN_ROWS carry prose on both sides (a river
-   in justified text or the cells of a table do not qualify);
-3. reading order: segments outside a gutter's height or across it (titles, footers, full-width
-   paragraphs) cut the page into bands; inside a band each column is read top to bottom,
-   left column first;
-4. lines -> paragraphs: a wrapped line joins the next with a space (a word broken by a hyphen
+   of consecutive rows of which at least MIN_COLUMN_ROWS carry prose left of the strip and as
+   many right of it (not necessarily on the same baselines: columns need not share a baseline
+   grid; a river in justified text or the cells of a table do not qualify);
+3. stream order: consecutive segments going on rightwards on one row make a line; a line that
+   does not go on below the previous one, overlapping it, on the same side of every gutter, is
+   a jump (to the top of the next column, or back and forth between columns);
+4. geometric order: segments outside a gutter's height or across it (titles, footers,
+   full-width paragraphs) cut the page into bands; inside a band each column is read top to
+   bottom, left column first;
+5. the stream order is kept unless more than STREAM_MAX_JUMP_SHARE of its moves are jumps and
+   the geometric order makes fewer than half as many: the stream then interleaves columns;
+6. lines -> paragraphs: a wrapped line joins the next with a space (a word broken by a hyphen
    is marked for the document-level de-hyphenation); a short line keeps its line break;
    a larger vertical gap, a change of font size, an indent or a bullet starts a paragraph.
+   A paragraph that ends a column unfinished goes on at the top of the next one.
 """
 
 from __future__ import annotations
@@ -30,6 +40,7 @@ HYPHEN_MARK = "\ue000"  # joins "dévelop" and "pement" until the document decid
 GUTTER_MIN_WIDTH = 6  # points
 MIN_COLUMN_ROWS = 6  # rows with prose on both sides of a gutter, for it to count
 SIDE_MIN_EMS = 6  # "prose" on one side of a gutter: at least this many ems of text on the row
+STREAM_MAX_JUMP_SHARE = 0.25  # a content stream with fewer jumps between lines reads in order
 _BULLET = re.compile(r"^(?:[•·▪►◦‣∙*]|[-–—](?=\s)|\d{1,2}[.)](?=\s))")
 _HYPHENS = ("-", "\x02", "\u00ad", "\u2010")
 
@@ -129,27 +140,32 @@ def _rows(segments: list[Segment]) -> list[list[Segment]]:
     return rows
 
 
-def _has_text_both_sides(row: list[Segment], x: int) -> bool:
-    """Enough text left and right of x on this row to look like two columns of prose."""
+def _prose_sides(row: list[Segment], x: int) -> tuple[bool, bool]:
+    """Whether the row carries prose (SIDE_MIN_EMS of text) left of x, and right of it."""
     size = max(s.size for s in row)
     left = sum(s.x1 - s.x0 for s in row if s.x1 <= x)
     right = sum(s.x1 - s.x0 for s in row if s.x0 >= x)
-    return left >= SIDE_MIN_EMS * size and right >= SIDE_MIN_EMS * size
+    return left >= SIDE_MIN_EMS * size, right >= SIDE_MIN_EMS * size
 
 
 def _best_run(rows: list[list[Segment]], covers: list[bytearray], x: int, pitch: float) -> tuple[int, int] | None:
-    """Longest run of consecutive rows leaving x free, with columns of text around it."""
-    best: tuple[int, int, int] | None = None  # (rows with both sides, first, last)
-    start, both = 0, 0
+    """Longest run of consecutive rows leaving x free, with columns of text around it.
+
+    A run is scored by its rows with prose left of x or right of it, whichever are fewer:
+    the lines of two columns need not share baselines.
+    """
+    best: tuple[int, int, int] | None = None  # (score, first, last)
+    start, lefts, rights = 0, 0, 0
     for i, row in enumerate(rows):
         if covers[i][x]:  # text across x: the run stops above this row
-            start, both = i + 1, 0
+            start, lefts, rights = i + 1, 0, 0
             continue
         if i > start and rows[i - 1][0].baseline - row[0].baseline > 3 * pitch:  # a wide vertical gap
-            start, both = i, 0
-        both += _has_text_both_sides(row, x)
-        if best is None or both >= best[0]:
-            best = (both, start, i)
+            start, lefts, rights = i, 0, 0
+        left, right = _prose_sides(row, x)
+        lefts, rights = lefts + left, rights + right
+        if best is None or min(lefts, rights) >= best[0]:
+            best = (min(lefts, rights), start, i)
     if best is None or best[0] < MIN_COLUMN_ROWS:
         return None
     return best[1], best[2]

@@ -1,0 +1,532 @@
+"""Run the risky per-document work in worker processes with a time limit and a memory limit.
+
+PDF and HTML libraries can hang or take gigabytes on a hostile file (a deeply nested page, a
+compression bomb); PDFium aborts the whole process when an allocation fails. So `prepare`
+(ingest, clean, language) runs in a small pool of worker processes:
+
+- each worker caps its own address space at `cfg.doc_memory_mb` (RLIMIT_AS);
+- a document that takes longer than `cfg.doc_timeout` seconds gets a fatal Problem "timeout"
+  and its worker is killed and replaced;
+- a document whose worker raises MemoryError, or dies (killed, aborted), gets a fatal Problem
+  "memory"; the worker is replaced;
+- the batch goes on, and documents come back in input order.
+
+Workers are persistent: they are forked from a forkserver once, load the readers and the
+language detector once, and take one document after another, so a normal file pays only the
+round trip (about 0.3 ms, see docs/robustness.md). A worker restarts itself when its address
+space passes three quarters of the limit, so that slow leaks do not turn into failures.
+
+Safety: the parent never unpickles what a worker sends. Workers parse untrusted files, so
+their answers travel as JSON and are validated by pydantic; tasks go the other way as JSON too.
+The pool is driven by one background thread, which also enforces the deadlines while the
+caller is busy (for instance with spaCy on the previous batch).
+
+Used by `pipeline.run.prepare_many`; `cfg.isolate = False` runs everything in-process instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import multiprocessing
+import os
+import signal
+import stat
+import sys
+import threading
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any
+
+from pipeline.config import Config
+from pipeline.ingest.sniff import is_pdf
+from pipeline.records import Document, ProblemKind
+
+LOGGER = logging.getLogger(__name__)
+
+Task = Callable[[Path, Config], Document]
+Warmup = Callable[[], None]
+
+STAGE = "ingest"
+# Modules the forkserver imports once, so that a new worker is a cheap fork.
+PRELOAD = ["pipeline.run", "pipeline.ingest.pdf", "pipeline.ingest.html", "pipeline.language"]
+START_TIMEOUT = 120.0  # seconds a new worker may take to import and warm up
+RECYCLE_SHARE = 0.75  # a worker whose address space passes this share of the limit restarts
+MAX_MESSAGE = 256 << 20  # a worker's answer larger than this is refused (bytes)
+_MB = 1 << 20
+
+
+class IsolationError(RuntimeError):
+    """The worker processes cannot run at all (not a problem of one document)."""
+
+
+class IsolatedError(RuntimeError):
+    """A stage raised in a worker while cfg.strict is set; the message holds its traceback."""
+
+
+# --- the worker side ---------------------------------------------------------------------------
+
+
+def warm_up() -> None:
+    """Load what every document needs (readers, language detector) before the first task."""
+    import pipeline.ingest.html  # noqa: F401 - imported for its import cost
+    import pipeline.ingest.pdf  # noqa: F401
+    from pipeline.language import detect
+
+    detect("Le développement économique de la région avance. The region's economy grows.")
+
+
+def _limit_memory(megabytes: int) -> None:
+    try:
+        import resource
+
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = megabytes * _MB
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, ValueError, OSError) as exc:  # not on this platform: time limit only
+        LOGGER.warning("cannot limit worker memory to %d MB: %r", megabytes, exc)
+
+
+def _die_with_parent() -> None:
+    """Linux: the kernel kills this worker when its parent (the forkserver) goes away."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _address_space() -> int | None:
+    """This process's virtual memory size in bytes (Linux), None elsewhere."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _memory_problems(doc: Document, cfg: Config) -> bool:
+    """Stages catch exceptions, so a MemoryError arrives as an "exception" Problem: relabel it."""
+    found = False
+    for i, p in enumerate(doc.problems):
+        if p.kind == "exception" and "MemoryError" in p.message:
+            found = True
+            doc.problems[i] = p.model_copy(update={"kind": "memory", "message": _memory_message(cfg, p.message)})
+    return found
+
+
+def _memory_message(cfg: Config, detail: str) -> str:
+    return (f"out of memory: reading this file needed more than doc_memory_mb={cfg.doc_memory_mb} MB "
+            f"({detail}); raise doc_memory_mb if the file is legitimate, else repair or remove it")
+
+
+def _send(conn: Connection, message: dict[str, Any]) -> None:
+    # ensure_ascii: file names that are not UTF-8 carry surrogates, which JSON escapes
+    conn.send_bytes(json.dumps(message).encode("ascii"))
+
+
+def _serve(conn: Connection, cfg_json: str, task: Task, warm: Warmup | None, log_level: int | None) -> None:
+    """A worker's main loop: one JSON task in, one JSON document out, until the pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    _die_with_parent()
+    if log_level is not None:
+        logging.basicConfig(level=log_level, stream=sys.stderr,
+                            format="%(levelname)s %(name)s [worker %(process)d]: %(message)s")
+    cfg = Config.model_validate_json(cfg_json)
+    _limit_memory(cfg.doc_memory_mb)
+    try:
+        if warm is not None:
+            warm()
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which explains it
+        _send(conn, {"ready": False, "error": f"{type(exc).__name__}: {exc}"})
+        return
+    _send(conn, {"ready": True, "pid": os.getpid()})
+    ceiling = cfg.doc_memory_mb * _MB * RECYCLE_SHARE
+    while True:
+        try:
+            request = json.loads(conn.recv_bytes())
+        except (EOFError, OSError):
+            return
+        reply: dict[str, Any] = {"id": request["id"]}
+        try:
+            doc = task(Path(request["path"]), cfg)
+            reply["recycle"] = _memory_problems(doc, cfg)
+            reply["doc"] = doc.model_dump(mode="json")
+        except MemoryError as exc:
+            reply.update(kind="memory", message=_memory_message(cfg, f"MemoryError: {exc}"), recycle=True)
+        except Exception as exc:  # noqa: BLE001 - one bad document must not stop the worker
+            if cfg.strict:
+                reply.update(kind="raise", message=traceback.format_exc())
+            else:
+                reply.update(kind="exception", message=f"{type(exc).__name__}: {exc}")
+        size = _address_space()
+        reply["recycle"] = reply.get("recycle", False) or (size is not None and size > ceiling)
+        try:
+            _send(conn, reply)
+        except MemoryError:
+            _send(conn, {"id": request["id"], "kind": "memory", "recycle": True,
+                         "message": _memory_message(cfg, "the result was too large to send")})
+        if reply["recycle"]:
+            return
+
+
+# --- the parent side ---------------------------------------------------------------------------
+
+
+def failed_document(path: Path, cfg: Config, kind: ProblemKind, message: str) -> Document:
+    """A Document for a file whose worker gave up, identified as ingest would have done it."""
+    source = str(path)
+    ident = source.encode("utf-8", "surrogateescape")
+    size, fmt = 0, "unknown"
+    try:
+        info = os.stat(path)
+        size = info.st_size
+        if stat.S_ISREG(info.st_mode) and size <= cfg.max_bytes:  # never open a pipe or a device
+            with open(path, "rb") as fh:
+                data = fh.read(cfg.max_bytes + 1)
+            ident, fmt = data, ("pdf" if is_pdf(data) else "unknown")
+    except OSError:
+        pass
+    doc = Document(doc_id=hashlib.sha256(ident).hexdigest()[:16], source=source, byte_size=size, format=fmt)
+    doc.add_problem(STAGE, kind, message, fatal=True)
+    return doc
+
+
+def _signal_name(exitcode: int | None) -> str:
+    if exitcode is None:
+        return "an unknown cause"
+    if exitcode < 0:
+        try:
+            return signal.Signals(-exitcode).name
+        except ValueError:
+            return f"signal {-exitcode}"
+    return f"exit code {exitcode}"
+
+
+@dataclass
+class _Job:
+    id: int
+    path: Path
+    deadline: float = 0.0
+
+
+@dataclass
+class _Worker:
+    process: Any  # multiprocessing.Process of the chosen context
+    conn: Connection
+    started: float
+    ready: bool = False
+    job: _Job | None = None
+    retired: bool = False
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+        self.conn.close()
+
+
+@dataclass
+class _State:
+    """What the pool thread and the callers share, guarded by `cond`."""
+
+    cond: threading.Condition = field(default_factory=threading.Condition)
+    queue: deque[_Job] = field(default_factory=deque)
+    results: dict[int, Document] = field(default_factory=dict)
+    error: BaseException | None = None
+    stopping: bool = False
+
+
+class IsolatedPool:
+    """Worker processes that run `task(path, cfg)` under cfg's time and memory limits.
+
+        with IsolatedPool(cfg) as pool:
+            for doc in pool.imap(paths):   # input order
+                ...
+    """
+
+    def __init__(self, cfg: Config, *, task: Task | None = None, workers: int | None = None,
+                 warm: Warmup | None = warm_up) -> None:
+        if task is None:
+            from pipeline.run import prepare
+
+            task = prepare
+        self.cfg = cfg
+        self.task = task
+        self.warm = warm
+        self.size = max(1, workers or cfg.processes or os.cpu_count() or 1)
+        self._cfg_json = cfg.model_dump_json()
+        self._ctx = _context()
+        self._workers: list[_Worker] = []
+        self._state = _State()
+        self._next_id = 0
+        self._wake_r, self._wake_w = self._ctx.Pipe(duplex=False)
+        self._thread: threading.Thread | None = None
+        self.restarts = 0  # workers replaced after a timeout, a death or a recycle
+
+    # -- public ---------------------------------------------------------------------------------
+
+    def start(self) -> "IsolatedPool":
+        """Start the workers and wait until they are ready (raises IsolationError if they cannot)."""
+        if self._thread is not None:
+            return self
+        self._workers = [self._spawn() for _ in range(self.size)]
+        deadline = time.monotonic() + START_TIMEOUT
+        for w in self._workers:
+            self._await_ready(w, deadline)
+        self._thread = threading.Thread(target=self._loop, name="pressfacts-isolate", daemon=True)
+        self._thread.start()
+        return self
+
+    def imap(self, paths: Iterable[str | Path], window: int | None = None) -> Iterator[Document]:
+        """One Document per path, in input order; up to `window` paths are worked on ahead."""
+        self.start()
+        window = window or max(2 * self.size, self.cfg.batch_size + self.size)
+        source = iter(paths)
+        pending: deque[int] = deque()
+        exhausted = False
+        while True:
+            while not exhausted and len(pending) < window:
+                path = next(source, None)
+                if path is None:
+                    exhausted = True
+                else:
+                    pending.append(self._submit(Path(path)))
+            if not pending:
+                return
+            yield self._result(pending.popleft())
+
+    def prepare(self, path: str | Path) -> Document:
+        """One document, isolated (a drop-in for `run.prepare` in a loop; no read-ahead)."""
+        self.start()
+        return self._result(self._submit(Path(path)))
+
+    def close(self) -> None:
+        """Stop the thread and the workers."""
+        with self._state.cond:
+            self._state.stopping = True
+        self._wake()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        for w in self._workers:
+            try:
+                w.conn.close()  # an idle worker sees EOF and exits
+            except OSError:
+                pass
+        for w in self._workers:
+            w.process.join(timeout=1)
+            w.kill()
+        self._workers = []
+        self._wake_r.close()
+        self._wake_w.close()
+
+    def __enter__(self) -> "IsolatedPool":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- caller side ----------------------------------------------------------------------------
+
+    def _submit(self, path: Path) -> int:
+        with self._state.cond:
+            job = _Job(self._next_id, path)
+            self._next_id += 1
+            self._state.queue.append(job)
+        self._wake()
+        return job.id
+
+    def _result(self, job_id: int) -> Document:
+        st = self._state
+        with st.cond:
+            while job_id not in st.results:
+                if st.error is not None:
+                    raise st.error
+                if st.stopping or self._thread is None or not self._thread.is_alive():
+                    raise IsolationError("the isolation pool stopped before this document was done")
+                st.cond.wait(timeout=1.0)
+            return st.results.pop(job_id)
+
+    def _wake(self) -> None:
+        try:
+            self._wake_w.send_bytes(b"")
+        except OSError:
+            pass
+
+    # -- pool thread ----------------------------------------------------------------------------
+
+    def _spawn(self) -> _Worker:
+        parent, child = self._ctx.Pipe()
+        level = logging.getLogger().level if logging.getLogger().handlers else None
+        process = self._ctx.Process(target=_serve, name="pressfacts-worker", daemon=True,
+                                    args=(child, self._cfg_json, self.task, self.warm, level))
+        try:
+            process.start()
+        except OSError as exc:
+            raise IsolationError(f"cannot start a worker process: {exc}") from exc
+        finally:
+            child.close()
+        return _Worker(process, parent, time.monotonic())
+
+    def _await_ready(self, w: _Worker, deadline: float) -> None:
+        while not w.ready:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                w.kill()
+                raise IsolationError(f"a worker did not start within {START_TIMEOUT:.0f} s")
+            if wait([w.conn, w.process.sentinel], timeout=left):
+                self._on_message(w)
+
+    def _startup_failure(self, w: _Worker, why: str) -> IsolationError:
+        return IsolationError(
+            f"the isolated worker could not start ({why}). If doc_memory_mb={self.cfg.doc_memory_mb} "
+            "is below about 1000, raise it; if the calling script starts a build at import time, "
+            "put it under `if __name__ == '__main__':`; or set isolate = false to run in-process."
+        )
+
+    def _loop(self) -> None:
+        try:
+            while True:
+                with self._state.cond:
+                    if self._state.stopping:
+                        return
+                self._dispatch()
+                self._poll()
+                self._expire()
+                self._replace_dead()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller, which re-raises
+            LOGGER.exception("isolation pool failed")
+            with self._state.cond:
+                self._state.error = exc
+                self._state.cond.notify_all()
+
+    def _dispatch(self) -> None:
+        for w in self._workers:
+            if not w.ready or w.job is not None or w.retired:
+                continue
+            with self._state.cond:
+                if not self._state.queue:
+                    return
+                job = self._state.queue.popleft()
+            job.deadline = time.monotonic() + self.cfg.doc_timeout
+            w.job = job
+            try:
+                _send(w.conn, {"id": job.id, "path": str(job.path)})
+            except OSError:
+                pass  # the worker died meanwhile: _poll sees its sentinel
+
+    def _poll(self) -> None:
+        busy = [w for w in self._workers if w.job is not None or not w.ready]
+        deadlines = [w.job.deadline for w in busy if w.job is not None]
+        timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else 1.0
+        handles: dict[Any, _Worker] = {}
+        for w in busy:
+            handles[w.conn] = w
+            handles[w.process.sentinel] = w
+        ready = wait([self._wake_r, *handles], timeout=min(timeout, 1.0))
+        for h in ready:
+            if h is self._wake_r:
+                while self._wake_r.poll():
+                    self._wake_r.recv_bytes()
+                continue
+            w = handles[h]
+            if not w.retired:
+                self._on_message(w)
+
+    def _on_message(self, w: _Worker) -> None:
+        """Read one answer from w, or notice that it died."""
+        try:
+            if not w.conn.poll():
+                raise EOFError
+            message = json.loads(w.conn.recv_bytes(MAX_MESSAGE))
+        except (EOFError, OSError, ValueError):
+            w.process.join(timeout=5)
+            self._worker_died(w)
+            return
+        if "ready" in message:
+            if not message["ready"]:
+                w.retired = True
+                raise self._startup_failure(w, message.get("error", "unknown error"))
+            w.ready = True
+            return
+        job = w.job
+        if job is None or message.get("id") != job.id:
+            return
+        w.job = None
+        if message.get("kind") == "raise":
+            raise IsolatedError(f"{job.path}: a stage raised in the worker (strict mode):\n{message['message']}")
+        if "doc" in message:
+            doc = Document.model_validate(message["doc"])
+        else:
+            doc = failed_document(job.path, self.cfg, message["kind"], message["message"])
+        self._finish(job, doc)
+        if message.get("recycle"):
+            w.retired = True
+
+    def _worker_died(self, w: _Worker) -> None:
+        w.retired = True
+        if not w.ready:
+            raise self._startup_failure(w, f"it died with {_signal_name(w.process.exitcode)}")
+        job, w.job = w.job, None
+        if job is None:
+            return
+        cause = _signal_name(w.process.exitcode)
+        LOGGER.warning("%s: worker died with %s", job.path, cause)
+        self._finish(job, failed_document(job.path, self.cfg, "memory", _memory_message(
+            self.cfg, f"the worker process died with {cause}, most likely out of memory")))
+
+    def _expire(self) -> None:
+        now = time.monotonic()
+        for w in self._workers:
+            if not w.ready and not w.retired and now - w.started > START_TIMEOUT:
+                raise self._startup_failure(w, f"it was not ready after {START_TIMEOUT:.0f} s")
+            job = w.job
+            if job is None or now < job.deadline or w.retired:
+                continue
+            LOGGER.warning("%s: gave up after %.0f s (doc_timeout)", job.path, self.cfg.doc_timeout)
+            w.retired = True
+            w.job = None
+            w.kill()
+            message = (f"gave up after {self.cfg.doc_timeout:g} s (doc_timeout): reading this file did not "
+                       "finish in time; raise doc_timeout if the file is legitimate, else repair or remove it")
+            self._finish(job, failed_document(job.path, self.cfg, "timeout", message))
+
+    def _replace_dead(self) -> None:
+        """Start a worker in place of each retired one; it takes work once it says it is ready."""
+        for i, w in enumerate(self._workers):
+            if w.retired and w.job is None:
+                w.kill()
+                self.restarts += 1
+                self._workers[i] = self._spawn()
+
+    def _finish(self, job: _Job, doc: Document) -> None:
+        with self._state.cond:
+            self._state.results[job.id] = doc
+            self._state.cond.notify_all()
+
+
+def _context() -> Any:
+    """forkserver where there is one (cheap, safe with threads), else spawn."""
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" in methods:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(PRELOAD)
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def imap(paths: Iterable[str | Path], cfg: Config, *, task: Task | None = None) -> Iterator[Document]:
+    """`task(path, cfg)` for each path in isolated workers, in input order (see module docstring)."""
+    with IsolatedPool(cfg, task=task) as pool:
+        yield from pool.imap(paths)
