@@ -166,6 +166,9 @@ def collect(analysis: Analysis, text: str, lang: str, res: Resources) -> Mention
                 if _region_ok(name, text, res):
                     raw.append((Span(span.start, span.end, surface, "ORG", name), "ORG", surface))
                 continue
+            if span.kb_id:  # a gazetteer name, whatever its case in the text
+                raw.append((span, "ORG", surface))
+                continue
             if is_junk(surface, res) or _headline_only(span, surface, text):
                 continue
             type_ = _typed(span, surface, sent.lang, res, text)
@@ -340,10 +343,13 @@ def choose_subject(mentions: Mentions, text: str, res: Resources) -> str | None:
     for m in mentions.items:
         first.setdefault(m.name, m.start)
 
+    headline_end = text.find("\n\n") if "\n\n" in text else len(text)
+
     def score(name: str) -> tuple[float, int]:
         entry = res.org_by_name.get(name)
         agency = (entry is not None and entry.kind == "agency") or (entry is None and _agency_like(name, text))
-        return (counts[name] * (3 if agency else 1), -first[name])
+        in_headline = first[name] < headline_end  # the article's title names its subject
+        return ((counts[name] + (2 if in_headline else 0)) * (3 if agency else 1), -first[name])
 
     return max(counts, key=score)
 

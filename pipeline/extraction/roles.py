@@ -252,6 +252,8 @@ def _verb_role(m: re.Match[str], role: str, sent: Sentence, ctx: DocContext, org
         person = next((p for p in people if p.start - sent.start >= m.end()), None)
         org = next((o.name for o in reversed(orgs) if o.end - sent.start <= m.start()
                     and len(sent.text[o.end - sent.start:m.start()].split()) <= 3), None)
+        if org is None and re.search(r"(?:l'agence|the agency)(?:'s\s+board)?[^.;]{0,25}$", sent.text[:m.start()], re.I):
+            org = ctx.mentions.subject  # "The agency's board, chaired since June by X"
     else:
         person = next((p for p in reversed(people) if p.end - sent.start <= m.start()), None)
         org = None

@@ -3,6 +3,10 @@
 Dates: regexes find date-shaped spans ("Vendredi 12 février 2021", "13 July 2017",
 "March 26, 2019", "28/06/2018", "2018-06-28") in short candidate lines only; dateparser
 (French and English) turns a span into a date. It is never run on a whole text: it is slow.
+
+A dateline that gives only a month and a year ("Février 2015", "Lettre n° 27 – Février 2015")
+dates the text to the first day of that month, the usual convention, unless a date of that
+month is known from elsewhere (a PDF's creation date, say): that one is more precise.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ _TEXT_DATES = (
     re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", re.IGNORECASE),
 )
 _MONTH_YEAR = re.compile(rf"^\W*{_MONTH}\s+{_YEAR}\W*$", re.IGNORECASE)
+_LINE_PARTS = re.compile(r"\s+[-–—|·•/]\s+|,\s+")  # "Lettre n° 27 – Février 2015": three parts
 _ISO = re.compile(r"\b((?:19|20)\d\d)([-/.])([01]?\d)\2([0-3]?\d)(?:\b|T)")  # 2018-06-28, 2018/6/28
 _NUMERIC = re.compile(r"\b([0-3]?\d)[/.-]([0-3]?\d)[/.-]((?:19|20)\d\d)\b")
 _UPDATED = re.compile(r"\b(?:updated|mis à jour|mise à jour|modifié|last modified|màj|maj)\b", re.IGNORECASE)
@@ -91,7 +96,8 @@ def _parse_words(span: str) -> str | None:
 def find_date(text: str, *, month_only: bool = False) -> str | None:
     """The first date in a short string as 'YYYY-MM-DD', or None.
 
-    With month_only, a bare "février 2021" line also counts (as the first of the month).
+    With month_only, a line that is a month and a year ("février 2021"), or has one as a part
+    between separators ("Lettre n° 27 – février 2021"), also counts, as the first of the month.
     """
     if len(text) > DATELINE_MAX_CHARS * 2:
         return None
@@ -103,8 +109,10 @@ def find_date(text: str, *, month_only: bool = False) -> str | None:
     for _, iso in sorted(hits, key=lambda hit: hit[0]):
         if iso:
             return iso
-    if month_only and _MONTH_YEAR.match(text.strip()):
-        return _parse_words(text.strip())
+    if month_only:
+        for part in _LINE_PARTS.split(text.strip()):
+            if _MONTH_YEAR.match(part):
+                return _parse_words(part.strip(" .,;:()[]"))
     return None
 
 
@@ -117,10 +125,14 @@ def parse_date_value(value: str) -> str | None:
     return find_date(value[:DATELINE_MAX_CHARS])
 
 
-def dateline(lines: Sequence[str], *, top: int = 30, bottom: int = 8) -> tuple[int, str] | None:
+def dateline(
+    lines: Sequence[str], *, top: int = 30, bottom: int = 8, known: Sequence[str] = ()
+) -> tuple[int, str] | None:
     """The first date in a short line near the top (then the bottom) of a text.
 
     Returns (line index, 'YYYY-MM-DD'). A second "Updated ..." date on the line is ignored.
+    Full dates come first; then a month-only line near the top gives the first of the month,
+    or the first of the `known` dates ('YYYY-MM-DD', e.g. file metadata) in that month.
     """
     candidates = list(enumerate(lines[:top]))
     candidates += [(i, lines[i]) for i in range(max(top, len(lines) - bottom), len(lines))]
@@ -132,6 +144,8 @@ def dateline(lines: Sequence[str], *, top: int = 30, bottom: int = 8) -> tuple[i
             if month_only and index >= top:
                 continue
             iso = find_date(_before_update(stripped), month_only=month_only)
+            if iso and month_only:
+                iso = next((day for day in known if day[:7] == iso[:7]), iso)
             if iso:
                 return index, iso
     return None

@@ -32,6 +32,8 @@ MARGIN_SHARE = 0.07  # top and bottom 7 % of a page hold running headers and foo
 MIN_TABLE_PATHS = 4  # fewer vector paths than this: no ruled table on the page
 MAX_TABLE_PATHS = 1500  # more: a chart or a map, slow for pdfplumber and not a table
 TITLE_SIZE_RATIO = 1.15
+SHORT_CELL_WORDS = 6  # a table cell: a number, a year, a percentage or a few words
+MIN_SHORT_CELL_SHARE = 0.6  # fewer short cells: prose caught in a ruled frame, not a table
 _PAGE_NUMBER = re.compile(
     r"(?:^|\|\s*|\s)(?:page\s*)?\d{1,4}\s*(?:/|sur|of|de)\s*\d{1,4}\s*$"  # "Page 1/2", "3 of 10"
     r"|^(?:page\s*)?\d{1,4}$|^[-–]\s*\d{1,4}\s*[-–]$",  # "12", "- 12 -"
@@ -74,17 +76,36 @@ class _Tables:
             self._pdf = pdfplumber.open(io.BytesIO(self._data))
         found: list[Table] = []
         for table in self._pdf.pages[index].find_tables():
-            rows = [[" ".join((cell or "").split()) for cell in row] for row in table.extract()]
-            rows = [row for row in rows if any(row)]
-            if len(rows) < 2 or max(len(row) for row in rows) < 2:
+            rows = table.extract()
+            if not is_data_table(rows):
                 continue
+            texts = [" | ".join(" ".join((cell or "").split()) for cell in row) for row in rows if any(row)]
             x0, top, x1, bottom = table.bbox
-            found.append(((x0, height - bottom, x1, height - top), [" | ".join(row) for row in rows]))
+            found.append(((x0, height - bottom, x1, height - top), texts))
         return found
 
     def close(self) -> None:
         if self._pdf is not None:
             self._pdf.close()
+
+
+def is_data_table(rows: list[list[str | None]]) -> bool:
+    """A grid of pdfplumber cells (None: merged away) that is a table, not columns of prose.
+
+    A table has several rows with the same number of cells, in aligned columns, and its
+    cells are mostly short (numbers, years, percentages, a few words). Two columns of running
+    prose caught in a ruled frame give long, word-wrapped cells that end mid-sentence.
+    """
+    rows = [row for row in rows if any(row)]
+    shapes = Counter(sum(cell is not None for cell in row) for row in rows)
+    if not shapes:
+        return False
+    columns, count = shapes.most_common(1)[0]
+    cells = [" ".join(cell.split()) for row in rows for cell in row if cell and cell.strip()]
+    if columns < 2 or count < 2 or not cells:
+        return False
+    short = sum(len(cell.split()) <= SHORT_CELL_WORDS for cell in cells)
+    return short >= MIN_SHORT_CELL_SHARE * len(cells)
 
 
 def _may_hold_table(page: pdfium.PdfPage) -> bool:
@@ -98,19 +119,19 @@ def _may_hold_table(page: pdfium.PdfPage) -> bool:
 
 
 def _insert_tables(segments: list[Segment], tables: list[Table]) -> list[Segment]:
-    """Replace the segments inside each table box by one table segment."""
+    """Replace the segments inside each table box by one table segment, where the first of them was."""
     for (x0, bottom, x1, top), rows in tables:
         inside = [
-            s
-            for s in segments
+            i
+            for i, s in enumerate(segments)
             if x0 - 1 <= (s.x0 + s.x1) / 2 <= x1 + 1 and bottom - 1 <= (s.bottom + s.top) / 2 <= top + 1
         ]
         if not inside:
             continue
-        size = sorted(s.size for s in inside)[len(inside) // 2]
-        covered = {id(s) for s in inside}
-        segments = [s for s in segments if id(s) not in covered]
-        segments.append(Segment("\n".join(rows), x0, x1, bottom, top, top, size, is_table=True))
+        size = sorted(segments[i].size for i in inside)[len(inside) // 2]
+        table = Segment("\n".join(rows), x0, x1, bottom, top, top, size, is_table=True)
+        covered = set(inside)
+        segments = [table if i == inside[0] else s for i, s in enumerate(segments) if i not in covered or i == inside[0]]
     return segments
 
 

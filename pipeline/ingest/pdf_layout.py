@@ -250,7 +250,19 @@ def reading_order(segments: list[Segment]) -> list[list[Segment]]:
     return groups
 
 
-# --- lines and paragraphs ---------------------------------------------------------------------
+# --- lines and reading order ---------------------------------------------------------------
+
+
+def _same_row(a: Segment, b: Segment) -> bool:
+    return abs(a.baseline - b.baseline) < 0.4 * max(a.size, b.size)
+
+
+def _append(line: Segment, seg: Segment) -> None:
+    """Put seg at the end of a line: after a space, or ' | ' between far-apart cells outside columns."""
+    wide = seg.x0 - line.x1 > 2.5 * max(seg.size, line.size)
+    line.text += (" | " if wide and seg.col < 0 else " ") + seg.text  # inside a column: justified spacing
+    line.x1, line.size = max(line.x1, seg.x1), max(line.size, seg.size)
+    line.top, line.bottom = max(line.top, seg.top), min(line.bottom, seg.bottom)
 
 
 def group_lines(group: list[Segment]) -> list[Segment]:
@@ -258,16 +270,69 @@ def group_lines(group: list[Segment]) -> list[Segment]:
     lines: list[Segment] = []
     for seg in sorted(group, key=lambda s: (-s.baseline, s.x0)):
         last = lines[-1] if lines else None
-        same_row = last is not None and abs(seg.baseline - last.baseline) < 0.4 * max(seg.size, last.size)
-        if last and same_row and not seg.is_table and not last.is_table:
-            wide = seg.x0 - last.x1 > 2.5 * max(seg.size, last.size)
-            sep = " | " if wide and seg.col < 0 else " "  # inside a column: justified spacing
-            last.text += sep + seg.text
-            last.x1, last.size = max(last.x1, seg.x1), max(last.size, seg.size)
-            last.top, last.bottom = max(last.top, seg.top), min(last.bottom, seg.bottom)
+        if last and _same_row(seg, last) and not seg.is_table and not last.is_table:
+            _append(last, seg)
         else:
             lines.append(dataclasses.replace(seg))
     return lines
+
+
+def stream_lines(segments: list[Segment]) -> list[Segment]:
+    """Lines in content-stream order: a segment going on rightwards on the row of the last one joins it."""
+    lines: list[Segment] = []
+    for seg in segments:
+        last = lines[-1] if lines else None
+        if (
+            last
+            and _same_row(seg, last)
+            and seg.x0 > last.x1 - 0.5 * seg.size
+            and not (last.col >= 0 and seg.col >= 0 and last.col != seg.col)  # never across a gutter
+            and not seg.is_table
+            and not last.is_table
+        ):
+            _append(last, seg)
+        else:
+            lines.append(dataclasses.replace(seg))
+    return lines
+
+
+def _goes_on(prev: Segment, line: Segment) -> bool:
+    """line is read after prev without a jump: lower down, overlapping it, in the same column."""
+    overlap = min(prev.x1, line.x1) - max(prev.x0, line.x0)
+    return line.baseline < prev.baseline and not _same_row(prev, line) and overlap > 0 and line.col == prev.col
+
+
+def _jumps(lines: list[Segment]) -> int:
+    return sum(not _goes_on(prev, line) for prev, line in zip(lines, lines[1:]))
+
+
+def _split_at_jumps(lines: list[Segment]) -> list[list[Segment]]:
+    groups: list[list[Segment]] = []
+    for prev, line in zip([None, *lines], lines):
+        if prev is not None and _goes_on(prev, line):
+            groups[-1].append(line)
+        else:
+            groups.append([line])
+    return groups
+
+
+def reading_groups(segments: list[Segment], page_width: float) -> list[list[Segment]]:
+    """Lines of a page in reading order, in runs read without a jump (a column of a band, say).
+
+    segments must be in content-stream order. That order is kept unless it interleaves
+    columns: many jumps, where the geometric order has far fewer.
+    """
+    assign_columns(segments, find_gutters(segments, page_width))
+    stream = stream_lines(segments)
+    stream_jumps = _jumps(stream)
+    if stream_jumps > STREAM_MAX_JUMP_SHARE * (len(stream) - 1):
+        geometric = [group_lines(group) for group in reading_order(segments)]
+        if 2 * _jumps([line for group in geometric for line in group]) < stream_jumps:
+            return geometric
+    return _split_at_jumps(stream)
+
+
+# --- paragraphs --------------------------------------------------------------------------------
 
 
 def _char_width(line: Segment) -> float:
@@ -332,26 +397,24 @@ def paragraphs(lines: list[Segment]) -> list[Paragraph]:
 
 
 def _flows_on(prev: Segment, nxt: Segment, right_edge: float) -> bool:
-    """A paragraph running from the bottom of one column to the top of the next."""
-    if prev.is_table or nxt.is_table or prev.text.endswith((".", "!", "?", ":", '"', "»")):
+    """A paragraph running from the bottom of one column (right edge given) to the top of the next."""
+    next_column = nxt.baseline > prev.baseline and nxt.x0 > right_edge - 0.5 * nxt.size
+    if not next_column or prev.is_table or nxt.is_table or prev.text.endswith((".", "!", "?", ":", '"', "»")):
         return False
     return nxt.text[:1].islower() and is_wrapped(prev, nxt, right_edge)
 
 
 def page_paragraphs(segments: list[Segment], page_width: float) -> list[Paragraph]:
-    """Paragraphs of a page in reading order."""
-    assign_columns(segments, find_gutters(segments, page_width))
+    """Paragraphs of a page in reading order; segments in content-stream order."""
     out: list[Paragraph] = []
-    previous: tuple[Segment, float, int] | None = None  # last line, right edge, column
-    for group in reading_order(segments):
-        lines = group_lines(group)
+    previous: tuple[Segment, float] | None = None  # last line and right edge of the previous group
+    for lines in reading_groups(segments, page_width):
         paras = paragraphs(lines)
         if not paras:
             continue
-        next_column = previous is not None and previous[2] >= 0 and lines[0].col > previous[2]
-        if out and previous and next_column and _flows_on(previous[0], lines[0], previous[1]):
+        if out and previous and _flows_on(previous[0], lines[0], previous[1]):
             out[-1] = (join_lines(out[-1][0], paras[0][0]), out[-1][1])
             paras = paras[1:]
         out += paras
-        previous = (lines[-1], max(line.x1 for line in lines), lines[-1].col)
+        previous = (lines[-1], max(line.x1 for line in lines))
     return out
