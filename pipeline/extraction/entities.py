@@ -345,11 +345,17 @@ def choose_subject(mentions: Mentions, text: str, res: Resources) -> str | None:
 
     headline_end = text.find("\n\n") if "\n\n" in text else len(text)
 
-    def score(name: str) -> tuple[float, int]:
+    def is_agency(name: str) -> bool:
         entry = res.org_by_name.get(name)
-        agency = (entry is not None and entry.kind == "agency") or (entry is None and _agency_like(name, text))
-        in_headline = first[name] < headline_end  # the article's title names its subject
-        return ((counts[name] + (2 if in_headline else 0)) * (3 if agency else 1), -first[name])
+        return (entry is not None and entry.kind == "agency") or (entry is None and _agency_like(name, text))
+
+    agencies = sorted((n for n in counts if is_agency(n)), key=lambda n: first[n])
+    lead = agencies[0] if agencies else None
+
+    def score(name: str) -> tuple[float, int]:
+        # The title and the first agency named are where an article says what it is about.
+        bonus = (2 if first[name] < headline_end else 0) + (2 if name == lead else 0)
+        return ((counts[name] + bonus) * (3 if is_agency(name) else 1), -first[name])
 
     return max(counts, key=score)
 

@@ -3,14 +3,17 @@
 pypdfium2 gives the characters and their boxes; pdf_layout rebuilds columns and paragraphs.
 Pages drawn with ruling lines are passed to pdfplumber, whose `find_tables` returns cell
 grids; a table replaces the characters it covers by rows "a | b | c". Running headers and
-footers (page numbers, lines repeated on several pages) are dropped. Words broken by a hyphen
+footers (page numbers, lines repeated on several pages, small type in the bottom margin) are
+dropped. Words broken by a hyphen
 at a line end are rejoined unless the document or a known prefix says the hyphen is real.
 Title: the first large-type headline of page 1, else the metadata Title, else the first
-substantial line. Date: a dateline among the first lines, else in the dropped footers.
+substantial line. Date: a dateline among the first lines, else in the dropped footers; a
+month-only dateline ("N° 27 – Février 2015") is made precise by a creation date in that month.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import logging
 import re
@@ -29,6 +32,7 @@ from pipeline.records import ProblemKind
 LOGGER = logging.getLogger(__name__)
 
 MARGIN_SHARE = 0.07  # top and bottom 7 % of a page hold running headers and footers
+FOOTER_SIZE_RATIO = 0.9  # a bottom-margin row in type this much smaller than the body is a footer
 MIN_TABLE_PATHS = 4  # fewer vector paths than this: no ruled table on the page
 MAX_TABLE_PATHS = 1500  # more: a chart or a map, slow for pdfplumber and not a table
 TITLE_SIZE_RATIO = 1.15
@@ -39,6 +43,7 @@ _PAGE_NUMBER = re.compile(
     r"|^(?:page\s*)?\d{1,4}$|^[-–]\s*\d{1,4}\s*[-–]$",  # "12", "- 12 -"
     re.IGNORECASE,
 )
+_PDF_DATE = re.compile(r"^(?:D:)?((?:19|20)\d\d)(\d\d)(\d\d)")
 _MARKED = re.compile(rf"(\w+){HYPHEN_MARK}(\w+)")
 # A line-end hyphen after one of these is part of a compound word, not a break.
 COMPOUND_PREFIXES = frozenset(
@@ -58,7 +63,7 @@ class _Page:
     width: float
     height: float
     segments: list[Segment]
-    margin_rows: list[tuple[str, list[Segment]]] = field(default_factory=list)
+    margin_rows: list[tuple[str, list[Segment], bool]] = field(default_factory=list)  # text, members, footer
 
 
 class _Tables:
@@ -153,9 +158,16 @@ def _read_page(pdf: pdfium.PdfDocument, index: int, tables: _Tables, doc_id: str
         page.close()
     result = _Page(index + 1, width, height, segments)
     margin = [s for s in segments if s.bottom > height * (1 - MARGIN_SHARE) or s.top < height * MARGIN_SHARE]
+    in_margin = {id(s) for s in margin}
+    sizes: Counter[float] = Counter()
+    for seg in segments:
+        if id(seg) not in in_margin:
+            sizes[seg.size] += len(seg.text)
+    body_size = sizes.most_common(1)[0][0] if sizes else 0.0
     for row in group_lines(margin):
         members = [s for s in margin if abs(s.baseline - row.baseline) < 0.4 * max(s.size, row.size)]
-        result.margin_rows.append((row.text, members))
+        footer = row.top < height * MARGIN_SHARE and row.size < FOOTER_SIZE_RATIO * body_size
+        result.margin_rows.append((row.text, members, footer))
     return result
 
 
@@ -164,16 +176,19 @@ def _row_key(text: str) -> str:
 
 
 def _drop_running_lines(pages: list[_Page]) -> list[str]:
-    """Remove page numbers and header/footer rows repeated on several pages; returns their text."""
-    seen_on = Counter(key for page in pages for key in {_row_key(text) for text, _ in page.margin_rows})
+    """Remove page numbers, small-type footers and header/footer rows repeated on several pages.
+
+    Returns the text of the rows removed. The first of repeated header rows stays: a masthead.
+    """
+    seen_on = Counter(key for page in pages for key in {_row_key(text) for text, _, _ in page.margin_rows})
     dropped: list[str] = []
     first_seen: set[str] = set()
     for page in pages:
-        for text, members in page.margin_rows:
+        for text, members, footer in page.margin_rows:
             key = _row_key(text)
             repeated = seen_on[key] >= 2 and key in first_seen
             first_seen.add(key)
-            if repeated or _PAGE_NUMBER.search(text):
+            if repeated or footer or _PAGE_NUMBER.search(text):
                 dropped.append(text)
                 gone = {id(s) for s in members}
                 page.segments = [s for s in page.segments if id(s) not in gone]
@@ -223,6 +238,23 @@ def _title(paragraphs: list[Paragraph], metadata_title: str | None) -> str | Non
     return None
 
 
+def _metadata_days(metadata: dict[str, str]) -> list[str]:
+    """Creation and modification days ('YYYY-MM-DD') from PDF dates like "D:20150212093000Z".
+
+    Producers stamp the time of export, which can be years later: these only make a
+    month-only dateline more precise.
+    """
+    days: list[str] = []
+    for key in ("CreationDate", "ModDate"):
+        match = _PDF_DATE.match(metadata.get(key) or "")
+        if match:
+            try:
+                days.append(dt.date(int(match[1]), int(match[2]), int(match[3])).isoformat())
+            except ValueError:
+                continue
+    return days
+
+
 def _read_all(pdf: pdfium.PdfDocument, data: bytes, doc_id: str, result: Extraction) -> list[_Page]:
     tables = _Tables(data)
     pages: list[_Page] = []
@@ -248,7 +280,7 @@ def extract(data: bytes, *, doc_id: str) -> Extraction:
         result.problem(kind, message, fatal=True)
         return result
     try:
-        metadata_title = pdf.get_metadata_dict().get("Title")
+        metadata = pdf.get_metadata_dict()
         pages = _read_all(pdf, data, doc_id, result)
     finally:
         pdf.close()
@@ -260,7 +292,8 @@ def extract(data: bytes, *, doc_id: str) -> Extraction:
         result.problem("empty_text", message, fatal=True)
         return result
     result.text = text
-    result.title = _title(paragraphs, metadata_title)
-    found = dateline(text.split("\n"), bottom=0) or dateline(footers, top=len(footers), bottom=0)
+    result.title = _title(paragraphs, metadata.get("Title"))
+    known = _metadata_days(metadata)
+    found = dateline(text.split("\n"), bottom=0, known=known) or dateline(footers, top=len(footers), bottom=0)
     result.published = found[1] if found else None
     return result
