@@ -26,6 +26,7 @@ Used by `pipeline.run.prepare_many`; `cfg.isolate = False` runs everything in-pr
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import logging
@@ -45,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import Config
-from pipeline.ingest.sniff import is_pdf
+from pipeline.ingest.sniff import HTML_WINDOW, is_pdf, looks_like_html
 from pipeline.records import Document, ProblemKind
 
 LOGGER = logging.getLogger(__name__)
@@ -195,12 +196,18 @@ def failed_document(path: Path, cfg: Config, kind: ProblemKind, message: str) ->
         if stat.S_ISREG(info.st_mode) and size <= cfg.max_bytes:  # never open a pipe or a device
             with open(path, "rb") as fh:
                 data = fh.read(cfg.max_bytes + 1)
-            ident, fmt = data, ("pdf" if is_pdf(data) else "unknown")
+            ident, fmt = data, _sniff(data)
     except OSError:
         pass
     doc = Document(doc_id=hashlib.sha256(ident).hexdigest()[:16], source=source, byte_size=size, format=fmt)
     doc.add_problem(STAGE, kind, message, fatal=True)
     return doc
+
+
+def _sniff(data: bytes) -> str:
+    if is_pdf(data):
+        return "pdf"
+    return "html" if looks_like_html(data[:HTML_WINDOW].decode("utf-8", "replace")) else "unknown"
 
 
 def _signal_name(exitcode: int | None) -> str:
@@ -243,7 +250,8 @@ class _State:
 
     cond: threading.Condition = field(default_factory=threading.Condition)
     queue: deque[_Job] = field(default_factory=deque)
-    results: dict[int, Document] = field(default_factory=dict)
+    results: dict[int, Document | BaseException] = field(default_factory=dict)
+    abandoned: set[int] = field(default_factory=set)  # jobs whose caller went away
     error: BaseException | None = None
     stopping: bool = False
 
@@ -254,9 +262,11 @@ class IsolatedPool:
         with IsolatedPool(cfg) as pool:
             for doc in pool.imap(paths):   # input order
                 ...
+
+    Several callers (threads, or successive `imap` calls) may share one pool.
     """
 
-    def __init__(self, cfg: Config, *, task: Task | None = None, workers: int | None = None,
+    def __init__(self, cfg: Config, *, task: Task | None = None, workers: int = 1,
                  warm: Warmup | None = warm_up) -> None:
         if task is None:
             from pipeline.run import prepare
@@ -265,7 +275,7 @@ class IsolatedPool:
         self.cfg = cfg
         self.task = task
         self.warm = warm
-        self.size = max(1, workers or cfg.processes or os.cpu_count() or 1)
+        self.size = max(1, workers)
         self._cfg_json = cfg.model_dump_json()
         self._ctx = _context()
         self._workers: list[_Worker] = []
@@ -273,21 +283,27 @@ class IsolatedPool:
         self._next_id = 0
         self._wake_r, self._wake_w = self._ctx.Pipe(duplex=False)
         self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
         self.restarts = 0  # workers replaced after a timeout, a death or a recycle
 
     # -- public ---------------------------------------------------------------------------------
 
     def start(self) -> "IsolatedPool":
         """Start the workers and wait until they are ready (raises IsolationError if they cannot)."""
-        if self._thread is not None:
-            return self
-        self._workers = [self._spawn() for _ in range(self.size)]
-        deadline = time.monotonic() + START_TIMEOUT
-        for w in self._workers:
-            self._await_ready(w, deadline)
-        self._thread = threading.Thread(target=self._loop, name="pressfacts-isolate", daemon=True)
-        self._thread.start()
+        with self._start_lock:
+            if self._thread is not None:
+                return self
+            self._workers = [self._spawn() for _ in range(self.size)]
+            deadline = time.monotonic() + START_TIMEOUT
+            for w in self._workers:
+                self._await_ready(w, deadline)
+            self._thread = threading.Thread(target=self._loop, name="pressfacts-isolate", daemon=True)
+            self._thread.start()
         return self
+
+    @property
+    def alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive() and not self._state.stopping
 
     def imap(self, paths: Iterable[str | Path], window: int | None = None) -> Iterator[Document]:
         """One Document per path, in input order; up to `window` paths are worked on ahead."""
@@ -295,17 +311,19 @@ class IsolatedPool:
         window = window or max(2 * self.size, self.cfg.batch_size + self.size)
         source = iter(paths)
         pending: deque[int] = deque()
-        exhausted = False
-        while True:
-            while not exhausted and len(pending) < window:
-                path = next(source, None)
-                if path is None:
-                    exhausted = True
-                else:
+        try:
+            while True:
+                while len(pending) < window:
+                    path = next(source, None)
+                    if path is None:
+                        break
                     pending.append(self._submit(Path(path)))
-            if not pending:
-                return
-            yield self._result(pending.popleft())
+                if not pending:
+                    return
+                yield self._result(pending.popleft())
+        finally:
+            if pending:
+                self._cancel(pending)
 
     def prepare(self, path: str | Path) -> Document:
         """One document, isolated (a drop-in for `run.prepare` in a loop; no read-ahead)."""
@@ -316,14 +334,12 @@ class IsolatedPool:
         """Stop the thread and the workers."""
         with self._state.cond:
             self._state.stopping = True
+            self._state.cond.notify_all()
         self._wake()
         if self._thread is not None:
             self._thread.join(timeout=10)
         for w in self._workers:
-            try:
-                w.conn.close()  # an idle worker sees EOF and exits
-            except OSError:
-                pass
+            w.conn.close()  # an idle worker sees EOF and exits
         for w in self._workers:
             w.process.join(timeout=1)
             w.kill()
@@ -353,10 +369,22 @@ class IsolatedPool:
             while job_id not in st.results:
                 if st.error is not None:
                     raise st.error
-                if st.stopping or self._thread is None or not self._thread.is_alive():
+                if st.stopping or not self.alive:
                     raise IsolationError("the isolation pool stopped before this document was done")
                 st.cond.wait(timeout=1.0)
-            return st.results.pop(job_id)
+            result = st.results.pop(job_id)
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+    def _cancel(self, job_ids: Iterable[int]) -> None:
+        """Forget jobs whose caller stopped reading: drop the queued ones, discard later results."""
+        ids = set(job_ids)
+        with self._state.cond:
+            self._state.queue = deque(j for j in self._state.queue if j.id not in ids)
+            for i in ids:
+                if self._state.results.pop(i, None) is None:
+                    self._state.abandoned.add(i)
 
     def _wake(self) -> None:
         try:
@@ -373,8 +401,8 @@ class IsolatedPool:
                                     args=(child, self._cfg_json, self.task, self.warm, level))
         try:
             process.start()
-        except OSError as exc:
-            raise IsolationError(f"cannot start a worker process: {exc}") from exc
+        except (OSError, AssertionError) as exc:  # AssertionError: a daemonic process cannot fork
+            raise IsolationError(f"cannot start a worker process: {exc!r}") from exc
         finally:
             child.close()
         return _Worker(process, parent, time.monotonic())
@@ -388,7 +416,7 @@ class IsolatedPool:
             if wait([w.conn, w.process.sentinel], timeout=left):
                 self._on_message(w)
 
-    def _startup_failure(self, w: _Worker, why: str) -> IsolationError:
+    def _startup_failure(self, why: str) -> IsolationError:
         return IsolationError(
             f"the isolated worker could not start ({why}). If doc_memory_mb={self.cfg.doc_memory_mb} "
             "is below about 1000, raise it; if the calling script starts a build at import time, "
@@ -405,8 +433,8 @@ class IsolatedPool:
                 self._poll()
                 self._expire()
                 self._replace_dead()
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller, which re-raises
-            LOGGER.exception("isolation pool failed")
+        except BaseException as exc:  # noqa: BLE001 - handed to the callers, which re-raise
+            LOGGER.error("isolation pool stopped: %r", exc)
             with self._state.cond:
                 self._state.error = exc
                 self._state.cond.notify_all()
@@ -427,22 +455,19 @@ class IsolatedPool:
                 pass  # the worker died meanwhile: _poll sees its sentinel
 
     def _poll(self) -> None:
-        busy = [w for w in self._workers if w.job is not None or not w.ready]
+        busy = [w for w in self._workers if (w.job is not None or not w.ready) and not w.retired]
         deadlines = [w.job.deadline for w in busy if w.job is not None]
         timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else 1.0
         handles: dict[Any, _Worker] = {}
         for w in busy:
             handles[w.conn] = w
             handles[w.process.sentinel] = w
-        ready = wait([self._wake_r, *handles], timeout=min(timeout, 1.0))
-        for h in ready:
+        for h in wait([self._wake_r, *handles], timeout=min(timeout, 1.0)):
             if h is self._wake_r:
                 while self._wake_r.poll():
                     self._wake_r.recv_bytes()
-                continue
-            w = handles[h]
-            if not w.retired:
-                self._on_message(w)
+            elif not handles[h].retired:
+                self._on_message(handles[h])
 
     def _on_message(self, w: _Worker) -> None:
         """Read one answer from w, or notice that it died."""
@@ -457,31 +482,29 @@ class IsolatedPool:
         if "ready" in message:
             if not message["ready"]:
                 w.retired = True
-                raise self._startup_failure(w, message.get("error", "unknown error"))
+                raise self._startup_failure(message.get("error", "unknown error"))
             w.ready = True
             return
         job = w.job
         if job is None or message.get("id") != job.id:
             return
         w.job = None
+        w.retired = bool(message.get("recycle"))
         if message.get("kind") == "raise":
-            raise IsolatedError(f"{job.path}: a stage raised in the worker (strict mode):\n{message['message']}")
-        if "doc" in message:
-            doc = Document.model_validate(message["doc"])
+            self._finish(job, IsolatedError(f"{job.path}: a stage raised (strict mode):\n{message['message']}"))
+        elif "doc" in message:
+            self._finish(job, Document.model_validate(message["doc"]))
         else:
-            doc = failed_document(job.path, self.cfg, message["kind"], message["message"])
-        self._finish(job, doc)
-        if message.get("recycle"):
-            w.retired = True
+            self._finish(job, failed_document(job.path, self.cfg, message["kind"], message["message"]))
 
     def _worker_died(self, w: _Worker) -> None:
         w.retired = True
+        cause = _signal_name(w.process.exitcode)
         if not w.ready:
-            raise self._startup_failure(w, f"it died with {_signal_name(w.process.exitcode)}")
+            raise self._startup_failure(f"it died with {cause}")
         job, w.job = w.job, None
         if job is None:
             return
-        cause = _signal_name(w.process.exitcode)
         LOGGER.warning("%s: worker died with %s", job.path, cause)
         self._finish(job, failed_document(job.path, self.cfg, "memory", _memory_message(
             self.cfg, f"the worker process died with {cause}, most likely out of memory")))
@@ -490,11 +513,11 @@ class IsolatedPool:
         now = time.monotonic()
         for w in self._workers:
             if not w.ready and not w.retired and now - w.started > START_TIMEOUT:
-                raise self._startup_failure(w, f"it was not ready after {START_TIMEOUT:.0f} s")
+                raise self._startup_failure(f"it was not ready after {START_TIMEOUT:.0f} s")
             job = w.job
             if job is None or now < job.deadline or w.retired:
                 continue
-            LOGGER.warning("%s: gave up after %.0f s (doc_timeout)", job.path, self.cfg.doc_timeout)
+            LOGGER.warning("%s: gave up after %g s (doc_timeout)", job.path, self.cfg.doc_timeout)
             w.retired = True
             w.job = None
             w.kill()
@@ -510,9 +533,12 @@ class IsolatedPool:
                 self.restarts += 1
                 self._workers[i] = self._spawn()
 
-    def _finish(self, job: _Job, doc: Document) -> None:
+    def _finish(self, job: _Job, result: Document | BaseException) -> None:
         with self._state.cond:
-            self._state.results[job.id] = doc
+            if job.id in self._state.abandoned:
+                self._state.abandoned.discard(job.id)
+                return
+            self._state.results[job.id] = result
             self._state.cond.notify_all()
 
 
@@ -526,7 +552,51 @@ def _context() -> Any:
     return multiprocessing.get_context("spawn")
 
 
+# One warm pool per configuration and task, kept for the life of the process like a loaded
+# model: a build hands prepare_many one chunk after another, and a new worker costs ~1 s.
+_SHARED: dict[tuple[str, Task], IsolatedPool] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_pool(cfg: Config, task: Task | None = None) -> IsolatedPool:
+    """The process-wide pool for (cfg, task), started on first use; closed at exit."""
+    if task is None:
+        from pipeline.run import prepare
+
+        task = prepare
+    key = (cfg.model_dump_json(), task)
+    with _SHARED_LOCK:
+        pool = _SHARED.get(key)
+        if pool is None or not pool.alive:
+            if not _SHARED:
+                atexit.register(close_shared_pools)
+            for other in list(_SHARED.values()):  # one configuration at a time
+                other.close()
+            _SHARED.clear()
+            pool = _SHARED[key] = IsolatedPool(cfg, task=task)
+    return pool.start()
+
+
+def close_shared_pools() -> None:
+    """Stop the workers of every shared pool (at exit, or to free their memory)."""
+    with _SHARED_LOCK:
+        for pool in _SHARED.values():
+            pool.close()
+        _SHARED.clear()
+
+
 def imap(paths: Iterable[str | Path], cfg: Config, *, task: Task | None = None) -> Iterator[Document]:
-    """`task(path, cfg)` for each path in isolated workers, in input order (see module docstring)."""
-    with IsolatedPool(cfg, task=task) as pool:
-        yield from pool.imap(paths)
+    """`task(path, cfg)` for each path in the shared isolated pool, in input order.
+
+    In a daemonic process (a Dask worker, say), which may not start processes, the work runs
+    in-process with a warning: the cluster's own worker restarts are then the only guard.
+    """
+    if multiprocessing.current_process().daemon:
+        LOGGER.warning("daemonic process: documents are prepared without isolation (no doc_timeout)")
+        if task is None:
+            from pipeline.run import prepare
+
+            task = prepare
+        yield from (task(Path(p), cfg) for p in paths)
+        return
+    yield from shared_pool(cfg, task).imap(paths)

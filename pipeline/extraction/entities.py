@@ -352,9 +352,14 @@ def choose_subject(mentions: Mentions, text: str, res: Resources) -> str | None:
     agencies = sorted((n for n in counts if is_agency(n)), key=lambda n: first[n])
     lead = agencies[0] if agencies else None
 
+    def home(name: str) -> bool:
+        entry = res.org_by_name.get(name)
+        return entry is not None and sum(text.count(r) for r in entry.region) >= 2
+
     def score(name: str) -> tuple[float, int]:
-        # The title and the first agency named are where an article says what it is about.
-        bonus = (2 if first[name] < headline_end else 0) + (2 if name == lead else 0)
+        # The title, the first agency named and the agency's home territory are where an
+        # article says what it is about.
+        bonus = (2 if first[name] < headline_end else 0) + (1 if name == lead else 0) + (3 if home(name) else 0)
         return ((counts[name] + bonus) * (3 if is_agency(name) else 1), -first[name])
 
     return max(counts, key=score)

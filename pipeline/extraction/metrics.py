@@ -95,6 +95,29 @@ def _figures(sent: Sentence, ctx: DocContext) -> list[Figure]:
     return out
 
 
+_RANGE_BEFORE = re.compile(r"(?:\b(?:entre|between|de|from)\s+\S+\s+(?:et|and|à|to)|\b(?:entre|between))\s*$", re.I)
+
+
+def _value_range(fig: Figure, sent: Sentence) -> bool:
+    """"entre 60 et 80 projets": a span of values, not a figure."""
+    before = sent.text[max(0, fig.num.start - 30):fig.num.start]
+    after = sent.text[fig.num.end:fig.num.end + 20]
+    return bool(_RANGE_BEFORE.search(before)) or bool(
+        re.match(r"\s+(?:et|and)\s+\S+", after) and re.search(r"\b(?:entre|between)\s*$", before))
+
+
+def _comparison_only(fig: Figure, sent: Sentence, ctx: DocContext) -> bool:
+    """"..., against one in three in a typical year": a point of comparison with no period of
+    its own is not a fact."""
+    clause = fig.clause.lstrip(" ,")
+    cues = ctx.res.cues.contrast
+    starts = phrase_regex(tuple(cues.get(sent.lang) + cues.get("en"))).match(clause)
+    if not starts or starts.start() != 0 or _target_cues(fig.clause, sent, ctx):
+        return False  # "against a target of 76" is a fact: the target
+    own = [p for p in ctx.periods_of(sent) if fig.clause_start <= p.start < fig.clause_start + len(fig.clause)]
+    return not own
+
+
 def _coordinated(a: Figure, b: Figure, sent: Sentence) -> bool:
     between = sent.text[a.num.end:b.num.start]
     return bool(re.fullmatch(r"[^,;:.]*\s(?:et|and)\s[^,;:.]*", between)) and len(between.split()) <= 8
@@ -248,6 +271,8 @@ def find_metrics(sent: Sentence, ctx: DocContext, history: list[str]) -> list[Me
     facts: list[MetricFact] = []
     previous: tuple[Figure, bool] | None = None
     for fig in figures:
+        if _value_range(fig, sent) or _comparison_only(fig, sent, ctx):
+            continue
         target = _is_target(fig, figures, sent, ctx)
         if previous and previous[1] and not target and _coordinated(previous[0], fig, sent):
             target = True  # "looking for 65 completed projects and 1,300 new jobs"

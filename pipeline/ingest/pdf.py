@@ -1,12 +1,13 @@
 """PDF files: text in reading order page by page, tables as rows, title and dateline.
 
-pypdfium2 gives the characters and their boxes; pdf_layout rebuilds columns and paragraphs.
-Pages drawn with ruling lines are passed to pdfplumber, whose `find_tables` returns cell
-grids; a table replaces the characters it covers by rows "a | b | c". Running headers and
-footers (page numbers, lines repeated on several pages, small type in the bottom margin) are
-dropped. Words broken by a hyphen
-at a line end are rejoined unless the document or a known prefix says the hyphen is real.
-Title: the first large-type headline of page 1, else the metadata Title, else the first
+pypdfium2 gives the characters and their boxes; pdf_layout puts them in reading order and
+rebuilds paragraphs. Pages drawn with ruling lines are passed to pdfplumber, whose
+`find_tables` returns cell grids; a grid of mostly short cells in aligned rows is a table and
+replaces the characters it covers by rows "a | b | c" (a ruled frame around columns of prose
+is not). Running headers and footers (page numbers, lines repeated on several pages, small
+type in the bottom margin) are dropped. Words broken by a hyphen at a line end are rejoined
+unless the document or a known prefix says the hyphen is real.
+Title: the largest-type headline near the top, else the metadata Title, else the first
 substantial line. Date: a dateline among the first lines, else in the dropped footers; a
 month-only dateline ("N° 27 – Février 2015") is made precise by a creation date in that month.
 """
@@ -136,7 +137,9 @@ def _insert_tables(segments: list[Segment], tables: list[Table]) -> list[Segment
         size = sorted(segments[i].size for i in inside)[len(inside) // 2]
         table = Segment("\n".join(rows), x0, x1, bottom, top, top, size, is_table=True)
         covered = set(inside)
-        segments = [table if i == inside[0] else s for i, s in enumerate(segments) if i not in covered or i == inside[0]]
+        segments = [
+            table if i == inside[0] else s for i, s in enumerate(segments) if i not in covered or i == inside[0]
+        ]
     return segments
 
 
@@ -223,11 +226,14 @@ def _title(paragraphs: list[Paragraph], metadata_title: str | None) -> str | Non
         sizes[round(size, 1)] += len(text)
     body_size = sizes.most_common(1)[0][0] if sizes else 0.0
     head = paragraphs[:15]
+    headlines: list[tuple[float, str]] = []
     for text, size in head:
         first = " ".join(text.split("\n", 1)[0].split())  # a subtitle follows a hard line break
         large = size >= TITLE_SIZE_RATIO * body_size
         if large and len(first.split()) >= 4 and len(first) <= 250 and not is_dateline(first):
-            return dehyphenate(first)
+            headlines.append((size, first))
+    if headlines:  # the largest type: a masthead above the headline is usually smaller
+        return dehyphenate(max(headlines, key=lambda headline: headline[0])[1])
     title = usable_title(metadata_title)
     if title:
         return title

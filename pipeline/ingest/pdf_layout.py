@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import ctypes
 import dataclasses
+import itertools
 import re
 import statistics
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ MIN_COLUMN_ROWS = 6  # rows with prose on both sides of a gutter, for it to coun
 SIDE_MIN_EMS = 6  # "prose" on one side of a gutter: at least this many ems of text on the row
 STREAM_MAX_JUMP_SHARE = 0.25  # a content stream with fewer jumps between lines reads in order
 _BULLET = re.compile(r"^(?:[•·▪►◦‣∙*]|[-–—](?=\s)|\d{1,2}[.)](?=\s))")
+_FIRST_WORD = re.compile(r"[«“‘\"'(\[–—-]*\s?\S+")  # "« Nous": a guillemet never ends a line alone
 _HYPHENS = ("-", "\x02", "\u00ad", "\u2010")
 
 
@@ -188,7 +190,7 @@ def find_gutters(segments: list[Segment], page_width: float) -> list[Gutter]:
         for x in range(width):
             covered[x] += cover[x]
     left, right = min(r[0].x0 for r in rows), max(max(s.x1 for s in r) for r in rows)
-    gaps = [a[0].baseline - b[0].baseline for a, b in zip(rows, rows[1:])]
+    gaps = [a[0].baseline - b[0].baseline for a, b in itertools.pairwise(rows)]
     pitch = statistics.median(gaps) if gaps else 12.0
     runs: dict[int, tuple[int, int]] = {}
     for x in range(max(0, int(left + 0.15 * (right - left))), min(width, int(left + 0.85 * (right - left)))):
@@ -303,7 +305,7 @@ def _goes_on(prev: Segment, line: Segment) -> bool:
 
 
 def _jumps(lines: list[Segment]) -> int:
-    return sum(not _goes_on(prev, line) for prev, line in zip(lines, lines[1:]))
+    return sum(not _goes_on(prev, line) for prev, line in itertools.pairwise(lines))
 
 
 def _split_at_jumps(lines: list[Segment]) -> list[list[Segment]]:
@@ -340,16 +342,21 @@ def _char_width(line: Segment) -> float:
 
 
 def is_wrapped(prev: Segment, nxt: Segment, right_edge: float) -> bool:
-    """True when prev ends because the next line's first word did not fit on it."""
-    first_word = nxt.text.split(" ", 1)[0]
+    """True when prev ends because the next line's first word did not fit on it.
+
+    The word is counted with a space and two characters of slack (glyph widths vary, line
+    breakers keep a margin); an opening quote or dash goes with the word it is bound to.
+    """
+    match = _FIRST_WORD.match(nxt.text)
+    first_word = match.group(0) if match else nxt.text
     room = right_edge - prev.x1
-    return room < (len(first_word) + 2) * _char_width(nxt)
+    return room < (len(first_word) + 3) * _char_width(nxt)
 
 
 def _pitches(lines: list[Segment]) -> dict[float, float]:
     """Usual baseline-to-baseline distance per font size, where there are enough samples."""
     samples: dict[float, list[float]] = {}
-    for a, b in zip(lines, lines[1:]):
+    for a, b in itertools.pairwise(lines):
         gap = a.baseline - b.baseline
         if abs(a.size - b.size) < 0.5 and 0 < gap < 3 * a.size:
             samples.setdefault(round(a.size), []).append(gap)
@@ -385,7 +392,7 @@ def paragraphs(lines: list[Segment]) -> list[Paragraph]:
     right_edge = max(line.x1 for line in lines)
     pitches = _pitches(lines)
     texts, sizes = [lines[0].text], [lines[0].size]
-    for prev, line in zip(lines, lines[1:]):
+    for prev, line in itertools.pairwise(lines):
         if _starts_paragraph(prev, line, left_edge, pitches):
             texts.append(line.text)
             sizes.append(line.size)

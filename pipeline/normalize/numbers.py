@@ -230,6 +230,22 @@ def _approx_noun_matches(text: str, g: _Grammar) -> Iterator[NumberMatch]:
         yield _make(text, m.start(), m.end(), value, approx=True, words=not head.isdigit())
 
 
+def _fraction_matches(text: str, lang: str) -> Iterator[NumberMatch]:
+    """"la moitié" (50 %), "one project in two" (50 %), "trois quarts" (75 %)."""
+    fixed: dict[str, float] = entry("numbers", "fractions", lang) or {}
+    denominators: dict[str, int] = entry("numbers", "fraction_denominators", lang) or {}
+    if fixed:
+        for m in re.finditer(r"(?<![\w-])(" + alternation(list(fixed)) + r")(?![\w-])", text, re.I):
+            yield _make(text, m.start(), m.end(), fixed[m.group(1).lower()], unit="percent")
+    if denominators:
+        one = r"(?:un|une)" if lang == "fr" else r"(?:one)"
+        per = r"(?:sur)" if lang == "fr" else r"(?:in|out of)"
+        rx = rf"(?<![\w-]){one}\s+(?:[\w'-]+\s+)?{per}\s+(" + alternation(list(denominators)) + r")(?![\w-])"
+        for m in re.finditer(rx, text, re.I):
+            share = 100 / denominators[m.group(1).lower()]
+            yield _make(text, m.start(), m.end(), int(share) if share.is_integer() else round(share, 1), unit="percent")
+
+
 def _word_value(word: str, lang: str) -> float | int | None:
     """The value of a number word read alone by text2num, or None."""
     if lang not in _WORD_LANGS:
@@ -411,7 +427,7 @@ def find_numbers(text: str, lang: str) -> list[NumberMatch]:
     g = _grammar(lang)
     taken = bytearray(len(text))
     digits = (hit for m in _CORE.finditer(text) if (hit := _digit_match(text, m, g)) is not None)
-    stages = (_special_matches(text, g), _approx_noun_matches(text, g), digits)
+    stages = (_special_matches(text, g), _fraction_matches(text, g.lang), _approx_noun_matches(text, g), digits)
     found = [m for stage in stages for m in stage if _claim(taken, m)]
     found.extend(m for m in _word_matches(text, g, taken) if _claim(taken, m))
     return sorted(found, key=lambda m: (m.start, m.end))
