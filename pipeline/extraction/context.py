@@ -101,5 +101,5 @@ def clause_bounds(text: str, start: int, end: int, others: list[tuple[int, int]]
 
 
 _BREAK_RE = re.compile(
-    r"[;:()\u2014\u2013]|,\s|\s-\s|\s(?:et|and|mais|but|tandis que|while|whereas|alors que|dont)\s", re.I
+    r"[;:()\u2014\u2013]|,\s|\s-\s|\s(?:et|and|mais|but|tandis que|while|whereas|alors que|dont)\s|\salors qu'", re.I
 )

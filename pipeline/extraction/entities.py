@@ -354,7 +354,8 @@ def choose_subject(mentions: Mentions, text: str, res: Resources) -> str | None:
 
     def home(name: str) -> bool:
         entry = res.org_by_name.get(name)
-        return entry is not None and sum(text.count(r) for r in entry.region) >= 2
+        return entry is not None and sum(len(re.findall(rf"(?<![\w-]){re.escape(r)}(?![\w-])", text))
+                                         for r in entry.region) >= 2
 
     def score(name: str) -> tuple[float, int]:
         # The title, the first agency named and the agency's home territory are where an

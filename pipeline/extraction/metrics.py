@@ -139,6 +139,8 @@ def _classify(fig: Figure, sent: Sentence, ctx: DocContext) -> str | None:
     if cue("pending", clause) or cue("ratio", clause) or (fig.inherited and cue("ratio", sent.text)):
         return None
     if n.unit == "percent":
+        if n.words and n.approx:
+            return None  # "more than half" is an order of magnitude, not a figure
         if cue("change", clause) or cue("french", clause) or not (cue("foreign", clause) or cue("foreign", sent.text)):
             return None
         jobs = ctx.res.metrics.heads["jobs"]

@@ -170,7 +170,27 @@ def _best_run(rows: list[list[Segment]], covers: list[bytearray], x: int, pitch:
             best = (min(lefts, rights), start, i)
     if best is None or best[0] < MIN_COLUMN_ROWS:
         return None
-    return best[1], best[2]
+    return _trim_run(rows, covers, x, best[1], best[2])
+
+
+def _trim_run(rows: list[list[Segment]], covers: list[bytearray], x: int, first: int, last: int) -> tuple[int, int]:
+    """Leave out the rows at the ends of a run that belong to the text above or below the columns.
+
+    Above: the short last line of a full-width paragraph. Below: short rows (a signature,
+    "label   value" pairs) after a paragraph gap.
+    """
+
+    def close(upper: list[Segment], lower: list[Segment]) -> bool:  # no paragraph gap between the rows
+        return upper[0].baseline - lower[0].baseline <= 1.5 * max(s.size for s in upper + lower)
+
+    while first < last and first > 0 and covers[first - 1][x] and not any(_prose_sides(rows[first], x)):
+        if not close(rows[first - 1], rows[first]):
+            break
+        first += 1
+    prose = [i for i in range(first, last + 1) if any(_prose_sides(rows[i], x))]
+    if prose and prose[-1] < last and not close(rows[prose[-1]], rows[prose[-1] + 1]):
+        last = prose[-1]
+    return first, last
 
 
 def find_gutters(segments: list[Segment], page_width: float) -> list[Gutter]:

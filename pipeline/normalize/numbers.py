@@ -236,14 +236,23 @@ def _fraction_matches(text: str, lang: str) -> Iterator[NumberMatch]:
     denominators: dict[str, int] = entry("numbers", "fraction_denominators", lang) or {}
     if fixed:
         for m in re.finditer(r"(?<![\w-])(" + alternation(list(fixed)) + r")(?![\w-])", text, re.I):
-            yield _make(text, m.start(), m.end(), fixed[m.group(1).lower()], unit="percent")
+            yield _make(text, m.start(), m.end(), fixed[m.group(1).lower()], unit="percent",
+                        approx=_fraction_approx(text, m.start(), lang), words=True)
     if denominators:
         one = r"(?:un|une)" if lang == "fr" else r"(?:one)"
         per = r"(?:sur)" if lang == "fr" else r"(?:in|out of)"
         rx = rf"(?<![\w-]){one}\s+(?:[\w'-]+\s+)?{per}\s+(" + alternation(list(denominators)) + r")(?![\w-])"
         for m in re.finditer(rx, text, re.I):
             share = 100 / denominators[m.group(1).lower()]
-            yield _make(text, m.start(), m.end(), int(share) if share.is_integer() else round(share, 1), unit="percent")
+            yield _make(text, m.start(), m.end(), int(share) if share.is_integer() else round(share, 1), unit="percent",
+                        approx=_fraction_approx(text, m.start(), lang), words=True)
+
+
+def _fraction_approx(text: str, start: int, lang: str) -> bool:
+    """"plus de la moitié", "more than half", "dépasse la moitié", "autour d'un tiers"."""
+    before = text[max(0, start - 25):start].lower()
+    cues = entry("numbers", "approx_cues", lang) or []
+    return bool(re.search(r"(?:" + alternation(list(cues) + ["dépasse", "dépassent", "exceeds", "exceed", "autour d'", "over"]) + r")\s*$", before))
 
 
 def _word_value(word: str, lang: str) -> float | int | None:
