@@ -6,7 +6,7 @@ travel to a worker and only records come back (disk to disk: the corpus is never
 memory); the caller merges the chunks in input order, so every engine gives the same output.
 
     engine = open_engine("local", cfg)          # processes from cfg.processes (0 = every core)
-    fut = engine.submit(["a.html", "b.pdf"])    # a Future of [record, record]
+    fut = engine.submit(["a.html", "b.pdf"])    # fut.result() == [record, record]
     engine.close()
 
 Engines are opened lazily by the build, only when a document is not in the cache, so a warm
@@ -19,12 +19,9 @@ import logging
 import multiprocessing
 import os
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from pipeline.config import Config
-
-if TYPE_CHECKING:
-    from pipeline.records import Document
 
 LOGGER = logging.getLogger(__name__)
 
@@ -70,42 +67,71 @@ def worker_count(cfg: Config) -> int:
     return cfg.processes if cfg.processes > 0 else cpu_count()
 
 
-def _prepare(paths: list[str], cfg: Config) -> list[Document]:
-    from pipeline import run
-
-    many = getattr(run, "prepare_many", None)  # process-isolated ingest, when run.py offers it
-    if many is not None:
-        return list(many([os.fspath(p) for p in paths], cfg))
-    from pathlib import Path
-
-    return [run.prepare(Path(p), cfg) for p in paths]
-
-
 def process_chunk(paths: list[str], cfg: Config) -> list[Record]:
-    """Every stage over a chunk of files: their records, in the order of `paths`."""
-    from pipeline.run import process
+    """Every stage over a chunk of files: their records, in the order of `paths`.
 
-    return [d.model_dump(mode="json") for d in process(_prepare(paths, cfg), cfg)]
+    Streamed: `prepare_many` ingests ahead in its isolated worker processes while spaCy and
+    extraction run here on the documents before, so the two overlap on two cores.
+    """
+    from pipeline.run import prepare_many, process
+
+    return [d.model_dump(mode="json") for d in process(prepare_many(paths, cfg), cfg)]
+
+
+class _Deferred:
+    """A chunk submitted to InProcess: computed, with every chunk queued before it, on first demand."""
+
+    def __init__(self, engine: InProcess) -> None:
+        self._engine = engine
+        self._value: list[Record] | None = None
+        self._error: BaseException | None = None
+
+    def done(self) -> bool:
+        return self._value is not None or self._error is not None
+
+    def result(self) -> list[Record]:
+        if not self.done():
+            self._engine.run_queued()
+        if self._error is not None:
+            raise self._error
+        assert self._value is not None
+        return self._value
 
 
 class InProcess:
-    """The work runs in this process, at submit time (the Future is already done)."""
+    """The work runs in this process, when a result is needed.
+
+    Chunks queue up until the build asks for the first result; then all of them go through
+    one streamed `process_chunk` call, so ingest (in the isolated workers) runs ahead of spaCy
+    across chunk boundaries instead of waiting at each one.
+    """
 
     workers = 1
 
     def __init__(self, cfg: Config) -> None:
         self.cfg = cfg
+        self._queue: list[tuple[list[str], _Deferred]] = []
 
-    def submit(self, paths: list[str]) -> Future[list[Record]]:
-        fut: Future[list[Record]] = Future()
-        try:
-            fut.set_result(process_chunk(paths, self.cfg))
-        except BaseException as exc:  # noqa: BLE001 — handed to the caller through the Future
-            fut.set_exception(exc)
+    def submit(self, paths: list[str]) -> ChunkFuture:
+        fut = _Deferred(self)
+        self._queue.append((paths, fut))
         return fut
 
+    def run_queued(self) -> None:
+        queue, self._queue = self._queue, []
+        try:
+            records = process_chunk([p for paths, _f in queue for p in paths], self.cfg)
+        except BaseException as exc:  # handed to every caller of result()
+            for _paths, fut in queue:
+                fut._error = exc
+            raise
+        start = 0
+        for paths, fut in queue:
+            fut._value = records[start:start + len(paths)]
+            start += len(paths)
+
     def close(self) -> None:
-        return None
+        self._queue.clear()
 
 
 class LocalPool:
@@ -117,8 +143,9 @@ class LocalPool:
         # forkserver: workers start clean, without the parent's threads (tqdm) or open files.
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
 
-    def submit(self, paths: list[str]) -> Future[list[Record]]:
-        return self._pool.submit(process_chunk, paths, self.cfg)
+    def submit(self, paths: list[str]) -> ChunkFuture:
+        fut: Future[list[Record]] = self._pool.submit(process_chunk, paths, self.cfg)
+        return fut
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -140,6 +167,10 @@ class DaskEngine:
             except OSError as exc:
                 raise EngineError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
         else:
+            import dask
+
+            # Workers must be allowed to start processes: ingest runs in isolated ones (pipeline.isolate).
+            dask.config.set({"distributed.worker.daemon": False})
             n = workers or worker_count(cfg)
             # one thread per worker: a spaCy pipeline is not shared between threads
             self._cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,  # type: ignore[no-untyped-call]

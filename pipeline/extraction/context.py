@@ -46,11 +46,13 @@ class DocContext:
         if has_phrase(p.text, cues.context_relative.get(sent.lang) + cues.context_relative.get("en")):
             return True
         comparison = phrase_regex(tuple(cues.comparison_before.get(sent.lang) + cues.comparison_before.get("en")))
-        lo = max(0, p.start - 18)
+        lo = max(0, p.start - 30)
         window = sent.text[lo:p.end]
         digits = re.search(r"\d{4}", p.text)
         year_at = p.start - lo + (digits.start() if digits else len(p.text))
-        return any(m.end() >= p.start - lo - 1 and m.start() < year_at for m in comparison.finditer(window))
+        # The cue may be followed by the compared figure: "contre 32 % en 2010", "up from 97 in 2017".
+        return any(m.start() < year_at and re.fullmatch(r"[\s\d.,%€]*", window[m.end():p.start - lo] if m.end() <= p.start - lo else "")
+                   for m in comparison.finditer(window))
 
     def stated_periods(self, sent: Sentence) -> list[PeriodMention]:
         """Periods a sentence is about: no ranges, no points of comparison."""

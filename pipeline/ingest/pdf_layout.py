@@ -176,21 +176,23 @@ def _best_run(rows: list[list[Segment]], covers: list[bytearray], x: int, pitch:
 def _trim_run(rows: list[list[Segment]], covers: list[bytearray], x: int, first: int, last: int) -> tuple[int, int]:
     """Leave out the rows at the ends of a run that belong to the text above or below the columns.
 
-    Above: the short last line of a full-width paragraph. Below: short rows (a signature,
-    "label   value" pairs) after a paragraph gap.
+    Above: the last line of a full-width paragraph, right under it, text on one side only.
+    Below: rows after a paragraph gap below the last row with prose on both sides ("label
+    value" pairs, a signature); the lines of the longer column, without a gap, stay.
     """
 
     def close(upper: list[Segment], lower: list[Segment]) -> bool:  # no paragraph gap between the rows
         return upper[0].baseline - lower[0].baseline <= 1.5 * max(s.size for s in upper + lower)
 
-    while first < last and first > 0 and covers[first - 1][x] and not any(_prose_sides(rows[first], x)):
-        if not close(rows[first - 1], rows[first]):
+    while first < last and first > 0 and covers[first - 1][x] and close(rows[first - 1], rows[first]):
+        if all(_prose_sides(rows[first], x)):
             break
         first += 1
-    prose = [i for i in range(first, last + 1) if any(_prose_sides(rows[i], x))]
-    if prose and prose[-1] < last and not close(rows[prose[-1]], rows[prose[-1] + 1]):
-        last = prose[-1]
-    return first, last
+    both = [i for i in range(first, last + 1) if all(_prose_sides(rows[i], x))]
+    end = both[-1] if both else last
+    while end < last and close(rows[end], rows[end + 1]):  # the last lines of the longer column
+        end += 1
+    return first, end
 
 
 def find_gutters(segments: list[Segment], page_width: float) -> list[Gutter]:
@@ -366,7 +368,10 @@ def is_wrapped(prev: Segment, nxt: Segment, right_edge: float) -> bool:
 
     The word is counted with a space and two characters of slack (glyph widths vary, line
     breakers keep a margin); an opening quote or dash goes with the word it is bound to.
+    A row of far-apart cells ("Budget | 3,2 M€") is not wrapped prose.
     """
+    if " | " in prev.text or " | " in nxt.text:
+        return False
     match = _FIRST_WORD.match(nxt.text)
     first_word = match.group(0) if match else nxt.text
     room = right_edge - prev.x1
