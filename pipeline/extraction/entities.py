@@ -269,7 +269,9 @@ def _canonicalize(raw: list[tuple[Span, str, str]], text: str, res: Resources) -
                     continue
                 else:
                     continue  # a lone first or last name we cannot tie to a person
-        out.append(Mention(span.start, span.end, type_, name, surface))
+        at = span.text.find(surface)  # offsets of the cleaned surface, without "the", "l'"...
+        start = span.start + at if at >= 0 else span.start
+        out.append(Mention(start, start + len(surface) if at >= 0 else span.end, type_, name, surface))
     return _merge_variants(out)
 
 

@@ -142,12 +142,26 @@ def _rows(segments: list[Segment]) -> list[list[Segment]]:
     return rows
 
 
+def _near_width(side: list[Segment], size: float) -> float:
+    """Width of the segments of one side, nearest to x first, up to a gap wider than 4 ems."""
+    total, last = 0.0, None
+    for seg in side:
+        if last is not None and max(last.x0 - seg.x1, seg.x0 - last.x1) > 4 * size:
+            break
+        total += seg.x1 - seg.x0
+        last = seg
+    return total
+
+
 def _prose_sides(row: list[Segment], x: int) -> tuple[bool, bool]:
-    """Whether the row carries prose (SIDE_MIN_EMS of text) left of x, and right of it."""
+    """Whether the row carries prose (SIDE_MIN_EMS of text) next to x on the left, and on the right.
+
+    Text far from x does not count: "Budget ... 3,2 M€" are two short cells, not a line of prose.
+    """
     size = max(s.size for s in row)
-    left = sum(s.x1 - s.x0 for s in row if s.x1 <= x)
-    right = sum(s.x1 - s.x0 for s in row if s.x0 >= x)
-    return left >= SIDE_MIN_EMS * size, right >= SIDE_MIN_EMS * size
+    left = sorted((s for s in row if s.x1 <= x), key=lambda s: -s.x1)
+    right = sorted((s for s in row if s.x0 >= x), key=lambda s: s.x0)
+    return _near_width(left, size) >= SIDE_MIN_EMS * size, _near_width(right, size) >= SIDE_MIN_EMS * size
 
 
 def _best_run(rows: list[list[Segment]], covers: list[bytearray], x: int, pitch: float) -> tuple[int, int] | None:
@@ -177,8 +191,7 @@ def _trim_run(rows: list[list[Segment]], covers: list[bytearray], x: int, first:
     """Leave out the rows at the ends of a run that belong to the text above or below the columns.
 
     Above: the last line of a full-width paragraph, right under it, text on one side only.
-    Below: rows after a paragraph gap below the last row with prose on both sides ("label
-    value" pairs, a signature); the lines of the longer column, without a gap, stay.
+    Below: rows without prose ("label   value" pairs, a signature) after a paragraph gap.
     """
 
     def close(upper: list[Segment], lower: list[Segment]) -> bool:  # no paragraph gap between the rows
@@ -188,9 +201,8 @@ def _trim_run(rows: list[list[Segment]], covers: list[bytearray], x: int, first:
         if all(_prose_sides(rows[first], x)):
             break
         first += 1
-    both = [i for i in range(first, last + 1) if all(_prose_sides(rows[i], x))]
-    end = both[-1] if both else last
-    while end < last and close(rows[end], rows[end + 1]):  # the last lines of the longer column
+    end = max((i for i in range(first, last + 1) if any(_prose_sides(rows[i], x))), default=last)
+    while end < last and close(rows[end], rows[end + 1]):  # the short last lines of the columns
         end += 1
     return first, end
 
