@@ -180,8 +180,34 @@ def collect(analysis: Analysis, text: str, lang: str, res: Resources) -> Mention
     # its over-long spans ("groupe de santé allemand Fresenius" is Fresenius).
     found = [m for m in found if not (any(c.start < m.end and m.start < c.end for c in cued)
                                       and (m.type == "PLACE" or m.surface[:1].islower()))]
-    found = found + cued
+    found = _titled_orgs(found + cued, text, res)
     return Mentions(_add_surnames(found + _named_people(text, found, res), text))
+
+
+def _titled_orgs(found: list[Mention], text: str, res: Resources) -> list[Mention]:
+    """Names in an organization's slot of a title: "Fin-Track's CEO", "CEO of Corning Gosselin".
+    A model "person" there without a known given name becomes an organization; an unlabelled
+    capitalized name there is added."""
+    titles = sorted({t for title in res.roles.titles for t in title.fr + title.en}, key=len, reverse=True)
+    alt = "|".join(re.escape(t) for t in titles)
+    before = re.compile(rf"{_NAME}'s\s+(?:\w+\s+)?(?i:{alt})(?![\w-])")
+    after = re.compile(rf"(?<![\w-])(?i:{alt})\s+(?:of|at|de|du|chez)\s+(?:the\s+|la\s+|le\s+|l')?{_NAME}")
+    out = list(found)
+    for rx in (before, after):
+        for m in rx.finditer(text):
+            name = re.sub(r"\s+(?:de|du|des|&)$", "", m.group(1))
+            start = m.start(1)
+            end = start + len(name)
+            overlapping = [x for x in out if x.start < end and start < x.end]
+            if any(x.type == "ORG" for x in overlapping) or res.org_by_key.get(fold(name)) or is_junk(name, res):
+                continue
+            first = name.split()[0].lower()
+            if any(x.type == "PERSON" and (first in res.first_names or first.split("-")[0] in res.first_names)
+                   for x in overlapping) or fold(name) in res.territory_keys:
+                continue
+            out = [x for x in out if x not in overlapping]
+            out.append(Mention(start, end, "ORG", name, name))
+    return sorted(out, key=lambda x: (x.start, x.end))
 
 
 _CAP = r"[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?"

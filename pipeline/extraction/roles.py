@@ -257,10 +257,12 @@ def _verb_role(m: re.Match[str], role: str, sent: Sentence, ctx: DocContext, org
     else:
         person = next((p for p in reversed(people) if p.end - sent.start <= m.start()), None)
         org = None
+        reach = 45 if role == "founder" else 6  # "fonder à Aix-en-Provence SuperSonic Imagine"
         if _AGENCY_REF.match(after):
             org = ctx.mentions.subject
         else:
-            org = next((o.name for o in orgs if 0 <= o.start - sent.start - m.end() <= 6), None)
+            org = next((o.name for o in orgs if 0 <= o.start - sent.start - m.end() <= reach
+                        and not re.search(r"[,;:.]", sent.text[m.end():o.start - sent.start])), None)
     if person is None or org is None:
         return None
     return _fact(person.name, role, org, "current", sent, ctx, 0.6)
@@ -289,6 +291,9 @@ def _successions(sent: Sentence, ctx: DocContext, found: list[RoleFact], people:
             continue
         before = [p for p in people if p.end - sent.start <= m.start()]
         after = [p for p in people if p.start - sent.start >= m.end()]
+        pronouns = roles.pronouns.get(sent.lang) + roles.pronouns.get("en")
+        if ctx.last_person and re.search(r"(?:^|\W)(?:" + "|".join(pronouns) + r")\s+(?:\S+\s+)?$", sent.text[:m.start()], re.I):
+            before = before + [Mention(sent.start, sent.start, "PERSON", ctx.last_person, "<pronoun>")]  # "..., il succède à X"
         if phrases is roles.succession_from:  # the predecessor is the one named after "from"
             frm = re.search(r"\b(?:from|de|à)\s+", sent.text[m.end():])
             after = [p for p in after if frm and p.start - sent.start >= m.end() + frm.end() - 1
