@@ -212,7 +212,7 @@ def _repaired_sentences(doc: "Doc") -> list["Span"]:  # type: ignore[valid-type]
                 continue
             first = piece[0].text
             glued = bounds and bounds[-1][1] == piece.start and "\n" not in doc[bounds[-1][1] - 1].text_with_ws
-            if glued and (first[:1] in ",;:)]" or first[:1].islower()):
+            if glued and (first[:1] in ",;:)]\u2013\u2014-" or first[:1].islower()):
                 bounds[-1][1] = piece.end
             else:
                 bounds.append([piece.start, piece.end])

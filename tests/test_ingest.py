@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from pipeline.config import Config
 from pipeline.ingest import decode, html, pdf, read, read_bytes, text
-from pipeline.ingest.meta import find_date, strip_site_suffix
+from pipeline.ingest.meta import dateline, find_date, strip_site_suffix
 from pipeline.ingest.sniff import binary_kind, looks_like_html
 
 DATA = Path(__file__).parent / "data" / "ingest"
@@ -271,12 +271,113 @@ def test_ingest_pdf_three_justified_columns() -> None:
     assert "souligne son directeur exécutif, Jacques Martin" in doc.text
 
 
+NEWSLETTER_SENTENCES = [
+    "L'année 2014 restera comme celle de la confiance retrouvée.",
+    "Je remercie nos partenaires, la chambre de commerce et la Métropole, pour leur soutien constant.",
+    "Fresenius – Le groupe de santé allemand ouvre à L'Arbresle un site de production qui emploiera quatre-vingts personnes.",
+    "Vandemoortele – Le boulanger industriel belge crée cent cinquante postes sur la plaine de l'Ain.",
+    "Trente-deux des projets accompagnés l'an dernier sont portés par des investisseurs étrangers, venus pour la plupart d'Allemagne, des États-Unis et de Suisse.",
+    # runs from the bottom of the left column to the top of the right one
+    (
+        "Les sciences de la vie et les technologies propres représentent près de la moitié des emplois annoncés, "
+        "tandis que l'industrie traditionnelle confirme sa solidité avec une vingtaine d'extensions de sites "
+        "existants, qui témoignent de la confiance des groupes déjà présents dans le territoire lyonnais et de la "
+        "qualité de leurs équipes."
+    ),
+    "L'agence vise cent projets cette année et renforcera sa prospection en Amérique du Nord.",
+]
+TWO_COLUMN_SENTENCES = [
+    "Le conseil d'administration de l'agence s'est réuni lundi à Lyon pour arrêter le bilan de l'année écoulée.",
+    "Trente-deux de ces implantations sont le fait d'investisseurs étrangers, parmi lesquels cinq entreprises allemandes et quatre américaines.",
+    (
+        "Le groupe de santé Fresenius s'installe ainsi à L'Arbresle avec quatre-vingts emplois, tandis que le belge "
+        "Vandemoortele crée cent cinquante postes sur la plaine de l'Ain et que la start-up Alma rejoint l'écosystème "
+        "lyonnais des biotechnologies avec une équipe de recherche qui devrait doubler d'ici deux ans selon ses "
+        "fondateurs, qui saluent l'accueil reçu sur place."
+    ),
+    "Pour l'année en cours, l'agence vise cent projets et mise sur les sciences de la vie.",
+]
+THREE_COLUMN_SENTENCES = [
+    "Première colonne.",
+    "Les équipes ont accompagné quatre-vingts projets, un niveau jamais atteint pour le développement économique de la région.",
+    "Deuxième colonne.",
+    "Trente-deux de ces implantations sont le fait d'investisseurs étrangers, parmi lesquels cinq entreprises allemandes et quatre américaines.",
+    "Troisième colonne.",
+    "« Nous tenons à conserver une base industrielle solide », souligne son directeur exécutif, Jacques Martin, qui veut renforcer la prospection en Amérique du Nord.",
+]
+
+
+@pytest.mark.parametrize(
+    "name, sentences",
+    [
+        ("newsletter.pdf", NEWSLETTER_SENTENCES),  # column by column, in a ruled frame pdfplumber takes for a table
+        ("two_columns.pdf", TWO_COLUMN_SENTENCES),  # row by row
+        ("three_columns.pdf", THREE_COLUMN_SENTENCES),  # column by column, justified
+    ],
+)
+def test_ingest_pdf_columns_read_as_whole_sentences_in_order(name: str, sentences: list[str]) -> None:
+    text = read(DATA / name, CFG).text
+    paragraphs = [" ".join(paragraph.split()) for paragraph in text.split("\n\n")]
+    found = {s: [(i, p.find(s)) for i, p in enumerate(paragraphs) if s in p] for s in sentences}
+    assert all(found.values()), [s for s, where in found.items() if not where]  # whole, in one paragraph
+    positions = [found[s][0] for s in sentences]
+    assert positions == sorted(positions)
+    assert " | " not in text
+
+
+def test_ingest_pdf_newsletter_dateline_and_footer() -> None:
+    doc = read(DATA / "newsletter.pdf", CFG)
+    assert doc.published == "2015-03-01"  # "N° 12 – Mars 2015"; created in February, so no better day
+    assert "Directeur de la publication" not in doc.text  # a small-type footer, even on a single page
+
+
+PROSE_CELLS = [
+    "ÉDITO\nL'année 2014 restera comme celle de la\nconfiance retrouvée. Malgré une conjoncture",
+    "ILS NOUS ONT CHOISIS\nFresenius – Le groupe de santé allemand\nouvre à L'Arbresle un site de production qui",
+    "LE BILAN\nTrente-deux des projets accompagnés l'an\ndernier sont portés par des investisseurs",
+    "annoncés, tandis que l'industrie traditionnelle\nconfirme sa solidité avec une vingtaine",
+]
+
+
+@pytest.mark.parametrize(
+    "rows, expected",
+    [
+        ([["Year", "Projects", "Jobs announced"], ["2016", "74", "1,508"], ["2017", "80", "2,100"]], True),
+        ([["Company", "Sector", "Project"], ["Fresenius", "Health", "A new plant"], ["Alma", "Biotech", None]], True),
+        ([PROSE_CELLS[:2], PROSE_CELLS[2:]], False),  # two columns of prose in a ruled frame
+        ([["Year", "Projects"]], False),  # one row
+        ([["2016"], ["2017"]], False),  # one column
+    ],
+)
+def test_ingest_pdf_is_data_table(rows: list[list[str | None]], expected: bool) -> None:
+    assert pdf.is_data_table(rows) is expected
+
+
 def test_ingest_pdf_table_rows() -> None:
     doc = read(DATA / "table.pdf", CFG)
     assert "Year | Projects | Jobs announced" in doc.text
     assert "2017 | 80 | 2,100" in doc.text
     assert doc.title == "Invest agency announces a record number of jobs"
     assert doc.published == "2019-03-26"
+
+
+def _page(number: int, rows: list[tuple[str, float, float]]) -> pdf._Page:
+    """An A4 page of (text, baseline, font size) rows, one segment each."""
+    segments = [pdf.Segment(text, 50, 50 + 0.5 * size * len(text), y - 2, y + size, y, size) for text, y, size in rows]
+    return pdf._Page(number, 595, 842, segments, pdf._margin_rows(segments, 842))
+
+
+def test_ingest_pdf_drops_running_headers_and_footers() -> None:
+    body = ("Le conseil d'administration de l'agence s'est réuni lundi à Lyon pour arrêter le bilan.", 600, 10)
+    header = ("PROVENCE PROMOTION", 777, 13)  # 8 % from the top: below the page-number margin
+    imprint = ("Directeur de la publication : J. Martin", 20, 7)
+    pages = [
+        _page(1, [header, body, ("Communiqué – page 1/2", 30, 7.5)]),
+        _page(2, [header, body, ("Communiqué – page 2/2", 30, 7.5), imprint]),
+    ]
+    dropped = pdf._drop_running_lines(pages)
+    assert [[s.text for s in page.segments] for page in pages] == [[header[0], body[0]], [body[0]]]  # masthead stays
+    assert imprint[0] in dropped  # small type at the bottom of a page: a footer, even once
 
 
 @pytest.mark.parametrize(
@@ -329,6 +430,20 @@ def test_ingest_text_keeps_hard_wrapped_prose() -> None:
 )
 def test_ingest_find_date(line: str, iso: str | None) -> None:
     assert find_date(line) == iso
+
+
+@pytest.mark.parametrize(
+    "lines, known, expected",
+    [
+        (["LA LETTRE", "Invest in Provence – N° 27 – Février 2015"], [], (1, "2015-02-01")),  # month only: the 1st
+        (["LA LETTRE", "Invest in Provence – N° 27 – Février 2015"], ["2015-02-12"], (1, "2015-02-12")),
+        (["LA LETTRE", "Invest in Provence – N° 27 – Février 2015"], ["2026-11-23"], (1, "2015-02-01")),
+        (["Newsletter | March 2019", "Caen, 21 March 2019"], [], (1, "2019-03-21")),  # a full date wins
+        (["Le chantier démarrera en mars 2016 à Fos."], [], None),  # a month inside a sentence is no dateline
+    ],
+)
+def test_ingest_dateline_month_only(lines: list[str], known: list[str], expected: tuple[int, str] | None) -> None:
+    assert dateline(lines, known=known) == expected
 
 
 @pytest.mark.parametrize(

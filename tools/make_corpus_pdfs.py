@@ -371,6 +371,7 @@ class Doc(FPDF):
             self.multi_cell(w, 5.5, self.t(b[1]), new_x=XPos.LEFT, new_y=YPos.NEXT)
         elif kind == "h":
             self.ln(1.5)
+            self.set_x(x)  # ln() returns to the left margin: stay in this block's column
             self.set_font(self.family, "B", 11)
             self.set_text_color(31, 78, 121)
             self.multi_cell(w, 6, self.t(b[1]), new_x=XPos.LEFT, new_y=YPos.NEXT)

@@ -37,8 +37,11 @@ def run(doc: Document, analysis: Analysis, cfg: Config) -> Document:
     history: list[str] = []  # periods stated so far, in reading order
     para_year: dict[int, str] = {}  # last period stated in each paragraph
     for sent in analysis.sentences:
-        facts.extend(find_metrics(sent, ctx, history))
-        facts.extend(find_roles(sent, ctx))
+        # "ILS ONT CHOISI LA PROVENCE", "BILAN 2014": a heading states no fact, but its year
+        # is the context of what follows.
+        if not _heading(sent.text):
+            facts.extend(find_metrics(sent, ctx, history))
+            facts.extend(find_roles(sent, ctx))
         years = [str(p.year) for p in ctx.stated_periods(sent)]
         history.extend(years)
         if years:
@@ -49,11 +52,18 @@ def run(doc: Document, analysis: Analysis, cfg: Config) -> Document:
     # reports on (the most frequent period of its actual figures), else its publication year.
     default = reported_year(facts) or (str(ctx.published.year) if ctx.published else None)
     for sent in analysis.sentences:
-        years = [str(p.year) for p in ctx.periods_of(sent) if not p.kind.startswith("range")]
+        if _heading(sent.text):
+            continue
+        years = [str(p.year) for p in ctx.stated_periods(sent)]
         facts.extend(find_implantations(sent, ctx, years[0] if years else para_year.get(sent.paragraph, default)))
     doc.facts = _dedupe(facts)
     LOGGER.debug("%s: %d entities, %d facts", doc.doc_id, len(doc.entities), len(doc.facts))
     return doc
+
+
+def _heading(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 4 and sum(c.isupper() for c in letters) / len(letters) > 0.8
 
 
 def reported_year(facts: list[Fact]) -> str | None:

@@ -240,11 +240,13 @@ def _cued_companies(analysis: Analysis, found: list[Mention], res: Resources) ->
     nat_re = re.compile(rf"(?<![\w-])(?i:(?:le|la|l'|les|un|une|the|an?)\s+(?:{'|'.join(re.escape(n) for n in sorted(nationalities, key=len, reverse=True))}))"
                         rf"\s+{_NAME}")
     noun_alt = "|".join(re.escape(n) for n in sorted(nouns, key=len, reverse=True))
+    # "Transcoma – Le transitaire espagnol ...": a list entry opening with a company's name.
+    entry_re = re.compile(rf"(?m)^{_NAME}\s+[\u2013\u2014-]\s+(?:Le|La|L'|Les|The|An?|Un|Une)\b")
     appos_re = re.compile(rf"(?<![\w-]){_NAME},\s+(?i:the|an?|le|la|l'|un|une)\s+(?:[\w'-]+\s+){{0,4}}?(?i:{noun_alt})(?![\w-])")
     taken = [(m.start, m.end) for m in found if m.type != "PLACE" and not m.surface[:1].islower()]
     out: list[Mention] = []
     for sent in analysis.sentences:
-        for rx in (noun_re, nat_re, appos_re):
+        for rx in (noun_re, nat_re, appos_re, entry_re):
             for m in rx.finditer(sent.text):
                 name = clean_surface(m.group(1))
                 name = re.sub(r"\s+(?:de|du|des|&)$", "", name)

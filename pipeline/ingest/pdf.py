@@ -1,7 +1,8 @@
 """PDF files: text in reading order page by page, tables as rows, title and dateline.
 
-pypdfium2 gives the characters and their boxes; pdf_layout puts them in reading order and
-rebuilds paragraphs. Pages drawn with ruling lines are passed to pdfplumber, whose
+pypdfium2 gives the characters and their boxes, grouped here into segments (runs on one
+baseline without a gap wider than 1 em); pdf_layout puts them in reading order and rebuilds
+paragraphs. Pages drawn with ruling lines are passed to pdfplumber, whose
 `find_tables` returns cell grids; a grid of mostly short cells in aligned rows is a table and
 replaces the characters it covers by rows "a | b | c" (a ruled frame around columns of prose
 is not). Running headers and footers (page numbers, lines repeated on several pages, small
@@ -14,6 +15,7 @@ month-only dateline ("N° 27 – Février 2015") is made precise by a creation d
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import io
 import logging
@@ -27,12 +29,13 @@ import pypdfium2.raw as pdfium_c
 
 from pipeline.ingest.decode import repair
 from pipeline.ingest.meta import Extraction, dateline, is_dateline, usable_title
-from pipeline.ingest.pdf_layout import HYPHEN_MARK, Paragraph, Segment, group_lines, page_paragraphs, page_segments
+from pipeline.ingest.pdf_layout import HYPHEN_MARK, Paragraph, Segment, group_lines, page_paragraphs
 from pipeline.records import ProblemKind
 
 LOGGER = logging.getLogger(__name__)
 
-MARGIN_SHARE = 0.07  # top and bottom 7 % of a page hold running headers and footers
+MARGIN_SHARE = 0.07  # top and bottom 7 % of a page hold page numbers and footers
+RUNNING_SHARE = 0.12  # a row repeated on several pages within the top or bottom 12 % is running
 FOOTER_SIZE_RATIO = 0.9  # a bottom-margin row in type this much smaller than the body is a footer
 MIN_TABLE_PATHS = 4  # fewer vector paths than this: no ruled table on the page
 MAX_TABLE_PATHS = 1500  # more: a chart or a map, slow for pdfplumber and not a table
@@ -59,12 +62,75 @@ Table = tuple[tuple[float, float, float, float], list[str]]  # (x0, bottom, x1, 
 
 
 @dataclass
+class _MarginRow:
+    """A row of text near the top or bottom edge of a page: maybe a running header or footer."""
+
+    text: str
+    members: list[Segment]
+    in_margin: bool  # within MARGIN_SHARE of the edge, where page numbers and footers sit
+    small_footer: bool  # at the bottom, in type smaller than the body
+
+
+@dataclass
 class _Page:
     number: int
     width: float
     height: float
     segments: list[Segment]
-    margin_rows: list[tuple[str, list[Segment], bool]] = field(default_factory=list)  # text, members, footer
+    margin_rows: list[_MarginRow] = field(default_factory=list)
+
+
+def _char_origin(raw_textpage: object, index: int) -> tuple[float, float]:
+    x, y = ctypes.c_double(), ctypes.c_double()
+    pdfium_c.FPDFText_GetCharOrigin(raw_textpage, index, ctypes.byref(x), ctypes.byref(y))
+    return x.value, y.value
+
+
+def page_segments(textpage: pdfium.PdfTextPage) -> list[Segment]:
+    """Group the characters of a page into baseline segments."""
+    raw = textpage.raw
+    segments: list[Segment] = []
+    current: Segment | None = None
+    pending_space = False
+    for i in range(pdfium_c.FPDFText_CountChars(raw)):
+        code = pdfium_c.FPDFText_GetUnicode(raw, i)
+        if code in (10, 13):
+            current, pending_space = None, False
+            continue
+        if code in (32, 9, 0xA0) or code == 0:
+            pending_space = current is not None
+            continue
+        try:  # the loose box spans the advance width: no false gaps around narrow glyphs
+            left, bottom, right, top = textpage.get_charbox(i, loose=True)
+        except pdfium.PdfiumError:
+            continue
+        _, baseline = _char_origin(raw, i)
+        size = pdfium_c.FPDFText_GetFontSize(raw, i) or (top - bottom) or 1.0
+        char = "\x02" if code == 2 else chr(code)
+        if current is not None and _continues(current, left, baseline, size):
+            gap = left - current.x1
+            if (pending_space or gap > 0.15 * size) and current.chars[-1] != " ":
+                current.chars.append(" ")
+            current.chars.append(char)
+            current.x1 = max(current.x1, right)
+            current.bottom, current.top = min(current.bottom, bottom), max(current.top, top)
+        else:
+            current = Segment("", left, right, bottom, top, baseline, size, chars=[char])
+            segments.append(current)
+        pending_space = False
+    for seg in segments:
+        seg.text = "".join(seg.chars).strip()
+        seg.chars = []
+    return [s for s in segments if s.text]
+
+
+def _continues(seg: Segment, left: float, baseline: float, size: float) -> bool:
+    """Same line and no column-sized gap between seg and a character at (left, baseline)."""
+    em = max(seg.size, size)
+    if abs(baseline - seg.baseline) > 0.5 * em:
+        return False
+    gap = left - seg.x1
+    return -0.5 * em < gap < 1.0 * em
 
 
 class _Tables:
@@ -137,9 +203,8 @@ def _insert_tables(segments: list[Segment], tables: list[Table]) -> list[Segment
         size = sorted(segments[i].size for i in inside)[len(inside) // 2]
         table = Segment("\n".join(rows), x0, x1, bottom, top, top, size, is_table=True)
         covered = set(inside)
-        segments = [
-            table if i == inside[0] else s for i, s in enumerate(segments) if i not in covered or i == inside[0]
-        ]
+        segments = [s for i, s in enumerate(segments) if i not in covered]
+        segments.insert(inside[0], table)  # the stream order puts the table where its text began
     return segments
 
 
@@ -159,19 +224,27 @@ def _read_page(pdf: pdfium.PdfDocument, index: int, tables: _Tables, doc_id: str
                 LOGGER.warning("%s: table detection failed on page %d: %r", doc_id, index + 1, exc)
     finally:
         page.close()
-    result = _Page(index + 1, width, height, segments)
-    margin = [s for s in segments if s.bottom > height * (1 - MARGIN_SHARE) or s.top < height * MARGIN_SHARE]
-    in_margin = {id(s) for s in margin}
+    return _Page(index + 1, width, height, segments, _margin_rows(segments, height))
+
+
+def _margin_rows(segments: list[Segment], height: float) -> list[_MarginRow]:
+    """The rows of text within RUNNING_SHARE of the top or bottom edge of a page."""
+
+    def near_edge(seg: Segment, share: float) -> bool:
+        return seg.bottom > height * (1 - share) or seg.top < height * share
+
+    edges = [s for s in segments if near_edge(s, RUNNING_SHARE)]
     sizes: Counter[float] = Counter()
     for seg in segments:
-        if id(seg) not in in_margin:
-            sizes[seg.size] += len(seg.text)
+        sizes[seg.size] += 0 if near_edge(seg, MARGIN_SHARE) else len(seg.text)
     body_size = sizes.most_common(1)[0][0] if sizes else 0.0
-    for row in group_lines(margin):
-        members = [s for s in margin if abs(s.baseline - row.baseline) < 0.4 * max(s.size, row.size)]
-        footer = row.top < height * MARGIN_SHARE and row.size < FOOTER_SIZE_RATIO * body_size
-        result.margin_rows.append((row.text, members, footer))
-    return result
+    rows: list[_MarginRow] = []
+    for row in group_lines(edges):
+        members = [s for s in edges if abs(s.baseline - row.baseline) < 0.4 * max(s.size, row.size)]
+        in_margin = all(near_edge(s, MARGIN_SHARE) for s in members)
+        small_footer = in_margin and row.top < height * MARGIN_SHARE and row.size < FOOTER_SIZE_RATIO * body_size
+        rows.append(_MarginRow(row.text, members, in_margin, small_footer))
+    return rows
 
 
 def _row_key(text: str) -> str:
@@ -183,17 +256,17 @@ def _drop_running_lines(pages: list[_Page]) -> list[str]:
 
     Returns the text of the rows removed. The first of repeated header rows stays: a masthead.
     """
-    seen_on = Counter(key for page in pages for key in {_row_key(text) for text, _, _ in page.margin_rows})
+    seen_on = Counter(key for page in pages for key in {_row_key(row.text) for row in page.margin_rows})
     dropped: list[str] = []
     first_seen: set[str] = set()
     for page in pages:
-        for text, members, footer in page.margin_rows:
-            key = _row_key(text)
+        for row in page.margin_rows:
+            key = _row_key(row.text)
             repeated = seen_on[key] >= 2 and key in first_seen
             first_seen.add(key)
-            if repeated or footer or _PAGE_NUMBER.search(text):
-                dropped.append(text)
-                gone = {id(s) for s in members}
+            if repeated or row.small_footer or (row.in_margin and _PAGE_NUMBER.search(row.text)):
+                dropped.append(row.text)
+                gone = {id(s) for s in row.members}
                 page.segments = [s for s in page.segments if id(s) not in gone]
     return dropped
 
@@ -299,7 +372,8 @@ def extract(data: bytes, *, doc_id: str) -> Extraction:
         return result
     result.text = text
     result.title = _title(paragraphs, metadata.get("Title"))
-    known = _metadata_days(metadata)
-    found = dateline(text.split("\n"), bottom=0, known=known) or dateline(footers, top=len(footers), bottom=0)
+    known = _metadata_days(metadata)  # a month-only dateline takes the creation day in that month
+    found = dateline(text.split("\n"), bottom=0, known=known)
+    found = found or dateline(footers, top=len(footers), bottom=0, known=known)
     result.published = found[1] if found else None
     return result

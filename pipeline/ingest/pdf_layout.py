@@ -1,12 +1,12 @@
-"""Reading order and paragraphs of one PDF page, from character boxes.
+"""Reading order and paragraphs of one PDF page, from the boxes of its text segments.
 
-pdfium returns text in content-stream order. Most producers write a page in reading order,
-one column after the other, and that order is then the best one there is (a heading drawn
-a little off its column stays in its place). Some producers write two columns row by row,
-interleaving their lines; the page is then rebuilt from geometry. Both orders are built and
-the evidence decides:
+Segments (runs of characters on one baseline, from pdf.page_segments) come in content-stream
+order. Most producers write a page in reading order, one column after the other, and that
+order is then the best one there is (a heading drawn a little off its column stays in its
+place). Some write two columns row by row, interleaving their lines; the page is then rebuilt
+from geometry. Both orders are built and the evidence decides:
 
-1. characters -> segments: runs of characters on one baseline without a gap wider than 1 em;
+1. segments: in content-stream order, tables already replaced by one segment each;
 2. column gutters: vertical strips of white, away from the page edges, free of text over a run
    of consecutive rows of which at least MIN_COLUMN_ROWS carry prose left of the strip and as
    many right of it (not necessarily on the same baselines: columns need not share a baseline
@@ -27,15 +27,11 @@ the evidence decides:
 
 from __future__ import annotations
 
-import ctypes
 import dataclasses
 import itertools
 import re
 import statistics
 from dataclasses import dataclass, field
-
-import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_c
 
 HYPHEN_MARK = "\ue000"  # joins "dévelop" and "pement" until the document decides on the hyphen
 GUTTER_MIN_WIDTH = 6  # points
@@ -63,62 +59,6 @@ class Segment:
     chars: list[str] = field(default_factory=list, repr=False)
 
 
-# --- characters to segments ------------------------------------------------------------------
-
-
-def _char_origin(raw_textpage: object, index: int) -> tuple[float, float]:
-    x, y = ctypes.c_double(), ctypes.c_double()
-    pdfium_c.FPDFText_GetCharOrigin(raw_textpage, index, ctypes.byref(x), ctypes.byref(y))
-    return x.value, y.value
-
-
-def page_segments(textpage: pdfium.PdfTextPage) -> list[Segment]:
-    """Group the characters of a page into baseline segments."""
-    raw = textpage.raw
-    segments: list[Segment] = []
-    current: Segment | None = None
-    pending_space = False
-    for i in range(pdfium_c.FPDFText_CountChars(raw)):
-        code = pdfium_c.FPDFText_GetUnicode(raw, i)
-        if code in (10, 13):
-            current, pending_space = None, False
-            continue
-        if code in (32, 9, 0xA0) or code == 0:
-            pending_space = current is not None
-            continue
-        try:  # the loose box spans the advance width: no false gaps around narrow glyphs
-            left, bottom, right, top = textpage.get_charbox(i, loose=True)
-        except pdfium.PdfiumError:
-            continue
-        _, baseline = _char_origin(raw, i)
-        size = pdfium_c.FPDFText_GetFontSize(raw, i) or (top - bottom) or 1.0
-        char = "\x02" if code == 2 else chr(code)
-        if current is not None and _continues(current, left, baseline, size):
-            gap = left - current.x1
-            if (pending_space or gap > 0.15 * size) and current.chars[-1] != " ":
-                current.chars.append(" ")
-            current.chars.append(char)
-            current.x1 = max(current.x1, right)
-            current.bottom, current.top = min(current.bottom, bottom), max(current.top, top)
-        else:
-            current = Segment("", left, right, bottom, top, baseline, size, chars=[char])
-            segments.append(current)
-        pending_space = False
-    for seg in segments:
-        seg.text = "".join(seg.chars).strip()
-        seg.chars = []
-    return [s for s in segments if s.text]
-
-
-def _continues(seg: Segment, left: float, baseline: float, size: float) -> bool:
-    """Same line and no column-sized gap between seg and a character at (left, baseline)."""
-    em = max(seg.size, size)
-    if abs(baseline - seg.baseline) > 0.5 * em:
-        return False
-    gap = left - seg.x1
-    return -0.5 * em < gap < 1.0 * em
-
-
 # --- columns ------------------------------------------------------------------------------------
 
 
@@ -142,26 +82,28 @@ def _rows(segments: list[Segment]) -> list[list[Segment]]:
     return rows
 
 
-def _near_width(side: list[Segment], size: float) -> float:
-    """Width of the segments of one side, nearest to x first, up to a gap wider than 4 ems."""
-    total, last = 0.0, None
-    for seg in side:
-        if last is not None and max(last.x0 - seg.x1, seg.x0 - last.x1) > 4 * size:
-            break
-        total += seg.x1 - seg.x0
-        last = seg
-    return total
-
-
 def _prose_sides(row: list[Segment], x: int) -> tuple[bool, bool]:
-    """Whether the row carries prose (SIDE_MIN_EMS of text) next to x on the left, and on the right.
+    """Whether the row carries prose (SIDE_MIN_EMS of text) left of x, and right of it."""
+    size = max(s.size for s in row)
+    left = sum(s.x1 - s.x0 for s in row if s.x1 <= x)
+    right = sum(s.x1 - s.x0 for s in row if s.x0 >= x)
+    return left >= SIDE_MIN_EMS * size, right >= SIDE_MIN_EMS * size
 
-    Text far from x does not count: "Budget ... 3,2 M€" are two short cells, not a line of prose.
-    """
+
+def _has_prose(row: list[Segment], x: int) -> bool:
+    """Prose next to x on either side: text far from x ("Budget ... 3,2 M€") does not count."""
     size = max(s.size for s in row)
     left = sorted((s for s in row if s.x1 <= x), key=lambda s: -s.x1)
     right = sorted((s for s in row if s.x0 >= x), key=lambda s: s.x0)
-    return _near_width(left, size) >= SIDE_MIN_EMS * size, _near_width(right, size) >= SIDE_MIN_EMS * size
+    for side in (left, right):
+        total, last = 0.0, None  # the segments nearest to x, up to a gap wider than 4 ems
+        for seg in side:
+            if last is not None and max(last.x0 - seg.x1, seg.x0 - last.x1) > 4 * size:
+                break
+            total, last = total + seg.x1 - seg.x0, seg
+        if total >= SIDE_MIN_EMS * size:
+            return True
+    return False
 
 
 def _best_run(rows: list[list[Segment]], covers: list[bytearray], x: int, pitch: float) -> tuple[int, int] | None:
@@ -201,7 +143,7 @@ def _trim_run(rows: list[list[Segment]], covers: list[bytearray], x: int, first:
         if all(_prose_sides(rows[first], x)):
             break
         first += 1
-    end = max((i for i in range(first, last + 1) if any(_prose_sides(rows[i], x))), default=last)
+    end = next((i for i in range(last, first - 1, -1) if _has_prose(rows[i], x)), last)
     while end < last and close(rows[end], rows[end + 1]):  # the short last lines of the columns
         end += 1
     return first, end

@@ -202,6 +202,105 @@ def three_column_pdf() -> bytes:
     return bytes(pdf.output())
 
 
+# --- two-column newsletter: prose in a ruled frame, written column by column ------------------
+# pdfplumber sees the frame, the rule between the columns and the one between the two sections
+# as a 2 x 2 table; the columns never share a baseline, as when their headings differ in spacing.
+
+NEWSLETTER = (  # (left column, right column) of each section; "#" marks a heading
+    (
+        (
+            "#ÉDITO",
+            (
+                "L'année 2014 restera comme celle de la confiance retrouvée. Malgré une conjoncture nationale "
+                "difficile, nos équipes ont convaincu quatre-vingts entreprises de s'installer dans la région "
+                "lyonnaise. Je remercie nos partenaires, la chambre de commerce et la Métropole, pour leur soutien "
+                "constant."
+            ),
+        ),
+        (
+            "#ILS NOUS ONT CHOISIS",
+            (
+                "Fresenius – Le groupe de santé allemand ouvre à L'Arbresle un site de production qui emploiera "
+                "quatre-vingts personnes."
+            ),
+            "Vandemoortele – Le boulanger industriel belge crée cent cinquante postes sur la plaine de l'Ain.",
+        ),
+    ),
+    (
+        (
+            "#LE BILAN EN DÉTAIL",
+            (
+                "Trente-deux des projets accompagnés l'an dernier sont portés par des investisseurs étrangers, "
+                "venus pour la plupart d'Allemagne, des États-Unis et de Suisse. Les sciences de la vie et les "
+                "technologies propres représentent près de la moitié des emplois annoncés, tandis que l'industrie "
+                "traditionnelle confirme sa solidité avec une vingtaine d'extensions de sites existants, qui "
+                "témoignent de la confiance des groupes déjà présents dans le territoire lyonnais et de la qualité "
+                "de leurs équipes."
+            ),
+        ),
+        (
+            "#CAP SUR 2015",
+            "L'agence vise cent projets cette année et renforcera sa prospection en Amérique du Nord.",
+        ),
+    ),
+)
+NEWSLETTER_FLOW_LINES = 6  # lines of the last left paragraph; the rest tops the right column
+
+
+def _newsletter_lines(pdf: FPDF, blocks: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(style, line) pairs of a column section: "h" headings, "p" prose, "" a paragraph gap."""
+    out: list[tuple[str, str]] = []
+    for block in blocks:
+        if block.startswith("#"):
+            out.append(("h", block[1:]))
+            continue
+        if out and out[-1][0] != "h":
+            out.append(("", ""))
+        pdf.set_font("DejaVu", "", 10)
+        out += [("p", line) for line in wrap(pdf, block, 230)]
+    return out
+
+
+def _newsletter_column(pdf: FPDF, x: float, y: float, lines: list[tuple[str, str]]) -> float:
+    """Write the lines of a column from baseline y; returns the baseline after the last one."""
+    for style, line in lines:
+        if style == "h":
+            pdf.set_font("DejaVu", "B", 11)
+            y += 6
+        else:
+            pdf.set_font("DejaVu", "", 10)
+        if line:
+            pdf.text(x, y, line)
+        y += 13 if style != "h" else 16
+    return y
+
+
+def newsletter_pdf() -> bytes:
+    pdf = FPDF(unit="pt", format="A4")
+    pdf.set_creation_date(FIXED_DATE)
+    _font(pdf)
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 14)
+    pdf.text(50, 72, "LA LETTRE DE L'AGENCE LYON ESSOR")
+    pdf.set_font("DejaVu", "", 9)
+    pdf.text(50, 88, "Agence Lyon Essor – N° 12 – Mars 2015")
+    pdf.line(40, 96, 555, 96)
+    (left_1, right_1), (left_2, right_2) = ((_newsletter_lines(pdf, c) for c in section) for section in NEWSLETTER)
+    flow = [i for i, (style, _) in enumerate(left_2) if style == "p"][NEWSLETTER_FLOW_LINES - 1] + 1
+    left_2, right_2 = left_2[:flow], left_2[flow:] + [("", "")] + right_2
+    pdf.set_draw_color(150, 150, 150)
+    top = 110.0
+    end_1 = max(_newsletter_column(pdf, 50, top + 14, left_1), _newsletter_column(pdf, 310, top + 20, right_1))
+    rule = end_1 - 4
+    end_2 = max(_newsletter_column(pdf, 50, rule + 18, left_2), _newsletter_column(pdf, 310, rule + 24, right_2))
+    pdf.rect(40, top, 515, end_2 - top)
+    pdf.line(297.5, top, 297.5, end_2)
+    pdf.line(40, rule, 555, rule)
+    pdf.set_font("DejaVu", "", 7)
+    pdf.text(50, 815, "Agence Lyon Essor – 12, place Bellecour, Lyon – Directeur de la publication : Jacques Martin")
+    return bytes(pdf.output())
+
+
 def table_pdf() -> bytes:
     pdf = FPDF(unit="pt", format="A4")
     pdf.set_creation_date(FIXED_DATE)
@@ -278,6 +377,7 @@ def main() -> None:
         "two_columns.pdf": two_column_pdf(),
         "table.pdf": table_pdf(),
         "three_columns.pdf": three_column_pdf(),
+        "newsletter.pdf": newsletter_pdf(),
         "encrypted.pdf": encrypted_pdf(),
         "image_only.pdf": image_only_pdf(),
     }
