@@ -13,7 +13,7 @@ compression bomb); PDFium aborts the whole process when an allocation fails. So 
 
 Workers are persistent: they are forked from a forkserver once, load the readers and the
 language detector once, and take one document after another, so a normal file pays only the
-round trip (about 0.3 ms, see docs/robustness.md). A worker restarts itself when its address
+round trip (0.2-0.5 ms, see docs/robustness.md). A worker restarts itself when its address
 space passes three quarters of the limit, so that slow leaks do not turn into failures.
 
 Safety: the parent never unpickles what a worker sends. Workers parse untrusted files, so
@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import importlib
 import json
 import logging
 import multiprocessing
@@ -43,7 +44,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, Self
 
 from pipeline.config import Config
 from pipeline.ingest.sniff import HTML_WINDOW, is_pdf, looks_like_html
@@ -76,8 +77,8 @@ class IsolatedError(RuntimeError):
 
 def warm_up() -> None:
     """Load what every document needs (readers, language detector) before the first task."""
-    import pipeline.ingest.html  # noqa: F401 - imported for its import cost
-    import pipeline.ingest.pdf  # noqa: F401
+    for name in PRELOAD:  # already there when forked from the forkserver; not with spawn
+        importlib.import_module(name)
     from pipeline.language import detect
 
     detect("Le développement économique de la région avance. The region's economy grows.")
@@ -189,7 +190,8 @@ def failed_document(path: Path, cfg: Config, kind: ProblemKind, message: str) ->
     """A Document for a file whose worker gave up, identified as ingest would have done it."""
     source = str(path)
     ident = source.encode("utf-8", "surrogateescape")
-    size, fmt = 0, "unknown"
+    size = 0
+    fmt: Literal["pdf", "html", "unknown"] = "unknown"
     try:
         info = os.stat(path)
         size = info.st_size
@@ -204,7 +206,7 @@ def failed_document(path: Path, cfg: Config, kind: ProblemKind, message: str) ->
     return doc
 
 
-def _sniff(data: bytes) -> str:
+def _sniff(data: bytes) -> Literal["pdf", "html", "unknown"]:
     if is_pdf(data):
         return "pdf"
     return "html" if looks_like_html(data[:HTML_WINDOW].decode("utf-8", "replace")) else "unknown"
@@ -268,12 +270,8 @@ class IsolatedPool:
 
     def __init__(self, cfg: Config, *, task: Task | None = None, workers: int = 1,
                  warm: Warmup | None = warm_up) -> None:
-        if task is None:
-            from pipeline.run import prepare
-
-            task = prepare
         self.cfg = cfg
-        self.task = task
+        self.task = task or _default_task()
         self.warm = warm
         self.size = max(1, workers)
         self._cfg_json = cfg.model_dump_json()
@@ -281,6 +279,8 @@ class IsolatedPool:
         self._workers: list[_Worker] = []
         self._state = _State()
         self._next_id = 0
+        self._wake_r: Connection
+        self._wake_w: Connection
         self._wake_r, self._wake_w = self._ctx.Pipe(duplex=False)
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
@@ -288,7 +288,7 @@ class IsolatedPool:
 
     # -- public ---------------------------------------------------------------------------------
 
-    def start(self) -> "IsolatedPool":
+    def start(self) -> Self:
         """Start the workers and wait until they are ready (raises IsolationError if they cannot)."""
         with self._start_lock:
             if self._thread is not None:
@@ -347,7 +347,7 @@ class IsolatedPool:
         self._wake_r.close()
         self._wake_w.close()
 
-    def __enter__(self) -> "IsolatedPool":
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -462,10 +462,11 @@ class IsolatedPool:
         for w in busy:
             handles[w.conn] = w
             handles[w.process.sentinel] = w
-        for h in wait([self._wake_r, *handles], timeout=min(timeout, 1.0)):
-            if h is self._wake_r:
-                while self._wake_r.poll():
-                    self._wake_r.recv_bytes()
+        wake = self._wake_r
+        for h in wait([wake, *handles], timeout=min(timeout, 1.0)):
+            if h is wake:
+                while wake.poll():
+                    wake.recv_bytes()
             elif not handles[h].retired:
                 self._on_message(handles[h])
 
@@ -542,6 +543,12 @@ class IsolatedPool:
             self._state.cond.notify_all()
 
 
+def _default_task() -> Task:
+    from pipeline.run import prepare  # pipeline.run imports this module lazily: no import cycle
+
+    return prepare
+
+
 def _context() -> Any:
     """forkserver where there is one (cheap, safe with threads), else spawn."""
     methods = multiprocessing.get_all_start_methods()
@@ -560,16 +567,11 @@ _SHARED_LOCK = threading.Lock()
 
 def shared_pool(cfg: Config, task: Task | None = None) -> IsolatedPool:
     """The process-wide pool for (cfg, task), started on first use; closed at exit."""
-    if task is None:
-        from pipeline.run import prepare
-
-        task = prepare
+    task = task or _default_task()
     key = (cfg.model_dump_json(), task)
     with _SHARED_LOCK:
         pool = _SHARED.get(key)
         if pool is None or not pool.alive:
-            if not _SHARED:
-                atexit.register(close_shared_pools)
             for other in list(_SHARED.values()):  # one configuration at a time
                 other.close()
             _SHARED.clear()
@@ -577,6 +579,7 @@ def shared_pool(cfg: Config, task: Task | None = None) -> IsolatedPool:
     return pool.start()
 
 
+@atexit.register
 def close_shared_pools() -> None:
     """Stop the workers of every shared pool (at exit, or to free their memory)."""
     with _SHARED_LOCK:
@@ -593,10 +596,7 @@ def imap(paths: Iterable[str | Path], cfg: Config, *, task: Task | None = None) 
     """
     if multiprocessing.current_process().daemon:
         LOGGER.warning("daemonic process: documents are prepared without isolation (no doc_timeout)")
-        if task is None:
-            from pipeline.run import prepare
-
-            task = prepare
-        yield from (task(Path(p), cfg) for p in paths)
+        run_one = task or _default_task()
+        yield from (run_one(Path(p), cfg) for p in paths)
         return
     yield from shared_pool(cfg, task).imap(paths)
