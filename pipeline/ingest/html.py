@@ -178,6 +178,10 @@ def _render(node: etree._Element) -> str:
     return _inline(node)
 
 
+# trafilatura's own output, read without entity expansion or network access all the same.
+_SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+
+
 def _trafilatura_blocks(html: str, doc_id: str) -> list[str]:
     try:
         xml = trafilatura.extract(html, **TRAFILATURA_OPTIONS)
@@ -186,7 +190,7 @@ def _trafilatura_blocks(html: str, doc_id: str) -> list[str]:
         return []
     if not xml:
         return []
-    main = etree.fromstring(xml.encode("utf-8")).find("main")
+    main = etree.fromstring(xml.encode("utf-8"), parser=_SAFE_XML).find("main")
     if main is None:
         return []
     return [block for block in (_render(child) for child in main) if block]
