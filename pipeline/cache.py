@@ -16,6 +16,7 @@ Only documents whose outcome does not depend on luck are cached: `ok` and `skipp
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata
 import json
@@ -67,6 +68,13 @@ def _tree_digest(root: Path, *, skip_top: frozenset[str] = frozenset(), suffixes
     return h.hexdigest()
 
 
+@functools.lru_cache(maxsize=1)
+def code_digest() -> str:
+    """Digest of the stage modules' source, taken once per process: the code a process runs is the
+    code it imported, whatever happens to the files afterwards."""
+    return _tree_digest(PACKAGE_ROOT, skip_top=NOT_RECORD_CODE, suffixes=(".py",))
+
+
 def _versions(cfg: Config) -> dict[str, str]:
     """Installed versions of spaCy and of every configured model package (no spaCy import)."""
     names = ["spacy"] + sorted({n for names in cfg.spacy_models.values() for n in names})
@@ -84,7 +92,7 @@ def pipeline_key(cfg: Config) -> str:
     fields = {k: v for k, v in cfg.model_dump(mode="json").items() if k not in NOT_RECORD_FIELDS}
     parts = {
         "extractor": EXTRACTOR_VERSION,
-        "code": _tree_digest(PACKAGE_ROOT, skip_top=NOT_RECORD_CODE, suffixes=(".py",)),
+        "code": code_digest(),
         "models": _tree_digest(Path(cfg.models_dir)),
         "versions": _versions(cfg),
         "config": fields,

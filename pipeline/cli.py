@@ -161,6 +161,7 @@ class _Progress:
         self.every = every
         self.n = self.cached = self.failed = 0
         self.t0 = self.last = time.perf_counter()
+        self.t_first: float | None = None  # rates count from the first document: not the models' load
         self.bar = None
         if sys.stderr.isatty():
             from tqdm import tqdm
@@ -170,6 +171,8 @@ class _Progress:
     def update(self, done: object) -> None:
         """Count one finished input (a `factbase.DocDone`)."""
         self.n += 1
+        if self.t_first is None:
+            self.t_first = time.perf_counter()
         self.cached += bool(getattr(done, "cached", False))
         self.failed += getattr(done, "status", "ok") == "failed"
         if self.bar is not None:
@@ -183,11 +186,13 @@ class _Progress:
             click.echo(self.line(now), err=True)
 
     def line(self, now: float) -> str:
-        rate = self.n / (now - self.t0) if now > self.t0 else 0.0
+        first = self.t_first or now
+        rate = (self.n - 1) / (now - first) if self.n > 1 and now > first else 0.0
         done = f"{self.n}/{self.total}" if self.total else str(self.n)
         eta = ""
-        if self.total and rate > 0:
-            eta = f", ETA {time.strftime('%H:%M:%S', time.gmtime((self.total - self.n) / rate))}"
+        if self.total:
+            left = time.strftime("%H:%M:%S", time.gmtime((self.total - self.n) / rate)) if rate > 0 else "?"
+            eta = f", ETA {left}"
         return f"build: {done} documents, {rate:.1f} doc/s{eta} ({self.cached} from cache, {self.failed} failed)"
 
     def close(self) -> None:

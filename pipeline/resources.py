@@ -111,6 +111,10 @@ class Places(_Strict):
     territories: list[str] = Field(default_factory=list)
 
 
+class OrgPatterns(_Strict):
+    patterns: list[str]
+
+
 class FirstNames(_Strict):
     first_names: list[str]
 
@@ -125,6 +129,16 @@ class Resources(_Strict):
     cues: Cues
     places: Places
     first_names_data: FirstNames
+    org_patterns: OrgPatterns
+
+    @functools.cached_property
+    def org_pattern_regex(self) -> re.Pattern[str]:
+        place = r"(?:[A-ZÀ-Ý][\w'-]+)(?:[ -](?:[A-ZÀ-Ý][\w'-]+|de|du|des|sur|en)){0,3}(?<![ -]de)(?<![ -]du)"
+        alts = [p.replace("{P}", place) for p in self.org_patterns.patterns]
+        try:
+            return re.compile(r"(?<![\w-])(?:" + "|".join(f"(?:{a})" for a in alts) + r")(?![\w-])")
+        except re.error as exc:
+            raise ResourceError(f"org_patterns.yaml: {exc}") from exc
 
     @functools.cached_property
     def first_names(self) -> frozenset[str]:
@@ -162,6 +176,7 @@ _FILES = {
     "cues": ("cues.yaml", Cues),
     "places": ("places.yaml", Places),
     "first_names_data": ("first_names.yaml", FirstNames),
+    "org_patterns": ("org_patterns.yaml", OrgPatterns),
 }
 
 

@@ -175,11 +175,15 @@ def collect(analysis: Analysis, text: str, lang: str, res: Resources) -> Mention
             if type_:
                 raw.append((span, type_, surface))
     found = _canonicalize(raw, text, res)
-    cued = _cued_companies(analysis, found, res)
-    # A company cue beats the model's place reading ("le groupe chinois Quechen" is no town) and
-    # its over-long spans ("groupe de santé allemand Fresenius" is Fresenius).
-    found = [m for m in found if not (any(c.start < m.end and m.start < c.end for c in cued)
-                                      and (m.type == "PLACE" or m.surface[:1].islower()))]
+    cued = _patterned_orgs(text, found, res)
+    cued += _cued_companies(analysis, found + cued, res)
+    # A cue beats the model's place reading ("le groupe chinois Quechen" is no town), its
+    # over-long spans ("groupe de santé allemand Fresenius") and its fragments ("Katoen" of
+    # "Katoen Natie").
+    found = [m for m in found if not any(
+        c.start < m.end and m.start < c.end and (m.type == "PLACE" or m.surface[:1].islower()
+                                                 or (c.start <= m.start and m.end <= c.end and c.end - c.start > m.end - m.start))
+        for c in cued)]
     found = _titled_orgs(found + cued, text, res)
     return Mentions(_add_surnames(found + _named_people(text, found, res), text))
 
@@ -231,6 +235,22 @@ def _named_people(text: str, found: list[Mention], res: Resources) -> list[Menti
 _NAME = r"((?:[A-Z][\w&+'.-]*|[A-Z]{2,})(?:\s+(?:[A-Z][\w&+'.-]*|[A-Z]{2,}|de|du|des|&)){0,3})"
 
 
+def _patterned_orgs(text: str, found: list[Mention], res: Resources) -> list[Mention]:
+    """Institution names of a known shape (models/org_patterns.yaml): "Bordeaux Gironde Chamber
+    of Commerce and Industry", "Conseil général du Rhône", "CCI Bordeaux Gironde"."""
+    out: list[Mention] = []
+    taken = [(m.start, m.end) for m in found if m.type == "ORG" and not m.surface[:1].islower()]
+    for m in res.org_pattern_regex.finditer(text):
+        start, end = m.start(), m.end()
+        if any(a <= start and end <= b for a, b in taken) or any(a < end and start < b for a, b, *_ in
+                                                                 [(o.start, o.end) for o in out]):
+            continue
+        name = m.group(0)
+        entry = res.org_by_key.get(fold(name))
+        out.append(Mention(start, end, "ORG", entry.name if entry else name, name))
+    return out
+
+
 def _cued_companies(analysis: Analysis, found: list[Mention], res: Resources) -> list[Mention]:
     """Company names the model missed, introduced by a company noun or a nationality word."""
     nouns = res.org_cues.company_nouns.all()
@@ -252,9 +272,11 @@ def _cued_companies(analysis: Analysis, found: list[Mention], res: Resources) ->
                 name = re.sub(r"\s+(?:de|du|des|&)$", "", name)
                 start = sent.start + m.start(1)
                 end = start + len(name)
+                # An overlap blocks the cue unless the cue strictly contains it (a fragment).
+                blocked = any(a < end and start < b and not (start <= a and b <= end and end - start > b - a)
+                              for a, b in taken)
                 if (not name or not name[0].isupper() or is_junk(name, res) or res.country_by_word.get(name.lower())
-                        or fold(m.group(1)) in res.territory_keys
-                        or any(a < end and start < b for a, b in taken)):
+                        or fold(m.group(1)) in res.territory_keys or blocked):
                     continue
                 taken.append((start, end))
                 entry = res.org_by_key.get(fold(name))
