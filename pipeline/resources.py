@@ -133,7 +133,8 @@ class Resources(_Strict):
 
     @functools.cached_property
     def org_pattern_regex(self) -> re.Pattern[str]:
-        place = r"(?:[A-ZÀ-Ý][\w'-]+)(?:[ -](?:[A-ZÀ-Ý][\w'-]+|de|du|des|sur|en)){0,3}(?<![ -]de)(?<![ -]du)"
+        # Capitalized words, joined by spaces, hyphens or a lowercase connector ("Saint-Martin-de-Crau").
+        place = r"[A-ZÀ-Ý][\w'-]*?[\w](?:[ -](?:(?:de|du|des|sur|en|la)[ -])?[A-ZÀ-Ý][\w'-]*?[\w]){0,3}"
         alts = [p.replace("{P}", place) for p in self.org_patterns.patterns]
         try:
             return re.compile(r"(?<![\w-])(?:" + "|".join(f"(?:{a})" for a in alts) + r")(?![\w-])")
