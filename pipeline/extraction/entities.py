@@ -184,8 +184,35 @@ def collect(analysis: Analysis, text: str, lang: str, res: Resources) -> Mention
         c.start < m.end and m.start < c.end and (m.type == "PLACE" or m.surface[:1].islower()
                                                  or (c.start <= m.start and m.end <= c.end and c.end - c.start > m.end - m.start))
         for c in cued)]
-    found = _titled_orgs(found + cued, text, res)
+    found = _listed_orgs(_titled_orgs(found + cued, text, res), text, res)
     return Mentions(_add_surnames(found + _named_people(text, found, res), text))
+
+
+def _listed_orgs(found: list[Mention], text: str, res: Resources) -> list[Mention]:
+    """"Air Liquide, Novasep et SmartPS": the other members of a list that names an
+    organization are organizations too, unless they are known people or places."""
+    item = _NAME
+    lists = re.compile(rf"{item}(?:,\s+{item})*,?\s+(?:et|and)\s+{item}")
+    out = list(found)
+    for m in lists.finditer(text):
+        if re.search(r"(?:\bof|\bde|\bdu|\bdes|\bfor)\s+$", text[max(0, m.start() - 6):m.start()]):
+            continue  # "Chamber of Commerce and Industry": words of one name, not a list
+        items, pos = [], m.start()
+        for part in re.split(r"(,\s+|,?\s+(?:et|and)\s+)", m.group(0)):
+            if part and not re.fullmatch(r",\s+|,?\s+(?:et|and)\s+", part):
+                items.append((pos, pos + len(part)))
+            pos += len(part)
+        kinds = [next((x for x in out if x.start <= a and b <= x.end or (a <= x.start and x.end <= b)), None) for a, b in items]
+        if not any(k is not None and k.type == "ORG" for k in kinds):
+            continue
+        for (a, b), k in zip(items, kinds):
+            name = re.sub(r"\s+(?:de|du|des|&)$", "", text[a:b])
+            if k is not None or is_junk(name, res) or fold(name) in res.territory_keys \
+                    or name.lower() in res.country_by_word or name.split()[0].lower() in res.first_names:
+                continue
+            entry = res.org_by_key.get(fold(name))
+            out.append(Mention(a, a + len(name), "ORG", entry.name if entry else name, name))
+    return sorted(out, key=lambda x: (x.start, x.end))
 
 
 def _titled_orgs(found: list[Mention], text: str, res: Resources) -> list[Mention]:
