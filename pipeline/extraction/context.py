@@ -51,7 +51,7 @@ class DocContext:
         digits = re.search(r"\d{4}", p.text)
         year_at = p.start - lo + (digits.start() if digits else len(p.text))
         # The cue may be followed by the compared figure: "contre 32 % en 2010", "up from 97 in 2017".
-        return any(m.start() < year_at and re.fullmatch(r"[\s\d.,%€]*", window[m.end():p.start - lo] if m.end() <= p.start - lo else "")
+        return any(m.start() < year_at and re.fullmatch(r"[\s\d.,%€]*(?:in|en|of|de)?\s*", window[m.end():p.start - lo] if m.end() <= p.start - lo else "")
                    for m in comparison.finditer(window))
 
     def stated_periods(self, sent: Sentence) -> list[PeriodMention]:
