@@ -159,6 +159,8 @@ def _classify(fig: Figure, sent: Sentence, ctx: DocContext) -> str | None:
             return "cumulative_projects"
         return "foreign_projects" if cue("foreign", clause) else "location_projects"
     if fig.head == "jobs":
+        if cue("staff", clause):
+            return None
         if cumulative:
             return "cumulative_jobs"
         if cue("total", clause):
@@ -207,10 +209,10 @@ def _is_target(fig: Figure, figures: list[Figure], sent: Sentence, ctx: DocConte
     figure ("65 projets ... : c'est l'objectif") or precedes it across a colon only ("son
     ambition : porter ... à 70") -- unless another figure has its own cue or a contrast is drawn."""
     cues = ctx.res.cues
+    if fig.num.unit == "EUR":  # a budget is a target only when the amount itself is ("un budget visé de")
+        return bool(_target_cues(sent.text[max(0, fig.num.start - 30):fig.num.start], sent, ctx))
     if _target_cues(fig.clause, sent, ctx):
         return True
-    if fig.num.unit == "EUR":
-        return False  # a budget is a target only when its own clause says so
     local_elsewhere = any(_target_cues(f.clause, sent, ctx) for f in figures if f is not fig)
     contrast = has_phrase(sent.text, cues.contrast.get(sent.lang))
     if local_elsewhere or contrast:
