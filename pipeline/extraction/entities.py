@@ -23,7 +23,7 @@ from pipeline.resources import Resources, fold
 _ARTICLE = re.compile(r"^(?:the|The|le|Le|la|La|les|Les|l'|L'|d'|D'|du|Du|des|Des|de|De|M\.|Mme|Mlle|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Me)\s*(?=\S)")
 _TRAIL = re.compile(r"(?:'s|')$|[\s,.;:!?()\"'-]+$")
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]{1,6}$")
-_DEFINITION = re.compile(r"([A-ZÀ-Ý][^()]{3,120}?)\s*\(([A-Z][A-Za-z0-9&]{1,8})\)")
+_DEFINITION = re.compile(r"([A-ZÀ-Ý][^()]{3,120}?)\s*\(([A-Z][A-Za-z0-9&]{1,8}(?:\s+[A-ZÀ-Ý][\w'-]+){0,3})\)")
 
 
 @dataclass(frozen=True)
@@ -185,7 +185,18 @@ def collect(analysis: Analysis, text: str, lang: str, res: Resources) -> Mention
                                                  or (c.start <= m.start and m.end <= c.end and c.end - c.start > m.end - m.start))
         for c in cued)]
     found = _listed_orgs(_titled_orgs(found + cued, text, res), text, res)
-    return Mentions(_add_surnames(found + _named_people(text, found, res), text))
+    mentions = link_renames(_add_surnames(found + _named_people(text, found, res), text), text)
+    return Mentions(_link_short_forms(mentions, text, res))
+
+
+def _link_short_forms(mentions: list[Mention], text: str, res: Resources) -> list[Mention]:
+    """A short form defined in parentheses takes its long form's name, whichever mechanism found
+    each of them: "Bordeaux Gironde Chamber of Commerce and Industry (CCI Bordeaux Gironde)"."""
+    defs = _acronym_definitions(text, res)
+    by_surface = {m.surface: m.name for m in mentions if m.type == "ORG"}
+    rename = {by_surface[short]: by_surface[long] for short, long in defs.items()
+              if short in by_surface and long in by_surface and by_surface[short] != by_surface[long]}
+    return [Mention(m.start, m.end, m.type, rename.get(m.name, m.name), m.surface) for m in mentions]
 
 
 def _listed_orgs(found: list[Mention], text: str, res: Resources) -> list[Mention]:
@@ -363,8 +374,12 @@ def _org_name(span: Span, surface: str, acronyms: dict[str, str], orgs: list[str
         entry = res.org_by_key.get(fold(long))
         return entry.name if entry else long
     if _ACRONYM.match(surface):
+        tails = {w.lower() for w in res.org_cues.org_tail_words}
         for other in orgs:
-            if other != surface and _initials(other) == surface:
+            words = other.split()
+            while len(words) > 1 and words[-1].lower() in tails:  # "Underwriter Laboratories Group" -> UL
+                words = words[:-1]
+            if other != surface and surface in (_initials(other), _initials(" ".join(words))):
                 entry = res.org_by_key.get(fold(other))
                 return entry.name if entry else other
     return surface
@@ -381,6 +396,11 @@ def _acronym_definitions(text: str, res: Resources) -> dict[str, str]:
         long, acr = m.group(1).strip(), m.group(2)
         if acr in res.org_cues.acronym_stoplist:
             continue
+        words = acr.split()
+        if len(words) > 1:  # "(CCI Bordeaux Gironde)": its other words are in the long form
+            if all(w in long for w in words[1:]):
+                out[acr] = clean_surface(long[long.find(words[1]):]) if words[1] in long else clean_surface(long)
+            continue
         # Keep the shortest tail of the long form whose capitals spell the acronym, else the
         # tail starting at the last capitalized head word.
         words = long.split()
@@ -390,6 +410,22 @@ def _acronym_definitions(text: str, res: Resources) -> dict[str, str]:
                 out[acr] = clean_surface(cand)
                 break
     return out
+
+
+_RENAMED = re.compile(r"^\s*[(,]?\s*(?:devenue?s?|rebaptisée?|renommée?|désormais|aujourd'hui|now|renamed|since renamed|which became|became|formerly|anciennement|ex-)\s+(?:la |le |l'|the )?$", re.I)
+
+
+def link_renames(mentions: list[Mention], text: str) -> list[Mention]:
+    """"Communauté urbaine de Lyon (devenue Métropole de Lyon ...)": one organization under its
+    current name (the second one; "formerly"/"anciennement" point the other way)."""
+    orgs = [m for m in mentions if m.type == "ORG"]
+    rename: dict[str, str] = {}
+    for a, b in zip(orgs, orgs[1:]):
+        between = text[a.end:b.start]
+        if a.name != b.name and _RENAMED.match(between):
+            old, new = (b.name, a.name) if re.search(r"formerly|anciennement|ex-", between, re.I) else (a.name, b.name)
+            rename[old] = new
+    return [Mention(m.start, m.end, m.type, rename.get(m.name, m.name), m.surface) for m in mentions]
 
 
 def _merge_variants(mentions: list[Mention]) -> list[Mention]:

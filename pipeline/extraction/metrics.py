@@ -136,7 +136,7 @@ def _classify(fig: Figure, sent: Sentence, ctx: DocContext) -> str | None:
         return name in q and has_phrase(where, q[name].get(lang) + q[name].get("en"))
 
     clause, n = fig.clause, fig.num
-    if cue("pending", clause) or cue("ratio", clause) or (fig.inherited and cue("ratio", sent.text)):
+    if cue("pending", sent.text) or cue("ratio", clause) or (fig.inherited and cue("ratio", sent.text)):
         return None
     if n.unit == "percent":
         if n.words and n.approx:
