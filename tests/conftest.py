@@ -9,6 +9,30 @@ import pytest
 from pipeline.config import Config
 
 DATA = Path(__file__).parent / "data"
+FACTBASE = DATA / "factbase"
+
+
+def make_factbase(out: Path) -> Path:
+    """Copy the hand-made outputs of tests/data/factbase to `out`, add history.json as build()
+    would, and write facts.db; returns the database path."""
+    import json
+    import shutil
+
+    from pipeline.history import build_history
+    from pipeline.store import write_db
+
+    out.mkdir(parents=True, exist_ok=True)
+    for p in FACTBASE.glob("*.json*"):
+        shutil.copy(p, out)
+    facts = [json.loads(line) for line in (out / "facts.jsonl").open(encoding="utf-8")]
+    (out / "history.json").write_text(json.dumps(build_history(facts), ensure_ascii=False), encoding="utf-8")
+    return write_db(out)
+
+
+@pytest.fixture(scope="module")
+def factbase_db(tmp_path_factory) -> Path:
+    """A facts.db built from tests/data/factbase, shared by the tests of one module."""
+    return make_factbase(tmp_path_factory.mktemp("build"))
 
 
 @pytest.fixture(scope="session")

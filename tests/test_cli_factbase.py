@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import sys
 from pathlib import Path
 
@@ -13,20 +12,13 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import main
-from pipeline.history import build_history
-from pipeline.store import write_db
 
 DATA = Path(__file__).parent / "data" / "factbase"
 
 
 @pytest.fixture(scope="module")
-def db_path(tmp_path_factory) -> str:
-    out = tmp_path_factory.mktemp("build")
-    for p in DATA.glob("*.json*"):
-        shutil.copy(p, out)
-    facts = [json.loads(line) for line in (out / "facts.jsonl").open(encoding="utf-8")]
-    (out / "history.json").write_text(json.dumps(build_history(facts), ensure_ascii=False), encoding="utf-8")
-    return str(write_db(out))
+def db_path(factbase_db) -> str:
+    return str(factbase_db)
 
 
 def run(*args: str):

@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-import json
-import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
 
 from pipeline import query as q
-from pipeline.history import build_history
-from pipeline.store import write_db
 
 DATA = Path(__file__).parent / "data" / "factbase"
 INJECTIONS = ["'; DROP TABLE facts; --", '" OR 1=1', "' OR '1'='1", "%", "_", "x') OR 1=1 --", "*", "NEAR(a b)"]
 
 
 @pytest.fixture(scope="module")
-def db_path(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("build")
-    for p in DATA.glob("*.json*"):
-        shutil.copy(p, out)
-    facts = [json.loads(line) for line in (out / "facts.jsonl").open(encoding="utf-8")]
-    (out / "history.json").write_text(json.dumps(build_history(facts), ensure_ascii=False), encoding="utf-8")
-    return write_db(out)
+def db_path(factbase_db) -> Path:
+    return factbase_db
 
 
 @pytest.fixture()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import socket
 import subprocess
 import sys
@@ -17,8 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.history import build_history
-from pipeline.store import write_db
 
 pytest.importorskip("datasette", reason="Datasette is not installed (pip install -e '.[serve]')")
 
@@ -35,13 +32,8 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def db_path(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("build")
-    for p in DATA.glob("*.json*"):
-        shutil.copy(p, out)
-    facts = [json.loads(line) for line in (out / "facts.jsonl").open(encoding="utf-8")]
-    (out / "history.json").write_text(json.dumps(build_history(facts), ensure_ascii=False), encoding="utf-8")
-    return write_db(out)
+def db_path(factbase_db) -> Path:
+    return factbase_db
 
 
 @pytest.fixture(scope="module")

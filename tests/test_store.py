@@ -3,32 +3,20 @@
 from __future__ import annotations
 
 import hashlib
-import json
-import shutil
 from pathlib import Path
 
 import pytest
 from sqlite_utils import Database
 
-from pipeline.history import build_history
+from conftest import make_factbase
 from pipeline.store import CANNED_QUERIES, MIGRATIONS, TABLE_DOCS, datasette_metadata, migrate, write_db
 
 DATA = Path(__file__).parent / "data" / "factbase"
 
 
-def make_build(out: Path) -> Path:
-    """Copy the hand-made outputs to `out`, add history.json as build() would, write facts.db."""
-    out.mkdir(parents=True, exist_ok=True)
-    for p in DATA.glob("*.json*"):
-        shutil.copy(p, out)
-    facts = [json.loads(line) for line in (out / "facts.jsonl").open(encoding="utf-8")]
-    (out / "history.json").write_text(json.dumps(build_history(facts), ensure_ascii=False), encoding="utf-8")
-    return write_db(out)
-
-
 @pytest.fixture(scope="module")
 def db(tmp_path_factory) -> Database:
-    return Database(make_build(tmp_path_factory.mktemp("build")))
+    return Database(make_factbase(tmp_path_factory.mktemp("build")))
 
 
 def test_store_tables_and_counts(db):
@@ -99,9 +87,9 @@ def test_store_problems_from_documents_and_manifest(db):
 
 
 def test_store_same_outputs_give_the_same_file(tmp_path):
-    a, b = make_build(tmp_path / "a"), make_build(tmp_path / "b")
+    a, b = make_factbase(tmp_path / "a"), make_factbase(tmp_path / "b")
     assert hashlib.sha256(a.read_bytes()).digest() == hashlib.sha256(b.read_bytes()).digest()
-    assert make_build(tmp_path / "a") == a  # rewriting replaces the file
+    assert make_factbase(tmp_path / "a") == a  # rewriting replaces the file
     assert not list((tmp_path / "a").glob(".*tmp"))
 
 
