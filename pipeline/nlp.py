@@ -202,9 +202,10 @@ def _split_on_breaks(sent: "Span") -> Iterator["Span"]:  # type: ignore[valid-ty
 
 
 def _repaired_sentences(doc: "Doc") -> list["Span"]:  # type: ignore[valid-type]
-    """The parser's sentences, cut at line breaks, with broken-off pieces glued back: a piece
-    that starts with a comma, semicolon, closing bracket or a lowercase word, on the same line
-    as the previous one, continues it ("L'an dernier | , l'agence a ...")."""
+    """The parser's sentences, cut at line breaks, with broken-off pieces glued back: on the
+    same line, a piece continues the previous one when it starts with a comma, semicolon,
+    closing bracket, dash or lowercase word ("L'an dernier | , l'agence a ..."), or when the
+    previous piece did not end a sentence ("le groupe belge Katoen | Natie vient de ...")."""
     bounds: list[list[int]] = []
     for sent in doc.sents:
         for piece in _split_on_breaks(sent):
@@ -212,7 +213,9 @@ def _repaired_sentences(doc: "Doc") -> list["Span"]:  # type: ignore[valid-type]
                 continue
             first = piece[0].text
             glued = bounds and bounds[-1][1] == piece.start and "\n" not in doc[bounds[-1][1] - 1].text_with_ws
-            if glued and (first[:1] in ",;:)]\u2013\u2014-" or first[:1].islower()):
+            previous = doc[bounds[-1][1] - 1].text if bounds else ""
+            unfinished = previous[-1:] not in '.!?:;"»)…' and not previous.isupper()
+            if glued and (first[:1] in ",;:)]\u2013\u2014-" or first[:1].islower() or unfinished):
                 bounds[-1][1] = piece.end
             else:
                 bounds.append([piece.start, piece.end])

@@ -32,7 +32,7 @@ def _company_before(verb_start: int, sent: Sentence, ctx: DocContext) -> str | N
     """The company that does the verb: the organization the parser gives as the verb's subject
     ("Digital Realty, qui a racheté X, vient d'ouvrir"), else the nearest organization before
     it in the clause, else a proper-noun subject the parser attached to the verb."""
-    parsed = _parsed_company(verb_start, sent, ctx)
+    parsed = _parsed_company(verb_start, sent, ctx) or _agent_after(verb_start, sent, ctx)
     if parsed:
         return parsed
     companies = [m for m in ctx.mentions.within(sent.start, sent.end, "ORG") if _is_company(m.name, ctx)]
@@ -46,6 +46,20 @@ def _company_before(verb_start: int, sent: Sentence, ctx: DocContext) -> str | N
                 and verb_start - rel_end <= 80:
             return m.name
     return _parsed_subject(verb_start, sent, ctx)
+
+
+_BY = re.compile(r"\b(?:par|by)\s+(?:le |la |les |l'|the |an? |un |une )?(?:[\w'-]+\s+){0,3}?$", re.I)
+
+
+def _agent_after(verb_start: int, sent: Sentence, ctx: DocContext) -> str | None:
+    """The agent of a passive or a noun: "l'ouverture à Marseille, par le groupe indien Infosys",
+    "opened in Marseille by the Indian group Infosys"."""
+    for m in ctx.mentions.within(sent.start, sent.end, "ORG"):
+        rel = m.start - sent.start
+        if rel > verb_start and rel - verb_start <= 90 and _is_company(m.name, ctx) \
+                and _BY.search(sent.text[verb_start:rel]) and not re.search(r"[.;:]", sent.text[verb_start:rel]):
+            return m.name
+    return None
 
 
 _RELATIVE = re.compile(r"^\s*,\s*(?:qui|which|who|that|dont|lequel|laquelle)\b[^,]*,\s*(?:\S+\s*){0,3}$", re.I)
