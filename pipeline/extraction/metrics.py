@@ -177,11 +177,13 @@ def _company_in_clause(fig: Figure, sent: Sentence, ctx: DocContext) -> str | No
     """A company named in the figure's clause (or just before it): the figure is the company's."""
     lo = sent.start + max(0, fig.clause_start - 60)
     hi = sent.start + fig.clause_start + len(fig.clause)
-    for m in ctx.mentions.within(lo, hi, "ORG"):
-        entry = ctx.res.org_by_name.get(m.name)
-        if m.name != ctx.mentions.subject and (entry is None or entry.kind == "company") and not _agency_named(m.name):
-            return m.name
-    return None
+    pos = sent.start + fig.num.start
+    companies = [m for m in ctx.mentions.within(lo, hi, "ORG") if m.name != ctx.mentions.subject
+                 and (ctx.res.org_by_name.get(m.name) is None or ctx.res.org_by_name[m.name].kind == "company")
+                 and not _agency_named(m.name)]
+    if not companies:
+        return None
+    return min(companies, key=lambda m: (m.end > pos, abs(pos - m.end))).name  # nearest, before first
 
 
 def _agency_named(name: str) -> bool:
