@@ -75,6 +75,12 @@ def code_digest() -> str:
     return _tree_digest(PACKAGE_ROOT, skip_top=NOT_RECORD_CODE, suffixes=(".py",))
 
 
+@functools.lru_cache(maxsize=1)
+def full_code_digest() -> str:
+    """Digest of every module of the package, output code included (once per process)."""
+    return _tree_digest(PACKAGE_ROOT, suffixes=(".py",))
+
+
 def _versions(cfg: Config) -> dict[str, str]:
     """Installed versions of spaCy and of every configured model package (no spaCy import)."""
     names = ["spacy"] + sorted({n for names in cfg.spacy_models.values() for n in names})

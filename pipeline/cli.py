@@ -146,7 +146,8 @@ def build(corpus: tuple[str, ...], out: str, engine: str, scheduler: str | None,
     rate = s["inputs"] / s["seconds"] if s["seconds"] else 0.0
     click.echo(f"{s['inputs']} inputs: {s['ok']} ok, {s['skipped']} skipped, {s['failed']} failed; "
                f"{s['facts']} facts; {s['processed']} processed, {s['cached']} from cache; "
-               f"{s['seconds']} s ({rate:.1f} inputs/s) -> {out}", err=True)
+               f"{s['seconds']} s ({rate:.1f} inputs/s) -> {out}{' (already up to date)' if s['up_to_date'] else ''}",
+               err=True)
     for reason, n in s["problems"].items():
         click.echo(f"  {n} x {reason}", err=True)
     if strict and summary.failed:

@@ -18,8 +18,11 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import queue
+import threading
+from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from pipeline.config import Config
 
@@ -36,6 +39,11 @@ class EngineError(RuntimeError):
 
 
 Record = dict[str, Any]
+T = TypeVar("T")
+
+if TYPE_CHECKING:
+    from pipeline.nlp import Analysis
+    from pipeline.records import Document
 
 
 class ChunkFuture(Protocol):
@@ -67,15 +75,88 @@ def worker_count(cfg: Config) -> int:
     return cfg.processes if cfg.processes > 0 else cpu_count()
 
 
+READ_AHEAD = 96  # prepared documents buffered ahead of spaCy: more than one nlp.analyze chunk
+
+
+def _read_ahead(items: Iterator[T], size: int) -> Iterator[T]:
+    """`items`, pulled by a helper thread up to `size` ahead of the consumer.
+
+    spaCy takes documents a chunk at a time (nlp.analyze); without a buffer the isolated ingest
+    workers would sit idle while a chunk is parsed, then spaCy would wait for the next chunk.
+    """
+    buf: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=size)
+    stop = threading.Event()
+
+    def pull() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        buf.put((True, item), timeout=0.2)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            buf.put((False, None))
+        except BaseException as exc:  # noqa: BLE001 — re-raised in the consumer
+            buf.put((False, exc))
+
+    thread = threading.Thread(target=pull, name="pressfacts-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            ok, value = buf.get()
+            if not ok:
+                if value is not None:
+                    raise value
+                return
+            yield value
+    finally:
+        stop.set()
+        thread.join()
+
+
 def process_chunk(paths: list[str], cfg: Config) -> list[Record]:
     """Every stage over a chunk of files: their records, in the order of `paths`.
 
-    Streamed: `prepare_many` ingests ahead in its isolated worker processes while spaCy and
-    extraction run here on the documents before, so the two overlap on two cores.
+    Streamed: `prepare_many` ingests ahead in its isolated worker processes (and a helper thread
+    keeps READ_AHEAD documents ready) while spaCy and extraction run here on the documents
+    before, so the two overlap on two cores.
     """
     from pipeline.run import prepare_many, process
 
-    return [d.model_dump(mode="json") for d in process(prepare_many(paths, cfg), cfg)]
+    prepared = _read_ahead(iter(prepare_many(paths, cfg)), READ_AHEAD)
+    return [d.model_dump(mode="json") for d in process(prepared, cfg)]
+
+
+def _extract_one(doc: Document, analysis: Analysis, cfg: Config) -> Record:
+    """The extraction stage of one analysed document, in InProcess's helper process."""
+    from pipeline import extraction
+    from pipeline.run import run_stage
+
+    return run_stage("extract", lambda d, c: extraction.run(d, analysis, c), doc, cfg).model_dump(mode="json")
+
+
+def _process_offloaded(paths: list[str], cfg: Config, helper: ProcessPoolExecutor) -> list[Record]:
+    """`process_chunk` with extraction in `helper`: this process runs spaCy only.
+
+    The same stages as `run.process` (nlp.analyze, then run_stage("extract")), split over two
+    processes; the records are identical (tests/test_determinism.py compares 1 and 2 processes).
+    """
+    from pipeline import nlp
+    from pipeline.run import prepare_many
+
+    prepared = _read_ahead(iter(prepare_many(paths, cfg)), READ_AHEAD)
+    futures: list[Future[Record]] = []
+    for doc, analysis in nlp.analyze(prepared, cfg):
+        if doc.status == "ok":
+            futures.append(helper.submit(_extract_one, doc, analysis, cfg))
+        else:  # run_stage passes a document that is not ok through untouched
+            done: Future[Record] = Future()
+            done.set_result(doc.model_dump(mode="json"))
+            futures.append(done)
+    return [f.result() for f in futures]
 
 
 class _Deferred:
@@ -102,8 +183,9 @@ class InProcess:
     """The work runs in this process, when a result is needed.
 
     Chunks queue up until the build asks for the first result; then all of them go through
-    one streamed `process_chunk` call, so ingest (in the isolated workers) runs ahead of spaCy
-    across chunk boundaries instead of waiting at each one.
+    one streamed call, so ingest (in the isolated workers) runs ahead of spaCy across chunk
+    boundaries instead of waiting at each one. With a second core, extraction runs in a helper
+    process too: this process is left with spaCy, the floor of the whole pipeline.
     """
 
     workers = 1
@@ -111,6 +193,9 @@ class InProcess:
     def __init__(self, cfg: Config) -> None:
         self.cfg = cfg
         self._queue: list[tuple[list[str], _Deferred]] = []
+        self._helper: ProcessPoolExecutor | None = None
+        if cpu_count() > 1:
+            self._helper = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("forkserver"))
 
     def submit(self, paths: list[str]) -> ChunkFuture:
         fut = _Deferred(self)
@@ -118,20 +203,26 @@ class InProcess:
         return fut
 
     def run_queued(self) -> None:
-        queue, self._queue = self._queue, []
+        waiting, self._queue = self._queue, []
+        paths = [p for chunk, _f in waiting for p in chunk]
         try:
-            records = process_chunk([p for paths, _f in queue for p in paths], self.cfg)
+            if self._helper is not None:
+                records = _process_offloaded(paths, self.cfg, self._helper)
+            else:
+                records = process_chunk(paths, self.cfg)
         except BaseException as exc:  # handed to every caller of result()
-            for _paths, fut in queue:
+            for _chunk, fut in waiting:
                 fut._error = exc
             raise
         start = 0
-        for paths, fut in queue:
-            fut._value = records[start:start + len(paths)]
-            start += len(paths)
+        for chunk, fut in waiting:
+            fut._value = records[start:start + len(chunk)]
+            start += len(chunk)
 
     def close(self) -> None:
         self._queue.clear()
+        if self._helper is not None:
+            self._helper.shutdown(wait=True, cancel_futures=True)
 
 
 class LocalPool:

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from pipeline.cache import RecordCache, file_sha256, pipeline_key
+from pipeline.cache import RecordCache, file_sha256, full_code_digest, pipeline_key
 from pipeline.config import Config
 from pipeline.engines import ChunkFuture
 from pipeline.records import ManifestEntry
@@ -46,6 +46,9 @@ LOGGER = logging.getLogger(__name__)
 
 Record = dict[str, Any]
 CACHE_DIR = ".cache"  # inside the output folder; carried over each swap
+# Inside the output folder: the key of the build that wrote it and the sha256 of each file. A
+# rebuild that takes every record from the cache, for the same inputs and code, leaves it as is.
+STAMP = ".build.json"
 
 
 @dataclass
@@ -57,6 +60,7 @@ class BuildSummary:
     facts: int = 0
     cached: int = 0  # records taken from the cache
     processed: int = 0  # records made by an engine in this run
+    up_to_date: bool = False  # the output folder already held this build: left as it was
     seconds: float = 0.0
     out: str = ""
     problems: Counter[str] = field(default_factory=Counter)
@@ -64,7 +68,7 @@ class BuildSummary:
 
     def as_dict(self) -> dict[str, Any]:
         return {"inputs": self.inputs, "ok": self.ok, "skipped": self.skipped, "failed": self.failed,
-                "facts": self.facts, "cached": self.cached, "processed": self.processed,
+                "facts": self.facts, "cached": self.cached, "processed": self.processed, "up_to_date": self.up_to_date,
                 "seconds": round(self.seconds, 2), "out": self.out, "problems": dict(sorted(self.problems.items())),
                 "phases": {k: round(v, 2) for k, v in self.phases.items()}}
 
@@ -118,13 +122,19 @@ def build(corpus: Iterable[str | Path], out: str | Path, cfg: Config,
                         progress(DocDone(rec["source"], rec["status"], len(rec["facts"]), item.cached))
             summary.facts = spool.facts
             t = summary.phases["records"] = time.perf_counter() - start
-            _write_outputs(tmp, spool)
-        summary.phases["outputs"] = time.perf_counter() - start - t
-        write_db(tmp)
-        summary.phases["db"] = time.perf_counter() - start - t - summary.phases["outputs"]
+            key = hashlib.sha256(f"{pipeline_key(cfg)} {full_code_digest()} {spool.inputs.hexdigest()}".encode())
+            fresh = summary.up_to_date = summary.processed == 0 and _up_to_date(out, key.hexdigest())
+            if not fresh:
+                _write_outputs(tmp, spool)
+        if not fresh:  # else `out` already holds what these records and this code make
+            summary.phases["outputs"] = time.perf_counter() - start - t
+            write_db(tmp)
+            summary.phases["db"] = time.perf_counter() - start - t - summary.phases["outputs"]
+            _write_stamp(tmp, key.hexdigest())
         if cache is not None:
             cache.close()  # before the swap, which carries <out>/.cache over
-        _swap(tmp, out)
+        if not fresh:
+            _swap(tmp, out)
     finally:
         if cache is not None:
             cache.close()
@@ -177,7 +187,7 @@ class _Item:
 def chunk_size(cfg: Config, workers: int) -> int:
     """Documents per engine task: a few nlp.pipe batches; more in process, where chunks are
     streamed together and only the pipeline's start-up at each call is lost."""
-    return cfg.batch_size * (8 if workers <= 1 else 4)
+    return cfg.batch_size * (16 if workers <= 1 else 4)
 
 
 def _records(corpus: Iterable[str | Path], cfg: Config, cache: RecordCache | None, engine_name: str,
@@ -279,6 +289,24 @@ def _write_outputs(tmp: Path, spool: Spool) -> None:
             "files": spool.manifest_sorted()}
     with (tmp / "manifest.json").open("w", encoding="utf-8") as fh:
         spool.write_json(fh, data)
+
+
+def _output_files(folder: Path) -> dict[str, str | None]:
+    return {p.name: file_sha256(p) for p in sorted(folder.iterdir()) if p.is_file() and not p.name.startswith(".")}
+
+
+def _write_stamp(folder: Path, key: str) -> None:
+    """Record what made the outputs in `folder`: the build key and each file's sha256."""
+    (folder / STAMP).write_text(dumps({"key": key, "files": _output_files(folder)}) + "\n", encoding="utf-8")
+
+
+def _up_to_date(out: Path, key: str) -> bool:
+    """`out` was written by a build with this key (same records, inputs and code) and not touched since."""
+    try:
+        stamp = json.loads((out / STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return bool(stamp.get("key") == key and stamp.get("files") == _output_files(out))
 
 
 _TMP_NAME = re.compile(r"^\.(?P<name>.+)\.tmp-(?P<pid>\d+)-")

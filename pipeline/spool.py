@@ -17,6 +17,7 @@ while reading lists from iterators.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import logging
@@ -89,6 +90,7 @@ class Spool:
         self.dir.mkdir(parents=True, exist_ok=True)
         self.facts = 0
         self.counts: Counter[str] = Counter()
+        self.inputs = hashlib.sha256()  # over the manifest rows, in input order
         self.db = sqlite3.connect(self.dir / "spool.sqlite", isolation_level=None)
         for pragma in ("journal_mode=OFF", "synchronous=OFF", "temp_store=FILE"):
             self.db.execute(f"PRAGMA {pragma}")
@@ -133,6 +135,7 @@ class Spool:
     def add_manifest(self, path: str, status: str, row: str) -> None:
         self.db.execute("INSERT INTO manifest VALUES (?, ?)", (path, row))
         self.counts[status] += 1
+        self.inputs.update(row.encode("utf-8", "surrogateescape") + b"\n")
 
     # --- reading back, sorted -------------------------------------------------------------------
 

@@ -87,3 +87,25 @@ def test_cache_interrupted_build_resumes_without_redoing_done_documents(tmp_path
     build([corpus], tmp_path / "cold", cfg, use_cache=False)
     for name in ("documents.jsonl", "facts.jsonl", "entities.jsonl", "history.json", "manifest.json", "facts.db"):
         assert (out / name).read_bytes() == (tmp_path / "cold" / name).read_bytes(), name
+
+
+def test_cache_warm_build_opens_no_engine_and_imports_no_spacy(tmp_path: Path, cfg: Config,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+    import sys
+
+    from pipeline import engines
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(CORPUS / SAMPLE[0], corpus / SAMPLE[0])
+    build([corpus], tmp_path / "out", cfg)
+
+    def no_engine(*_a: object, **_k: object) -> None:
+        raise AssertionError("an engine was opened although every record is cached")
+
+    monkeypatch.setattr(engines, "open_engine", no_engine)
+    assert build([corpus], tmp_path / "out", cfg).cached == 1
+    # what a warm build imports (the walk, the cache, the outputs) does not pull spaCy in
+    code = "import sys, pipeline.factbase, pipeline.run, pipeline.cli; assert 'spacy' not in sys.modules"
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -57,6 +57,19 @@ def test_determinism_warm_build_takes_every_record_from_the_cache(built: dict[st
     assert second.processed == len(SAMPLE) and second.cached == 0  # type: ignore[attr-defined]
     assert warm.processed == 0 and warm.cached == len(SAMPLE)  # type: ignore[attr-defined]
     assert warm.facts == second.facts > 0  # type: ignore[attr-defined]
+    assert warm.up_to_date and not second.up_to_date  # type: ignore[attr-defined]
+
+
+def test_determinism_warm_build_repairs_a_hand_edited_output(built: dict[str, object], tmp_path: Path,
+                                                            cfg: Config) -> None:
+    root, corpus = built["root"], built["corpus"]
+    assert isinstance(root, Path) and isinstance(corpus, Path)
+    out = tmp_path / "out"
+    shutil.copytree(root / "second", out)
+    (out / "facts.jsonl").write_text("edited\n", encoding="utf-8")
+    summary = build([corpus], out, cfg)
+    assert (summary.cached, summary.up_to_date) == (len(SAMPLE), False)
+    assert same_files(root / "first", out) == []
 
 
 def test_determinism_streamed_outputs_equal_the_in_memory_reference(built: dict[str, object]) -> None:
@@ -139,3 +152,16 @@ def test_determinism_check_passes_then_reports_a_changed_fact(built: dict[str, o
     assert drift.exit_code == 1
     assert "facts.jsonl: 0 added, 0 removed, 1 changed by fact_id" in drift.output
     assert "value: 123456 -> " in drift.output and "@@" in drift.output
+
+
+def test_determinism_cli_build_with_two_processes_gives_the_same_bytes(built: dict[str, object]) -> None:
+    from pipeline.cli import main
+
+    root, corpus = built["root"], built["corpus"]
+    assert isinstance(root, Path)
+    result = CliRunner().invoke(main, ["build", str(corpus), "--out", str(root / "p2"), "--processes", "2",
+                                       "--no-cache"])
+    assert result.exit_code == 0, result.output
+    assert f"{len(SAMPLE)} processed, 0 from cache" in result.output
+    assert same_files(root / "first", root / "p2") == []
+    assert not (root / "p2" / ".cache").exists()
