@@ -44,24 +44,39 @@ def run_stage(name: str, stage: Stage, doc: Document, cfg: Config) -> Document:
 
 
 def iter_inputs(paths: Iterable[str | Path], exclude: tuple[str, ...] = DEFAULT_EXCLUDE) -> Iterator[tuple[Path, str | None]]:
-    """Every file under the given paths, sorted, with a skip reason for excluded ones.
+    """Every file under the given paths, sorted, with a skip reason for those not processed.
 
-    Folders are walked without following symlinked folders (no loops); hidden entries are
-    passed over. A path that does not exist is yielded as is: ingest reports it.
+    Nothing is passed over silently: hidden files and folders, links to folders (not followed:
+    no loops, no double counting), unreadable folders and excluded names are yielded with their
+    reason, so that they reach the manifest. A path that does not exist is yielded as is: ingest
+    reports it.
     """
     for raw in paths:
         p = Path(raw)
-        if p.is_dir() and not p.is_symlink():
-            for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for f in sorted(files):
-                    if f.startswith("."):
-                        continue
-                    fp = Path(root) / f
-                    excluded = next((pat for pat in exclude if fnmatch.fnmatch(f, pat)), None)
-                    yield fp, (f"excluded by pattern {excluded!r}" if excluded else None)
-        else:
+        if not (p.is_dir() and not p.is_symlink()):
             yield p, None
+            continue
+        errors: list[OSError] = []
+        for root, dirs, files in os.walk(p, onerror=errors.append):
+            here = Path(root)
+            skipped_dirs = []
+            for d in sorted(dirs):
+                if d.startswith("."):
+                    skipped_dirs.append((d, "hidden folder, not walked"))
+                elif (here / d).is_symlink():
+                    skipped_dirs.append((d, "link to a folder, not followed"))
+            dirs[:] = sorted(d for d in dirs if d not in {name for name, _ in skipped_dirs})
+            entries = [(f, None) for f in files] + skipped_dirs
+            for name, reason in sorted(entries):
+                if reason is None and name.startswith("."):
+                    reason = "hidden file"
+                if reason is None:
+                    pattern = next((pat for pat in exclude if fnmatch.fnmatch(name, pat)), None)
+                    reason = f"excluded by pattern {pattern!r}" if pattern else None
+                yield here / name, reason
+            while errors:
+                err = errors.pop(0)
+                yield Path(err.filename or root), f"unreadable folder: {err.strerror or err}"
 
 
 def prepare(path: Path, cfg: Config) -> Document:
@@ -95,5 +110,5 @@ def process(docs: Iterable[Document], cfg: Config) -> Iterator[Document]:
 
 def extract_paths(paths: Iterable[str | Path], cfg: Config) -> Iterator[Document]:
     """Documents for the given files and folders, streamed."""
-    prepared = prepare_many((p for p, _skip in iter_inputs(paths, exclude=())), cfg)
+    prepared = prepare_many((p for p, skip in iter_inputs(paths, exclude=()) if skip is None), cfg)
     yield from process(prepared, cfg)

@@ -627,10 +627,6 @@ def test_robustness_build_with_a_latin1_file_name(tmp_path: Path) -> None:
     assert summary.inputs == 1
 
 
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError,
-    reason="run.iter_inputs passes over hidden files and symlinked folders "
-           "without a manifest entry")
 def test_robustness_hidden_files_and_linked_folders_are_in_the_manifest(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     (corpus / "real").mkdir(parents=True)
