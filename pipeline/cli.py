@@ -93,10 +93,15 @@ def _fact_line(f: dict[str, object]) -> str:
 
 
 def _guarded(fn):  # type: ignore[no-untyped-def]
+    """Turn the errors that stop a command (not a document) into a message and exit code 1."""
     try:
         return fn()
     except (ModelNotFound, ResourceError) as exc:
         raise click.ClickException(str(exc)) from exc
+    except OSError as exc:  # an output folder that cannot be created or written
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise click.ClickException(f"cannot write the output{where}: {exc.strerror or exc}; "
+                                   "choose another --out or fix its permissions") from exc
 
 
 @main.command()

@@ -469,10 +469,6 @@ def test_cli_build_nonexistent_corpus(tmp_path: Path) -> None:
     assert "no such file or folder" in ran.output
 
 
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError,
-    reason="cli.build lets the OSError of an unusable --out escape as a traceback "
-           "(pipeline/cli.py build: _guarded catches only ModelNotFound/ResourceError)")
 def test_cli_build_unwritable_out(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
