@@ -327,15 +327,35 @@ def _remove_stale_temps(out: Path) -> None:
             pass  # another user's live process
 
 
-def _swap(tmp: Path, out: Path) -> None:
-    """Replace `out` by `tmp` with two renames, so readers never see a half-written folder.
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one atomic step (Linux renameat2 RENAME_EXCHANGE); False where the
+    system or the file system cannot."""
+    import ctypes
+    import os
 
-    Hidden entries of the old output (the record cache) move into the new one first.
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
+def _swap(tmp: Path, out: Path) -> None:
+    """Put `tmp` in the place of `out` so that `out` is always a complete fact base.
+
+    Where the system can, the two folders are exchanged atomically and the old one (now at
+    `tmp`) is deleted afterwards: a kill at any moment leaves either the old or the new output.
+    Elsewhere two renames are used, with a short window in which `out` is missing. Hidden
+    entries of the old output (the record cache) move into the new one first.
     """
     if out.is_dir():
         for hidden in out.glob(".*"):
             if not (tmp / hidden.name).exists():
                 hidden.rename(tmp / hidden.name)
+    if out.is_dir() and _exchange(tmp, out):
+        shutil.rmtree(tmp, ignore_errors=True)
+        return
     old = out.with_name(f".{out.name}.old")
     if old.exists():
         shutil.rmtree(old)

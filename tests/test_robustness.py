@@ -548,28 +548,29 @@ def test_robustness_killed_build_keeps_previous_output(runs: dict, tmp_path: Pat
 
 
 SWAP_KILL_SCRIPT = """
-import os, signal, sys
+import os, shutil, signal, sys
 from pathlib import Path
 from pipeline import Config, build
 
-real_rename = Path.rename
+real_rename, real_rmtree = Path.rename, shutil.rmtree
 
 def rename_then_die(self, target):
     result = real_rename(self, target)
     if Path(target).name == "." + Path(sys.argv[2]).name + ".old":
-        os.kill(os.getpid(), signal.SIGKILL)  # between the two renames of factbase._swap
+        os.kill(os.getpid(), signal.SIGKILL)  # between the two renames of the fallback swap
     return result
+
+def rmtree_then_die(path, *args, **kwargs):
+    if Path(path).name.startswith("." + Path(sys.argv[2]).name + "."):
+        os.kill(os.getpid(), signal.SIGKILL)  # right after the exchange, before the cleanup
+    return real_rmtree(path, *args, **kwargs)
 
 if __name__ == "__main__":
     Path.rename = rename_then_die
+    shutil.rmtree = rmtree_then_die
     build([sys.argv[1]], sys.argv[2], Config())
 """
 
-
-@pytest.mark.xfail(
-    strict=True, raises=FileNotFoundError,
-    reason="factbase._swap renames out away before renaming the new folder in: "
-           "a kill in between leaves no `out` (see docs/robustness.md)")
 def test_robustness_kill_between_the_swap_renames_keeps_out_readable(runs: dict, tmp_path: Path) -> None:
     out = tmp_path / "out"
     shutil.copytree(runs["good_out"], out)
