@@ -196,7 +196,7 @@ def article(i: int, seed: int = 6) -> tuple[str, bytes]:
 def make_corpus(folder: Path, n: int, seed: int = 6) -> Path:
     """Write n articles into folder (in sub-folders of 1,000), skipping those already there."""
     folder.mkdir(parents=True, exist_ok=True)
-    stamp = folder / ".complete"
+    stamp = folder.with_name(folder.name + ".complete")  # beside it: a file inside would be an input
     if stamp.exists() and stamp.read_text() == f"{n} {seed}":
         return folder
     for i in range(n):

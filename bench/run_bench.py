@@ -336,8 +336,15 @@ def write_results(results: dict[str, dict[str, object]]) -> None:
             rows.append(f"| {size} | {key} | {docs} | {_f(sec, 2)} | {_f(m.get('cpu_s'), 1)} | "
                         f"{_f(docs / sec if sec else 0)} | {_f(words / sec if sec else 0, 0)} | "
                         f"{_f(m.get('rss_self_mb'), 0)} / {_f(m.get('rss_child_mb'), 0)} | {note} |")
+    import importlib.metadata
+    import platform
+
+    machine = (f"{os.cpu_count()} cores, Python {platform.python_version()}, spaCy "
+               f"{importlib.metadata.version('spacy')}; load average when written "
+               f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} (a shared machine: wall times vary by "
+               f"±30 % between identical runs, CPU seconds less)")
     text = ["# Benchmark results", "", ("Produced by `python bench/run_bench.py` (see its docstring); synthetic "
-                                         "corpora from bench/corpus_gen.py."), "", *rows, ""]
+                                         "corpora from bench/corpus_gen.py."), "", machine, "", *rows, ""]
     text += _goals(results)
     (HERE / "RESULTS.md").write_text("\n".join(text) + "\n")
 

@@ -185,9 +185,9 @@ class _Item:
 
 
 def chunk_size(cfg: Config, workers: int) -> int:
-    """Documents per engine task: a few nlp.pipe batches; more in process, where chunks are
-    streamed together and only the pipeline's start-up at each call is lost."""
-    return cfg.batch_size * (16 if workers <= 1 else 4)
+    """Documents per engine task: a few nlp.pipe batches. Records reach the outputs and the cache
+    a chunk (in process: `window + 1` chunks) at a time, so this is also what a killed build loses."""
+    return cfg.batch_size * 4
 
 
 def _records(corpus: Iterable[str | Path], cfg: Config, cache: RecordCache | None, engine_name: str,
@@ -338,7 +338,7 @@ def _exchange(a: Path, b: Path) -> bool:
     except (OSError, AttributeError):
         return False
     at_fdcwd, rename_exchange = -100, 2
-    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+    return bool(renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0)
 
 
 def _swap(tmp: Path, out: Path) -> None:
