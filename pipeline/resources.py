@@ -155,6 +155,15 @@ class Resources(_Strict):
         return index
 
     @functools.cached_property
+    def head_rank(self) -> dict[str, tuple[int, str]]:
+        """Lowercase head noun (either language) -> (rank of its category in metrics.yaml, category)."""
+        index: dict[str, tuple[int, str]] = {}
+        for rank, (cat, forms) in enumerate(self.metrics.heads.items()):
+            for word in forms.all():
+                index.setdefault(word.lower(), (rank, cat))
+        return index
+
+    @functools.cached_property
     def org_by_name(self) -> dict[str, OrgEntry]:
         return {e.name: e for e in self.gazetteer.organizations}
 

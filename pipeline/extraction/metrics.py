@@ -46,30 +46,30 @@ class Figure:
     inherited: bool = False  # the head was taken from the previous figure
 
 
+def _head_category(word: str, ctx: DocContext) -> str | None:
+    """The counted thing a word names ("emplois", "d'implantations"), in either language."""
+    full, bare = word.lower(), word.lower().lstrip("dl'")
+    hits = [h for h in (ctx.res.head_rank.get(full), ctx.res.head_rank.get(bare)) if h]
+    return min(hits)[1] if hits else None
+
+
 def _head_after(text: str, end: int, limit: int, ctx: DocContext, lang: str) -> str | None:
     """The category of the first head noun in the few words after a figure (before the next)."""
-    heads = ctx.res.metrics.heads
-    words = _WORD.findall(text[end:min(end + 80, limit)])[:_HEAD_WINDOW]
-    for w in words:
-        low = w.lower().lstrip("dl'")
-        low_full = w.lower()
-        for cat, forms in heads.items():
-            vocab = set(forms.get(lang)) | set(forms.get("en" if lang == "fr" else "fr"))
-            if low_full in vocab or low in vocab:
-                return cat
-        if low_full in _ANAPHORA:
+    for w in _WORD.findall(text[end:min(end + 80, limit)])[:_HEAD_WINDOW]:
+        cat = _head_category(w, ctx)
+        if cat:
+            return cat
+        if w.lower() in _ANAPHORA:
             return "same"
     return None
 
 
 def _head_before(text: str, lo: int, start: int, ctx: DocContext, lang: str) -> str | None:
     """A head noun in the few words before a figure: "porter le nombre d'implantations à 70"."""
-    words = _WORD.findall(text[lo:start])[-4:]
-    for w in reversed(words):
-        low = w.lower().lstrip("dl'")
-        for cat, forms in ctx.res.metrics.heads.items():
-            if w.lower() in forms.all() or low in forms.all():
-                return cat
+    for w in reversed(_WORD.findall(text[lo:start])[-4:]):
+        cat = _head_category(w, ctx)
+        if cat:
+            return cat
     return None
 
 
