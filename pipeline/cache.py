@@ -21,13 +21,15 @@ import hashlib
 import importlib.metadata
 import json
 import logging
+import os
 import sqlite3
+import stat
 import zlib
 from pathlib import Path
 from typing import Any, Self
 
 from pipeline.config import PACKAGE_ROOT, Config
-from pipeline.records import EXTRACTOR_VERSION
+from pipeline.records import EXTRACTOR_VERSION, readable_path
 
 LOGGER = logging.getLogger(__name__)
 
@@ -41,11 +43,23 @@ NOT_RECORD_FIELDS = frozenset({"batch_size", "processes", "strict", "doc_timeout
 CACHED_STATUSES = ("ok", "skipped")
 
 
-def file_sha256(path: Path) -> str | None:
-    """Hex sha256 of a file's bytes; None when it cannot be read (ingest reports why)."""
+def file_sha256(path: Path, max_bytes: int | None = None) -> str | None:
+    """Hex sha256 of a regular file's bytes; None when it is not hashed (ingest reports why).
+
+    The path is stat'ed first and only a regular file is opened (without blocking, and checked
+    again once open): a named pipe, a socket or a device, even behind a link, is never read, so
+    it cannot block or spin the build. None too for a file over `max_bytes` (ingest skips it
+    from its size alone) and for one that cannot be read.
+    """
     try:
-        h = hashlib.sha256()
-        with path.open("rb") as fh:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode) or (max_bytes is not None and info.st_size > max_bytes):
+            return None
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # replaced since the stat
+                return None
+            h = hashlib.sha256()
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 h.update(chunk)
         return h.hexdigest()
@@ -123,13 +137,14 @@ class RecordCache:
         self._db.commit()
 
     def get(self, sha256: str, source: str) -> dict[str, Any] | None:
-        """The cached record for these bytes, with `source` set to where they are now."""
+        """The cached record for these bytes, with `source` set to where they are now (made readable:
+        `records.readable_path`)."""
         row = self._db.execute("SELECT record FROM records WHERE sha256 = ? AND pipeline = ?",
                                (sha256, self.key)).fetchone()
         if row is None:
             return None
         record: dict[str, Any] = json.loads(zlib.decompress(row[0]))
-        record["source"] = source
+        record["source"] = readable_path(source)
         self.hits += 1
         return record
 

@@ -27,6 +27,7 @@ import logging
 import os
 import re
 import shutil
+import stat
 import tempfile
 import time
 from collections import Counter, deque
@@ -251,7 +252,9 @@ def _records(corpus: Iterable[str | Path], cfg: Config, cache: RecordCache | Non
     try:
         for path, skip in iter_inputs(corpus, DEFAULT_EXCLUDE):
             it = _Item(path, skip)
-            if skip is not None:
+            if skip is None:
+                it.skip = _not_regular(path)  # a pipe or a device: never opened
+            if it.skip is not None:
                 it.size = path.stat().st_size if path.is_file() else 0
             else:
                 it.sha = file_sha256(path)
@@ -269,6 +272,24 @@ def _records(corpus: Iterable[str | Path], cfg: Config, cache: RecordCache | Non
     finally:
         if engine is not None:
             engine.close()
+
+
+def _not_regular(path: Path) -> str | None:
+    """The skip reason of a named pipe, socket or device (even behind a link), else None.
+
+    Such an input goes to the manifest as skipped, is never opened (a FIFO would block the build,
+    /dev/zero would never end) and never starts an engine. A directory or a path that cannot be
+    stat'ed goes on to ingest, which says what is wrong with it.
+    """
+    from pipeline.ingest import file_kind
+
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    return f"{file_kind(mode)}, not a regular file: not read"
 
 
 # --- the final files ----------------------------------------------------------------------------

@@ -46,6 +46,14 @@ def _source(f: Fact) -> dict[str, Any]:
             "approx": bool(f.get("approx")), "sentence": ev["sentence"], "start": ev["start"]}
 
 
+def _fact_order(f: Fact) -> tuple[Any, ...]:
+    """A total order on facts, so that no result depends on the order they come in: a document
+    found at two paths has the same doc_id, offsets and values twice, told apart by `source`."""
+    ev = f["evidence"]
+    return (ev["doc_id"], ev["start"], str(f.get("source") or ""), str(f.get("fact_id") or ""), float(f["value"]),
+            bool(f.get("approx")), -float(f.get("confidence", 0)), ev.get("end", 0), ev["sentence"])
+
+
 def _dedupe(items: list[Fact]) -> list[Fact]:
     """One fact per (document, span, value): a sentence matched twice is one source, not two."""
     seen: set[tuple[Any, ...]] = set()
@@ -75,7 +83,7 @@ def consolidate_metrics(facts: Iterable[Fact]) -> list[dict[str, Any]]:
             groups[(f["subject"], f["metric"], str(f.get("period")), f["status"])].append(f)
     out = []
     for (subject, metric, period, status), items in sorted(groups.items()):
-        items = _dedupe(sorted(items, key=lambda f: (f["evidence"]["doc_id"], f["evidence"]["start"])))
+        items = _dedupe(sorted(items, key=_fact_order))
         exact = [f for f in items if not f.get("approx")]
         retained = max(exact or items, key=lambda f: (sum(_agree(f, g) for g in items), f.get("confidence", 0)))
         conflict = any(not _agree(a, b) for i, a in enumerate(items) for b in items[i + 1:])
@@ -144,9 +152,9 @@ def role_timeline(facts: Iterable[Fact]) -> dict[str, list[dict[str, Any]]]:
             "former_as_of": former[0] if former else None,
             "incoming_as_of": incoming[0] if incoming else None,
             "sources": [{"doc_id": d, "as_of": a or None, "status": s, "source": src or None, "sentence": sent}
-                        for d, a, s, src, sent in sorted(sources, key=lambda x: (x[1], x[0], x[2], x[4]))],
+                        for d, a, s, src, sent in sorted(sources, key=lambda x: (x[1], x[0], x[2], x[4], x[3]))],
         })
-    for rows in by_org.values():
+    for rows in by_org.values():  # total: (role, person) is unique within an organization
         rows.sort(key=lambda r: (r["first_seen"] or r["incoming_as_of"] or r["former_as_of"] or "9999",
                                  r["role"], r["person"]))
     return dict(sorted(by_org.items()))

@@ -4,13 +4,17 @@
 are `doc_id, source, format, title, published, lang, entities, facts, warnings`; the project adds
 `status`, `problems`, `sections`, `text` and `byte_size`. `model_dump(mode="json")` is the JSON
 output and `Document.model_json_schema()` its published schema.
+
+File names reach the records through `readable_path` (`Document.source`, `ManifestEntry.path`), so
+that every output is valid UTF-8 whatever names the file system holds.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+import os
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 EXTRACTOR_VERSION = "pressfacts.extract.v1"
 
@@ -27,6 +31,32 @@ ProblemKind = Literal[
     "exception",  # a stage raised; the message says which and why
     "low_confidence",  # a stage produced a result it is unsure of
 ]
+
+
+def readable_path(path: str | bytes | os.PathLike[str] | os.PathLike[bytes]) -> str:
+    """A path as valid UTF-8 text, for records and outputs (never to open the file with).
+
+    A name that is valid UTF-8 is returned unchanged. The bytes of one that is not (Python holds
+    them as lone surrogates, "caf\\udce9.txt" for b"caf\\xe9.txt") are written as backslash escapes:
+    "caf\\xe9.txt". The name stays readable and tells which bytes the real one holds, where "replace"
+    would turn every bad byte into the same U+FFFD; the file itself is read from its real path.
+    Idempotent: a readable path comes back as is.
+    """
+    text = os.fsdecode(path)
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        raw = text.encode("utf-8", "surrogateescape")  # the name's bytes, as the file system has them
+    except UnicodeEncodeError:  # a surrogate that stands for no byte (not from a file system)
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return raw.decode("utf-8", "backslashreplace")
+
+
+# A path in a record: made readable (`readable_path`) on the way in.
+SourcePath = Annotated[str, AfterValidator(readable_path)]
 
 
 class _Model(BaseModel):
@@ -104,14 +134,14 @@ class ImplantationFact(_Model):
     evidence: Evidence
 
 
-Fact = Annotated[Union[MetricFact, RoleFact, ImplantationFact], Field(discriminator="kind")]
+Fact = Annotated[MetricFact | RoleFact | ImplantationFact, Field(discriminator="kind")]
 
 
 class Document(_Model):
     """One input file, from its bytes to its facts."""
 
     doc_id: str
-    source: str
+    source: SourcePath
     format: Literal["html", "pdf", "txt", "unknown"] = "unknown"
     status: Status = "ok"
     byte_size: int = 0
@@ -137,7 +167,7 @@ class Document(_Model):
 class ManifestEntry(_Model):
     """One input of a build: what it was and what became of it."""
 
-    path: str
+    path: SourcePath
     doc_id: str | None = None
     sha256: str | None = None
     bytes: int = 0

@@ -112,3 +112,33 @@ def test_history_role_timeline_incoming_and_sources():
     assert row["incoming_as_of"] == "2017-06-01" and row["first_seen"] == "2017-07-13"
     assert [s["source"] for s in row["sources"]] == ["2017-06-01.html", "2017-07-13.html"]
     assert row["sources"][0]["sentence"] == "C (incoming)"
+
+
+def test_history_output_does_not_depend_on_input_order():
+    """Facts equal on every old sort key (one document found at two paths: same doc_id, offsets
+    and values, another source) come out in the same order however the input is shuffled."""
+    import json
+    import random
+
+    def role(person, as_of, source, status="current", doc="same"):
+        return {"kind": "role", "person": person, "role": "president", "org": "Provence Promotion", "status": status,
+                "as_of": as_of, "source": source, "fact_id": f"r-{person}-{as_of}",
+                "evidence": {"doc_id": doc, "sentence": f"{person} préside", "start": 0, "end": 1}}
+
+    facts = []
+    for source in ("b/copy.txt", "a/orig.txt", "c/other.html"):
+        facts += [{**metric(63, doc="same", start=5), "source": source, "fact_id": "m1", "lang": "fr"},
+                  {**metric(70, doc="same", start=5, approx=True), "source": source, "fact_id": "m2"},
+                  {**metric(75, doc="same", status="target", period="2018"), "source": source, "fact_id": "m3"},
+                  role("A", "2011-03-04", source), role("A", "2011-03-04", source, "former", doc="other"),
+                  role("B", None, source, "incoming")]
+    expected = json.dumps(build_history(facts), sort_keys=True)
+    rng = random.Random(7)
+    for _ in range(30):
+        rng.shuffle(facts)
+        assert json.dumps(build_history(facts), sort_keys=True) == expected
+    history = json.loads(expected)
+    [a] = [r for r in history["roles"]["Provence Promotion"] if r["person"] == "A"]
+    assert [s["source"] for s in a["sources"] if s["doc_id"] == "same"] == ["a/orig.txt", "b/copy.txt", "c/other.html"]
+    [m] = [m for m in history["metrics"] if m["status"] == "actual"]
+    assert m["sources"][0]["source"] == "a/orig.txt"

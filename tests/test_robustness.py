@@ -16,6 +16,7 @@ import os
 import random
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -434,7 +435,7 @@ def test_isolate_file_name_that_is_not_utf8(tmp_path: Path) -> None:
     name = os.fsdecode(b"caf\xe9-latin1.txt")  # carries a surrogate escape
     (tmp_path / name).write_text(NEUTRAL_FR, encoding="utf-8")
     [doc] = list(prepare_many([tmp_path / name], Config()))
-    assert doc.source == str(tmp_path / name) and doc.status == "ok"
+    assert doc.source == str(tmp_path / "caf\\xe9-latin1.txt") and doc.status == "ok"  # records.readable_path
 
 
 # --- the command line ------------------------------------------------------------------------------
@@ -585,43 +586,98 @@ def test_robustness_kill_between_the_swap_renames_keeps_out_readable(runs: dict,
     json.loads((out / "manifest.json").read_text(encoding="utf-8"))
 
 
-# --- holes found elsewhere, pinned as expected failures ----------------------------------------------
+# --- special files and file names ------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError,
-    reason="cache.file_sha256 opens every input, so a named pipe blocks the build "
-           "(pipeline/cache.py file_sha256, called from factbase._records)")
+def _manifest(out: Path) -> dict[str, dict]:
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    return {Path(m["path"]).name: m for m in manifest["files"]}
+
+
 def test_robustness_named_pipe_does_not_block_the_build(tmp_path: Path) -> None:
+    """A FIFO (and a link to one) is never opened: skipped in the manifest with the reason."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     fifo = corpus / "pipe.txt"
     os.mkfifo(fifo)
+    os.symlink("pipe.txt", corpus / "link-to-pipe.txt")
     done = threading.Event()
+    result: list = []
 
     def run() -> None:
-        build([corpus], tmp_path / "out", Config())
+        result.append(build([corpus], tmp_path / "out", Config()))
         done.set()
 
     threading.Thread(target=run, daemon=True).start()
-    finished = done.wait(timeout=4)
+    finished = done.wait(timeout=20)
     if not finished:  # release the blocked reader so that the thread ends
         fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
         os.close(fd)
         done.wait(timeout=30)
     assert finished
+    [summary] = result
+    assert (summary.inputs, summary.skipped, summary.processed) == (2, 2, 0)  # no engine started
+    entries = _manifest(tmp_path / "out")
+    for name in ("pipe.txt", "link-to-pipe.txt"):
+        assert entries[name]["status"] == "skipped"
+        assert entries[name]["reason"] == "named pipe (FIFO), not a regular file: not read"
+    assert (tmp_path / "out" / "documents.jsonl").read_text(encoding="utf-8") == ""
 
 
-@pytest.mark.xfail(
-    strict=True, raises=UnicodeEncodeError,
-    reason="documents.jsonl is written with ensure_ascii=False to UTF-8: a file "
-           "name that is not UTF-8 raises UnicodeEncodeError (pipeline/factbase.py)")
+def test_robustness_ingest_never_opens_a_pipe_or_a_device(tmp_path: Path) -> None:
+    from pipeline.cache import file_sha256
+
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    for path, kind in ((fifo, "named pipe (FIFO)"), (Path("/dev/zero"), "character device")):
+        assert file_sha256(path) is None
+        doc = prepare(path, Config())  # in this process: a blocking open would hang the test
+        assert doc.status == "skipped" and doc.problems[0].kind == "unreadable"
+        assert doc.problems[0].message == f"{path} is a {kind}, not a regular file: only regular files are read"
+    [doc] = list(extract([fifo], Config()))
+    assert doc.status == "skipped" and "named pipe (FIFO)" in doc.problems[0].message
+
+
 def test_robustness_build_with_a_latin1_file_name(tmp_path: Path) -> None:
+    """A name that is not UTF-8: read from its real path, recorded with backslash escapes, and every
+    output stays valid UTF-8 (the first build computes the record, the second takes it from the cache)."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    (corpus / os.fsdecode(b"caf\xe9.txt")).touch()
-    summary = build([corpus], tmp_path / "out", Config())
-    assert summary.inputs == 1
+    (corpus / os.fsdecode(b"caf\xe9.txt")).write_text(NEUTRAL_FR, encoding="utf-8")
+    (corpus / os.fsdecode(b"empty-\xff.txt")).touch()
+    (corpus / os.fsdecode(b"skip-\xe9.md")).touch()  # excluded by pattern: a manifest entry only
+    for cached in (0, 2):
+        out = tmp_path / f"out-{cached}"
+        summary = build([corpus], out, Config(), cache_dir=tmp_path / "cache")
+        assert (summary.inputs, summary.ok, summary.skipped, summary.cached) == (3, 1, 2, cached)
+        for f in sorted(out.rglob("*")):
+            if f.is_file() and f.suffix in (".json", ".jsonl"):
+                f.read_bytes().decode("utf-8")  # strict: raises on any surrogate that got through
+        docs = {d["source"]: d for d in map(json.loads, (out / "documents.jsonl").open(encoding="utf-8"))}
+        readable = str(corpus / "caf\\xe9.txt")
+        assert set(docs) == {readable, str(corpus / "empty-\\xff.txt")}
+        assert docs[readable]["status"] == "ok" and "développement économique" in docs[readable]["text"]
+        assert docs[readable]["byte_size"] == len(NEUTRAL_FR.encode("utf-8"))
+        assert set(_manifest(out)) == {"caf\\xe9.txt", "empty-\\xff.txt", "skip-\\xe9.md"}
+        with sqlite3.connect(out / "facts.db") as db:
+            tables = [t for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            for table in tables:
+                columns = [c[1] for c in db.execute(f"PRAGMA table_info({table})")]
+                for col in columns:
+                    for (blob,) in db.execute(f"SELECT CAST({col} AS BLOB) FROM {table} WHERE typeof({col}) = 'text'"):
+                        blob.decode("utf-8")
+            assert readable in {p for (p,) in db.execute("SELECT source FROM documents")}
+
+
+def test_robustness_readable_path() -> None:
+    from pipeline.records import ManifestEntry, readable_path
+
+    raw = os.fsdecode(b"dir/caf\xe9-\xc3\xa9.txt")  # one bad byte, one valid "é"
+    assert readable_path(raw) == readable_path(os.fsencode(raw)) == "dir/caf\\xe9-é.txt"
+    assert readable_path(Path(raw)) == readable_path(readable_path(raw)) == "dir/caf\\xe9-é.txt"
+    assert readable_path("Compte rendu de l'été.txt") == "Compte rendu de l'été.txt"
+    assert Document(doc_id="x", source=raw).source == "dir/caf\\xe9-é.txt"
+    assert ManifestEntry(path=raw, status="skipped").path == "dir/caf\\xe9-é.txt"
 
 
 def test_robustness_hidden_files_and_linked_folders_are_in_the_manifest(tmp_path: Path) -> None:

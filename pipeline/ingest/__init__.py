@@ -21,9 +21,9 @@ from pipeline.config import Config
 from pipeline.ingest import decode, html, pdf, text
 from pipeline.ingest.meta import Extraction
 from pipeline.ingest.sniff import binary_kind, is_pdf, is_xml, looks_like_html
-from pipeline.records import Document
+from pipeline.records import Document, readable_path
 
-__all__ = ["read", "read_bytes"]
+__all__ = ["file_kind", "read", "read_bytes"]
 
 LOGGER = logging.getLogger(__name__)
 STAGE = "ingest"
@@ -33,49 +33,78 @@ def _doc_id(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
-def _unreadable(source: str, message: str, size: int = 0) -> Document:
-    doc = Document(doc_id=_doc_id(source.encode("utf-8", "surrogateescape")), source=source, byte_size=size)
+def _name_id(raw: str) -> str:
+    """doc_id of a file that was not read: from its name's bytes, as pipeline.isolate computes it."""
+    return _doc_id(raw.encode("utf-8", "surrogateescape"))
+
+
+def _unreadable(raw: str, source: str, message: str, size: int = 0) -> Document:
+    doc = Document(doc_id=_name_id(raw), source=source, byte_size=size)
     doc.add_problem(STAGE, "unreadable", message, fatal=True)
     LOGGER.info("%s: unreadable %s: %s", doc.doc_id, source, message)
     return doc
 
 
-def _stat_problem(path: Path, exc: OSError) -> str:
+def _stat_problem(path: Path, source: str, exc: OSError) -> str:
     """A message saying what is wrong with a path that cannot be stat'ed."""
     if exc.errno == errno.ELOOP:
-        return f"symbolic link loop at {path}: fix the link"
+        return f"symbolic link loop at {source}: fix the link"
     if isinstance(exc, FileNotFoundError):
         if path.is_symlink():
-            return f"dangling symbolic link: {path} points to missing {os.readlink(path)}"
-        return f"file not found: {path}"
+            return f"dangling symbolic link: {source} points to missing {readable_path(os.readlink(path))}"
+        return f"file not found: {source}"
     if isinstance(exc, PermissionError):
-        return f"permission denied on {path}: check the file and directory permissions"
-    return f"cannot access {path}: {exc.strerror or exc}"
+        return f"permission denied on {source}: check the file and directory permissions"
+    return f"cannot access {source}: {exc.strerror or exc}"
+
+
+def file_kind(mode: int) -> str:
+    """What a non-regular file is, in words ("named pipe (FIFO)", "socket", ...)."""
+    for test, name in ((stat.S_ISDIR, "directory"), (stat.S_ISFIFO, "named pipe (FIFO)"), (stat.S_ISSOCK, "socket"),
+                       (stat.S_ISCHR, "character device"), (stat.S_ISBLK, "block device")):
+        if test(mode):
+            return name
+    return "special file"
+
+
+def _not_regular(source: str, mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return f"{source} is a directory, not a file: pass the files inside it"
+    return f"{source} is a {file_kind(mode)}, not a regular file: only regular files are read"
 
 
 def read(path: Path | str, cfg: Config) -> Document:
-    """Read one file into a Document; never raises for a missing, unreadable or bad file."""
-    source = str(path)
+    """Read one file into a Document; never raises for a missing, unreadable or bad file.
+
+    `Document.source` is the path made readable (`records.readable_path`: a name that is not UTF-8
+    gets backslash escapes); the bytes are read from the real path. Only regular files are opened,
+    and without blocking: a named pipe or a device is reported, never read.
+    """
+    raw = str(path)
+    source = readable_path(raw)
     path = Path(path)
     try:
         info = path.stat()
     except OSError as exc:
-        return _unreadable(source, _stat_problem(path, exc))
-    if stat.S_ISDIR(info.st_mode):
-        return _unreadable(source, f"{path} is a directory, not a file: pass the files inside it")
+        return _unreadable(raw, source, _stat_problem(path, source, exc))
     if not stat.S_ISREG(info.st_mode):
-        return _unreadable(source, f"{path} is not a regular file (device, socket or pipe)")
+        return _unreadable(raw, source, _not_regular(source, info.st_mode))
     if info.st_size > cfg.max_bytes:
-        doc = Document(doc_id=_doc_id(source.encode("utf-8", "surrogateescape")), source=source, byte_size=info.st_size)
+        doc = Document(doc_id=_name_id(raw), source=source, byte_size=info.st_size)
         _too_large(doc, info.st_size, cfg)
         return doc
     try:
-        with path.open("rb") as handle:
+        # O_NONBLOCK: should the path have become a pipe since the stat, opening it does not wait
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+        with os.fdopen(fd, "rb") as handle:
+            mode = os.fstat(handle.fileno()).st_mode
+            if not stat.S_ISREG(mode):
+                return _unreadable(raw, source, _not_regular(source, mode), info.st_size)
             data = handle.read(cfg.max_bytes + 1)
     except PermissionError:
-        return _unreadable(source, f"permission denied reading {path}: check the file permissions", info.st_size)
+        return _unreadable(raw, source, f"permission denied reading {source}: check the file permissions", info.st_size)
     except OSError as exc:
-        return _unreadable(source, f"cannot read {path}: {exc.strerror or exc}", info.st_size)
+        return _unreadable(raw, source, f"cannot read {source}: {exc.strerror or exc}", info.st_size)
     return read_bytes(data, source, cfg)
 
 
@@ -85,7 +114,7 @@ def _too_large(doc: Document, size: int, cfg: Config) -> None:
 
 
 def read_bytes(data: bytes, source: str, cfg: Config) -> Document:
-    """Turn raw bytes into a Document; `source` is recorded as given."""
+    """Turn raw bytes into a Document; `source` is recorded as given (made readable if it is not UTF-8)."""
     doc = Document(doc_id=_doc_id(data), source=source, byte_size=len(data))
     if not data.strip():
         doc.add_problem(STAGE, "empty_text", f"file is empty ({len(data)} bytes, no text)", fatal=True)
