@@ -81,7 +81,7 @@ def child_startup(_args: argparse.Namespace) -> dict[str, object]:
     def plain() -> float:
         t = time.perf_counter()
         for lang in cfg.languages:
-            spacy.load(nlp.model_name(lang, cfg), disable=cfg.spacy_disable)
+            spacy.load(nlp.model_name(lang, cfg), exclude=cfg.spacy_disable)
         return time.perf_counter() - t
 
     t_plain = plain()  # spaCy's own load, first in this process (what a run pays)

@@ -138,6 +138,14 @@ def _extract_one(doc: Document, analysis: Analysis, cfg: Config) -> Record:
     return run_stage("extract", lambda d, c: extraction.run(d, analysis, c), doc, cfg).model_dump(mode="json")
 
 
+def _warm_helper(cfg: Config) -> None:
+    """Load what extraction needs in the helper process before its first document."""
+    from pipeline import extraction  # noqa: F401
+    from pipeline.resources import load_resources
+
+    load_resources(cfg.models_dir)
+
+
 def _process_offloaded(paths: list[str], cfg: Config, helper: ProcessPoolExecutor) -> list[Record]:
     """`process_chunk` with extraction in `helper`: this process runs spaCy only.
 
@@ -190,12 +198,41 @@ class InProcess:
 
     workers = 1
 
-    def __init__(self, cfg: Config) -> None:
+    def __init__(self, cfg: Config, first: str | None = None) -> None:
         self.cfg = cfg
         self._queue: list[tuple[list[str], _Deferred]] = []
         self._helper: ProcessPoolExecutor | None = None
+        self._starting: threading.Thread | None = None
+        # Start-up in parallel: the isolated ingest workers, the extraction helper and the
+        # spaCy pipeline the first file probably needs all start now, not one after the other
+        # when the first document is due. A wrong guess only loads a model early.
+        from pipeline import language, nlp
+
+        if cfg.isolate:
+            from pipeline import isolate
+
+            isolate.start_soon(cfg)
+        guess = language.hint(first, cfg.models_dir) if first else None
+        if guess in cfg.languages:
+            nlp.load_soon(guess, cfg)
         if cpu_count() > 1:
-            self._helper = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("forkserver"))
+            self._starting = threading.Thread(target=self._start_helper, name="pressfacts-helper-start", daemon=True)
+            self._starting.start()
+
+    def _start_helper(self) -> None:
+        from pipeline.isolate import exit_with
+
+        # exit_with: a killed build leaves no helper behind (it would wait for work forever).
+        helper = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("forkserver"),
+                                     initializer=exit_with, initargs=(os.getpid(),))
+        helper.submit(_warm_helper, self.cfg)
+        self._helper = helper
+
+    def _helper_pool(self) -> ProcessPoolExecutor | None:
+        if self._starting is not None:
+            self._starting.join()
+            self._starting = None
+        return self._helper
 
     def submit(self, paths: list[str]) -> ChunkFuture:
         fut = _Deferred(self)
@@ -206,8 +243,9 @@ class InProcess:
         waiting, self._queue = self._queue, []
         paths = [p for chunk, _f in waiting for p in chunk]
         try:
-            if self._helper is not None:
-                records = _process_offloaded(paths, self.cfg, self._helper)
+            helper = self._helper_pool()
+            if helper is not None:
+                records = _process_offloaded(paths, self.cfg, helper)
             else:
                 records = process_chunk(paths, self.cfg)
         except BaseException as exc:  # handed to every caller of result()
@@ -221,8 +259,9 @@ class InProcess:
 
     def close(self) -> None:
         self._queue.clear()
-        if self._helper is not None:
-            self._helper.shutdown(wait=True, cancel_futures=True)
+        helper = self._helper_pool()
+        if helper is not None:
+            helper.shutdown(wait=True, cancel_futures=True)
 
 
 class LocalPool:
@@ -232,7 +271,10 @@ class LocalPool:
         self.cfg = cfg
         self.workers = workers
         # forkserver: workers start clean, without the parent's threads (tqdm) or open files.
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
+        from pipeline.isolate import exit_with
+
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"),
+                                         initializer=exit_with, initargs=(os.getpid(),))
 
     def submit(self, paths: list[str]) -> ChunkFuture:
         fut: Future[list[Record]] = self._pool.submit(process_chunk, paths, self.cfg)
@@ -293,11 +335,15 @@ class DaskEngine:
             self._cluster.close()
 
 
-def open_engine(name: str, cfg: Config, scheduler: str | None = None) -> Engine:
-    """The engine called `name` ("local" or "dask"), ready to take chunks."""
+def open_engine(name: str, cfg: Config, scheduler: str | None = None, first: str | None = None) -> Engine:
+    """The engine called `name` ("local" or "dask"), ready to take chunks.
+
+    `first`, the first file it will be given, lets the in-process engine start loading the
+    spaCy pipeline that file probably needs (see `language.hint`) while its workers start.
+    """
     if name == "dask":
         return DaskEngine(cfg, scheduler)
     if name != "local":
         raise EngineError(f"unknown engine {name!r}: use one of {', '.join(ENGINES)}")
     n = worker_count(cfg)
-    return LocalPool(cfg, n) if n > 1 else InProcess(cfg)
+    return LocalPool(cfg, n) if n > 1 else InProcess(cfg, first)

@@ -216,7 +216,7 @@ def _records(corpus: Iterable[str | Path], cfg: Config, cache: RecordCache | Non
         if not feed:
             return
         if engine is None:
-            engine = open_engine(engine_name, cfg, scheduler)
+            engine = open_engine(engine_name, cfg, scheduler, first=str(feed[0].path))
         fut = engine.submit([str(i.path) for i in feed])
         for n, it in enumerate(feed):
             it.future, it.index = fut, n

@@ -109,6 +109,33 @@ def _die_with_parent() -> None:
         pass
 
 
+def exit_with(pid: int) -> None:
+    """Exit this process when process `pid` ends (a worker started through the forkserver,
+    whose parent is the forkserver, not the build: the forkserver itself only exits when its
+    last child has). Watches with a pidfd where there is one, else polls every half second."""
+
+    def watch() -> None:
+        try:
+            fd = os.pidfd_open(pid)  # Linux >= 5.3
+        except (AttributeError, OSError):
+            fd = None
+        if fd is not None:
+            import select
+
+            select.select([fd], [], [])  # readable when the process has ended
+            os._exit(0)
+        while True:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except OSError:
+                pass
+            time.sleep(0.5)
+
+    threading.Thread(target=watch, name="pressfacts-watch-parent", daemon=True).start()
+
+
 def _address_space() -> int | None:
     """This process's virtual memory size in bytes (Linux), None elsewhere."""
     try:
@@ -300,6 +327,11 @@ class IsolatedPool:
             self._thread = threading.Thread(target=self._loop, name="pressfacts-isolate", daemon=True)
             self._thread.start()
         return self
+
+    @property
+    def usable(self) -> bool:
+        """Not closed, and its thread (if started, perhaps by `start_soon`) still running."""
+        return not self._state.stopping and (self._thread is None or self._thread.is_alive())
 
     @property
     def alive(self) -> bool:
@@ -571,12 +603,32 @@ def shared_pool(cfg: Config, task: Task | None = None) -> IsolatedPool:
     key = (cfg.model_dump_json(), task)
     with _SHARED_LOCK:
         pool = _SHARED.get(key)
-        if pool is None or not pool.alive:
+        if pool is None or not pool.usable:
             for other in list(_SHARED.values()):  # one configuration at a time
                 other.close()
             _SHARED.clear()
             pool = _SHARED[key] = IsolatedPool(cfg, task=task)
     return pool.start()
+
+
+def start_soon(cfg: Config, task: Task | None = None) -> None:
+    """Start the shared pool for (cfg, task) in a background thread and return at once.
+
+    A build calls this when it opens its engine, so that the workers start (about a second:
+    imports and the language detector) while this process goes on, instead of when the first
+    document is due. A failure to start is raised again by the first `imap`.
+    """
+    if not cfg.isolate or multiprocessing.current_process().daemon:
+        return
+    _context()  # the forkserver's preload list is set before anything else can start it
+
+    def run() -> None:
+        try:
+            shared_pool(cfg, task)
+        except Exception:  # noqa: BLE001 - imap raises it again where it matters
+            LOGGER.debug("early start of the isolated pool failed", exc_info=True)
+
+    threading.Thread(target=run, name="pressfacts-isolate-start", daemon=True).start()
 
 
 @atexit.register

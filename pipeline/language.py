@@ -42,6 +42,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.records import Section
@@ -259,3 +260,40 @@ def _report_other_sections(doc: Document, sections: list[Section], cfg: Config) 
     for code in sorted(chars):
         doc.add_problem(STAGE, "wrong_language",
                         f"{chars[code]} characters in {language_name(code)} ({code}) are not processed")
+
+
+HINT_BYTES = 64 << 10  # what `hint` reads of a file
+
+
+@functools.lru_cache(maxsize=4)
+def _hint_words(path: str) -> dict[str, frozenset[str]]:
+    import yaml
+
+    with open(path, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh) or {}
+    if not isinstance(data, dict) or not all(isinstance(v, list) for v in data.values()):
+        raise ValueError(f"{path}: expected a mapping of language code to a list of words")
+    return {str(k): frozenset(str(w).lower() for w in v) for k, v in data.items()}
+
+
+def hint(path: str | Path, models_dir: str | Path) -> str | None:
+    """A cheap guess at the language of a raw file, before ingest: the language whose function
+    words (models/language_hints.yaml) are most frequent in its first HINT_BYTES, or None.
+
+    Used only to start loading a spaCy pipeline early; it reads bytes and counts words, and
+    never parses the file (that stays in the isolated workers). Binary files (PDF streams are
+    compressed) usually give None.
+    """
+    try:
+        with open(path, "rb") as fh:
+            sample = fh.read(HINT_BYTES).decode("utf-8", "replace").lower()
+        words = _hint_words(str(Path(models_dir) / "language_hints.yaml"))
+    except (OSError, ValueError):
+        return None
+    counts = Counter(w for w in _WORD.findall(sample))
+    scores = {lang: sum(counts[w] for w in vocab) for lang, vocab in words.items()}
+    best = max(sorted(scores), key=lambda lang: scores[lang], default=None)
+    return best if best is not None and scores[best] >= 5 else None
+
+
+_WORD = re.compile(r"[^\W\d_]+")

@@ -11,8 +11,8 @@ the statistical NER keeps its hands off names the domain knows.
 
 from __future__ import annotations
 
-import functools
 import logging
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -139,13 +139,58 @@ def _register_guard() -> None:
         return doc
 
 
-@functools.lru_cache(maxsize=8)
+_LOADED: dict[tuple[str, tuple[str, ...], str], "Language"] = {}
+_LOADING: dict[tuple[str, tuple[str, ...], str], threading.Lock] = {}
+_LOADING_LOCK = threading.Lock()
+
+
 def _load(name: str, disable: tuple[str, ...], models_dir: str) -> "Language":
+    """The pipeline `name`, loaded once per process even when two threads ask at once."""
+    key = (name, disable, models_dir)
+    if key in _LOADED:
+        return _LOADED[key]
+    with _LOADING_LOCK:
+        lock = _LOADING.setdefault(key, threading.Lock())
+    with lock:
+        if key not in _LOADED:
+            _LOADED[key] = _build(name, disable, models_dir)
+    return _LOADED[key]
+
+
+_SOON: set[tuple[str, tuple[str, ...], str]] = set()
+
+
+def load_soon(lang: str, cfg: Config) -> None:
+    """Start loading the pipeline for `lang` in a background thread, once per process.
+
+    Called when the first document of a language comes out of ingest (and, by the in-process
+    engine, for the language its first file probably has): the model loads while documents are
+    being prepared, instead of after them. Errors are left to the `load` that needs the
+    pipeline, which raises them in the caller's thread.
+    """
+    wanted = (lang, tuple(cfg.spacy_disable), str(cfg.models_dir))
+    with _LOADING_LOCK:
+        if wanted in _SOON:
+            return
+        _SOON.add(wanted)
+
+    def run() -> None:
+        try:
+            load(lang, cfg)
+        except Exception:  # noqa: BLE001 - reported by the load that needs the pipeline
+            LOGGER.debug("background load of the %s pipeline failed", lang, exc_info=True)
+
+    threading.Thread(target=run, name=f"pressfacts-load-{lang}", daemon=True).start()
+
+
+def _build(name: str, disable: tuple[str, ...], models_dir: str) -> "Language":
     import spacy
     from pathlib import Path
 
     _register_guard()
-    nlp = spacy.load(name, disable=list(disable))
+    # Excluded, not merely disabled: a component we never run is not even read from disk
+    # (the French lemmatizer's tables alone take a fifth of the model's load time).
+    nlp = spacy.load(name, exclude=list(disable))
     # The ruler runs first so that the parser cannot split a known name across two sentences
     # (the guard forbids it) and the statistical NER keeps the names it found.
     res = load_resources(Path(models_dir))
@@ -229,12 +274,18 @@ def analyze(docs: Iterable[Document], cfg: Config) -> Iterator[tuple[Document, A
     Documents are consumed in order and yielded in order. Sections of one language across a
     chunk of documents (CHUNK_BATCHES nlp.pipe batches) go through one `nlp.pipe` call inside
     one `nlp.memory_zone()`: the strings and Docs of a chunk are freed when it is done, so a long
-    run's memory stays flat. Nothing spaCy leaves this module (see `to_sentences`).
+    run's memory stays flat. Nothing spaCy leaves this module (see `to_sentences`). A language's
+    pipeline starts loading when its first document arrives (`load_soon`).
     """
     batch: list[Document] = []
     size = cfg.batch_size * CHUNK_BATCHES
+    seen: set[str] = set()
     for doc in docs:
         batch.append(doc)
+        for s in doc.sections:
+            if s.lang not in seen and s.lang in cfg.languages:
+                seen.add(s.lang)
+                load_soon(s.lang, cfg)  # while the rest of the batch is ingested
         if len(batch) >= size:
             yield from _analyze_batch(batch, cfg)
             batch = []

@@ -9,10 +9,15 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+
+T = TypeVar("T")
 
 
 class ResourceError(ValueError):
@@ -176,6 +181,20 @@ class Resources(_Strict):
         index = {w: c for c, words in self.places.countries.items() for w in words}
         index.update({w: c for c, words in self.places.cities.items() for w in words})
         return index
+
+    @functools.cached_property
+    def derived(self) -> dict[str, Any]:
+        """Objects extraction derives from these data (compiled regexes, mostly), by name."""
+        return {}
+
+    def memo(self, name: str, build: Callable[[Resources], T]) -> T:
+        """`build(self)`, computed once per Resources: a regex over a lexicon is compiled once
+        per run, not once per document."""
+        try:
+            return self.derived[name]  # type: ignore[no-any-return]
+        except KeyError:
+            value = self.derived[name] = build(self)
+            return value
 
 
 _FILES = {

@@ -167,3 +167,30 @@ def test_language_split_never_raises(text: str) -> None:
     sections = language.split_sections(text)
     assert _covers(text, sections) if text else sections == []
     assert all(0.0 <= s.confidence <= 1.0 for s in sections)
+
+
+# --- the start-up hint: a guess from raw bytes, before ingest ----------------------------------
+
+
+def test_language_hint_reads_function_words_in_raw_files(tmp_path) -> None:
+    models = Config().models_dir
+    fr = tmp_path / "fr.html"
+    fr.write_text("<html><body><p>Le président de la région a présenté les résultats de l'agence "
+                  "pour 2015 : des emplois et des projets dans la métropole.</p></body></html>", encoding="utf-8")
+    en = tmp_path / "en.txt"
+    en.write_text("The agency said that the number of projects in the region was the highest "
+                  "of the decade, and that the jobs were in the north of the city.", encoding="cp1252")
+    assert language.hint(fr, models) == "fr"
+    assert language.hint(en, models) == "en"
+
+
+def test_language_hint_gives_up_on_binary_unreadable_and_tiny_files(tmp_path) -> None:
+    models = Config().models_dir
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(bytes(range(256)) * 64)
+    tiny = tmp_path / "tiny.txt"
+    tiny.write_text("Marseille", encoding="utf-8")
+    assert language.hint(junk, models) is None
+    assert language.hint(tiny, models) is None
+    assert language.hint(tmp_path / "missing.txt", models) is None
+    assert language.hint(tmp_path, models) is None  # a folder: an OSError, not a crash

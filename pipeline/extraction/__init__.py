@@ -62,8 +62,8 @@ def run(doc: Document, analysis: Analysis, cfg: Config) -> Document:
 
 
 def _heading(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    return len(letters) >= 4 and sum(c.isupper() for c in letters) / len(letters) > 0.8
+    letters = sum(map(str.isalpha, text))
+    return letters >= 4 and sum(map(str.isupper, text)) / letters > 0.8
 
 
 def reported_year(facts: list[Fact]) -> str | None:

@@ -226,14 +226,19 @@ def _listed_orgs(found: list[Mention], text: str, res: Resources) -> list[Mentio
     return sorted(out, key=lambda x: (x.start, x.end))
 
 
-def _titled_orgs(found: list[Mention], text: str, res: Resources) -> list[Mention]:
-    """Names in an organization's slot of a title: "Fin-Track's CEO", "CEO of Corning Gosselin".
-    A model "person" there without a known given name becomes an organization; an unlabelled
-    capitalized name there is added."""
+def _titled_org_regexes(res: Resources) -> tuple[re.Pattern[str], re.Pattern[str]]:
     titles = sorted({t for title in res.roles.titles for t in title.fr + title.en}, key=len, reverse=True)
     alt = "|".join(re.escape(t) for t in titles)
     before = re.compile(rf"{_NAME}'s\s+(?:\w+\s+)?(?i:{alt})(?![\w-])")
     after = re.compile(rf"(?<![\w-])(?i:{alt})\s+(?:of|at|de|du|chez)\s+(?:the\s+|la\s+|le\s+|l')?{_NAME}")
+    return before, after
+
+
+def _titled_orgs(found: list[Mention], text: str, res: Resources) -> list[Mention]:
+    """Names in an organization's slot of a title: "Fin-Track's CEO", "CEO of Corning Gosselin".
+    A model "person" there without a known given name becomes an organization; an unlabelled
+    capitalized name there is added."""
+    before, after = res.memo("titled_orgs", _titled_org_regexes)
     out = list(found)
     for rx in (before, after):
         for m in rx.finditer(text):
@@ -289,18 +294,23 @@ def _patterned_orgs(text: str, found: list[Mention], res: Resources) -> list[Men
     return out
 
 
-def _cued_companies(analysis: Analysis, found: list[Mention], res: Resources) -> list[Mention]:
-    """Company names the model missed, introduced by a company noun or a nationality word."""
+def _company_cue_regexes(res: Resources) -> tuple[re.Pattern[str], ...]:
+    """The four patterns of `_cued_companies`, compiled once per run (see Resources.memo)."""
     nouns = res.org_cues.company_nouns.all()
     nationalities = [w for w in res.country_by_word if len(w) > 3]
-    noun_re = re.compile(rf"(?<![\w-])(?i:{'|'.join(re.escape(n) for n in sorted(nouns, key=len, reverse=True))})"
-                         rf"(?:\s+[a-zà-ÿ][\w'-]*){{0,4}}?\s+{_NAME}")
-    nat_re = re.compile(rf"(?<![\w-])(?i:(?:le|la|l'|les|un|une|the|an?)\s+(?:{'|'.join(re.escape(n) for n in sorted(nationalities, key=len, reverse=True))}))"
-                        rf"\s+{_NAME}")
     noun_alt = "|".join(re.escape(n) for n in sorted(nouns, key=len, reverse=True))
+    nat_alt = "|".join(re.escape(n) for n in sorted(nationalities, key=len, reverse=True))
+    noun_re = re.compile(rf"(?<![\w-])(?i:{noun_alt})(?:\s+[a-zà-ÿ][\w'-]*){{0,4}}?\s+{_NAME}")
+    nat_re = re.compile(rf"(?<![\w-])(?i:(?:le|la|l'|les|un|une|the|an?)\s+(?:{nat_alt}))\s+{_NAME}")
     # "Transcoma – Le transitaire espagnol ...": a list entry opening with a company's name.
     entry_re = re.compile(rf"(?m)^{_NAME}\s+[\u2013\u2014-]\s+(?:Le|La|L'|Les|The|An?|Un|Une)\b")
     appos_re = re.compile(rf"(?<![\w-]){_NAME},\s+(?i:the|an?|le|la|l'|un|une)\s+(?:[\w'-]+\s+){{0,4}}?(?i:{noun_alt})(?![\w-])")
+    return noun_re, nat_re, appos_re, entry_re
+
+
+def _cued_companies(analysis: Analysis, found: list[Mention], res: Resources) -> list[Mention]:
+    """Company names the model missed, introduced by a company noun or a nationality word."""
+    noun_re, nat_re, appos_re, entry_re = res.memo("company_cues", _company_cue_regexes)
     taken = [(m.start, m.end) for m in found if m.type != "PLACE" and not m.surface[:1].islower()]
     out: list[Mention] = []
     for sent in analysis.sentences:

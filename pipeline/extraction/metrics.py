@@ -366,8 +366,9 @@ def _header_columns(line: str, lang: str, ctx: DocContext) -> list[str | None] |
 
 def _split_header_words(line: str, ctx: DocContext, lang: str) -> list[str]:
     """A header with single spaces: a new column starts at each head noun ("Year Projects Jobs")."""
-    vocab = ctx.res.metrics.heads["projects"].all() + ctx.res.metrics.heads["jobs"].all()
-    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in vocab) + r")(?![\w-])", re.I)
+    pattern = ctx.res.memo("header_words", lambda res: re.compile(
+        r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in res.metrics.heads["projects"].all() + res.metrics.heads["jobs"].all())
+        + r")(?![\w-])", re.I))
     starts = [m.start() for m in pattern.finditer(line)]
     if not starts:
         return [line]

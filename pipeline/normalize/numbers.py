@@ -230,19 +230,28 @@ def _approx_noun_matches(text: str, g: _Grammar) -> Iterator[NumberMatch]:
         yield _make(text, m.start(), m.end(), value, approx=True, words=not head.isdigit())
 
 
-def _fraction_matches(text: str, lang: str) -> Iterator[NumberMatch]:
-    """"la moitié" (50 %), "one project in two" (50 %), "trois quarts" (75 %)."""
+@functools.lru_cache(maxsize=None)
+def _fraction_patterns(lang: str) -> tuple[dict[str, float], dict[str, int], re.Pattern[str] | None, re.Pattern[str] | None]:
+    """The fraction words of models/numbers.yaml for `lang`, and their two patterns (compiled once)."""
     fixed: dict[str, float] = entry("numbers", "fractions", lang) or {}
     denominators: dict[str, int] = entry("numbers", "fraction_denominators", lang) or {}
-    if fixed:
-        for m in re.finditer(r"(?<![\w-])(" + alternation(list(fixed)) + r")(?![\w-])", text, re.I):
+    fixed_rx = re.compile(r"(?<![\w-])(" + alternation(list(fixed)) + r")(?![\w-])", re.I) if fixed else None
+    one = r"(?:un|une)" if lang == "fr" else r"(?:one)"
+    per = r"(?:sur)" if lang == "fr" else r"(?:in|out of)"
+    share_rx = (re.compile(rf"(?<![\w-]){one}\s+(?:[\w'-]+\s+)?{per}\s+(" + alternation(list(denominators)) + r")(?![\w-])", re.I)
+                if denominators else None)
+    return fixed, denominators, fixed_rx, share_rx
+
+
+def _fraction_matches(text: str, lang: str) -> Iterator[NumberMatch]:
+    """"la moitié" (50 %), "one project in two" (50 %), "trois quarts" (75 %)."""
+    fixed, denominators, fixed_rx, share_rx = _fraction_patterns(lang)
+    if fixed_rx is not None:
+        for m in fixed_rx.finditer(text):
             yield _make(text, m.start(), m.end(), fixed[m.group(1).lower()], unit="percent",
                         approx=_fraction_approx(text, m.start(), lang), words=True)
-    if denominators:
-        one = r"(?:un|une)" if lang == "fr" else r"(?:one)"
-        per = r"(?:sur)" if lang == "fr" else r"(?:in|out of)"
-        rx = rf"(?<![\w-]){one}\s+(?:[\w'-]+\s+)?{per}\s+(" + alternation(list(denominators)) + r")(?![\w-])"
-        for m in re.finditer(rx, text, re.I):
+    if share_rx is not None:
+        for m in share_rx.finditer(text):
             share = 100 / denominators[m.group(1).lower()]
             yield _make(text, m.start(), m.end(), int(share) if share.is_integer() else round(share, 1), unit="percent",
                         approx=_fraction_approx(text, m.start(), lang), words=True)

@@ -1,0 +1,61 @@
+"""Start-up in parallel: models loaded once even when asked from two threads, the isolated
+pool started early and then reused, not replaced (see pipeline/nlp.py, pipeline/isolate.py)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline import isolate, nlp
+from pipeline.config import Config
+
+
+def test_startup_a_pipeline_is_built_once_when_threads_race(monkeypatch: pytest.MonkeyPatch) -> None:
+    built: list[str] = []
+
+    def slow_build(name: str, disable: tuple[str, ...], models_dir: str) -> object:
+        built.append(name)
+        time.sleep(0.2)
+        return object()
+
+    monkeypatch.setattr(nlp, "_build", slow_build)
+    key = ("race_test_model", (), "nowhere")
+    got: list[object] = []
+    threads = [threading.Thread(target=lambda: got.append(nlp._load(*key))) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert built == ["race_test_model"]
+    assert len(got) == 4 and all(g is got[0] for g in got)
+    nlp._LOADED.pop(key)
+
+
+def test_startup_a_failed_background_load_is_raised_by_the_load_that_needs_it() -> None:
+    cfg = Config(spacy_models={"fr": ["no_such_model_pkg"], "en": ["no_such_model_pkg"]})
+    nlp.load_soon("fr", cfg)  # returns at once; the failure stays in its thread
+    with pytest.raises(nlp.ModelNotFound, match="no_such_model_pkg"):
+        nlp.load("fr", cfg)
+
+
+def test_startup_the_pool_started_early_is_the_one_used(tmp_path: Path) -> None:
+    cfg = Config(doc_timeout=60)
+    (tmp_path / "a.txt").write_text("Provence Promotion a accompagné 60 projets en 2015 dans la métropole.",
+                                    encoding="utf-8")
+    isolate.start_soon(cfg)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with isolate._SHARED_LOCK:
+            pools = list(isolate._SHARED.values())
+        if pools:
+            break
+        time.sleep(0.01)
+    assert len(pools) == 1
+    docs = list(isolate.imap([tmp_path / "a.txt"], cfg))  # while it may still be starting
+    assert [d.status for d in docs] == ["ok"] and docs[0].lang == "fr"
+    with isolate._SHARED_LOCK:
+        assert list(isolate._SHARED.values()) == pools  # reused, not closed and replaced
+    assert pools[0].restarts == 0
