@@ -129,6 +129,7 @@ def build(corpus: tuple[str, ...], out: str, engine: str, scheduler: str | None,
     """
     from pipeline.engines import EngineError
     from pipeline.factbase import build as build_api
+    from pipeline.factbase import not_regular
     from pipeline.run import DEFAULT_EXCLUDE, iter_inputs
 
     _setup_logging(verbose)
@@ -138,7 +139,8 @@ def build(corpus: tuple[str, ...], out: str, engine: str, scheduler: str | None,
             raise click.UsageError(f"no such file or folder: {c}")
     if scheduler and engine != "dask":
         raise click.UsageError("--scheduler is the address of a Dask scheduler: add --engine dask")
-    total = sum(1 for _p, skip in iter_inputs(corpus, DEFAULT_EXCLUDE) if skip is None)
+    # What the bar counts: the inputs that will be read (a named pipe or a device is skipped unread).
+    total = sum(1 for p, skip in iter_inputs(corpus, DEFAULT_EXCLUDE) if skip is None and not_regular(p) is None)
     bar = _Progress(total)
     try:
         summary = _guarded(lambda: build_api(corpus, out, cfg, progress=bar.update, engine=engine,

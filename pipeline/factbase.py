@@ -253,7 +253,7 @@ def _records(corpus: Iterable[str | Path], cfg: Config, cache: RecordCache | Non
         for path, skip in iter_inputs(corpus, DEFAULT_EXCLUDE):
             it = _Item(path, skip)
             if skip is None:
-                it.skip = _not_regular(path)  # a pipe or a device: never opened
+                it.skip = not_regular(path)  # a pipe or a device: never opened
             if it.skip is not None:
                 it.size = path.stat().st_size if path.is_file() else 0
             else:
@@ -274,7 +274,7 @@ def _records(corpus: Iterable[str | Path], cfg: Config, cache: RecordCache | Non
             engine.close()
 
 
-def _not_regular(path: Path) -> str | None:
+def not_regular(path: Path) -> str | None:
     """The skip reason of a named pipe, socket or device (even behind a link), else None.
 
     Such an input goes to the manifest as skipped, is never opened (a FIFO would block the build,

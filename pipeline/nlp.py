@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from pipeline.config import Config
+from pipeline.config import Config, ConfigError
 from pipeline.records import Document
 from pipeline.resources import Resources, load_resources
 
@@ -139,25 +139,26 @@ def _register_guard() -> None:
         return doc
 
 
-_LOADED: dict[tuple[str, tuple[str, ...], str], "Language"] = {}
-_LOADING: dict[tuple[str, tuple[str, ...], str], threading.Lock] = {}
+_Key = tuple[str, tuple[str, ...], tuple[str, ...], str]  # name, disable, enable, models_dir
+_LOADED: dict[_Key, "Language"] = {}
+_LOADING: dict[_Key, threading.Lock] = {}
 _LOADING_LOCK = threading.Lock()
 
 
-def _load(name: str, disable: tuple[str, ...], models_dir: str) -> "Language":
+def _load(name: str, disable: tuple[str, ...], enable: tuple[str, ...], models_dir: str) -> "Language":
     """The pipeline `name`, loaded once per process even when two threads ask at once."""
-    key = (name, disable, models_dir)
+    key = (name, disable, enable, models_dir)
     if key in _LOADED:
         return _LOADED[key]
     with _LOADING_LOCK:
         lock = _LOADING.setdefault(key, threading.Lock())
     with lock:
         if key not in _LOADED:
-            _LOADED[key] = _build(name, disable, models_dir)
+            _LOADED[key] = _build(name, disable, enable, models_dir)
     return _LOADED[key]
 
 
-_SOON: set[tuple[str, tuple[str, ...], str]] = set()
+_SOON: set[tuple[str, tuple[str, ...], tuple[str, ...], str]] = set()
 
 
 def load_soon(lang: str, cfg: Config) -> None:
@@ -168,7 +169,7 @@ def load_soon(lang: str, cfg: Config) -> None:
     being prepared, instead of after them. Errors are left to the `load` that needs the
     pipeline, which raises them in the caller's thread.
     """
-    wanted = (lang, tuple(cfg.spacy_disable), str(cfg.models_dir))
+    wanted = (lang, tuple(cfg.spacy_disable), tuple(cfg.spacy_enable), str(cfg.models_dir))
     with _LOADING_LOCK:
         if wanted in _SOON:
             return
@@ -183,7 +184,18 @@ def load_soon(lang: str, cfg: Config) -> None:
     threading.Thread(target=run, name=f"pressfacts-load-{lang}", daemon=True).start()
 
 
-def _build(name: str, disable: tuple[str, ...], models_dir: str) -> "Language":
+SENTENCE_SOURCES = ("parser", "senter", "sentencizer")
+
+
+def _listens_to_tok2vec(node: object) -> bool:
+    """Whether a component's model config (a nested dict) contains a Tok2VecListener."""
+    if isinstance(node, dict):
+        arch = node.get("@architectures", "")
+        return (isinstance(arch, str) and "Tok2VecListener" in arch) or any(map(_listens_to_tok2vec, node.values()))
+    return False
+
+
+def _build(name: str, disable: tuple[str, ...], enable: tuple[str, ...], models_dir: str) -> "Language":
     import spacy
     from pathlib import Path
 
@@ -191,8 +203,24 @@ def _build(name: str, disable: tuple[str, ...], models_dir: str) -> "Language":
     # Excluded, not merely disabled: a component we never run is not even read from disk
     # (the French lemmatizer's tables alone take a fifth of the model's load time).
     nlp = spacy.load(name, exclude=list(disable))
-    # The ruler runs first so that the parser cannot split a known name across two sentences
-    # (the guard forbids it) and the statistical NER keeps the names it found.
+    for comp in enable:  # shipped disabled, wanted: the senter (sentences without the parser)
+        if comp in nlp.disabled:
+            nlp.enable_pipe(comp)
+        elif comp not in nlp.pipe_names:
+            LOGGER.warning("%s has no component %r to enable (spacy_enable)", name, comp)
+    if "tok2vec" not in nlp.component_names:
+        listening = [c for c in nlp.pipe_names if _listens_to_tok2vec(nlp.config["components"].get(c, {}).get("model"))]
+        if listening:
+            raise ConfigError(
+                f"{name}: {', '.join(listening)} read the shared 'tok2vec', which spacy_disable excludes; "
+                f"exclude them too or keep 'tok2vec'")
+    if not any(src in nlp.pipe_names for src in SENTENCE_SOURCES):
+        LOGGER.warning("%s: no parser or senter left (spacy_disable/spacy_enable); sentences come from "
+                       "spaCy's punctuation rules (sentencizer)", name)
+        nlp.add_pipe("sentencizer", first=True)
+    # The ruler runs first so that no sentence splits a known name (the guard sets the
+    # boundaries around it, and the parser or senter keeps preset boundaries) and the
+    # statistical NER keeps the names it found.
     res = load_resources(Path(models_dir))
     ruler = nlp.add_pipe("entity_ruler", first=True)
     ruler.add_patterns(ruler_patterns(res))  # type: ignore[attr-defined]
@@ -206,7 +234,7 @@ def _build(name: str, disable: tuple[str, ...], models_dir: str) -> "Language":
 
 def load(lang: str, cfg: Config) -> "Language":
     """The spaCy pipeline for `lang`, loaded once per process."""
-    return _load(model_name(lang, cfg), tuple(cfg.spacy_disable), str(cfg.models_dir))
+    return _load(model_name(lang, cfg), tuple(cfg.spacy_disable), tuple(cfg.spacy_enable), str(cfg.models_dir))
 
 
 def _paragraph_starts(text: str) -> list[int]:
@@ -265,7 +293,18 @@ def _repaired_sentences(doc: "Doc") -> list["Span"]:  # type: ignore[valid-type]
                 bounds[-1][1] = piece.end
             else:
                 bounds.append([piece.start, piece.end])
+    # An opening quote left at the end of a sentence belongs to the next one:
+    # 'budget de 3,2 M€. "Nous voulons ...' (the senter often cuts after the quote).
+    for cur, nxt in zip(bounds, bounds[1:]):
+        a, b = cur
+        if (b - a >= 3 and nxt[0] == b and doc[b - 1].text in _OPENING_QUOTES and doc[b - 2].whitespace_
+                and doc[b - 2].text[-1:] in ".!?…:"):
+            cur[1] -= 1
+            nxt[0] -= 1
     return [doc[a:b] for a, b in bounds]
+
+
+_OPENING_QUOTES = {'"', "«", "“", "„"}
 
 
 def analyze(docs: Iterable[Document], cfg: Config) -> Iterator[tuple[Document, Analysis]]:

@@ -10,19 +10,19 @@ from pathlib import Path
 import pytest
 
 from pipeline import isolate, nlp
-from pipeline.config import Config
+from pipeline.config import Config, ConfigError
 
 
 def test_startup_a_pipeline_is_built_once_when_threads_race(monkeypatch: pytest.MonkeyPatch) -> None:
     built: list[str] = []
 
-    def slow_build(name: str, disable: tuple[str, ...], models_dir: str) -> object:
+    def slow_build(name: str, disable: tuple[str, ...], enable: tuple[str, ...], models_dir: str) -> object:
         built.append(name)
         time.sleep(0.2)
         return object()
 
     monkeypatch.setattr(nlp, "_build", slow_build)
-    key = ("race_test_model", (), "nowhere")
+    key = ("race_test_model", (), (), "nowhere")
     got: list[object] = []
     threads = [threading.Thread(target=lambda: got.append(nlp._load(*key))) for _ in range(4)]
     for t in threads:
@@ -59,3 +59,35 @@ def test_startup_the_pool_started_early_is_the_one_used(tmp_path: Path) -> None:
     with isolate._SHARED_LOCK:
         assert list(isolate._SHARED.values()) == pools  # reused, not closed and replaced
     assert pools[0].restarts == 0
+
+
+# --- which spaCy components run (settings spacy_disable / spacy_enable) ------------------------
+
+
+def test_startup_default_pipelines_run_the_senter_and_ner_only(cfg: Config) -> None:
+    for lang in cfg.languages:
+        names = nlp.load(lang, cfg).pipe_names
+        assert names[:3] == ["entity_ruler", "entity_ruler_lower", nlp.PROTECT]
+        assert names[3:] == ["senter", "ner"]
+
+
+def test_startup_a_listener_without_its_tok2vec_is_a_clear_error() -> None:
+    cfg = Config(spacy_disable=["lemmatizer", "tok2vec"], spacy_enable=[])
+    with pytest.raises(ConfigError, match="tok2vec"):
+        nlp.load("en", cfg)
+
+
+def test_startup_without_parser_or_senter_sentences_come_from_punctuation(caplog: pytest.LogCaptureFixture) -> None:
+    cfg = Config(spacy_disable=["lemmatizer", "parser", "tagger", "attribute_ruler", "tok2vec", "senter"],
+                 spacy_enable=[], isolate=False)
+    with caplog.at_level("WARNING", logger="pipeline.nlp"):
+        pipe = nlp.load("en", cfg)
+    assert "sentencizer" in pipe.pipe_names and "sentencizer" in caplog.text
+    from pipeline.records import Document, Section
+
+    text = "Press contact: Jane Doe\n\nThe agency helped 60 companies. It created 900 jobs."
+    doc = Document(doc_id="x", source="x.txt", format="txt", text=text, lang="en",
+                   sections=[Section(start=0, end=len(text), lang="en", confidence=1.0)])
+    (_d, analysis), = nlp.analyze([doc], cfg)
+    assert [s.text for s in analysis.sentences] == ["Press contact: Jane Doe", "The agency helped 60 companies.",
+                                                    "It created 900 jobs."]

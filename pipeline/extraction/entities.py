@@ -181,7 +181,7 @@ def collect(analysis: Analysis, text: str, lang: str, res: Resources) -> Mention
     # over-long spans ("groupe de santé allemand Fresenius") and its fragments ("Katoen" of
     # "Katoen Natie").
     found = [m for m in found if not any(
-        c.start < m.end and m.start < c.end and (m.type == "PLACE" or m.surface[:1].islower()
+        c.start < m.end and m.start < c.end and (m.type == "PLACE" or m.surface[:1].islower() or _unnamed_person(m, res)
                                                  or (c.start <= m.start and m.end <= c.end and c.end - c.start > m.end - m.start))
         for c in cued)]
     found = _listed_orgs(_titled_orgs(found + cued, text, res), text, res)
@@ -308,10 +308,19 @@ def _company_cue_regexes(res: Resources) -> tuple[re.Pattern[str], ...]:
     return noun_re, nat_re, appos_re, entry_re
 
 
+def _unnamed_person(m: Mention, res: Resources) -> bool:
+    """A PERSON mention whose first word is no given name the lexicon knows."""
+    first = m.surface.split()[0].lower() if m.surface.split() else ""
+    return m.type == "PERSON" and first not in res.first_names and first.split("-")[0] not in res.first_names
+
+
 def _cued_companies(analysis: Analysis, found: list[Mention], res: Resources) -> list[Mention]:
     """Company names the model missed, introduced by a company noun or a nationality word."""
     noun_re, nat_re, appos_re, entry_re = res.memo("company_cues", _company_cue_regexes)
-    taken = [(m.start, m.end) for m in found if m.type != "PLACE" and not m.surface[:1].islower()]
+    # A model "person" without a known given name does not block a cue: "Orbital Works, a
+    # company from the United States" is a company.
+    taken = [(m.start, m.end) for m in found
+             if m.type != "PLACE" and not m.surface[:1].islower() and not _unnamed_person(m, res)]
     out: list[Mention] = []
     for sent in analysis.sentences:
         for rx in (noun_re, nat_re, appos_re, entry_re):
