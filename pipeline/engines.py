@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import queue
 import threading
+from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -146,8 +147,15 @@ def _warm_helper(cfg: Config) -> None:
     load_resources(cfg.models_dir)
 
 
+# Documents waiting in the extraction helper beyond which this process extracts the next one
+# itself: the helper shares its core with the ingest worker, and with a light spaCy pipeline
+# (senter + ner) that core can become the slower one. Sharing the work keeps both cores busy.
+HELPER_BACKLOG = 24
+
+
 def _process_offloaded(paths: list[str], cfg: Config, helper: ProcessPoolExecutor) -> list[Record]:
-    """`process_chunk` with extraction in `helper`: this process runs spaCy only.
+    """`process_chunk` with extraction in `helper` as long as it keeps up: this process runs
+    spaCy, and extracts a document itself only when the helper is HELPER_BACKLOG behind.
 
     The same stages as `run.process` (nlp.analyze, then run_stage("extract")), split over two
     processes; the records are identical (tests/test_determinism.py compares 1 and 2 processes).
@@ -157,13 +165,17 @@ def _process_offloaded(paths: list[str], cfg: Config, helper: ProcessPoolExecuto
 
     prepared = _read_ahead(iter(prepare_many(paths, cfg)), READ_AHEAD)
     futures: list[Future[Record]] = []
+    waiting: deque[Future[Record]] = deque()  # submitted to the helper, oldest first
     for doc, analysis in nlp.analyze(prepared, cfg):
-        if doc.status == "ok":
-            futures.append(helper.submit(_extract_one, doc, analysis, cfg))
-        else:  # run_stage passes a document that is not ok through untouched
-            done: Future[Record] = Future()
-            done.set_result(doc.model_dump(mode="json"))
-            futures.append(done)
+        while waiting and waiting[0].done():
+            waiting.popleft()
+        if doc.status == "ok" and len(waiting) < HELPER_BACKLOG:
+            fut = helper.submit(_extract_one, doc, analysis, cfg)
+            waiting.append(fut)
+        else:  # extracted here (run_stage passes a document that is not ok through untouched)
+            fut = Future()
+            fut.set_result(_extract_one(doc, analysis, cfg))
+        futures.append(fut)
     return [f.result() for f in futures]
 
 
