@@ -10,9 +10,11 @@ manifest.json from `out_dir` and writes `out_dir/facts.db`:
 - views    history_by_year (actual vs target side by side), leadership_timeline, conflicts
 
 The schema is a list of named migration functions (`MIGRATIONS`); a schema change is a new
-function appended to the list, never an edit of an old one. Documents and facts are streamed
-in the order build wrote them (sorted); the other tables are sorted before insertion. The file is
-built beside the target and renamed into place, so the same outputs give the same database.
+function appended to the list, never an edit of an old one. Every input is streamed, so memory
+does not grow with the corpus: documents and facts go in in the order build wrote them (sorted);
+the other tables are spooled to temporary SQLite tables and copied in sorted; history.json and
+manifest.json are decoded one element at a time. The file is built beside the target and renamed
+into place, so the same outputs give the same database.
 """
 
 from __future__ import annotations
@@ -21,11 +23,13 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from sqlite_utils import Database
+from sqlite_utils.db import jsonify_if_needed
 
 from pipeline.history import value_label
 
@@ -161,8 +165,111 @@ def _jsonl(path: Path) -> Iterator[Row]:
                 yield json.loads(line)
 
 
-def _json(path: Path) -> Row:
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+_NOT_SPACE = re.compile(r"[^ \t\n\r]")
+_NUMBER_TAIL = re.compile(r"[0-9.eE+-]*\Z")  # the rest of the buffer could still belong to a number
+
+
+class _JsonReader:
+    """A JSON text read from a file a chunk at a time, value by value (json.JSONDecoder.raw_decode)."""
+
+    def __init__(self, fh: IO[str], chunk: int = 1 << 16) -> None:
+        self.fh, self.chunk = fh, chunk
+        self.buf, self.pos, self.eof = "", 0, False
+        self.decoder = json.JSONDecoder()
+
+    def _more(self) -> bool:
+        """Append the next chunk (at least as much as is buffered, so a long value is decoded in
+        O(length)); False at the end of the file."""
+        if self.eof:
+            return False
+        data = self.fh.read(max(self.chunk, len(self.buf) - self.pos))
+        if not data:
+            self.eof = True
+            return False
+        self.buf, self.pos = self.buf[self.pos:] + data, 0
+        return True
+
+    def peek(self) -> str:
+        """The next character that is not white space ("" at the end), without consuming it."""
+        while not (m := _NOT_SPACE.search(self.buf, self.pos)):
+            self.pos = len(self.buf)
+            if not self._more():
+                return ""
+        self.pos = m.start()
+        return self.buf[self.pos]
+
+    def take(self, char: str) -> None:
+        if (found := self.peek()) != char:
+            raise ValueError(f"{self.fh.name}: expected {char!r}, found {found or 'the end'!r}")
+        self.pos += 1
+
+    def key(self) -> str:
+        """The next member name of an object, and its colon."""
+        if (found := self.peek()) != '"':
+            raise ValueError(f"{self.fh.name}: expected a member name, found {found or 'the end'!r}")
+        key: str = self.value()
+        self.take(":")
+        return key
+
+    def value(self) -> Any:
+        """The next JSON value, whole."""
+        self.peek()
+        while True:
+            try:
+                value, end = self.decoder.raw_decode(self.buf, self.pos)
+            except json.JSONDecodeError:
+                if self._more():
+                    continue
+                raise
+            if _NUMBER_TAIL.match(self.buf, end) and self._more():  # a number may go on in the next chunk
+                continue
+            self.pos = end
+            return value
+
+
+def _json_members(path: Path, chunk: int = 1 << 16, nested: frozenset[str] = frozenset()) -> Iterator[tuple[str, Any]]:
+    """(member name, item) for a file holding one JSON object, without loading it whole.
+
+    A member whose value is a list gives one pair per element, an object one pair per
+    (key, value), anything else one pair with the value; for a member in `nested`, an object of
+    lists gives one pair per (key, element of its list). history.json and manifest.json grow with
+    the corpus, their elements much less. A missing file gives nothing.
+    """
+    if not path.exists():
+        return
+    with path.open(encoding="utf-8") as fh:
+        r = _JsonReader(fh, chunk)
+        r.take("{")
+        more = r.peek() != "}"
+        while more:
+            name = r.key()
+            if r.peek() in ("[", "{"):
+                for item in _json_items(r, name in nested):
+                    yield name, item
+            else:
+                yield name, r.value()
+            if more := r.peek() == ",":
+                r.pos += 1
+        r.take("}")
+        if r.peek():
+            raise ValueError(f"{path}: extra data after the JSON object")
+
+
+def _json_items(r: _JsonReader, nested: bool = False) -> Iterator[Any]:
+    """The elements of the list, or the (key, value) pairs of the object, that comes next in `r`;
+    with `nested`, a value that is a list or an object is split the same way, one level down."""
+    opening = r.peek()
+    closing = "]" if opening == "[" else "}"
+    r.take(opening)
+    more = r.peek() != closing
+    while more:
+        key = r.key() if opening == "{" else None
+        values = _json_items(r) if nested and r.peek() in ("[", "{") else iter([r.value()])
+        for value in values:
+            yield value if key is None else (key, value)
+        if more := r.peek() == ",":
+            r.pos += 1
+    r.take(closing)
 
 
 # ---------------------------------------------------------------- rows (pure functions)
@@ -178,81 +285,72 @@ FACT_FIELDS = ("kind", "subject", "metric", "value", "unit", "period", "status",
                "role", "org", "as_of", "company", "place", "origin", "year", "jobs", "source", "published", "lang")
 
 
-def fact_row(f: Row, versions: dict[str, str | None]) -> Row:
+def fact_row(f: Row) -> Row:
+    """A facts row; extractor_version is None when the fact has none (`load` then takes its document's)."""
     ev = f["evidence"]
     row: Row = {"fact_id": f["fact_id"], "doc_id": ev["doc_id"]}
     row.update({k: f.get(k) for k in FACT_FIELDS})
     row.update({"sentence": ev["sentence"], "start": ev["start"], "end": ev["end"],
-                "extractor_version": f.get("extractor_version") or versions.get(ev["doc_id"])})
+                "extractor_version": f.get("extractor_version") or None})
     return row
 
 
-def entity_rows(entities: list[Row]) -> tuple[list[Row], list[Row]]:
-    """The entities table and their surface forms (entity_mentions)."""
-    rows: list[Row] = []
-    mentions: set[tuple[str, str, str]] = set()
-    for e in entities:
-        rows.append({"type": e["type"], "name": e["name"], "documents": e.get("documents", len(e.get("doc_ids", []))),
-                     "count": e.get("count", 0), "doc_ids": json.dumps(sorted(e.get("doc_ids", [])))})
-        mentions.update((e["type"], e["name"], m) for m in [e["name"], *e.get("mentions", [])])
-    return (sorted(rows, key=lambda r: (r["type"], r["name"])),
-            [{"type": t, "name": n, "mention": m} for t, n, m in sorted(mentions)])
+def entity_row(e: Row) -> Row:
+    return {"type": e["type"], "name": e["name"], "documents": e.get("documents", len(e.get("doc_ids", []))),
+            "count": e.get("count", 0), "doc_ids": json.dumps(sorted(e.get("doc_ids", [])))}
 
 
-def problem_rows(documents: list[Row], manifest: Row) -> list[Row]:
-    """Problems recorded on documents, and inputs the manifest skipped before reading them."""
-    rows, seen = [], set()
-    for d in documents:
-        for p in d.get("problems") or []:
-            rows.append({"doc_id": d["doc_id"], "path": d["source"], "status": d.get("status") or "ok",
-                         "stage": p["stage"], "kind": p["kind"], "message": p["message"]})
-        seen.add(d["source"])
-    for m in manifest.get("files", []):
-        if m["status"] != "ok" and m["path"] not in seen:
-            rows.append({"doc_id": m.get("doc_id"), "path": m["path"], "status": m["status"], "stage": "input",
-                         "kind": m["status"], "message": m.get("reason") or ""})
-    for r in rows:
-        r["problem_id"] = _hash(r["path"], r["stage"], r["kind"], r["message"])
-    return sorted(_unique(rows, "problem_id"), key=lambda r: (r["path"], r["stage"], r["kind"], r["message"]))
+def mention_rows(e: Row) -> Iterator[Row]:
+    """The surface forms of an entity (entity_mentions), its canonical name included."""
+    for m in [e["name"], *e.get("mentions", [])]:
+        yield {"type": e["type"], "name": e["name"], "mention": m}
+
+
+def document_problems(d: Row) -> Iterator[Row]:
+    """Problems recorded on a document."""
+    for p in d.get("problems") or []:
+        yield _with_problem_id({"doc_id": d["doc_id"], "path": d["source"], "status": d.get("status") or "ok",
+                                "stage": p["stage"], "kind": p["kind"], "message": p["message"]})
+
+
+def input_problem(m: Row) -> Row | None:
+    """The problem of a manifest entry the build skipped or failed (None when it is ok)."""
+    if m["status"] == "ok":
+        return None
+    return _with_problem_id({"doc_id": m.get("doc_id"), "path": m["path"], "status": m["status"], "stage": "input",
+                             "kind": m["status"], "message": m.get("reason") or ""})
+
+
+def _with_problem_id(r: Row) -> Row:
+    r["problem_id"] = _hash(r["path"], r["stage"], r["kind"], r["message"])
+    return r
 
 
 def _hash(*parts: Any) -> str:
     return hashlib.sha1(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
 
 
-def _unique(rows: list[Row], key: str) -> list[Row]:
-    return list({r[key]: r for r in rows}.values())
+def metric_rows(m: Row) -> tuple[Row, list[Row]]:
+    """The history row of one consolidated metric of history.json, and its history_sources rows."""
+    key = {"subject": m["subject"], "metric": m["metric"], "period": m["period"], "status": m["status"]}
+    values = m.get("values") or _values_of(m["sources"])
+    hist = {**key, "value": m["value"], "unit": m.get("unit"), "approx": bool(m.get("approx")),
+            "conflict": bool(m.get("conflict")),
+            "n_sources": m.get("n_sources", len({s["doc_id"] for s in m["sources"]})),
+            "competing_values": _competing(values) if m.get("conflict") else None,
+            "values_json": json.dumps(values, ensure_ascii=False, sort_keys=True)}
+    sources = [{**key, "fact_id": s["fact_id"], "doc_id": s["doc_id"], "value": s["value"],
+                "approx": bool(s.get("approx")), "source": s.get("source"), "published": s.get("published"),
+                "lang": s.get("lang"), "sentence": s.get("sentence")} for s in m["sources"] if s.get("fact_id")]
+    return hist, sources
 
 
-def history_rows(history: Row) -> tuple[list[Row], list[Row], list[Row]]:
-    """The history, history_sources and targets tables from history.json."""
-    hist, sources = [], []
-    for m in history.get("metrics", []):
-        key = {"subject": m["subject"], "metric": m["metric"], "period": m["period"], "status": m["status"]}
-        values = m.get("values") or _values_of(m["sources"])
-        hist.append({**key, "value": m["value"], "unit": m.get("unit"), "approx": bool(m.get("approx")),
-                     "conflict": bool(m.get("conflict")),
-                     "n_sources": m.get("n_sources", len({s["doc_id"] for s in m["sources"]})),
-                     "competing_values": _competing(values) if m.get("conflict") else None,
-                     "values_json": json.dumps(values, ensure_ascii=False, sort_keys=True)})
-        for s in m["sources"]:
-            if s.get("fact_id"):
-                sources.append({**key, "fact_id": s["fact_id"], "doc_id": s["doc_id"], "value": s["value"],
-                                "approx": bool(s.get("approx")), "source": s.get("source"),
-                                "published": s.get("published"), "lang": s.get("lang"), "sentence": s.get("sentence")})
-    targets = [{"subject": t["subject"], "metric": t["metric"], "period": t["period"], "unit": t.get("unit"),
-                "target": t["target"], "actual": t.get("actual"),
-                "outcome": t.get("outcome") or _outcome(t.get("met")), "difference": t.get("difference"),
-                "ratio": t.get("ratio"), "actual_approx": t.get("actual_approx"),
-                "actual_conflict": t.get("actual_conflict")} for t in history.get("targets_vs_actuals", [])]
-    key4 = ("subject", "metric", "period", "status")
-    return (sorted(hist, key=lambda r: tuple(r[k] for k in key4)),
-            sorted(_unique_by(sources, (*key4, "fact_id")), key=lambda r: (*(r[k] for k in key4), r["fact_id"])),
-            sorted(targets, key=lambda r: (r["subject"], r["metric"], r["period"])))
-
-
-def _unique_by(rows: list[Row], keys: tuple[str, ...]) -> list[Row]:
-    return list({tuple(r[k] for k in keys): r for r in rows}.values())
+def target_row(t: Row) -> Row:
+    """A targets row from an entry of history.json's targets_vs_actuals."""
+    return {"subject": t["subject"], "metric": t["metric"], "period": t["period"], "unit": t.get("unit"),
+            "target": t["target"], "actual": t.get("actual"), "outcome": t.get("outcome") or _outcome(t.get("met")),
+            "difference": t.get("difference"), "ratio": t.get("ratio"), "actual_approx": t.get("actual_approx"),
+            "actual_conflict": t.get("actual_conflict")}
 
 
 def _outcome(met: bool | None) -> str:
@@ -276,61 +374,142 @@ def _competing(values: list[Row]) -> str:
     return " | ".join(parts)
 
 
-def role_rows(roles: dict[str, list[Row]]) -> list[Row]:
-    rows = []
-    for org, items in roles.items():
-        for r in items:
-            srcs = r.get("sources", [])
-            readable = "; ".join(f"{Path(s.get('source') or s['doc_id']).name} ({s.get('as_of') or '?'}, {s['status']})"
-                                 for s in srcs)
-            rows.append({"org": org, "role": r["role"], "person": r["person"], "first_seen": r.get("first_seen"),
-                         "last_seen": r.get("last_seen"), "former_as_of": r.get("former_as_of"),
-                         "incoming_as_of": r.get("incoming_as_of"), "n_sources": len({s["doc_id"] for s in srcs}),
-                         "sources": readable, "sources_json": json.dumps(srcs, ensure_ascii=False, sort_keys=True)})
-    return sorted(rows, key=lambda r: (r["org"], r["role"], r["person"]))
+def role_row(org: str, r: Row) -> Row:
+    """A roles row: one holder of a role at `org`, from history.json's roles."""
+    srcs = r.get("sources", [])
+    readable = "; ".join(f"{Path(s.get('source') or s['doc_id']).name} ({s.get('as_of') or '?'}, {s['status']})"
+                         for s in srcs)
+    return {"org": org, "role": r["role"], "person": r["person"], "first_seen": r.get("first_seen"),
+            "last_seen": r.get("last_seen"), "former_as_of": r.get("former_as_of"),
+            "incoming_as_of": r.get("incoming_as_of"), "n_sources": len({s["doc_id"] for s in srcs}),
+            "sources": readable, "sources_json": json.dumps(srcs, ensure_ascii=False, sort_keys=True)}
 
 
 # ---------------------------------------------------------------- writing
 
+CHUNK = 500  # rows per executemany
+# The tables whose inputs come in no useful order, with the columns they are sorted on: each is
+# spooled to a temporary table, then copied in sorted (the last row of a primary key wins, as in
+# an upsert), in this sequence.
+SORTED_TABLES: dict[str, tuple[str, ...]] = {
+    "entities": ("type", "name"),
+    "entity_mentions": ("type", "name", "mention"),
+    "problems": ("path", "stage", "kind", "message"),
+    "history": ("subject", "metric", "period", "status"),
+    "history_sources": ("subject", "metric", "period", "status", "fact_id"),
+    "targets": ("subject", "metric", "period"),
+    "roles": ("org", "role", "person"),
+}
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # what sqlite3 stores as is; the rest as sqlite-utils would
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+class _Rows:
+    """Rows for one table, written `CHUNK` at a time with one upsert statement (last row of a key wins).
+
+    With `order`, rows go to an untyped temporary table first (values kept as given) and
+    `finish()` copies them into the table sorted by `order`, then by arrival: SQLite sorts on
+    disk, so memory does not grow with the number of rows, and the rowids are the ones an
+    in-memory sort and upsert would give.
+    """
+
+    def __init__(self, db: Database, table: str, order: tuple[str, ...] = ()) -> None:
+        self.db, self.table, self.order = db, table, order
+        info = db.execute(f"PRAGMA main.table_info({_q(table)})").fetchall()
+        self.columns = [c[1] for c in info]
+        pk = [c[1] for c in sorted(info, key=lambda c: c[5]) if c[5]]
+        updates = ", ".join(f"{_q(c)} = excluded.{_q(c)}" for c in self.columns if c not in pk)
+        self.upsert = f"ON CONFLICT({', '.join(map(_q, pk))}) " + (f"DO UPDATE SET {updates}" if updates else "DO NOTHING")
+        cols = ", ".join(map(_q, self.columns))
+        self.target = f"main.{_q(table)}"
+        if order:
+            self.target = f"temp.{_q('_stage_' + table)}"
+            db.execute(f"CREATE TEMP TABLE {self.target} ({cols}, _seq INTEGER PRIMARY KEY)")
+            self.sql = f"INSERT INTO {self.target} ({cols}) VALUES ({', '.join('?' * len(self.columns))})"
+        else:
+            self.sql = f"INSERT INTO {self.target} ({cols}) VALUES ({', '.join('?' * len(self.columns))}) {self.upsert}"
+        self.pending: list[list[Any]] = []
+
+    def add(self, row: Row) -> None:
+        values = [row.get(c) for c in self.columns]
+        self.pending.append([v if type(v) in _PLAIN else jsonify_if_needed(v) for v in values])
+        if len(self.pending) >= CHUNK:
+            self.flush()
+
+    def add_all(self, rows: Iterable[Row]) -> None:
+        for row in rows:
+            self.add(row)
+
+    def flush(self) -> None:
+        if self.pending:
+            self.db.conn.executemany(self.sql, self.pending)
+            self.pending.clear()
+
+    def finish(self) -> None:
+        self.flush()
+        if self.order:
+            cols = ", ".join(map(_q, self.columns))
+            self.db.execute(f"INSERT INTO main.{_q(self.table)} ({cols}) SELECT {cols} FROM {self.target} "
+                            f"WHERE true ORDER BY {', '.join(map(_q, self.order))}, _seq {self.upsert}")
+            self.db.execute(f"DROP TABLE {self.target}")
+
+
 def load(db: Database, out_dir: Path) -> None:
     """Upsert the outputs in `out_dir` into a migrated database and rebuild the search indexes.
 
-    documents.jsonl and facts.jsonl are streamed in file order (build writes them sorted), so a
-    large corpus is never held in memory; the smaller tables are sorted here before insertion.
+    Every file is streamed: documents.jsonl and facts.jsonl go in in file order (build writes
+    them sorted); entities, problems and the parts of history.json are spooled to temporary
+    tables and copied in sorted (see `_Rows`). Nothing held in memory grows with the corpus.
     """
-    versions: dict[str, str | None] = {}
-    problem_docs: list[Row] = []
-
-    def documents() -> Iterator[Row]:
-        for d in _jsonl(out_dir / "documents.jsonl"):
-            versions[d["doc_id"]] = d.get("extractor_version")
-            problem_docs.append({k: d.get(k) for k in ("doc_id", "source", "status", "problems")})
-            yield document_row(d)
-
-    history = _json(out_dir / "history.json")
-    entities, mentions = entity_rows(list(_jsonl(out_dir / "entities.jsonl")))
-    hist, sources, targets = history_rows(history)
+    # temporary tables (the spools, the sorts) on disk, not in memory
+    db.execute("PRAGMA temp_store = FILE")
     with db.conn:
-        db.table("documents").upsert_all(documents(), pk="doc_id")
-        db.table("facts").upsert_all((fact_row(f, versions) for f in _jsonl(out_dir / "facts.jsonl")), pk="fact_id")
-        tables: list[tuple[str, list[Row], str | tuple[str, ...]]] = [
-            ("entities", entities, ("type", "name")),
-            ("entity_mentions", mentions, ("type", "name", "mention")),
-            ("problems", problem_rows(problem_docs, _json(out_dir / "manifest.json")), "problem_id"),
-            ("history", hist, ("subject", "metric", "period", "status")),
-            ("history_sources", sources, ("subject", "metric", "period", "status", "fact_id")),
-            ("targets", targets, ("subject", "metric", "period")),
-            ("roles", role_rows(history.get("roles", {})), ("org", "role", "person")),
-        ]
-        for name, rows, pk in tables:
-            if rows:
-                db.table(name).upsert_all(rows, pk=pk)
+        db.execute("CREATE TEMP TABLE _sources (source TEXT PRIMARY KEY)")  # of the documents read
+        staged = {name: _Rows(db, name, order) for name, order in SORTED_TABLES.items()}
+        docs = _Rows(db, "documents")
+        for d in _jsonl(out_dir / "documents.jsonl"):
+            docs.add(document_row(d))
+            staged["problems"].add_all(document_problems(d))
+            db.conn.execute("INSERT OR IGNORE INTO temp._sources VALUES (?)", [d["source"]])
+        docs.finish()
+        facts = _Rows(db, "facts")
+        facts.add_all(fact_row(f) for f in _jsonl(out_dir / "facts.jsonl"))
+        facts.finish()
+        db.execute("UPDATE facts SET extractor_version = (SELECT d.extractor_version FROM documents AS d "
+                   "WHERE d.doc_id = facts.doc_id) WHERE extractor_version IS NULL")
+        for e in _jsonl(out_dir / "entities.jsonl"):
+            staged["entities"].add(entity_row(e))
+            staged["entity_mentions"].add_all(mention_rows(e))
+        for name, m in _json_members(out_dir / "manifest.json"):
+            if name == "files" and (p := input_problem(m)) and not db.execute(
+                    "SELECT 1 FROM temp._sources WHERE source = ?", [p["path"]]).fetchone():
+                staged["problems"].add(p)
+        for name, item in _json_members(out_dir / "history.json", nested=frozenset({"roles"})):
+            if name == "metrics":
+                hist, sources = metric_rows(item)
+                staged["history"].add(hist)
+                staged["history_sources"].add_all(sources)
+            elif name == "targets_vs_actuals":
+                staged["targets"].add(target_row(item))
+            elif name == "roles":
+                staged["roles"].add(role_row(*item))  # (organization, one of its roles)
+        for rows in staged.values():
+            rows.finish()
+        db.execute("DROP TABLE temp._sources")
     for name in ("facts", "documents"):
         db.table(name).rebuild_fts()
 
 
 def write_db(out_dir: Path) -> Path:
     """Write `out_dir/facts.db` from the JSON outputs in `out_dir`; return its path.
+
+    The database is written to a temporary file without a rollback journal or fsyncs (a failed
+    write leaves only that file, deleted on the next attempt) and renamed into place when done.
 
     Example: write_db(Path("output"))  # -> output/facts.db
     """
@@ -340,6 +519,8 @@ def write_db(out_dir: Path) -> Path:
     tmp.unlink(missing_ok=True)
     db = Database(tmp)
     try:
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("PRAGMA synchronous = OFF")
         migrate(db)
         load(db, out_dir)
         db.execute("VACUUM")

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import shutil
 from pathlib import Path
 
 import pytest
+from conftest import make_factbase
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlite_utils import Database
 
-from conftest import make_factbase
-from pipeline.store import CANNED_QUERIES, MIGRATIONS, TABLE_DOCS, datasette_metadata, migrate, write_db
+from pipeline.store import CANNED_QUERIES, MIGRATIONS, TABLE_DOCS, _json_members, datasette_metadata, migrate, write_db
 
 DATA = Path(__file__).parent / "data" / "factbase"
 
@@ -128,3 +132,79 @@ def test_store_metadata_describes_real_columns(db):
 )
 def test_store_canned_queries_answer(db, name, params, check):
     assert check(list(db.query(CANNED_QUERIES[name]["sql"], params)))
+
+
+def _members_as_json(path: Path, chunk: int) -> dict:
+    """What _json_members reads, put back together as json.load would give it."""
+    out: dict = {}
+    for name, item in _json_members(path, chunk):
+        if isinstance(item, tuple):
+            out.setdefault(name, {})[item[0]] = item[1]
+        else:
+            out.setdefault(name, []).append(item)
+    return out
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 7, 64, 1 << 16])
+@pytest.mark.parametrize("indent", [None, 1])
+def test_store_json_members_streams_any_layout(tmp_path, chunk, indent):
+    data = {"a": [1, 12.5e3, -7, "x \"y\" \\ é 😀", None, True, {"k": [1, {"z": 2}]}, []],
+            "b": {"org 1": [{"role": "president"}], "org 2": []}, "c": [], "d": {}, "e": [123456789]}
+    path = tmp_path / "h.json"
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=indent), encoding="utf-8")
+    assert _members_as_json(path, chunk) == {k: v for k, v in data.items() if v}
+    path.write_text(' { "n" : 5 , "s": [ "t" ] }\n', encoding="utf-8")
+    assert list(_json_members(path, chunk)) == [("n", 5), ("s", "t")]
+    path.write_text(json.dumps({"b": {"o1": [{"r": 1}, {"r": 2}], "o2": [], "o3": [3]}, "c": [[4, 5]]}), encoding="utf-8")
+    assert list(_json_members(path, chunk, nested=frozenset({"b"}))) == [
+        ("b", ("o1", {"r": 1})), ("b", ("o1", {"r": 2})), ("b", ("o3", 3)), ("c", [4, 5])]
+
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4),
+                     max_leaves=12)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.dictionaries(st.text(max_size=4), st.lists(_JSON, min_size=1, max_size=4)),
+       chunk=st.integers(1, 9), indent=st.sampled_from([None, 0, 2]))
+def test_store_json_members_match_json_load(tmp_path, data, chunk, indent):
+    path = tmp_path / "h.json"
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=indent), encoding="utf-8")
+    assert _members_as_json(path, chunk) == data
+
+
+def test_store_json_members_rejects_broken_files(tmp_path):
+    assert list(_json_members(tmp_path / "missing.json")) == []
+    for text in ("", "[1]", '{"a": [1, 2}', '{"a": 1} x', '{"a": 1,}', '{1: 2}', '{"a": {2: 3}}'):
+        (tmp_path / "bad.json").write_text(text, encoding="utf-8")
+        with pytest.raises(ValueError):
+            list(_json_members(tmp_path / "bad.json", 4))
+
+
+def test_store_input_order_does_not_matter(tmp_path):
+    """Entities, history and manifest in another order give the same file: SQLite sorts them."""
+    a = make_factbase(tmp_path / "a")
+    b = tmp_path / "b"
+    b.mkdir()
+    for p in (tmp_path / "a").glob("*.json*"):
+        shutil.copy(p, b)
+    lines = (b / "entities.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    (b / "entities.jsonl").write_text("".join(reversed(lines)), encoding="utf-8")
+    history = json.loads((b / "history.json").read_text(encoding="utf-8"))
+    history = {k: (v[::-1] if isinstance(v, list) else dict(reversed(v.items()))) for k, v in reversed(history.items())}
+    (b / "history.json").write_text(json.dumps(history, ensure_ascii=False, indent=3), encoding="utf-8")
+    manifest = json.loads((b / "manifest.json").read_text(encoding="utf-8"))
+    manifest["files"].reverse()
+    (b / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert hashlib.sha256(write_db(b).read_bytes()).digest() == hashlib.sha256(a.read_bytes()).digest()
+
+
+def test_store_fact_without_version_takes_its_documents(tmp_path):
+    (tmp_path / "documents.jsonl").write_text(json.dumps(
+        {"doc_id": "d1", "source": "a.txt", "text": "Hello.", "extractor_version": "v9"}) + "\n", encoding="utf-8")
+    fact = {"fact_id": "f1", "kind": "metric", "evidence": {"doc_id": "d1", "sentence": "Hello.", "start": 0, "end": 6}}
+    (tmp_path / "facts.jsonl").write_text(json.dumps(fact) + "\n" + json.dumps(
+        {**fact, "fact_id": "f2", "extractor_version": "v1"}) + "\n", encoding="utf-8")
+    db = Database(write_db(tmp_path))
+    assert [(r["fact_id"], r["extractor_version"]) for r in db["facts"].rows] == [("f1", "v9"), ("f2", "v1")]
