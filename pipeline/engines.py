@@ -79,11 +79,13 @@ def worker_count(cfg: Config) -> int:
 READ_AHEAD = 96  # prepared documents buffered ahead of spaCy: more than one nlp.analyze chunk
 
 
-def _read_ahead(items: Iterator[T], size: int) -> Iterator[T]:
+def _read_ahead(items: Iterator[T], size: int, idle: float | None = None) -> Iterator[T | None]:
     """`items`, pulled by a helper thread up to `size` ahead of the consumer.
 
     spaCy takes documents a chunk at a time (nlp.analyze); without a buffer the isolated ingest
     workers would sit idle while a chunk is parsed, then spaCy would wait for the next chunk.
+    With `idle`, None is yielded whenever nothing has arrived for that many seconds (nlp.analyze
+    then runs the partial batch it holds).
     """
     buf: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=size)
     stop = threading.Event()
@@ -107,7 +109,11 @@ def _read_ahead(items: Iterator[T], size: int) -> Iterator[T]:
     thread.start()
     try:
         while True:
-            ok, value = buf.get()
+            try:
+                ok, value = buf.get(timeout=idle)
+            except queue.Empty:
+                yield None
+                continue
             if not ok:
                 if value is not None:
                     raise value
@@ -151,70 +157,62 @@ def _warm_helper(cfg: Config) -> None:
 # itself: the helper shares its core with the ingest worker, and with a light spaCy pipeline
 # (senter + ner) that core can become the slower one. Sharing the work keeps both cores busy.
 HELPER_BACKLOG = 24
+# Seconds without a new prepared document after which spaCy runs the batch it has (the build
+# may be waiting for exactly those documents).
+IDLE_FLUSH = 0.05
+_CLOSE = object()
 
 
-def _process_offloaded(paths: list[str], cfg: Config, helper: ProcessPoolExecutor) -> list[Record]:
-    """`process_chunk` with extraction in `helper` as long as it keeps up: this process runs
-    spaCy, and extracts a document itself only when the helper is HELPER_BACKLOG behind.
+class _Chunk:
+    """A submitted chunk: its future, and the record futures of its documents so far."""
 
-    The same stages as `run.process` (nlp.analyze, then run_stage("extract")), split over two
-    processes; the records are identical (tests/test_determinism.py compares 1 and 2 processes).
-    """
-    from pipeline import nlp
-    from pipeline.run import prepare_many
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.future: Future[list[Record]] = Future()
+        self.records: list[Future[Record]] = []
 
-    prepared = _read_ahead(iter(prepare_many(paths, cfg)), READ_AHEAD)
-    futures: list[Future[Record]] = []
-    waiting: deque[Future[Record]] = deque()  # submitted to the helper, oldest first
-    for doc, analysis in nlp.analyze(prepared, cfg):
-        while waiting and waiting[0].done():
-            waiting.popleft()
-        if doc.status == "ok" and len(waiting) < HELPER_BACKLOG:
-            fut = helper.submit(_extract_one, doc, analysis, cfg)
-            waiting.append(fut)
-        else:  # extracted here (run_stage passes a document that is not ok through untouched)
-            fut = Future()
-            fut.set_result(_extract_one(doc, analysis, cfg))
-        futures.append(fut)
-    return [f.result() for f in futures]
+    def seal(self) -> None:
+        """Resolve `future` once every document's record is there (callbacks, no waiting)."""
+        left = [len(self.records)]
+        lock = threading.Lock()
 
+        def one_done(_f: Future[Record]) -> None:
+            with lock:
+                left[0] -= 1
+                last = left[0] == 0
+            if last and not self.future.done():
+                try:
+                    self.future.set_result([f.result() for f in self.records])
+                except BaseException as exc:  # noqa: BLE001 - handed to the build
+                    self.future.set_exception(exc)
 
-class _Deferred:
-    """A chunk submitted to InProcess: computed, with every chunk queued before it, on first demand."""
-
-    def __init__(self, engine: InProcess) -> None:
-        self._engine = engine
-        self._value: list[Record] | None = None
-        self._error: BaseException | None = None
-
-    def done(self) -> bool:
-        return self._value is not None or self._error is not None
-
-    def result(self) -> list[Record]:
-        if not self.done():
-            self._engine.run_queued()
-        if self._error is not None:
-            raise self._error
-        assert self._value is not None
-        return self._value
+        for f in self.records:
+            f.add_done_callback(one_done)
 
 
 class InProcess:
-    """The work runs in this process, when a result is needed.
+    """The work runs in this process (spaCy) and, with a second core, in one helper process
+    (extraction), as one continuous stream over the whole build.
 
-    Chunks queue up until the build asks for the first result; then all of them go through
-    one streamed call, so ingest (in the isolated workers) runs ahead of spaCy across chunk
-    boundaries instead of waiting at each one. With a second core, extraction runs in a helper
-    process too: this process is left with spaCy, the floor of the whole pipeline.
+    A runner thread takes the paths of every submitted chunk from a queue: ingest runs ahead in
+    the isolated workers, spaCy takes batches as documents arrive (a partial batch when none has
+    arrived for IDLE_FLUSH s), extraction goes to the helper while it keeps up, and each chunk's
+    future resolves when its last record is ready. Nothing stops between chunks, so neither core
+    waits for the other at chunk boundaries.
     """
 
     workers = 1
 
     def __init__(self, cfg: Config, first: str | None = None) -> None:
         self.cfg = cfg
-        self._queue: list[tuple[list[str], _Deferred]] = []
         self._helper: ProcessPoolExecutor | None = None
         self._starting: threading.Thread | None = None
+        self._paths: queue.Queue[object] = queue.Queue()
+        self._chunks: deque[_Chunk] = deque()  # submitted, not yet fully dispatched (runner side)
+        self._lock = threading.Lock()
+        self._error: BaseException | None = None
+        self._stop = threading.Event()
+        self._runner: threading.Thread | None = None
         # Start-up in parallel: the isolated ingest workers, the extraction helper and the
         # spaCy pipeline the first file probably needs all start now, not one after the other
         # when the first document is due. A wrong guess only loads a model early.
@@ -247,30 +245,89 @@ class InProcess:
         return self._helper
 
     def submit(self, paths: list[str]) -> ChunkFuture:
-        fut = _Deferred(self)
-        self._queue.append((paths, fut))
-        return fut
+        chunk = _Chunk(len(paths))
+        with self._lock:
+            if self._error is not None:
+                chunk.future.set_exception(self._error)
+                return chunk.future
+            self._chunks.append(chunk)
+        for p in paths:
+            self._paths.put(p)
+        if self._runner is None:
+            self._runner = threading.Thread(target=self._run, name="pressfacts-in-process", daemon=True)
+            self._runner.start()
+        return chunk.future
 
-    def run_queued(self) -> None:
-        waiting, self._queue = self._queue, []
-        paths = [p for chunk, _f in waiting for p in chunk]
+    def _path_stream(self, given: list[int], taken: list[int]) -> Iterator[str | None]:
+        """Submitted paths for `prepare_many`; None ("nothing more for now") when the queue is
+        empty while documents are still being prepared, so that those come out."""
+        while True:
+            if given[0] > taken[0]:
+                try:
+                    item = self._paths.get_nowait()
+                except queue.Empty:
+                    yield None
+                    continue
+            else:
+                item = self._paths.get()
+            if item is _CLOSE:
+                return
+            given[0] += 1
+            yield str(item)
+
+    def _prepared(self) -> Iterator[Document | None]:
+        from pipeline.run import prepare_many
+
+        given, taken = [0], [0]
+        for doc in prepare_many(self._path_stream(given, taken), self.cfg):
+            taken[0] += 1
+            yield doc
+
+    def _run(self) -> None:
+        from pipeline import nlp
+
         try:
             helper = self._helper_pool()
-            if helper is not None:
-                records = _process_offloaded(paths, self.cfg, helper)
-            else:
-                records = process_chunk(paths, self.cfg)
-        except BaseException as exc:  # handed to every caller of result()
-            for _chunk, fut in waiting:
-                fut._error = exc
-            raise
-        start = 0
-        for chunk, fut in waiting:
-            fut._value = records[start:start + len(chunk)]
-            start += len(chunk)
+            waiting: deque[Future[Record]] = deque()  # submitted to the helper, oldest first
+            prepared = _read_ahead(self._prepared(), READ_AHEAD, idle=IDLE_FLUSH)
+            for doc, analysis in nlp.analyze(prepared, self.cfg):
+                if self._stop.is_set():
+                    return
+                while waiting and waiting[0].done():
+                    waiting.popleft()
+                if helper is not None and doc.status == "ok" and len(waiting) < HELPER_BACKLOG:
+                    fut = helper.submit(_extract_one, doc, analysis, self.cfg)
+                    waiting.append(fut)
+                else:  # extracted here (run_stage passes a document that is not ok through untouched)
+                    fut = Future()
+                    fut.set_result(_extract_one(doc, analysis, self.cfg))
+                self._add(fut)
+        except BaseException as exc:  # noqa: BLE001 - handed to the build through the futures
+            self._fail(exc)
+
+    def _add(self, record: Future[Record]) -> None:
+        with self._lock:
+            chunk = self._chunks[0]
+            chunk.records.append(record)
+            full = len(chunk.records) == chunk.size
+            if full:
+                self._chunks.popleft()
+        if full:
+            chunk.seal()
+
+    def _fail(self, exc: BaseException) -> None:
+        with self._lock:
+            self._error = exc
+            chunks, self._chunks = list(self._chunks), deque()
+        for chunk in chunks:
+            if not chunk.future.done():
+                chunk.future.set_exception(exc)
 
     def close(self) -> None:
-        self._queue.clear()
+        self._stop.set()
+        self._paths.put(_CLOSE)
+        if self._runner is not None:
+            self._runner.join()
         helper = self._helper_pool()
         if helper is not None:
             helper.shutdown(wait=True, cancel_futures=True)

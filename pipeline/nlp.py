@@ -307,19 +307,25 @@ def _repaired_sentences(doc: "Doc") -> list["Span"]:  # type: ignore[valid-type]
 _OPENING_QUOTES = {'"', "«", "“", "„"}
 
 
-def analyze(docs: Iterable[Document], cfg: Config) -> Iterator[tuple[Document, Analysis]]:
+def analyze(docs: Iterable[Document | None], cfg: Config) -> Iterator[tuple[Document, Analysis]]:
     """Run every section of every document through its language's pipeline, batched.
 
     Documents are consumed in order and yielded in order. Sections of one language across a
     chunk of documents (CHUNK_BATCHES nlp.pipe batches) go through one `nlp.pipe` call inside
     one `nlp.memory_zone()`: the strings and Docs of a chunk are freed when it is done, so a long
     run's memory stays flat. Nothing spaCy leaves this module (see `to_sentences`). A language's
-    pipeline starts loading when its first document arrives (`load_soon`).
+    pipeline starts loading when its first document arrives (`load_soon`). A None in `docs`
+    means "nothing more for now": the partial batch runs at once.
     """
     batch: list[Document] = []
     size = cfg.batch_size * CHUNK_BATCHES
     seen: set[str] = set()
     for doc in docs:
+        if doc is None:  # nothing more for now: run what we have
+            if batch:
+                yield from _analyze_batch(batch, cfg)
+                batch = []
+            continue
         batch.append(doc)
         for s in doc.sections:
             if s.lang not in seen and s.lang in cfg.languages:
