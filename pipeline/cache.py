@@ -37,6 +37,7 @@ CACHE_FILE = "records.sqlite"
 # Modules that run or write a build but never change a document record.
 NOT_RECORD_CODE = frozenset({
     "__init__.py", "cli.py", "cli_ops.py", "factbase.py", "cache.py", "engines.py", "history.py", "store",
+    "inputs.py",
 })
 # Config fields that change how a build runs, not what a record says.
 NOT_RECORD_FIELDS = frozenset({"batch_size", "processes", "strict", "doc_timeout", "doc_memory_mb", "models_dir"})

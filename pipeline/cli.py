@@ -129,8 +129,7 @@ def build(corpus: tuple[str, ...], out: str, engine: str, scheduler: str | None,
     """
     from pipeline.engines import EngineError
     from pipeline.factbase import build as build_api
-    from pipeline.factbase import not_regular
-    from pipeline.run import DEFAULT_EXCLUDE, iter_inputs
+    from pipeline.inputs import DEFAULT_EXCLUDE, iter_inputs, not_regular
 
     _setup_logging(verbose)
     cfg = _config(config, processes=processes, strict=strict or None)
@@ -210,9 +209,11 @@ class _Progress:
 
 
 from pipeline.cli_factbase import register as _register_factbase  # noqa: E402
+
 _register_factbase(main)
 
 from pipeline.cli_ops import register as _register_ops  # noqa: E402
+
 _register_ops(main)
 
 

@@ -15,8 +15,18 @@ from typing import Any
 
 import click
 
-from pipeline import query as q
-from pipeline.store import datasette_metadata
+
+class _Query:
+    """`pipeline.query`, imported on first use: building does not need sqlite-utils, so the
+    `pressfacts` command starts faster for everything but the fact-base commands."""
+
+    def __getattr__(self, name: str) -> Any:
+        from pipeline import query
+
+        return getattr(query, name)
+
+
+q = _Query()
 
 DEFAULT_DB = "output/facts.db"
 TABLE_COLUMNS = ("published", "kind", "fact", "source", "sentence")
@@ -273,6 +283,8 @@ def serve(db_path: str, host: str, port: int) -> None:
         raise click.ClickException(f"no fact base at {path}: run `pressfacts build CORPUS --out DIR` first")
     with tempfile.TemporaryDirectory(prefix="pressfacts-serve-") as tmp:
         meta = Path(tmp) / "metadata.json"
+        from pipeline.store import datasette_metadata
+
         meta.write_text(json.dumps(datasette_metadata(path.stem), ensure_ascii=False, indent=1), encoding="utf-8")
         click.echo(f"serving {path} read-only on http://{host}:{port}/", err=True)
         if host not in ("127.0.0.1", "localhost", "::1"):

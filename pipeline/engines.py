@@ -203,7 +203,7 @@ class InProcess:
 
     workers = 1
 
-    def __init__(self, cfg: Config, first: str | None = None) -> None:
+    def __init__(self, cfg: Config, first: list[str] | None = None) -> None:
         self.cfg = cfg
         self._helper: ProcessPoolExecutor | None = None
         self._starting: threading.Thread | None = None
@@ -214,7 +214,7 @@ class InProcess:
         self._stop = threading.Event()
         self._runner: threading.Thread | None = None
         # Start-up in parallel: the isolated ingest workers, the extraction helper and the
-        # spaCy pipeline the first file probably needs all start now, not one after the other
+        # spaCy pipelines the first files probably need all start now, not one after the other
         # when the first document is due. A wrong guess only loads a model early.
         from pipeline import language, nlp
 
@@ -222,9 +222,10 @@ class InProcess:
             from pipeline import isolate
 
             isolate.start_soon(cfg)
-        guess = language.hint(first, cfg.models_dir) if first else None
-        if guess in cfg.languages:
-            nlp.load_soon(guess, cfg)
+        guesses = {language.hint(path, cfg.models_dir) for path in first or []}
+        for lang in cfg.languages:  # in the configured order: the likelier language first
+            if lang in guesses:
+                nlp.load_soon(lang, cfg)
         if cpu_count() > 1:
             self._starting = threading.Thread(target=self._start_helper, name="pressfacts-helper-start", daemon=True)
             self._starting.start()
@@ -404,11 +405,11 @@ class DaskEngine:
             self._cluster.close()
 
 
-def open_engine(name: str, cfg: Config, scheduler: str | None = None, first: str | None = None) -> Engine:
+def open_engine(name: str, cfg: Config, scheduler: str | None = None, first: list[str] | None = None) -> Engine:
     """The engine called `name` ("local" or "dask"), ready to take chunks.
 
-    `first`, the first file it will be given, lets the in-process engine start loading the
-    spaCy pipeline that file probably needs (see `language.hint`) while its workers start.
+    `first`, the first files it will be given, lets the in-process engine start loading the
+    spaCy pipelines they probably need (see `language.hint`) while its workers start.
     """
     if name == "dask":
         return DaskEngine(cfg, scheduler)

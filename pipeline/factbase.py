@@ -27,7 +27,6 @@ import logging
 import os
 import re
 import shutil
-import stat
 import tempfile
 import time
 from collections import Counter, deque
@@ -41,7 +40,6 @@ from pipeline.config import Config
 from pipeline.engines import ChunkFuture
 from pipeline.records import ManifestEntry
 from pipeline.spool import Spool
-from pipeline.store import write_db
 
 LOGGER = logging.getLogger(__name__)
 
@@ -185,6 +183,10 @@ class _Item:
     last: bool = False  # last of its chunk
 
 
+# Files of the first chunk whose language is guessed to start loading spaCy pipelines early.
+HINT_FILES = 16
+
+
 def chunk_size(cfg: Config, workers: int) -> int:
     """Documents per engine task: a few nlp.pipe batches. Records reach the outputs and the cache
     a chunk (in process: `window + 1` chunks) at a time, so this is also what a killed build loses."""
@@ -200,7 +202,7 @@ def _records(corpus: Iterable[str | Path], cfg: Config, cache: RecordCache | Non
     bounded whatever the corpus size. The engine is opened on the first uncached document.
     """
     from pipeline.engines import open_engine, worker_count
-    from pipeline.run import DEFAULT_EXCLUDE, iter_inputs
+    from pipeline.inputs import DEFAULT_EXCLUDE, iter_inputs, not_regular
 
     workers = worker_count(cfg)
     size = chunk_size(cfg, workers)
@@ -216,7 +218,7 @@ def _records(corpus: Iterable[str | Path], cfg: Config, cache: RecordCache | Non
         if not feed:
             return
         if engine is None:
-            engine = open_engine(engine_name, cfg, scheduler, first=str(feed[0].path))
+            engine = open_engine(engine_name, cfg, scheduler, first=[str(i.path) for i in feed[:HINT_FILES]])
         fut = engine.submit([str(i.path) for i in feed])
         for n, it in enumerate(feed):
             it.future, it.index = fut, n
@@ -274,22 +276,12 @@ def _records(corpus: Iterable[str | Path], cfg: Config, cache: RecordCache | Non
             engine.close()
 
 
-def not_regular(path: Path) -> str | None:
-    """The skip reason of a named pipe, socket or device (even behind a link), else None.
+def write_db(out_dir: Path) -> Path:
+    """`pipeline.store.write_db`, imported when a build writes facts.db (sqlite-utils is not
+    needed by a warm build that finds its output up to date)."""
+    from pipeline.store import write_db as store_write_db
 
-    Such an input goes to the manifest as skipped, is never opened (a FIFO would block the build,
-    /dev/zero would never end) and never starts an engine. A directory or a path that cannot be
-    stat'ed goes on to ingest, which says what is wrong with it.
-    """
-    from pipeline.ingest import file_kind
-
-    try:
-        mode = path.stat().st_mode
-    except OSError:
-        return None
-    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
-        return None
-    return f"{file_kind(mode)}, not a regular file: not read"
+    return store_write_db(out_dir)
 
 
 # --- the final files ----------------------------------------------------------------------------

@@ -141,18 +141,20 @@ def _register_guard() -> None:
 
 _Key = tuple[str, tuple[str, ...], tuple[str, ...], str]  # name, disable, enable, models_dir
 _LOADED: dict[_Key, "Language"] = {}
-_LOADING: dict[_Key, threading.Lock] = {}
+_BUILD_LOCK = threading.Lock()
 _LOADING_LOCK = threading.Lock()
 
 
 def _load(name: str, disable: tuple[str, ...], enable: tuple[str, ...], models_dir: str) -> "Language":
-    """The pipeline `name`, loaded once per process even when two threads ask at once."""
+    """The pipeline `name`, loaded once per process even when two threads ask at once.
+
+    One pipeline is built at a time (a single lock): loading is Python-bound, so two at once
+    would not be faster, and spaCy's registries are not documented as safe across threads.
+    """
     key = (name, disable, enable, models_dir)
     if key in _LOADED:
         return _LOADED[key]
-    with _LOADING_LOCK:
-        lock = _LOADING.setdefault(key, threading.Lock())
-    with lock:
+    with _BUILD_LOCK:
         if key not in _LOADED:
             _LOADED[key] = _build(name, disable, enable, models_dir)
     return _LOADED[key]
@@ -196,8 +198,9 @@ def _listens_to_tok2vec(node: object) -> bool:
 
 
 def _build(name: str, disable: tuple[str, ...], enable: tuple[str, ...], models_dir: str) -> "Language":
-    import spacy
     from pathlib import Path
+
+    import spacy
 
     _register_guard()
     # Excluded, not merely disabled: a component we never run is not even read from disk

@@ -16,7 +16,6 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-
 T = TypeVar("T")
 
 

@@ -9,25 +9,20 @@ marks it failed and skips its remaining stages (cfg.strict re-raises, for debugg
 
 from __future__ import annotations
 
-import fnmatch
 import logging
-import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from pipeline import clean, extraction, language, nlp
 from pipeline.config import Config
 from pipeline.ingest import read
+from pipeline.inputs import DEFAULT_EXCLUDE, iter_inputs  # noqa: F401 - the walk, re-exported
 from pipeline.records import Document
 
 LOGGER = logging.getLogger(__name__)
 
 Stage = Callable[[Document, Config], Document]
 STAGES: list[tuple[str, Stage]] = [("clean", clean.run), ("language", language.run)]
-
-# Files a folder walk passes over (they are still listed in the manifest as skipped).
-DEFAULT_EXCLUDE = ("README*", "*.md", "*.jsonl", "*.json", "*.yaml", "*.yml", "*.py", "*.toml")
-
 
 def run_stage(name: str, stage: Stage, doc: Document, cfg: Config) -> Document:
     """Run one stage; an exception becomes a Problem and ends this document's processing."""
@@ -41,42 +36,6 @@ def run_stage(name: str, stage: Stage, doc: Document, cfg: Config) -> Document:
         LOGGER.warning("%s: stage %s failed: %r", doc.doc_id, name, exc)
         doc.add_problem(name, "exception", f"{type(exc).__name__}: {exc}", fatal=True)
         return doc
-
-
-def iter_inputs(paths: Iterable[str | Path], exclude: tuple[str, ...] = DEFAULT_EXCLUDE) -> Iterator[tuple[Path, str | None]]:
-    """Every file under the given paths, sorted, with a skip reason for those not processed.
-
-    Nothing is passed over silently: hidden files and folders, links to folders (not followed:
-    no loops, no double counting), unreadable folders and excluded names are yielded with their
-    reason, so that they reach the manifest. A path that does not exist is yielded as is: ingest
-    reports it.
-    """
-    for raw in paths:
-        p = Path(raw)
-        if not (p.is_dir() and not p.is_symlink()):
-            yield p, None
-            continue
-        errors: list[OSError] = []
-        for root, dirs, files in os.walk(p, onerror=errors.append):
-            here = Path(root)
-            skipped_dirs = []
-            for d in sorted(dirs):
-                if d.startswith("."):
-                    skipped_dirs.append((d, "hidden folder, not walked"))
-                elif (here / d).is_symlink():
-                    skipped_dirs.append((d, "link to a folder, not followed"))
-            dirs[:] = sorted(d for d in dirs if d not in {name for name, _ in skipped_dirs})
-            entries = [(f, None) for f in files] + skipped_dirs
-            for name, reason in sorted(entries):
-                if reason is None and name.startswith("."):
-                    reason = "hidden file"
-                if reason is None:
-                    pattern = next((pat for pat in exclude if fnmatch.fnmatch(name, pat)), None)
-                    reason = f"excluded by pattern {pattern!r}" if pattern else None
-                yield here / name, reason
-            while errors:
-                err = errors.pop(0)
-                yield Path(err.filename or root), f"unreadable folder: {err.strerror or err}"
 
 
 def prepare(path: Path, cfg: Config) -> Document:

@@ -21,6 +21,7 @@ from pipeline.config import Config
 from pipeline.ingest import decode, html, pdf, text
 from pipeline.ingest.meta import Extraction
 from pipeline.ingest.sniff import binary_kind, is_pdf, is_xml, looks_like_html
+from pipeline.inputs import file_kind
 from pipeline.records import Document, readable_path
 
 __all__ = ["file_kind", "read", "read_bytes"]
@@ -56,15 +57,6 @@ def _stat_problem(path: Path, source: str, exc: OSError) -> str:
     if isinstance(exc, PermissionError):
         return f"permission denied on {source}: check the file and directory permissions"
     return f"cannot access {source}: {exc.strerror or exc}"
-
-
-def file_kind(mode: int) -> str:
-    """What a non-regular file is, in words ("named pipe (FIFO)", "socket", ...)."""
-    for test, name in ((stat.S_ISDIR, "directory"), (stat.S_ISFIFO, "named pipe (FIFO)"), (stat.S_ISSOCK, "socket"),
-                       (stat.S_ISCHR, "character device"), (stat.S_ISBLK, "block device")):
-        if test(mode):
-            return name
-    return "special file"
 
 
 def _not_regular(source: str, mode: int) -> str:
