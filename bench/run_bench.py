@@ -387,9 +387,10 @@ def _goals(results: dict[str, dict[str, object]]) -> list[str]:
         out.append(line + " — goal within 10 %")
     st = results.get("startup")
     if isinstance(st, dict):
-        out.append(f"- start-up beyond spaCy's own load: {st['beyond_spacy_s']:.2f} s (imports {st['import_s']:.2f} s, "
-                   f"rulers+guard {float(st.get('rulers_s', 0)):.2f} s, language detector "
-                   f"{st['detector_s']:.2f} s; spacy.load of both models {st['spacy_load_s']:.2f} s) — goal ≤ 1 s")
+        out.append(f"- start-up pieces, each alone: our imports {st['import_s']:.2f} s, spaCy's import "
+                   f"{float(st.get('spacy_import_s', 0)):.2f} s and load of both models {st['spacy_load_s']:.2f} s, "
+                   f"our rulers and guard {float(st.get('rulers_s', 0)):.2f} s, the language detector "
+                   f"{st['detector_s']:.2f} s (built in the ingest worker, while spaCy loads in the build)")
     first = results.get("first")
     if isinstance(st, dict) and isinstance(first, dict):
         own = float(st["spacy_load_s"]) + float(st.get("spacy_import_s", 0))
