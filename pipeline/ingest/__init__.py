@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pipeline.clean import fix_title, load_rules
 from pipeline.config import Config
-from pipeline.ingest import decode, html, pdf, text
+from pipeline.ingest import decode, text
 from pipeline.ingest.meta import Extraction
 from pipeline.ingest.sniff import binary_kind, is_pdf, is_xml, looks_like_html
 from pipeline.inputs import file_kind
@@ -128,6 +128,9 @@ def _ingest(doc: Document, data: bytes, cfg: Config) -> None:
     """Sniff the content, run the matching reader and copy its result onto doc."""
     if is_pdf(data):
         doc.format = "pdf"
+        from pipeline.ingest import pdf  # the readers are imported where documents are read (the
+        # isolated workers preload them), not by every process that imports this package
+
         _apply(doc, pdf.extract(data, doc_id=doc.doc_id))
         return
     kind = binary_kind(data)
@@ -147,6 +150,8 @@ def _ingest(doc: Document, data: bytes, cfg: Config) -> None:
         return
     if looks_like_html(decoded.text):
         doc.format = "html"
+        from pipeline.ingest import html
+
         _apply(doc, html.extract(decoded.text, doc_id=doc.doc_id))
     else:
         doc.format = "txt"
