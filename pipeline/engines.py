@@ -213,6 +213,7 @@ class InProcess:
         self._error: BaseException | None = None
         self._stop = threading.Event()
         self._runner: threading.Thread | None = None
+        self._given = self._taken = 0  # paths handed to prepare_many, documents out of it (read-ahead thread)
         # Start-up in parallel: the isolated ingest workers, the extraction helper and the
         # spaCy pipelines the first files probably need all start now, not one after the other
         # when the first document is due. A wrong guess only loads a model early.
@@ -259,11 +260,11 @@ class InProcess:
             self._runner.start()
         return chunk.future
 
-    def _path_stream(self, given: list[int], taken: list[int]) -> Iterator[str | None]:
+    def _path_stream(self) -> Iterator[str | None]:
         """Submitted paths for `prepare_many`; None ("nothing more for now") when the queue is
         empty while documents are still being prepared, so that those come out."""
         while True:
-            if given[0] > taken[0]:
+            if self._given > self._taken:
                 try:
                     item = self._paths.get_nowait()
                 except queue.Empty:
@@ -273,15 +274,14 @@ class InProcess:
                 item = self._paths.get()
             if item is _CLOSE:
                 return
-            given[0] += 1
+            self._given += 1
             yield str(item)
 
     def _prepared(self) -> Iterator[Document | None]:
         from pipeline.run import prepare_many
 
-        given, taken = [0], [0]
-        for doc in prepare_many(self._path_stream(given, taken), self.cfg):
-            taken[0] += 1
+        for doc in prepare_many(self._path_stream(), self.cfg):
+            self._taken += 1
             yield doc
 
     def _run(self) -> None:

@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.records import Section
+from pipeline.resources import load_resources
 
 if TYPE_CHECKING:
     from pipeline.config import Config
@@ -265,17 +266,6 @@ def _report_other_sections(doc: Document, sections: list[Section], cfg: Config) 
 HINT_BYTES = 64 << 10  # what `hint` reads of a file
 
 
-@functools.lru_cache(maxsize=4)
-def _hint_words(path: str) -> dict[str, frozenset[str]]:
-    import yaml
-
-    with open(path, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
-    if not isinstance(data, dict) or not all(isinstance(v, list) for v in data.values()):
-        raise ValueError(f"{path}: expected a mapping of language code to a list of words")
-    return {str(k): frozenset(str(w).lower() for w in v) for k, v in data.items()}
-
-
 def hint(path: str | Path, models_dir: str | Path) -> str | None:
     """A cheap guess at the language of a raw file, before ingest: the language whose function
     words (models/language_hints.yaml) are most frequent in its first HINT_BYTES, or None.
@@ -287,10 +277,10 @@ def hint(path: str | Path, models_dir: str | Path) -> str | None:
     try:
         with open(path, "rb") as fh:
             sample = fh.read(HINT_BYTES).decode("utf-8", "replace").lower()
-        words = _hint_words(str(Path(models_dir) / "language_hints.yaml"))
-    except (OSError, ValueError):
+        words = load_resources(Path(models_dir)).hint_words
+    except (OSError, ValueError):  # an unreadable file; a broken data file is reported where it is needed
         return None
-    counts = Counter(w for w in _WORD.findall(sample))
+    counts = Counter(_WORD.findall(sample))
     scores = {lang: sum(counts[w] for w in vocab) for lang, vocab in words.items()}
     best = max(sorted(scores), key=lambda lang: scores[lang], default=None)
     return best if best is not None and scores[best] >= 5 else None

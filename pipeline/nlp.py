@@ -142,7 +142,6 @@ def _register_guard() -> None:
 _Key = tuple[str, tuple[str, ...], tuple[str, ...], str]  # name, disable, enable, models_dir
 _LOADED: dict[_Key, "Language"] = {}
 _BUILD_LOCK = threading.Lock()
-_LOADING_LOCK = threading.Lock()
 
 
 def _load(name: str, disable: tuple[str, ...], enable: tuple[str, ...], models_dir: str) -> "Language":
@@ -160,7 +159,8 @@ def _load(name: str, disable: tuple[str, ...], enable: tuple[str, ...], models_d
     return _LOADED[key]
 
 
-_SOON: set[tuple[str, tuple[str, ...], tuple[str, ...], str]] = set()
+_SOON: set[_Key] = set()  # (language, disable, enable, models_dir) asked for by load_soon
+_SOON_LOCK = threading.Lock()
 
 
 def load_soon(lang: str, cfg: Config) -> None:
@@ -172,7 +172,7 @@ def load_soon(lang: str, cfg: Config) -> None:
     pipeline, which raises them in the caller's thread.
     """
     wanted = (lang, tuple(cfg.spacy_disable), tuple(cfg.spacy_enable), str(cfg.models_dir))
-    with _LOADING_LOCK:
+    with _SOON_LOCK:
         if wanted in _SOON:
             return
         _SOON.add(wanted)

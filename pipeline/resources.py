@@ -134,6 +134,7 @@ class Resources(_Strict):
     places: Places
     first_names_data: FirstNames
     org_patterns: OrgPatterns
+    language_hints: PerLang
 
     @functools.cached_property
     def org_pattern_regex(self) -> re.Pattern[str]:
@@ -182,6 +183,11 @@ class Resources(_Strict):
         return index
 
     @functools.cached_property
+    def hint_words(self) -> dict[str, frozenset[str]]:
+        """Language -> its function words (language_hints.yaml), lower-cased, for `language.hint`."""
+        return {lang: frozenset(w.lower() for w in self.language_hints.get(lang)) for lang in ("fr", "en")}
+
+    @functools.cached_property
     def derived(self) -> dict[str, Any]:
         """Objects extraction derives from these data (compiled regexes, mostly), by name."""
         return {}
@@ -205,6 +211,7 @@ _FILES = {
     "places": ("places.yaml", Places),
     "first_names_data": ("first_names.yaml", FirstNames),
     "org_patterns": ("org_patterns.yaml", OrgPatterns),
+    "language_hints": ("language_hints.yaml", PerLang),
 }
 
 

@@ -115,13 +115,18 @@ def _typed(span: Span, text: str, lang: str, res: Resources, doc_text: str) -> s
     return None
 
 
+def _given_name(word: str, res: Resources) -> bool:
+    """A given name the lexicon knows, whole or by its first part ("Jean-Luc" by "jean")."""
+    first = word.lower()
+    return first in res.first_names or first.split("-")[0] in res.first_names
+
+
 def _person_by_surname(text: str, doc_text: str, lang: str, res: Resources) -> bool:
     """An "ORG" of two or three capitalized words starting with a given name is a person."""
     parts = text.split()
     if not 2 <= len(parts) <= 3 or looks_like_org(text, lang, res) or not _is_person_name(text):
         return False
-    first = parts[0].lower()
-    return first in res.first_names or first.split("-")[0] in res.first_names
+    return _given_name(parts[0], res)
 
 
 def _company_like_name(text: str, res: Resources) -> bool:
@@ -130,8 +135,7 @@ def _company_like_name(text: str, res: Resources) -> bool:
     parts = text.split()
     if len(parts) < 2:
         return False
-    first = parts[0].lower()
-    if first in res.first_names or first.split("-")[0] in res.first_names:
+    if _given_name(parts[0], res):
         return False
     camel = any(re.search(r"[a-z][A-Z]", p) for p in parts)
     return camel or len(parts) >= 3
@@ -248,8 +252,7 @@ def _titled_orgs(found: list[Mention], text: str, res: Resources) -> list[Mentio
             overlapping = [x for x in out if x.start < end and start < x.end]
             if any(x.type == "ORG" for x in overlapping) or res.org_by_key.get(fold(name)) or is_junk(name, res):
                 continue
-            first = name.split()[0].lower()
-            if any(x.type == "PERSON" and (first in res.first_names or first.split("-")[0] in res.first_names)
+            if any(x.type == "PERSON" and _given_name(name.split()[0], res)
                    for x in overlapping) or fold(name) in res.territory_keys:
                 continue
             out = [x for x in out if x not in overlapping]
@@ -265,8 +268,7 @@ def _named_people(text: str, found: list[Mention], res: Resources) -> list[Menti
     taken = [(m.start, m.end) for m in found]
     out = []
     for m in re.finditer(rf"(?<![\w-])({_CAP})\s+((?:(?:de|du|van|von|le)\s+)?{_CAP})(?![\w-])", text):
-        first = m.group(1).lower()
-        if first not in res.first_names and first.split("-")[0] not in res.first_names:
+        if not _given_name(m.group(1), res):
             continue
         if any(a < m.end() and m.start() < b for a, b in taken) or fold(m.group(2)) in res.territory_keys:
             continue
@@ -310,8 +312,7 @@ def _company_cue_regexes(res: Resources) -> tuple[re.Pattern[str], ...]:
 
 def _unnamed_person(m: Mention, res: Resources) -> bool:
     """A PERSON mention whose first word is no given name the lexicon knows."""
-    first = m.surface.split()[0].lower() if m.surface.split() else ""
-    return m.type == "PERSON" and first not in res.first_names and first.split("-")[0] not in res.first_names
+    return m.type == "PERSON" and not _given_name(m.surface.split()[0] if m.surface.split() else "", res)
 
 
 def _cued_companies(analysis: Analysis, found: list[Mention], res: Resources) -> list[Mention]:
