@@ -40,7 +40,8 @@ NOT_RECORD_CODE = frozenset({
     "inputs.py",
 })
 # Config fields that change how a build runs, not what a record says.
-NOT_RECORD_FIELDS = frozenset({"batch_size", "processes", "strict", "doc_timeout", "doc_memory_mb", "models_dir"})
+NOT_RECORD_FIELDS = frozenset({"batch_size", "processes", "spacy_process", "spacy_max_new_strings", "strict",
+                               "doc_timeout", "doc_memory_mb", "models_dir"})
 CACHED_STATUSES = ("ok", "skipped")
 
 

@@ -19,6 +19,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -31,6 +32,7 @@ LOGGER = logging.getLogger(__name__)
 
 BOILERPLATE_FILE = "boilerplate.yaml"
 Cleaner = Callable[[str], str]
+_T = TypeVar("_T")
 
 # --- typography -----------------------------------------------------------------------------
 
@@ -49,11 +51,16 @@ _CHAR_MAP = str.maketrans(
         "\t": " ",
     }
 )
+# the characters _CHAR_MAP rewrites: str.translate with a dict is slow on non-ASCII text, and
+# most lines (all of them once normalized) contain none of these, so they are looked for first
+_MAPPED = re.compile("[" + re.escape("".join(map(chr, _CHAR_MAP))) + "]")
 _GUILLEMET_OPEN = re.compile(r"«\s*")
 _GUILLEMET_CLOSE = re.compile(r"\s*»")
 # control characters other than newline (C0 and C1 ranges), and unpaired surrogates
 _CONTROL = re.compile(r"[\x00-\x09\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff]")
-_INNER_SPACE = re.compile(r"[^\S\n]+")
+# Every run of spaces and tabs (line breaks excepted) becomes one space. A single space is left
+# unmatched: it would be replaced by itself, and a match per word is what makes this slow.
+_INNER_SPACE = re.compile(r"[^\S\n]{2,}|[^\S\n ]")
 _BLANK_RUN = re.compile(r"\n{3,}")
 
 # --- line shapes ----------------------------------------------------------------------------
@@ -69,6 +76,7 @@ _SENTENCE_END = re.compile(r"[.!?;]$")
 MAX_CHROME_LINE = 120  # a teaser link or site-chrome line is rarely longer than this
 MAX_TAIL_LINES = 40  # trailing chrome after the article seldom has more non-blank lines
 MIN_REPEAT_KEY = 20  # shorter repeated lines (table cells, "Oui.") are left alone
+REMEMBERED_LINE_MAX = 1000  # longer lines are not kept in the per-line caches: bounded memory
 
 
 # --- boilerplate rules, loaded from models/ --------------------------------------------------
@@ -106,9 +114,9 @@ def _compile_checked(pattern: str, group: str) -> re.Pattern[str]:
         raise ValueError(f"{group}: bad regex {pattern!r}: {exc}") from exc
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Rules:
-    """Compiled boilerplate patterns."""
+    """Compiled boilerplate patterns; compared by identity, so they are a cheap cache key."""
 
     tokens: tuple[re.Pattern[str], ...]
     line: re.Pattern[str]
@@ -142,9 +150,29 @@ def load_rules(models_dir: Path | None = None) -> Rules:
 # --- line classification ----------------------------------------------------------------------
 
 
+def _remembered(function: Callable[..., _T]) -> Callable[..., _T]:
+    """function(line, ...) with its answers for lines of up to REMEMBERED_LINE_MAX characters kept.
+
+    clean_text asks the same questions about the same lines in several cleaners and again in
+    its last pass (which finds nothing left to change), and site chrome recurs from page to page.
+    """
+    cached = functools.lru_cache(maxsize=4096)(function)
+
+    @functools.wraps(function)
+    def remembered(line: str, *args: Any) -> _T:
+        return cached(line, *args) if len(line) <= REMEMBERED_LINE_MAX else function(line, *args)
+
+    return remembered
+
+
+def _map_characters(text: str) -> str:
+    return text.translate(_CHAR_MAP) if _MAPPED.search(text) else text
+
+
+@_remembered
 def line_key(line: str) -> str:
     """A line as the rules see it: typography normalized, spaces collapsed, no leading bullet."""
-    text = _GUILLEMET_CLOSE.sub('"', _GUILLEMET_OPEN.sub('"', line.translate(_CHAR_MAP)))
+    text = _GUILLEMET_CLOSE.sub('"', _GUILLEMET_OPEN.sub('"', _map_characters(line)))
     return _BULLET.sub("", _INNER_SPACE.sub(" ", text).strip())
 
 
@@ -200,7 +228,11 @@ def _is_breadcrumb(line: str) -> bool:
 
 def is_boilerplate_line(line: str, rules: Rules | None = None) -> bool:
     """True for a line of site chrome (share bar, menu, teaser, cookie banner, legal links...)."""
-    rules = rules or load_rules()
+    return _is_boilerplate(line, rules or load_rules())
+
+
+@_remembered
+def _is_boilerplate(line: str, rules: Rules) -> bool:
     key = line_key(line)
     if not key:
         return False
@@ -227,21 +259,21 @@ def _is_table_row(lines: list[str], index: int) -> bool:
 def normalize_characters(text: str) -> str:
     """Line breaks to LF; curly quotes and guillemets to ASCII quotes; odd spaces to spaces;
     soft hyphens, zero-width and control characters removed; ligatures expanded; NFC."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_CHAR_MAP)
+    text = _map_characters(text.replace("\r\n", "\n").replace("\r", "\n"))
     text = _GUILLEMET_CLOSE.sub('"', _GUILLEMET_OPEN.sub('"', text))
     return unicodedata.normalize("NFC", _CONTROL.sub("", text))
 
 
-def _chrome_marks(lines: list[str], rules: Rules) -> list[bool]:
-    """For each line: is it site chrome? Table rows never are."""
-    return [is_boilerplate_line(line, rules) and not _is_table_row(lines, i) for i, line in enumerate(lines)]
+def _is_chrome(lines: list[str], index: int, rules: Rules) -> bool:
+    """Is lines[index] site chrome? Table rows never are."""
+    return is_boilerplate_line(lines[index], rules) and not _is_table_row(lines, index)
 
 
 def drop_boilerplate_lines(text: str, *, rules: Rules | None = None) -> str:
     """Remove whole lines of site chrome; table rows are kept."""
     lines = text.split("\n")
-    marks = _chrome_marks(lines, rules or load_rules())
-    return "\n".join(line for line, is_chrome in zip(lines, marks) if not is_chrome)
+    rules = rules or load_rules()
+    return "\n".join(line for i, line in enumerate(lines) if not _is_chrome(lines, i, rules))
 
 
 def drop_teaser_blocks(text: str, *, rules: Rules | None = None) -> str:
@@ -271,7 +303,7 @@ def _is_link_like(line: str) -> bool:
 def cut_trailing_chrome(text: str, *, rules: Rules | None = None) -> str:
     """After the first chrome line followed only by short, mostly-chrome lines, cut the rest."""
     lines = text.split("\n")
-    marks = _chrome_marks(lines, rules or load_rules())
+    rules = rules or load_rules()
     cut: int | None = None
     body = known = 0
     for i in range(len(lines) - 1, -1, -1):
@@ -279,7 +311,7 @@ def cut_trailing_chrome(text: str, *, rules: Rules | None = None) -> str:
         line = lines[i]
         if not line.strip():
             continue
-        is_mark = marks[i]
+        is_mark = _is_chrome(lines, i, rules)
         if is_mark and known >= body - known:
             cut = i
         body += 1
@@ -368,7 +400,7 @@ def run(doc: Document, cfg: Config) -> Document:
         doc.warnings.append(f"clean: text truncated from {len(text)} to {cfg.max_chars} characters")
         text = truncate(text, cfg.max_chars)
     doc.text = text
-    letters = sum(1 for ch in text if ch.isalpha())
+    letters = sum(map(str.isalpha, text))
     if letters < cfg.min_text_chars:
         LOGGER.info("%s: only %d letters after cleaning", doc.doc_id, letters)
         doc.add_problem(

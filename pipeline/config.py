@@ -58,6 +58,14 @@ class Config(BaseModel):
     # Batching for nlp.pipe and the number of worker processes (0 = from the machine).
     batch_size: int = 16
     processes: int = 1
+    # With one process on a machine of two cores or more, run spaCy in a child process of its own
+    # (pipeline/nlp_process.py) while this one ingests and extracts: spaCy then runs at the speed
+    # it has alone. False keeps everything in this process (debugging, profiling).
+    spacy_process: bool = True
+    # New strings (token texts) a spaCy pipeline may intern before it is loaded again, which
+    # bounds a long run's memory (about 50 MB per 200,000); 0 runs every batch inside
+    # nlp.memory_zone() instead: flat too, but about 15 % slower.
+    spacy_max_new_strings: int = Field(default=200_000, ge=0)
     # Minimum share of letters in a text for it to count as text at all.
     min_text_chars: int = 40
     strict: bool = False

@@ -87,7 +87,7 @@ def language_name(code: str) -> str:
 
 
 def _letters(text: str) -> int:
-    return sum(c.isalpha() for c in text)
+    return sum(map(str.isalpha, text))
 
 
 def _scores(text: str) -> dict[str, float]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -101,13 +101,18 @@ def ruler_patterns(res: Resources, *, lower: bool = False) -> list[dict[str, str
     return patterns
 
 
+_INSTALLED: dict[str, bool] = {}  # package name -> installed (asked once per process)
+
+
 def model_name(lang: str, cfg: Config) -> str:
     """The first installed package among the configured names for `lang`."""
     import spacy.util
 
     names = cfg.spacy_models.get(lang, [])
     for name in names:
-        if spacy.util.is_package(name):
+        if name not in _INSTALLED:  # is_package reads the installed distributions: milliseconds
+            _INSTALLED[name] = spacy.util.is_package(name)
+        if _INSTALLED[name]:
             return name
     raise ModelNotFound(
         f"no spaCy model installed for {lang!r}: tried {', '.join(names) or 'nothing'}; "
@@ -116,8 +121,8 @@ def model_name(lang: str, cfg: Config) -> str:
 
 
 PROTECT = "pressfacts_sentence_guard"
-# nlp.pipe batches per memory zone. One: a zone's clean-up measured at 1-2 % of spaCy's time per
-# 16 documents, and a small chunk keeps spaCy close behind the ingest workers that feed it.
+# nlp.pipe batches per analyze batch. One: a small batch keeps spaCy close behind the ingest
+# workers that feed it; larger ones measured no faster (24.0 vs 23.4 s per 1,000 documents at 16).
 CHUNK_BATCHES = 1
 
 
@@ -157,6 +162,34 @@ def _load(name: str, disable: tuple[str, ...], enable: tuple[str, ...], models_d
         if key not in _LOADED:
             _LOADED[key] = _build(name, disable, enable, models_dir)
     return _LOADED[key]
+
+
+_BASE_STRINGS: dict[_Key, int] = {}  # the string store's size when each pipeline was loaded
+
+
+def _key(lang: str, cfg: Config) -> _Key:
+    return (model_name(lang, cfg), tuple(cfg.spacy_disable), tuple(cfg.spacy_enable), str(cfg.models_dir))
+
+
+def _reload_if_grown(lang: str, cfg: Config) -> None:
+    """Load the `lang` pipeline again once its string store holds more than
+    cfg.spacy_max_new_strings strings beyond those it was loaded with.
+
+    spaCy interns every new token's text for good, so a long run's memory climbs (about 46 MB
+    per 20,000 news articles, measured for issue 6). `nlp.memory_zone()` keeps it flat, but
+    every document parsed inside a zone measured about 15 % slower here, whatever the zone's
+    length; a reload (0.6-3 s) every few hundred thousand new strings costs far less. The
+    analyses do not depend on the store (a test checks the outputs are identical).
+    """
+    key = _key(lang, cfg)
+    nlp = _LOADED.get(key)
+    if nlp is None or len(nlp.vocab.strings) - _BASE_STRINGS.get(key, 0) <= cfg.spacy_max_new_strings:
+        return
+    LOGGER.info("reloading the %s pipeline: %d new strings in its store", lang,
+                len(nlp.vocab.strings) - _BASE_STRINGS.get(key, 0))
+    with _BUILD_LOCK:
+        _LOADED.pop(key, None)
+    load(lang, cfg)
 
 
 _SOON: set[_Key] = set()  # (language, disable, enable, models_dir) asked for by load_soon
@@ -232,12 +265,13 @@ def _build(name: str, disable: tuple[str, ...], enable: tuple[str, ...], models_
     lower.add_patterns(ruler_patterns(res, lower=True))  # type: ignore[attr-defined]
     nlp.add_pipe(PROTECT, after="entity_ruler_lower")
     LOGGER.info("loaded spaCy pipeline %s (%s)", name, ", ".join(nlp.pipe_names))
+    _BASE_STRINGS[(name, disable, enable, models_dir)] = len(nlp.vocab.strings)
     return nlp
 
 
 def load(lang: str, cfg: Config) -> "Language":
     """The spaCy pipeline for `lang`, loaded once per process."""
-    return _load(model_name(lang, cfg), tuple(cfg.spacy_disable), tuple(cfg.spacy_enable), str(cfg.models_dir))
+    return _load(*_key(lang, cfg))
 
 
 def _paragraph_starts(text: str) -> list[int]:
@@ -248,23 +282,54 @@ def _paragraph_starts(text: str) -> list[int]:
     return starts
 
 
-def to_sentences(doc: "Doc", offset: int, lang: str, para_starts: list[int]) -> list[Sentence]:
-    """Convert a spaCy Doc of one section (starting at `offset` in the text) to sentences."""
-    import bisect
+# What crosses a process boundary for one section (see pipeline/nlp_process.py): plain tuples,
+# offsets relative to the section's text, no strings that the text already holds.
+#   sentence = (start, end, tokens, ents)
+#   token    = (idx, length, pos, dep, head)   head: index in the sentence
+#   ent      = (start, end, label, kb_id)
+# Tokens are only kept when a component sets POS or dependencies (their only reader is the
+# implantation fallback that needs both): with the default senter + ner they would be
+# hundreds of tuples per document that nothing reads.
+Compact = list[tuple[int, int, list[tuple[int, int, str, str, int]], list[tuple[int, int, str, str]]]]
+SYNTAX_COMPONENTS = ("parser", "tagger", "morphologizer")
 
-    out: list[Sentence] = []
+
+def has_syntax(nlp: "Language") -> bool:
+    """Whether the pipeline sets POS or dependencies (what `Token.pos` / `Token.dep` carry)."""
+    return any(c in nlp.pipe_names for c in SYNTAX_COMPONENTS)
+
+
+def compact(doc: "Doc", syntax: bool) -> Compact:
+    """A spaCy Doc of one section as plain tuples (see `Compact`)."""
+    out: Compact = []
     for piece in _repaired_sentences(doc):
         base = piece.start
         tokens = [
-            Token(t.i - base, t.text, offset + t.idx, t.pos_, t.dep_,
-                  t.head.i - base if piece.start <= t.head.i < piece.end else t.i - base)
+            (t.idx, len(t.text), t.pos_, t.dep_, t.head.i - base if piece.start <= t.head.i < piece.end else t.i - base)
             for t in piece
-        ]
-        ents = [Span(offset + e.start_char, offset + e.end_char, e.text, e.label_, e.ent_id_) for e in piece.ents]
-        start = offset + piece.start_char
-        out.append(Sentence(start, offset + piece.end_char, piece.text, lang, tokens, ents,
-                            bisect.bisect_right(para_starts, start) - 1))
+        ] if syntax else []
+        ents = [(e.start_char, e.end_char, e.label_, e.ent_id_) for e in piece.ents]
+        out.append((piece.start_char, piece.end_char, tokens, ents))
     return out
+
+
+def expand(sents: Compact, text: str, offset: int, lang: str, para_starts: list[int]) -> list[Sentence]:
+    """`compact`'s tuples back to Sentences of a section whose `text` starts at `offset`."""
+    import bisect
+
+    out: list[Sentence] = []
+    for start, end, tokens, ents in sents:
+        toks = [Token(i, text[idx:idx + n], offset + idx, pos, dep, head)
+                for i, (idx, n, pos, dep, head) in enumerate(tokens)]
+        spans = [Span(offset + a, offset + b, text[a:b], label, kb) for a, b, label, kb in ents]
+        out.append(Sentence(offset + start, offset + end, text[start:end], lang, toks, spans,
+                            bisect.bisect_right(para_starts, offset + start) - 1))
+    return out
+
+
+def to_sentences(doc: "Doc", offset: int, lang: str, para_starts: list[int], syntax: bool = True) -> list[Sentence]:
+    """Convert a spaCy Doc of one section (starting at `offset` in the text) to sentences."""
+    return expand(compact(doc, syntax), doc.text, offset, lang, para_starts)
 
 
 def _split_on_breaks(sent: "Span") -> Iterator["Span"]:  # type: ignore[valid-type]
@@ -310,40 +375,50 @@ def _repaired_sentences(doc: "Doc") -> list["Span"]:  # type: ignore[valid-type]
 _OPENING_QUOTES = {'"', "«", "“", "„"}
 
 
-def analyze(docs: Iterable[Document | None], cfg: Config) -> Iterator[tuple[Document, Analysis]]:
+def analyze(docs: Iterable[Document | None], cfg: Config) -> Generator[tuple[Document, Analysis], None, None]:
     """Run every section of every document through its language's pipeline, batched.
 
     Documents are consumed in order and yielded in order. Sections of one language across a
-    chunk of documents (CHUNK_BATCHES nlp.pipe batches) go through one `nlp.pipe` call inside
-    one `nlp.memory_zone()`: the strings and Docs of a chunk are freed when it is done, so a long
-    run's memory stays flat. Nothing spaCy leaves this module (see `to_sentences`). A language's
+    chunk of documents (CHUNK_BATCHES nlp.pipe batches) go through one `nlp.pipe` call; the Docs
+    of a chunk are freed when it is done, and `pipe_compact` bounds the string store, so a long
+    run's memory stays flat. Nothing spaCy leaves this module (see `compact`). A language's
     pipeline starts loading when its first document arrives (`load_soon`). A None in `docs`
     means "nothing more for now": the partial batch runs at once.
     """
+    for batch in batches(docs, cfg, lambda lang: load_soon(lang, cfg)):
+        yield from _analyze_batch(batch, cfg)
+
+
+def batches(docs: Iterable[Document | None], cfg: Config, first_of: Callable[[str], None]) -> Iterator[list[Document]]:
+    """`docs` in batches of CHUNK_BATCHES * batch_size, a partial one at each None ("nothing
+    more for now"). `first_of(lang)` is called when the first section of a language spaCy reads
+    arrives, so that its pipeline can load while the rest of the batch is prepared."""
     batch: list[Document] = []
     size = cfg.batch_size * CHUNK_BATCHES
     seen: set[str] = set()
     for doc in docs:
-        if doc is None:  # nothing more for now: run what we have
+        if doc is None:
             if batch:
-                yield from _analyze_batch(batch, cfg)
+                yield batch
                 batch = []
             continue
         batch.append(doc)
         for s in doc.sections:
             if s.lang not in seen and s.lang in cfg.languages:
                 seen.add(s.lang)
-                load_soon(s.lang, cfg)  # while the rest of the batch is ingested
+                first_of(s.lang)
         if len(batch) >= size:
-            yield from _analyze_batch(batch, cfg)
+            yield batch
             batch = []
     if batch:
-        yield from _analyze_batch(batch, cfg)
+        yield batch
 
 
-def _analyze_batch(batch: list[Document], cfg: Config) -> Iterator[tuple[Document, Analysis]]:
-    analyses = {d.doc_id + d.source: Analysis(d.doc_id) for d in batch}
-    paras = {d.doc_id + d.source: _paragraph_starts(d.text) for d in batch}
+Sections = list[tuple[str, list[tuple[str, tuple[str, int]]]]]  # (lang, [(text, (doc key, offset))])
+
+
+def batch_sections(batch: list[Document], cfg: Config) -> Sections:
+    """The sections of a batch that spaCy reads, grouped by language (in language order)."""
     by_lang: dict[str, list[tuple[str, tuple[str, int]]]] = {}
     for d in batch:
         if d.status != "ok":
@@ -351,13 +426,43 @@ def _analyze_batch(batch: list[Document], cfg: Config) -> Iterator[tuple[Documen
         for s in d.sections:
             if s.lang in cfg.languages and d.text[s.start:s.end].strip():
                 by_lang.setdefault(s.lang, []).append((d.text[s.start:s.end], (d.doc_id + d.source, s.start)))
-    for lang, items in sorted(by_lang.items()):
-        nlp = load(lang, cfg)
-        # Strings interned while the zone is open are dropped when it closes; the Docs die with it.
+    return sorted(by_lang.items())
+
+
+def pipe_compact(lang: str, texts: Iterable[str], cfg: Config, batch_size: int | None = None) -> list[Compact]:
+    """`compact` of every text through the `lang` pipeline.
+
+    Memory stays bounded: the pipeline is loaded again when its string store has grown past
+    cfg.spacy_max_new_strings (`_reload_if_grown`); with 0, every call runs inside
+    `nlp.memory_zone()` instead (flat, about 15 % slower).
+    """
+    nlp = load(lang, cfg)
+    syntax = has_syntax(nlp)
+    size = batch_size or cfg.batch_size
+    if not cfg.spacy_max_new_strings:
         with nlp.memory_zone():
-            for sdoc, (key, offset) in nlp.pipe(items, as_tuples=True, batch_size=cfg.batch_size):
-                analyses[key].sentences.extend(to_sentences(sdoc, offset, lang, paras[key]))
+            return [compact(d, syntax) for d in nlp.pipe(texts, batch_size=size)]
+    out = [compact(d, syntax) for d in nlp.pipe(texts, batch_size=size)]
+    _reload_if_grown(lang, cfg)
+    return out
+
+
+def assemble(batch: list[Document], sections: Sections, parsed: Iterable[Compact]) -> Iterator[tuple[Document, Analysis]]:
+    """Each document of `batch` with its Analysis, from `parsed`: one Compact per section of
+    `sections`, in the same order."""
+    analyses = {d.doc_id + d.source: Analysis(d.doc_id) for d in batch}
+    paras = {d.doc_id + d.source: _paragraph_starts(d.text) for d in batch}
+    results = iter(parsed)
+    for lang, items in sections:
+        for text, (key, offset) in items:
+            analyses[key].sentences.extend(expand(next(results), text, offset, lang, paras[key]))
     for d in batch:
         a = analyses[d.doc_id + d.source]
         a.sentences.sort(key=lambda s: s.start)
         yield d, a
+
+
+def _analyze_batch(batch: list[Document], cfg: Config) -> Iterator[tuple[Document, Analysis]]:
+    sections = batch_sections(batch, cfg)
+    parsed = [c for lang, items in sections for c in pipe_compact(lang, (t for t, _ in items), cfg)]
+    yield from assemble(batch, sections, parsed)

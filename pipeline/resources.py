@@ -241,6 +241,8 @@ _FOLD_PUNCT = re.compile(r"[^\w&]+")
 _LEADING_ARTICLE = re.compile(r"^(?:the|la|le|les|l|du|de|des|d)\s+")
 
 
+# Pure, and called on the same few names over and over: per mention, per document.
+@functools.lru_cache(maxsize=1 << 16)
 def fold(name: str) -> str:
     """Key for comparing names: no accents, no case, no punctuation, no leading article."""
     s = unicodedata.normalize("NFKD", name.replace("\u2019", "'"))
@@ -258,6 +260,18 @@ def phrase_regex(phrases: tuple[str, ...]) -> re.Pattern[str]:
     alts = sorted({p.strip() for p in phrases if p.strip()}, key=len, reverse=True)
     if not alts:
         return re.compile(r"(?!x)x")
+    # The phrases grouped by first letter (as the regex engine compares letters, case ignored),
+    # longest first within a group. Two groups never match at one position, so the result is
+    # that of one flat list; but the engine, which factors a group's common prefix out, tries
+    # one letter per group there instead of one per phrase, at every position of every sentence.
+    groups: list[list[str]] = []
+    for p in alts:
+        group = next((g for g in groups if re.fullmatch(re.escape(g[0][0]), p[0], re.IGNORECASE)), None)
+        if group is None:
+            groups.append([p])
+        else:
+            group.append(p)
     # A phrase ending in an elided article ("vient d'", "à la tête d'") runs into the next word.
-    body = "|".join(re.escape(p) + ("" if p.endswith("'") else r"(?![\w-])") for p in alts)
+    body = "|".join("(?:" + "|".join(re.escape(p) + ("" if p.endswith("'") else r"(?![\w-])") for p in group) + ")"
+                    for group in groups)
     return re.compile(rf"(?<![\w-])(?:{body})", re.IGNORECASE)

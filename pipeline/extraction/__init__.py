@@ -36,10 +36,11 @@ def run(doc: Document, analysis: Analysis, cfg: Config) -> Document:
     facts: list[Fact] = []
     history: list[str] = []  # periods stated so far, in reading order
     para_year: dict[int, str] = {}  # last period stated in each paragraph
-    for sent in analysis.sentences:
+    headings = [_heading(sent.text) for sent in analysis.sentences]
+    for sent, heading in zip(analysis.sentences, headings):
         # "ILS ONT CHOISI LA PROVENCE", "BILAN 2014": a heading states no fact, but its year
         # is the context of what follows.
-        if not _heading(sent.text):
+        if not heading:
             facts.extend(find_metrics(sent, ctx, history))
             facts.extend(find_roles(sent, ctx))
         years = [str(p.year) for p in ctx.stated_periods(sent)]
@@ -51,8 +52,8 @@ def run(doc: Document, analysis: Analysis, cfg: Config) -> Document:
     # An implantation is dated by its sentence, else its paragraph, else the year the article
     # reports on (the most frequent period of its actual figures), else its publication year.
     default = reported_year(facts) or (str(ctx.published.year) if ctx.published else None)
-    for sent in analysis.sentences:
-        if _heading(sent.text):
+    for sent, heading in zip(analysis.sentences, headings):
+        if heading:
             continue
         years = [str(p.year) for p in ctx.stated_periods(sent)]
         facts.extend(find_implantations(sent, ctx, years[0] if years else para_year.get(sent.paragraph, default)))

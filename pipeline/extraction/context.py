@@ -31,6 +31,7 @@ class DocContext:
     mentions: Mentions
     published: dt.date | None
     periods: dict[int, list[PeriodMention]] = field(default_factory=dict)  # by sentence start
+    stated: dict[int, list[PeriodMention]] = field(default_factory=dict)  # by sentence start
     # Discourse memory for roles, updated sentence by sentence in reading order.
     last_person: str | None = None  # the last person named (what "Il"/"She" refers to)
     pending_office: tuple[str, str] | None = None  # (role, org) of an office named without a holder
@@ -55,8 +56,11 @@ class DocContext:
                    for m in comparison.finditer(window))
 
     def stated_periods(self, sent: Sentence) -> list[PeriodMention]:
-        """Periods a sentence is about: no ranges, no points of comparison."""
-        return [p for p in self.periods_of(sent) if not p.kind.startswith("range") and not self.is_comparison(sent, p)]
+        """Periods a sentence is about: no ranges, no points of comparison (cached)."""
+        if sent.start not in self.stated:
+            self.stated[sent.start] = [p for p in self.periods_of(sent)
+                                       if not p.kind.startswith("range") and not self.is_comparison(sent, p)]
+        return self.stated[sent.start]
 
     def periods_of(self, sent: Sentence) -> list[PeriodMention]:
         """Period mentions of a sentence, with 'since 1994'-style origins left out (cached)."""

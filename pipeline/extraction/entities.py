@@ -57,6 +57,17 @@ def clean_surface(text: str) -> str:
     return text
 
 
+def _cue_words(res: Resources) -> dict[str, frozenset[str]]:
+    """The word lists of models/org_cues.yaml that are compared lower-cased, lower-cased once."""
+    cues = res.org_cues
+    return {
+        "heads": frozenset(w.lower() for w in cues.org_head_words.all()),
+        "tails": frozenset(w.lower() for w in cues.org_tail_words),
+        "not_names": frozenset(n.lower() for n in cues.not_names),
+        "junk": frozenset(w.lower() for w in cues.junk_words),
+    }
+
+
 def is_acronym(text: str, res: Resources) -> bool:
     return bool(_ACRONYM.match(text)) and text not in res.org_cues.acronym_stoplist
 
@@ -66,10 +77,10 @@ def looks_like_org(text: str, lang: str, res: Resources) -> bool:
     words = text.split()
     if not words:
         return False
-    heads = {w.lower() for w in res.org_cues.org_head_words.all()}
-    if words[0].lower() in heads and len(words) > 1:
+    cue_words = res.memo("org_cue_words", _cue_words)
+    if words[0].lower() in cue_words["heads"] and len(words) > 1:
         return True
-    if len(words) > 1 and words[-1].lower() in {w.lower() for w in res.org_cues.org_tail_words}:
+    if len(words) > 1 and words[-1].lower() in cue_words["tails"]:
         return True
     return is_acronym(text, res)
 
@@ -78,9 +89,10 @@ def is_junk(text: str, res: Resources) -> bool:
     low = text.lower()
     if len(text) < 2 or not text[0].isupper() and not text[0].isdigit():
         return True
-    if low in {n.lower() for n in res.org_cues.not_names}:
+    cue_words = res.memo("org_cue_words", _cue_words)
+    if low in cue_words["not_names"]:
         return True
-    junk = {w.lower() for w in res.org_cues.junk_words}
+    junk = cue_words["junk"]
     if any(w in junk for w in re.findall(r"[\w-]+", low)):
         return True
     letters = sum(c.isalpha() for c in text)
@@ -178,7 +190,8 @@ def collect(analysis: Analysis, text: str, lang: str, res: Resources) -> Mention
             type_ = _typed(span, surface, sent.lang, res, text)
             if type_:
                 raw.append((span, type_, surface))
-    found = _canonicalize(raw, text, res)
+    acronyms = _acronym_definitions(text, res)
+    found = _canonicalize(raw, acronyms, res)
     cued = _patterned_orgs(text, found, res)
     cued += _cued_companies(analysis, found + cued, res)
     # A cue beats the model's place reading ("le groupe chinois Quechen" is no town), its
@@ -190,13 +203,13 @@ def collect(analysis: Analysis, text: str, lang: str, res: Resources) -> Mention
         for c in cued)]
     found = _listed_orgs(_titled_orgs(found + cued, text, res), text, res)
     mentions = link_renames(_add_surnames(found + _named_people(text, found, res), text), text)
-    return Mentions(_link_short_forms(mentions, text, res))
+    return Mentions(_link_short_forms(mentions, acronyms))
 
 
-def _link_short_forms(mentions: list[Mention], text: str, res: Resources) -> list[Mention]:
-    """A short form defined in parentheses takes its long form's name, whichever mechanism found
-    each of them: "Bordeaux Gironde Chamber of Commerce and Industry (CCI Bordeaux Gironde)"."""
-    defs = _acronym_definitions(text, res)
+def _link_short_forms(mentions: list[Mention], defs: dict[str, str]) -> list[Mention]:
+    """A short form defined in parentheses (`defs`, short -> long) takes its long form's name,
+    whichever mechanism found each of them: "Bordeaux Gironde Chamber of Commerce and Industry
+    (CCI Bordeaux Gironde)"."""
     by_surface = {m.surface: m.name for m in mentions if m.type == "ORG"}
     rename = {by_surface[short]: by_surface[long] for short, long in defs.items()
               if short in by_surface and long in by_surface and by_surface[short] != by_surface[long]}
@@ -356,8 +369,7 @@ def _add_surnames(mentions: list[Mention], text: str) -> list[Mention]:
     return sorted(mentions + extra, key=lambda m: (m.start, m.end))
 
 
-def _canonicalize(raw: list[tuple[Span, str, str]], text: str, res: Resources) -> list[Mention]:
-    acronyms = _acronym_definitions(text, res)
+def _canonicalize(raw: list[tuple[Span, str, str]], acronyms: dict[str, str], res: Resources) -> list[Mention]:
     full_names: dict[str, str] = {}  # surname -> full name, from multi-word person mentions
     for _span, type_, surface in raw:
         parts = surface.split()
@@ -394,7 +406,7 @@ def _org_name(span: Span, surface: str, acronyms: dict[str, str], orgs: list[str
         entry = res.org_by_key.get(fold(long))
         return entry.name if entry else long
     if _ACRONYM.match(surface):
-        tails = {w.lower() for w in res.org_cues.org_tail_words}
+        tails = res.memo("org_cue_words", _cue_words)["tails"]
         for other in orgs:
             words = other.split()
             while len(words) > 1 and words[-1].lower() in tails:  # "Underwriter Laboratories Group" -> UL
@@ -484,7 +496,8 @@ def choose_subject(mentions: Mentions, text: str, res: Resources) -> str | None:
         entry = res.org_by_name.get(name)
         return (entry is not None and entry.kind == "agency") or (entry is None and _agency_like(name, text))
 
-    agencies = sorted((n for n in counts if is_agency(n)), key=lambda n: first[n])
+    agency = {n: is_agency(n) for n in counts}
+    agencies = sorted((n for n in counts if agency[n]), key=lambda n: first[n])
     lead = agencies[0] if agencies else None
 
     def home(name: str) -> bool:
@@ -496,7 +509,7 @@ def choose_subject(mentions: Mentions, text: str, res: Resources) -> str | None:
         # The title, the first agency named and the agency's home territory are where an
         # article says what it is about.
         bonus = (2 if first[name] < headline_end else 0) + (1 if name == lead else 0) + (3 if home(name) else 0)
-        return ((counts[name] + bonus) * (3 if is_agency(name) else 1), -first[name])
+        return ((counts[name] + bonus) * (3 if agency[name] else 1), -first[name])
 
     return max(counts, key=score)
 

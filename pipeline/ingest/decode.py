@@ -15,10 +15,12 @@ import codecs
 import logging
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 
 import ftfy
 from charset_normalizer import from_bytes
+from ftfy.chardata import CONTROL_CHARS, LIGATURES, WIDTH_MAP
 
 LOGGER = logging.getLogger(__name__)
 
@@ -39,6 +41,14 @@ _DECLARED = re.compile(
 )
 _MOJIBAKE_STEPS = {"decode_inconsistent_utf8", "restore_byte_a0", "replace_lossy_sequences", "fix_c1_controls"}
 _FTFY_CONFIG = ftfy.TextFixerConfig(uncurl_quotes=False, unescape_html=False, explain=True)
+# Three of ftfy's fixers are str.translate calls with a dict, slow on non-ASCII text, and they
+# change nothing in a text that holds none of their characters, which is nearly every text.
+# Such a text is first fixed without them: when that applies no step at all, every fixer saw
+# the text unchanged, so the three skipped would have found nothing either.
+_FTFY_TABLE_CHARS = re.compile("[" + re.escape("".join(map(chr, {**CONTROL_CHARS, **LIGATURES, **WIDTH_MAP}))) + "]")
+_FTFY_WITHOUT_TABLES = _FTFY_CONFIG._replace(
+    fix_latin_ligatures=False, fix_character_width=False, remove_control_chars=False
+)
 _SAMPLE = 65536
 
 
@@ -122,7 +132,11 @@ def _to_str(data: bytes, declared: str | None) -> tuple[str, str, list[str]]:
 
 def repair(text: str) -> tuple[str, bool]:
     """Fix mojibake and odd characters with ftfy; LF line breaks. Returns (text, repaired?)."""
-    fixed = ftfy.fix_and_explain(text, config=_FTFY_CONFIG)
+    fixed = None
+    if not _FTFY_TABLE_CHARS.search(text):
+        fixed = ftfy.fix_and_explain(text, config=_FTFY_WITHOUT_TABLES)
+    if fixed is None or fixed.explanation:
+        fixed = ftfy.fix_and_explain(text, config=_FTFY_CONFIG)
     steps = fixed.explanation or []
     repaired = any(op in ("encode", "decode", "transcode") or name in _MOJIBAKE_STEPS for op, name in steps)
     return fixed.text.replace("\r\n", "\n").replace("\r", "\n"), repaired
@@ -150,19 +164,17 @@ def looks_like_text(text: str, *, guessed: bool) -> bool:
     sample = text[:_SAMPLE]
     if not sample.strip():
         return True  # whitespace only: empty, not binary
+    counts = Counter(sample)  # each distinct character is classified once, not each occurrence
     bad = 0
     spaces = 0
-    for ch in sample:
-        category = unicodedata.category(ch)
-        if ch in "\n\r\t\f\v":
-            spaces += 1
-        elif category in ("Cc", "Cs", "Co", "Cn") or ch == "\ufffd":
-            bad += 1
-        elif ch == " ":
-            spaces += 1
+    for ch, count in counts.items():
+        if ch in "\n\r\t\f\v ":
+            spaces += count
+        elif unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") or ch == "\ufffd":
+            bad += count
     if bad / len(sample) > 0.02:
         return False
     if guessed and len(sample) > 200:
-        non_ascii = sum(1 for ch in sample if ord(ch) > 127)
+        non_ascii = sum(count for ch, count in counts.items() if ord(ch) > 127)
         return spaces / len(sample) > 0.05 and non_ascii / len(sample) < 0.3
     return True

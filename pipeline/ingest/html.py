@@ -240,7 +240,7 @@ def soup_blocks(html: str) -> list[str]:
 
 
 def _letters(blocks: list[str]) -> int:
-    return sum(ch.isalpha() for block in blocks for ch in block)
+    return sum(sum(map(str.isalpha, block)) for block in blocks)
 
 
 def extract(html: str, *, doc_id: str) -> Extraction:

@@ -12,6 +12,7 @@ month is known from elsewhere (a PDF's creation date, say): that one is more pre
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
 from collections.abc import Iterable, Sequence
@@ -87,10 +88,16 @@ def _parse_numeric(day: str, month: str, year: str) -> str | None:
 
 
 def _parse_words(span: str) -> str | None:
+    parsed = _dateparser_day(span)
+    return _valid(*parsed) if parsed else None
+
+
+# dateparser takes most of a millisecond per call, and the same span is often read twice (a
+# dateline is also tested as a headline candidate) or recurs from file to file
+@functools.lru_cache(maxsize=4096)
+def _dateparser_day(span: str) -> tuple[int, int, int] | None:
     parsed = dateparser.parse(span, languages=DATE_LANGUAGES, settings=DATEPARSER_SETTINGS)  # type: ignore[arg-type]
-    if parsed is None:
-        return None
-    return _valid(parsed.year, parsed.month, parsed.day)
+    return (parsed.year, parsed.month, parsed.day) if parsed is not None else None
 
 
 def find_date(text: str, *, month_only: bool = False) -> str | None:

@@ -80,32 +80,33 @@ class _Page:
     margin_rows: list[_MarginRow] = field(default_factory=list)
 
 
-def _char_origin(raw_textpage: object, index: int) -> tuple[float, float]:
-    x, y = ctypes.c_double(), ctypes.c_double()
-    pdfium_c.FPDFText_GetCharOrigin(raw_textpage, index, ctypes.byref(x), ctypes.byref(y))
-    return x.value, y.value
-
-
 def page_segments(textpage: pdfium.PdfTextPage) -> list[Segment]:
     """Group the characters of a page into baseline segments."""
     raw = textpage.raw
+    # Several PDFium calls per character: the raw functions are called on the raw handle with
+    # output buffers allocated once per page, as the PdfTextPage helpers would allocate per call.
+    get_unicode, get_font_size = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_GetFontSize
+    get_loose_box, get_origin = pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetCharOrigin
+    box, origin_x, origin_y = pdfium_c.FS_RECTF(), ctypes.c_double(), ctypes.c_double()
+    box_ref, origin_x_ref, origin_y_ref = ctypes.byref(box), ctypes.byref(origin_x), ctypes.byref(origin_y)
     segments: list[Segment] = []
     current: Segment | None = None
     pending_space = False
     for i in range(pdfium_c.FPDFText_CountChars(raw)):
-        code = pdfium_c.FPDFText_GetUnicode(raw, i)
+        code = get_unicode(raw, i)
         if code in (10, 13):
             current, pending_space = None, False
             continue
         if code in (32, 9, 0xA0) or code == 0:
             pending_space = current is not None
             continue
-        try:  # the loose box spans the advance width: no false gaps around narrow glyphs
-            left, bottom, right, top = textpage.get_charbox(i, loose=True)
-        except pdfium.PdfiumError:
+        # the loose box spans the advance width: no false gaps around narrow glyphs
+        if not get_loose_box(raw, i, box_ref):
             continue
-        _, baseline = _char_origin(raw, i)
-        size = pdfium_c.FPDFText_GetFontSize(raw, i) or (top - bottom) or 1.0
+        left, bottom, right, top = box.left, box.bottom, box.right, box.top
+        get_origin(raw, i, origin_x_ref, origin_y_ref)
+        baseline = origin_y.value
+        size = get_font_size(raw, i) or (top - bottom) or 1.0
         char = "\x02" if code == 2 else chr(code)
         if current is not None and _continues(current, left, baseline, size):
             gap = left - current.x1

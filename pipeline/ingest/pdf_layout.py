@@ -156,15 +156,13 @@ def find_gutters(segments: list[Segment], page_width: float) -> list[Gutter]:
         return []
     width = int(page_width) + 2
     covers: list[bytearray] = []
-    covered = [0] * (width + 1)  # how many rows have text at each x
     for row in rows:
         cover = bytearray(width)
         for seg in row:
             a, b = max(0, int(seg.x0) - 1), max(0, min(width, int(seg.x1) + 2))
             cover[a:b] = b"\x01" * max(0, b - a)
         covers.append(cover)
-        for x in range(width):
-            covered[x] += cover[x]
+    covered = list(map(sum, zip(*covers)))  # how many rows have text at each x
     left, right = min(r[0].x0 for r in rows), max(max(s.x1 for s in r) for r in rows)
     gaps = [a[0].baseline - b[0].baseline for a, b in itertools.pairwise(rows)]
     pitch = statistics.median(gaps) if gaps else 12.0

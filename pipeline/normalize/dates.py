@@ -30,6 +30,8 @@ _NUMERIC_DATE = re.compile(
     r"(?<![\w./-])(?:(" + _YEAR + r")-([01][0-9])-([0-3][0-9])"
     r"|(" + _DAY + r")([/.-])([01]?[0-9])\5(" + _YEAR + r"))(?![\w]|[./-][0-9])"
 )
+# Every pattern with a year or a day in digits needs an ASCII digit; most sentences have none.
+_DIGIT = re.compile(r"[0-9]")
 _ISO = re.compile(r"\s*(" + _YEAR + r")-([01][0-9])-([0-3][0-9])(?:[T ][0-9:.+Z-]*)?\s*")
 _MAX_DATE_CHARS = 80
 
@@ -56,6 +58,7 @@ class _Grammar:
     relative_phrases: re.Pattern[str]
     offsets: dict[str, int]
     templates: tuple[tuple[re.Pattern[str], int], ...]
+    template_words: re.Pattern[str]  # found wherever a template matches (a cheap test first)
     ranges: tuple[re.Pattern[str], ...]
     range_end: re.Pattern[str]
     fiscal: re.Pattern[str]
@@ -74,11 +77,14 @@ def _grammar(lang: str) -> _Grammar:
     names, month = month_names()
     after = _section("month_cues_after", lang)
     before = _section("month_cues_before", lang)
-    relative_months = (
-        (re.compile(r"(?<![\w])(?:(?P<day>" + _DAY + r")(?:er|re)?\s+)?" + month + r",?\s+(?P<cue>"
-                    + alternation(after) + r")(?![\w])"), {k.lower(): int(v) for k, v in after.items()}),
-        (re.compile(r"(?<![\w])(?P<cue>" + alternation(before) + r")\s+" + month + r"(?![\w])"),
-         {k.lower(): int(v) for k, v in before.items()}),
+    relative_months = tuple(
+        (re.compile(pattern), {k.lower(): int(v) for k, v in cues.items()})
+        for pattern, cues in (
+            (r"(?<![\w])(?:(?P<day>" + _DAY + r")(?:er|re)?\s+)?" + month + r",?\s+(?P<cue>"
+             + alternation(after) + r")(?![\w])", after),
+            (r"(?<![\w])(?P<cue>" + alternation(before) + r")\s+" + month + r"(?![\w])", before),
+        )
+        if cues  # a language without such cues would scan every month name for nothing
     )
     offsets = {_key(k): int(v) for k, v in _section("relative_years", lang).items()}
     templates = tuple(
@@ -86,6 +92,10 @@ def _grammar(lang: str) -> _Grammar:
                     .replace(r"\ ", r"\s+") + r"(?![\w])", re.I), int(sign))
         for t, sign in _section("relative_templates", lang).items()
     )
+    # The longest fixed part of each template ("years ago" of "{n} years ago"); a template
+    # without one could match anywhere.
+    fixed = [max((part.strip() for part in t.split("{n}")), key=len) for t in _section("relative_templates", lang)]
+    template_words = alternation(fixed, whole_words=False) if all(fixed) else ""
     return _Grammar(
         months=names,
         full_dates=(
@@ -99,6 +109,7 @@ def _grammar(lang: str) -> _Grammar:
         relative_phrases=re.compile(r"(?<![\w])(" + alternation(offsets) + r")(?![\w])"),
         offsets=offsets,
         templates=templates,
+        template_words=re.compile(template_words),
         ranges=tuple(_range_pattern(first, between) for first, between in _section("ranges", lang)),
         range_end=re.compile(r"(?<![\w'])(" + alternation(_section("range_end_cues", lang))
                              + r")\s*(" + _YEAR + r")(?![\w]|[.,][0-9])"),
@@ -164,6 +175,8 @@ def _relative(text: str, lang: str, g: _Grammar, published: datetime.date) -> It
     for m in g.relative_phrases.finditer(text):
         year = published.year + g.offsets[_key(m.group(1))]
         yield _mention(text, m.start(), m.end(), year, "relative", True)
+    if not g.template_words.search(text):
+        return
     for pattern, sign in g.templates:
         for m in pattern.finditer(text):
             n = parse_number(m.group(1), lang)
@@ -191,10 +204,12 @@ def find_periods(text: str, lang: str, published: datetime.date | None) -> list[
     if not text:
         return []
     g = _grammar(lang)
-    candidates: list[Iterator[PeriodMention]] = [_explicit(text, g)]
+    has_digits = _DIGIT.search(text) is not None
+    candidates: list[Iterator[PeriodMention]] = [_explicit(text, g)] if has_digits else []
     if published is not None:
         candidates.append(_relative(text, lang, g, published))
-    candidates += [_ranges(text, g), _cued_years(text, g), _bare_years(text)]
+    if has_digits:
+        candidates += [_ranges(text, g), _cued_years(text, g), _bare_years(text)]
     taken = bytearray(len(text))
     found: list[PeriodMention] = []
     for group in candidates:

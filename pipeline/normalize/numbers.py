@@ -62,6 +62,11 @@ _DAY_END = re.compile(r"(?:st|nd|rd|th)?(?:\s*(?:[,.;:)!?]|\Z)|\s+[0-9]{4}(?![0-
 _NEXT_WORD = re.compile(r"\s+([^\W\d_]+)")
 _WORD_LISTS = ("approx_articles", "bare_scale_words", "ambiguous_words", "ambiguous_stops", "percent_words")
 _TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*|[0-9]+|\s+|.", re.S)
+# The tokens of _TOKEN that text2num may read as a number part: words and single symbols,
+# found at the same positions (digit and whitespace runs are skipped).
+_WORD_CANDIDATE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*|[^\s0-9]")
+# Every digit pattern here (figures, phone numbers, times, numeric dates) needs an ASCII digit.
+_DIGIT = re.compile(r"[0-9]")
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,7 @@ class _Grammar:
     approx_cue: re.Pattern[str]
     reference_cue: re.Pattern[str]
     approx_noun: re.Pattern[str]
+    approx_noun_word: re.Pattern[str]  # the noun of `approx_noun` alone: a cheap test first
     scale_article: re.Pattern[str]
     day_before_month: re.Pattern[str]
     after_month: re.Pattern[str]
@@ -137,6 +143,7 @@ def _grammar(lang: str) -> _Grammar:
             r"(?<![\w])([0-9]+|[^\W\d_]+(?:-[^\W\d_]+)*)\s+(?:("
             + alternation(sec("approx_adjectives")) + r")\s+)?(" + noun + r")"
         ),
+        approx_noun_word=re.compile(noun),
         scale_article=re.compile(r"(?<![\w'])(" + alternation(sec("scale_articles")) + r")\s+\Z"),
         day_before_month=re.compile(r"(?:er|re|st|nd|rd|th)?\.?\s+(?:de\s+)?" + months),
         after_month=re.compile(months + r",?\s+(?:[0-9]{1,2}(?:st|nd|rd|th)?,?\s+)?\Z"),
@@ -215,6 +222,8 @@ def _special_matches(text: str, g: _Grammar) -> Iterator[NumberMatch]:
 
 def _approx_noun_matches(text: str, g: _Grammar) -> Iterator[NumberMatch]:
     """"une soixantaine" (60), "deux centaines" (200), "a dozen" (12): always approximate."""
+    if not g.approx_noun_word.search(text):
+        return
     for m in g.approx_noun.finditer(text):
         head, noun = m.group(1), m.group(3).lower()
         plural = noun not in g.nouns
@@ -374,9 +383,44 @@ def _run_text2num(tokens: list[_Token], lang: str) -> list[Any]:
         return []
 
 
+class _NumberWords:
+    """The tokens text2num reads as a number in one language, learnt one token at a time.
+
+    text2num's interpreters are stateless, and a number starts with a word that an empty parser
+    accepts ("un", "premier", "millions"; not "et", "and" or "virgule"), which text2num then
+    reports alone (threshold 0 keeps every number, "zéro" included). So text2num finds nothing
+    in a text none of whose tokens it reports alone: such a text (most sentences) need not be
+    tokenized for it, which costs a Python call per token.
+    """
+
+    MAX_OTHERS = 200_000  # bound on the remembered non-number tokens; forgetting is always safe
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.numbers: set[str] = set()
+        self.others: set[str] = set()
+
+    def any_in(self, text: str) -> bool:
+        """Whether a token of `text`, as _word_matches passes it to text2num, is a number alone."""
+        tokens = set(_WORD_CANDIDATE.findall(text))
+        if "\n\n" in text:
+            tokens.add(".")  # _word_matches passes a paragraph break as a full stop
+        unknown = tokens - self.others
+        for token in unknown - self.numbers:
+            if len(self.others) >= self.MAX_OTHERS:
+                self.others.clear()
+            (self.numbers if _run_text2num([_Token(token, False)], self.lang) else self.others).add(token)
+        return not unknown.isdisjoint(self.numbers)
+
+
+@functools.lru_cache(maxsize=None)
+def _number_words(lang: str) -> _NumberWords:
+    return _NumberWords(lang)
+
+
 def _word_matches(text: str, g: _Grammar, taken: bytearray) -> Iterator[NumberMatch]:
     """Numbers in words ("soixante-cinq", "two million"), outside the spans already taken."""
-    if g.lang not in _WORD_LANGS:
+    if g.lang not in _WORD_LANGS or not _number_words(g.lang).any_in(text):
         return
     spans = [m.span() for m in _TOKEN.finditer(text)]
     tokens = [
@@ -444,8 +488,10 @@ def find_numbers(text: str, lang: str) -> list[NumberMatch]:
         return []
     g = _grammar(lang)
     taken = bytearray(len(text))
-    digits = (hit for m in _CORE.finditer(text) if (hit := _digit_match(text, m, g)) is not None)
-    stages = (_special_matches(text, g), _fraction_matches(text, g.lang), _approx_noun_matches(text, g), digits)
+    has_digits = _DIGIT.search(text) is not None  # most sentences have none
+    special = _special_matches(text, g) if has_digits else ()
+    digits = (hit for m in _CORE.finditer(text) if (hit := _digit_match(text, m, g)) is not None) if has_digits else ()
+    stages = (special, _fraction_matches(text, g.lang), _approx_noun_matches(text, g), digits)
     found = [m for stage in stages for m in stage if _claim(taken, m)]
     found.extend(m for m in _word_matches(text, g, taken) if _claim(taken, m))
     return sorted(found, key=lambda m: (m.start, m.end))
