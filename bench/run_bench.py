@@ -145,7 +145,7 @@ def child_raw(args: argparse.Namespace) -> dict[str, object]:
 def child_build(args: argparse.Namespace) -> dict[str, object]:
     t_start = time.perf_counter()
     import pipeline.factbase
-    from pipeline import nlp
+    from pipeline import engines, nlp, nlp_process
     from pipeline.config import Config
     from pipeline.factbase import build
 
@@ -158,14 +158,27 @@ def child_build(args: argparse.Namespace) -> dict[str, object]:
 
     pipeline.factbase.write_db = write_db
     cfg = Config(processes=args.processes)
-    if args.preload:  # in-process runs: keep spaCy's load out of the throughput figure
-        for lang in cfg.languages:
-            nlp.load(lang, cfg)
+    served = args.engine == "local" and cfg.processes == 1 and cfg.spacy_process and engines.cpu_count() > 1
+    spacy_cpu0 = 0.0
+    if args.preload:  # in-process runs: keep spaCy's load out of the throughput figure, as raw does
+        if served:  # the build's own spaCy process, started and loaded now, reused by the build
+            proc = nlp_process.claim(cfg, cfg.languages)
+            spacy_cpu0, _ = proc.ping()
+            nlp_process.release(proc)
+        else:
+            for lang in cfg.languages:
+                nlp.load(lang, cfg)
     t, c = time.perf_counter(), _cpu()
     s = build([args.corpus], args.out, cfg, engine=args.engine, use_cache=not args.no_cache,
               cache_dir=args.cache or None)
-    return {"seconds": time.perf_counter() - t, "cpu_s": _cpu() - c, "process_s": time.perf_counter() - t_start,
-            **s.as_dict(), **_rss_mb(), **seen}
+    out = {"seconds": time.perf_counter() - t, "cpu_s": _cpu() - c, "process_s": time.perf_counter() - t_start,
+           **s.as_dict(), **_rss_mb(), **seen}
+    if served and s.processed:  # the spaCy process's own CPU during the build, and its peak memory
+        proc = nlp_process.claim(cfg)
+        spacy_cpu, out["rss_spacy_mb"] = proc.ping()
+        nlp_process.release(proc)
+        out["spacy_cpu_s"] = spacy_cpu - spacy_cpu0
+    return out
 
 
 def child_stages(args: argparse.Namespace) -> dict[str, object]:
@@ -326,6 +339,9 @@ def write_results(results: dict[str, dict[str, object]]) -> None:
             docs = m.get("inputs") or m.get("docs") or 0
             sec = m["command_s"] if key in ("warm", "warm_new_out") else m["seconds"]
             note = f"phases {m.get('phases')}" if key.startswith("cold") else ""
+            if key == "cold_p1" and "spacy_cpu_s" in m:
+                note += (f"; spaCy process (models loaded before the clock): CPU {_f(m['spacy_cpu_s'])} s, "
+                         f"peak RSS {_f(m.get('rss_spacy_mb'), 0)} MB")
             if key == "resumed":
                 note = (f"re-run of a build SIGKILLed after {r.get('kill_at')} s: {m.get('processed')} processed, {m.get('cached')} "
                         f"cached; output identical to cold: {r.get('same_resumed')}")
@@ -366,8 +382,11 @@ def _goals(results: dict[str, dict[str, object]]) -> list[str]:
     r1 = results.get("1000", {})
     raw, cold = r1.get("raw_p1"), r1.get("cold_p1")
     if isinstance(raw, dict) and isinstance(cold, dict):
-        out.append(f"- end-to-end / raw nlp.pipe throughput, 1 process: {raw['seconds'] / cold['seconds']:.2f} (wall), "
-                   f"{raw['cpu_s'] / cold['cpu_s']:.2f} (CPU) — goal ≥ 0.85")
+        line = f"- end-to-end / raw nlp.pipe throughput, 1 process: {raw['seconds'] / cold['seconds']:.2f} (wall)"
+        if "spacy_cpu_s" in cold:
+            line += (f"; spaCy's CPU alone / in the build's spaCy process {raw['cpu_s'] / cold['spacy_cpu_s']:.2f}; "
+                     f"the build process's own CPU {cold['cpu_s']:.1f} s (ingest workers not counted)")
+        out.append(line + " — goal ≥ 0.85")
     for size, r in sorted(((k, v) for k, v in results.items() if k.isdigit()), key=lambda kv: int(kv[0])):
         c, w, wn = r.get("cold_p1"), r.get("warm"), r.get("warm_new_out")
         if isinstance(c, dict) and isinstance(w, dict):
@@ -380,10 +399,14 @@ def _goals(results: dict[str, dict[str, object]]) -> list[str]:
     big = results.get("10000", {}).get("cold_p1")
     if isinstance(big, dict) and isinstance(cold, dict):
         a, b = float(cold["rss_self_mb"]), float(big["rss_self_mb"])  # type: ignore[arg-type]
-        line = f"- peak RSS 1k → 10k documents: {a:.0f} → {b:.0f} MB ({(b - a) / a * 100:+.1f} %)"
+        line = f"- peak RSS 1k → 10k documents, build process: {a:.0f} → {b:.0f} MB ({(b - a) / a * 100:+.1f} %)"
+        if "rss_spacy_mb" in cold and "rss_spacy_mb" in big:
+            sa, sb = float(cold["rss_spacy_mb"]), float(big["rss_spacy_mb"])  # type: ignore[arg-type]
+            line += (f"; spaCy process {sa:.0f} → {sb:.0f} MB ({(sb - sa) / sa * 100:+.1f} %); both "
+                     f"{a + sa:.0f} → {b + sb:.0f} MB ({(b + sb - a - sa) / (a + sa) * 100:+.1f} %)")
         if "rss_before_db_mb" in cold and "rss_before_db_mb" in big:
             a, b = float(cold["rss_before_db_mb"]), float(big["rss_before_db_mb"])  # type: ignore[arg-type]
-            line += f"; before facts.db is written: {a:.0f} → {b:.0f} MB ({(b - a) / a * 100:+.1f} %)"
+            line += f"; build process before facts.db is written: {a:.0f} → {b:.0f} MB ({(b - a) / a * 100:+.1f} %)"
         out.append(line + " — goal within 10 %")
     st = results.get("startup")
     if isinstance(st, dict):

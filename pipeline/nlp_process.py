@@ -55,6 +55,7 @@ class NlpProcessError(RuntimeError):
 
 def _serve(requests: Connection, replies: Connection, cfg_json: str, parent: int, log_level: int | None) -> None:
     """The child's loop: answer requests until the request pipe closes."""
+    import pickle
     import resource
     import signal
     import sys
@@ -92,7 +93,7 @@ def _serve(requests: Connection, replies: Connection, cfg_json: str, parent: int
             reply = ("error", exc)
         try:
             replies.send(reply)
-        except (TypeError, AttributeError, ValueError) as exc:  # an exception that does not pickle
+        except (TypeError, AttributeError, ValueError, pickle.PicklingError) as exc:  # a reply that does not pickle
             replies.send(("error", NlpProcessError(f"{type(reply[1]).__name__}: {reply[1]} ({exc})")))
         except (BrokenPipeError, OSError):
             return
