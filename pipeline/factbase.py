@@ -108,14 +108,19 @@ def build(corpus: Iterable[str | Path], out: str | Path, cfg: Config,
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_temps(out)
+    corpus = list(corpus)  # the roots: walked twice when the fast check below does not conclude
+    if use_cache and (fresh_summary := _still_fresh(out, corpus, cfg)):
+        fresh_summary.seconds = time.perf_counter() - start
+        return fresh_summary
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-{os.getpid()}-", dir=out.parent))
     os.chmod(tmp, 0o755)  # mkdtemp's 0700 would become the output folder's mode
     summary = BuildSummary(out=str(out))
     cache = RecordCache(Path(cache_dir) if cache_dir else out / CACHE_DIR, pipeline_key(cfg)) if use_cache else None
+    walk = hashlib.sha256()
     try:
         with Spool(tmp / ".spool") as spool:
             with (tmp / "documents.jsonl").open("w", encoding="utf-8") as docs_fh:
-                for item, rec in _records(corpus, cfg, cache, engine, scheduler):
+                for item, rec in _records(corpus, cfg, cache, engine, scheduler, walk):
                     _emit(item, rec, docs_fh, spool, cache, summary)
                     if progress and rec is not None:
                         progress(DocDone(rec["source"], rec["status"], len(rec["facts"]), item.cached))
@@ -129,7 +134,10 @@ def build(corpus: Iterable[str | Path], out: str | Path, cfg: Config,
             summary.phases["outputs"] = time.perf_counter() - start - t
             write_db(tmp)
             summary.phases["db"] = time.perf_counter() - start - t - summary.phases["outputs"]
-            _write_stamp(tmp, key.hexdigest())
+            # The walk's digest lets the next build of the same files recognise this output
+            # before reading a record; not after a failure, which the next build must try again.
+            _write_stamp(tmp, key.hexdigest(), _walk_key(cfg, walk.hexdigest()) if summary.failed == 0 else None,
+                         summary)
         if cache is not None:
             cache.close()  # before the swap, which carries <out>/.cache over
         if not fresh:
@@ -193,16 +201,31 @@ def chunk_size(cfg: Config, workers: int) -> int:
     return cfg.batch_size * 4
 
 
+def _item(path: Path, skip: str | None) -> _Item:
+    """An input as the walk finds it: hashed, or skipped (excluded, not a regular file) with its size."""
+    from pipeline.inputs import not_regular
+
+    it = _Item(path, skip)
+    if skip is None:
+        it.skip = not_regular(path)  # a pipe or a device: never opened
+    if it.skip is not None:
+        it.size = path.stat().st_size if path.is_file() else 0
+    else:
+        it.sha = file_sha256(path)
+    return it
+
+
 def _records(corpus: Iterable[str | Path], cfg: Config, cache: RecordCache | None, engine_name: str,
-             scheduler: str | None) -> Iterator[tuple[_Item, Record | None]]:
-    """(input, record) in input order; excluded inputs come with None.
+             scheduler: str | None, walk: Any = None) -> Iterator[tuple[_Item, Record | None]]:
+    """(input, record) in input order; excluded inputs come with None. `walk`, a hashlib object,
+    takes each input's `_walk_line`.
 
     Cached records are read when their turn comes; the others go to the engine in chunks, with
     at most `window` chunks in flight and at most `max_pending` inputs waiting, so memory is
     bounded whatever the corpus size. The engine is opened on the first uncached document.
     """
     from pipeline.engines import open_engine, worker_count
-    from pipeline.inputs import DEFAULT_EXCLUDE, iter_inputs, not_regular
+    from pipeline.inputs import DEFAULT_EXCLUDE, iter_inputs
 
     workers = worker_count(cfg)
     size = chunk_size(cfg, workers)
@@ -253,13 +276,10 @@ def _records(corpus: Iterable[str | Path], cfg: Config, cache: RecordCache | Non
 
     try:
         for path, skip in iter_inputs(corpus, DEFAULT_EXCLUDE):
-            it = _Item(path, skip)
-            if skip is None:
-                it.skip = not_regular(path)  # a pipe or a device: never opened
-            if it.skip is not None:
-                it.size = path.stat().st_size if path.is_file() else 0
-            else:
-                it.sha = file_sha256(path)
+            it = _item(path, skip)
+            if walk is not None:
+                walk.update(_walk_line(it))
+            if it.skip is None:
                 it.cached = cache is not None and it.sha is not None and it.sha in cache
                 if not it.cached:
                     feed.append(it)
@@ -308,9 +328,53 @@ def _output_files(folder: Path) -> dict[str, str | None]:
     return {p.name: file_sha256(p) for p in sorted(folder.iterdir()) if p.is_file() and not p.name.startswith(".")}
 
 
-def _write_stamp(folder: Path, key: str) -> None:
-    """Record what made the outputs in `folder`: the build key and each file's sha256."""
-    (folder / STAMP).write_text(dumps({"key": key, "files": _output_files(folder)}) + "\n", encoding="utf-8")
+def _write_stamp(folder: Path, key: str, walk: str | None = None, summary: BuildSummary | None = None) -> None:
+    """Record what made the outputs in `folder`: the build key, each file's sha256 and, for
+    `_still_fresh`, the walk key and the build's counts."""
+    stamp: dict[str, Any] = {"key": key, "files": _output_files(folder)}
+    if walk is not None and summary is not None:
+        stamp["walk"] = walk
+        stamp["summary"] = {k: v for k, v in summary.as_dict().items() if k in _STAMPED}
+        stamp["summary"]["cached"] = summary.cached + summary.processed  # every record is in the cache now
+    (folder / STAMP).write_text(dumps(stamp) + "\n", encoding="utf-8")
+
+
+_STAMPED = ("inputs", "ok", "skipped", "failed", "facts", "cached", "problems")
+
+
+def _walk_line(it: _Item) -> bytes:
+    """What the walk digest takes of one input: its path and either its bytes' sha256 or why it
+    was skipped (with its size). With the pipeline key, these decide every record."""
+    return f"{it.path}\0{it.sha or ''}\0{it.skip or ''}\0{it.size}\n".encode("utf-8", "surrogateescape")
+
+
+def _walk_key(cfg: Config, walk_digest: str) -> str:
+    return hashlib.sha256(f"{pipeline_key(cfg)} {full_code_digest()} {walk_digest}".encode()).hexdigest()
+
+
+def _still_fresh(out: Path, corpus: list[str | Path], cfg: Config) -> BuildSummary | None:
+    """The summary of the build that wrote `out`, when these inputs (same paths, same bytes) and
+    this pipeline would make it again and its files are untouched; else None.
+
+    The fast warm path: the corpus is walked and hashed, no record is read, no spool written.
+    Only tried when `out` has a stamp with a walk key (a build without failures wrote it).
+    """
+    from pipeline.inputs import DEFAULT_EXCLUDE, iter_inputs
+
+    try:
+        stamp = json.loads((out / STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if "walk" not in stamp or "summary" not in stamp:
+        return None
+    walk = hashlib.sha256()
+    for path, skip in iter_inputs(corpus, DEFAULT_EXCLUDE):
+        walk.update(_walk_line(_item(path, skip)))
+    if stamp["walk"] != _walk_key(cfg, walk.hexdigest()) or stamp.get("files") != _output_files(out):
+        return None
+    done = stamp["summary"]
+    return BuildSummary(out=str(out), up_to_date=True, problems=Counter(done["problems"]),
+                        **{k: int(done[k]) for k in _STAMPED if k != "problems"})
 
 
 def _up_to_date(out: Path, key: str) -> bool:

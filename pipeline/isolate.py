@@ -169,6 +169,9 @@ def _serve(conn: Connection, cfg_json: str, task: Task, warm: Warmup | None, log
     """A worker's main loop: one JSON task in, one JSON document out, until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     _die_with_parent()
+    # lingua builds its detector on every core (rayon): measured, that slowed the spaCy process's
+    # model load beside it by 0.3-0.5 s at start-up. One worker is one core's share of the work.
+    os.environ.setdefault("RAYON_NUM_THREADS", "1")
     if log_level is not None:
         logging.basicConfig(level=log_level, stream=sys.stderr,
                             format="%(levelname)s %(name)s [worker %(process)d]: %(message)s")

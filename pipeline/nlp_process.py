@@ -67,7 +67,7 @@ def _serve(requests: Connection, replies: Connection, cfg_json: str, parent: int
     exit_with(parent)
     if log_level is not None:
         logging.basicConfig(level=log_level, stream=sys.stderr,
-                            format="%(levelname)s %(name)s [spaCy process %(process)d]: %(message)s")
+                            format="%(asctime)s %(levelname)s %(name)s [spaCy process %(process)d]: %(message)s")
     cfg = Config.model_validate_json(cfg_json)
     while True:
         try:
@@ -119,10 +119,13 @@ class NlpProcess:
         self._starting.start()
 
     def _start(self) -> None:
-        from pipeline.isolate import _context
+        import multiprocessing
 
         try:
-            ctx = _context()
+            # spawn, not the forkserver of the ingest workers: that one imports the readers and
+            # the language detector (about a second) before it can fork, and spaCy's import and
+            # load would wait for it; a spawned interpreter imports spaCy at once, beside it.
+            ctx = multiprocessing.get_context("spawn")
             req_r, req_w = ctx.Pipe(duplex=False)
             rep_r, rep_w = ctx.Pipe(duplex=False)
             level = logging.getLogger().level if logging.getLogger().handlers else None

@@ -72,6 +72,39 @@ def test_determinism_warm_build_repairs_a_hand_edited_output(built: dict[str, ob
     assert same_files(root / "first", out) == []
 
 
+def test_determinism_up_to_date_build_reads_no_record(built: dict[str, object], tmp_path: Path, cfg: Config,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast warm path: same files, same pipeline, untouched outputs -> the stamp's summary,
+    without a record read, a spool or a temporary folder; any change to an input takes the full path."""
+    import pipeline.factbase as factbase
+
+    root, corpus, second = built["root"], built["corpus"], built["second"]
+    assert isinstance(root, Path) and isinstance(corpus, Path)
+    stamp = json.loads((root / "second" / ".build.json").read_text(encoding="utf-8"))
+    assert stamp["summary"]["facts"] == second.facts  # type: ignore[attr-defined]
+    out = tmp_path / "out"
+    shutil.copytree(root / "second", out)
+    before = {n: (out / n).stat().st_mtime_ns for n in OUTPUTS}
+
+    def no_records(*_a: object, **_k: object) -> None:
+        raise AssertionError("an up-to-date build read records")
+
+    monkeypatch.setattr(factbase, "_records", no_records)
+    fast = build([corpus], out, cfg)
+    assert fast.up_to_date and fast.processed == 0 and fast.cached == len(SAMPLE)
+    assert (fast.inputs, fast.ok, fast.facts) == (second.inputs, second.ok, second.facts)  # type: ignore[attr-defined]
+    assert {n: (out / n).stat().st_mtime_ns for n in OUTPUTS} == before
+    assert not list(tmp_path.glob(".out.tmp-*"))
+    monkeypatch.undo()
+    # One more input: the walk differs, the full path runs and processes that file only.
+    changed = tmp_path / "corpus"
+    shutil.copytree(corpus, changed)
+    (changed / "extra.txt").write_text("Provence Promotion a accueilli 12 entreprises en 2019 a Marseille, "
+                                       "selon son rapport annuel publie en janvier 2020.\n", encoding="utf-8")
+    slow = build([changed], tmp_path / "out2", cfg, cache_dir=out / ".cache")
+    assert not slow.up_to_date and slow.processed == 1
+
+
 def test_determinism_streamed_outputs_equal_the_in_memory_reference(built: dict[str, object]) -> None:
     """facts, entities and history written from the spool are what sorting in memory gives."""
     out = built["root"] / "first"  # type: ignore[operator]
