@@ -287,8 +287,8 @@ def bench_size(n: int, results: dict[str, dict[str, object]], skip: set[str], pr
     r["cold_p1"] = run_child("build", corpus=rel, out=o1, processes=1, preload=True)
     r["words"] = _words(o1)
     big = n > 2000  # at 10k: the memory figure, throughput at scale and the warm rebuild only
+    r["raw_p1"] = run_child("raw", out=o1, n_process=1)  # at 10k too: fixed costs weigh less there
     if not big:
-        r["raw_p1"] = run_child("raw", out=o1, n_process=1)
         r["raw_p2"] = run_child("raw", out=o1, n_process=2)
         r["raw_full_p1"] = run_child("raw", out=o1, n_process=1, full=True)
         r[f"cold_p{processes}"] = run_child("build", corpus=rel, out=o2, processes=processes)
@@ -380,6 +380,12 @@ def write_results(results: dict[str, dict[str, object]]) -> None:
 def _goals(results: dict[str, dict[str, object]]) -> list[str]:
     out = ["## Against the goals of issue 6", ""]
     r1 = results.get("1000", {})
+    r10 = results.get("10000", {})
+    raw10, cold10 = r10.get("raw_p1"), r10.get("cold_p1")
+    if isinstance(raw10, dict) and isinstance(cold10, dict):
+        out.append(f"- end-to-end / raw nlp.pipe throughput, 1 process, 10,000 documents: "
+                   f"{raw10['seconds'] / cold10['seconds']:.2f} (wall; start-up of the ingest worker and the final "
+                   f"outputs weigh a tenth of what they weigh at 1,000) — goal ≥ 0.85")
     raw, cold = r1.get("raw_p1"), r1.get("cold_p1")
     if isinstance(raw, dict) and isinstance(cold, dict):
         line = f"- end-to-end / raw nlp.pipe throughput, 1 process: {raw['seconds'] / cold['seconds']:.2f} (wall)"

@@ -167,6 +167,9 @@ class NlpProcess:
         except (EOFError, OSError) as exc:
             self.broken = True
             raise self._ended() from exc
+        except Exception as exc:  # a reply that pickled in the child but does not rebuild here
+            self.broken = True
+            raise NlpProcessError(f"unreadable reply from the spaCy process: {exc!r}") from exc
         if kind == "error":
             raise value
         return value
