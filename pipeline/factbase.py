@@ -126,8 +126,8 @@ def build(corpus: Iterable[str | Path], out: str | Path, cfg: Config,
                         progress(DocDone(rec["source"], rec["status"], len(rec["facts"]), item.cached))
             summary.facts = spool.facts
             t = summary.phases["records"] = time.perf_counter() - start
-            key = hashlib.sha256(f"{pipeline_key(cfg)} {full_code_digest()} {spool.inputs.hexdigest()}".encode())
-            fresh = summary.up_to_date = summary.processed == 0 and _up_to_date(out, key.hexdigest())
+            key = _stamp_key(cfg, spool.inputs.hexdigest())
+            fresh = summary.up_to_date = summary.processed == 0 and _up_to_date(out, key)
             if not fresh:
                 _write_outputs(tmp, spool)
         if not fresh:  # else `out` already holds what these records and this code make
@@ -136,8 +136,7 @@ def build(corpus: Iterable[str | Path], out: str | Path, cfg: Config,
             summary.phases["db"] = time.perf_counter() - start - t - summary.phases["outputs"]
             # The walk's digest lets the next build of the same files recognise this output
             # before reading a record; not after a failure, which the next build must try again.
-            _write_stamp(tmp, key.hexdigest(), _walk_key(cfg, walk.hexdigest()) if summary.failed == 0 else None,
-                         summary)
+            _write_stamp(tmp, key, _stamp_key(cfg, walk.hexdigest()) if summary.failed == 0 else None, summary)
         if cache is not None:
             cache.close()  # before the swap, which carries <out>/.cache over
         if not fresh:
@@ -348,8 +347,18 @@ def _walk_line(it: _Item) -> bytes:
     return f"{it.path}\0{it.sha or ''}\0{it.skip or ''}\0{it.size}\n".encode("utf-8", "surrogateescape")
 
 
-def _walk_key(cfg: Config, walk_digest: str) -> str:
-    return hashlib.sha256(f"{pipeline_key(cfg)} {full_code_digest()} {walk_digest}".encode()).hexdigest()
+def _stamp_key(cfg: Config, inputs_digest: str) -> str:
+    """A stamp's key: this pipeline and code, over a digest of the inputs (manifest rows or walk lines)."""
+    return hashlib.sha256(f"{pipeline_key(cfg)} {full_code_digest()} {inputs_digest}".encode()).hexdigest()
+
+
+def _read_stamp(out: Path) -> dict[str, Any] | None:
+    """`out`'s stamp when its output files still have the hashes it recorded, else None."""
+    try:
+        stamp = json.loads((out / STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return stamp if isinstance(stamp, dict) and stamp.get("files") == _output_files(out) else None
 
 
 def _still_fresh(out: Path, corpus: list[str | Path], cfg: Config) -> BuildSummary | None:
@@ -361,16 +370,13 @@ def _still_fresh(out: Path, corpus: list[str | Path], cfg: Config) -> BuildSumma
     """
     from pipeline.inputs import DEFAULT_EXCLUDE, iter_inputs
 
-    try:
-        stamp = json.loads((out / STAMP).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if "walk" not in stamp or "summary" not in stamp:
+    stamp = _read_stamp(out)
+    if stamp is None or "walk" not in stamp or "summary" not in stamp:
         return None
     walk = hashlib.sha256()
     for path, skip in iter_inputs(corpus, DEFAULT_EXCLUDE):
         walk.update(_walk_line(_item(path, skip)))
-    if stamp["walk"] != _walk_key(cfg, walk.hexdigest()) or stamp.get("files") != _output_files(out):
+    if stamp["walk"] != _stamp_key(cfg, walk.hexdigest()):
         return None
     done = stamp["summary"]
     return BuildSummary(out=str(out), up_to_date=True, problems=Counter(done["problems"]),
@@ -379,11 +385,8 @@ def _still_fresh(out: Path, corpus: list[str | Path], cfg: Config) -> BuildSumma
 
 def _up_to_date(out: Path, key: str) -> bool:
     """`out` was written by a build with this key (same records, inputs and code) and not touched since."""
-    try:
-        stamp = json.loads((out / STAMP).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return bool(stamp.get("key") == key and stamp.get("files") == _output_files(out))
+    stamp = _read_stamp(out)
+    return stamp is not None and stamp.get("key") == key
 
 
 _TMP_NAME = re.compile(r"^\.(?P<name>.+)\.tmp-(?P<pid>\d+)-")

@@ -171,9 +171,9 @@ def _key(lang: str, cfg: Config) -> _Key:
     return (model_name(lang, cfg), tuple(cfg.spacy_disable), tuple(cfg.spacy_enable), str(cfg.models_dir))
 
 
-def _reload_if_grown(lang: str, cfg: Config) -> None:
-    """Load the `lang` pipeline again once its string store holds more than
-    cfg.spacy_max_new_strings strings beyond those it was loaded with.
+def _reload_if_grown(key: _Key, nlp: "Language", max_new: int) -> None:
+    """Drop the pipeline `key` (the next `load` builds it again) once its string store holds
+    more than `max_new` strings beyond those it was loaded with.
 
     spaCy interns every new token's text for good, so a long run's memory climbs (about 46 MB
     per 20,000 news articles, measured for issue 6). `nlp.memory_zone()` keeps it flat, but
@@ -181,15 +181,13 @@ def _reload_if_grown(lang: str, cfg: Config) -> None:
     length; a reload (0.6-3 s) every few hundred thousand new strings costs far less. The
     analyses do not depend on the store (a test checks the outputs are identical).
     """
-    key = _key(lang, cfg)
-    nlp = _LOADED.get(key)
-    if nlp is None or len(nlp.vocab.strings) - _BASE_STRINGS.get(key, 0) <= cfg.spacy_max_new_strings:
+    grown = len(nlp.vocab.strings) - _BASE_STRINGS.get(key, 0)
+    if grown <= max_new:
         return
-    LOGGER.info("reloading the %s pipeline: %d new strings in its store", lang,
-                len(nlp.vocab.strings) - _BASE_STRINGS.get(key, 0))
+    LOGGER.info("reloading the %s pipeline: %d new strings in its store", key[0], grown)
     with _BUILD_LOCK:
-        _LOADED.pop(key, None)
-    load(lang, cfg)
+        if _LOADED.get(key) is nlp:
+            del _LOADED[key]
 
 
 _SOON: set[_Key] = set()  # (language, disable, enable, models_dir) asked for by load_soon
@@ -327,11 +325,6 @@ def expand(sents: Compact, text: str, offset: int, lang: str, para_starts: list[
     return out
 
 
-def to_sentences(doc: "Doc", offset: int, lang: str, para_starts: list[int], syntax: bool = True) -> list[Sentence]:
-    """Convert a spaCy Doc of one section (starting at `offset` in the text) to sentences."""
-    return expand(compact(doc, syntax), doc.text, offset, lang, para_starts)
-
-
 def _split_on_breaks(sent: "Span") -> Iterator["Span"]:  # type: ignore[valid-type]
     """A sentence cut at every line break: the parser sometimes glues a heading on."""
     begin = sent.start
@@ -424,8 +417,8 @@ def batch_sections(batch: list[Document], cfg: Config) -> Sections:
         if d.status != "ok":
             continue
         for s in d.sections:
-            if s.lang in cfg.languages and d.text[s.start:s.end].strip():
-                by_lang.setdefault(s.lang, []).append((d.text[s.start:s.end], (d.doc_id + d.source, s.start)))
+            if s.lang in cfg.languages and (text := d.text[s.start:s.end]).strip():
+                by_lang.setdefault(s.lang, []).append((text, (d.doc_id + d.source, s.start)))
     return sorted(by_lang.items())
 
 
@@ -436,18 +429,20 @@ def pipe_compact(lang: str, texts: Iterable[str], cfg: Config, batch_size: int |
     cfg.spacy_max_new_strings (`_reload_if_grown`); with 0, every call runs inside
     `nlp.memory_zone()` instead (flat, about 15 % slower).
     """
-    nlp = load(lang, cfg)
+    key = _key(lang, cfg)
+    nlp = _load(*key)
     syntax = has_syntax(nlp)
     size = batch_size or cfg.batch_size
     if not cfg.spacy_max_new_strings:
         with nlp.memory_zone():
             return [compact(d, syntax) for d in nlp.pipe(texts, batch_size=size)]
     out = [compact(d, syntax) for d in nlp.pipe(texts, batch_size=size)]
-    _reload_if_grown(lang, cfg)
+    _reload_if_grown(key, nlp, cfg.spacy_max_new_strings)
     return out
 
 
-def assemble(batch: list[Document], sections: Sections, parsed: Iterable[Compact]) -> Iterator[tuple[Document, Analysis]]:
+def assemble(batch: list[Document], sections: Sections,
+             parsed: Iterable[Compact]) -> Iterator[tuple[Document, Analysis]]:
     """Each document of `batch` with its Analysis, from `parsed`: one Compact per section of
     `sections`, in the same order."""
     analyses = {d.doc_id + d.source: Analysis(d.doc_id) for d in batch}
