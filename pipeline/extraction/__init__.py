@@ -64,7 +64,8 @@ def run(doc: Document, analysis: Analysis, cfg: Config) -> Document:
 
 def _heading(text: str) -> bool:
     letters = sum(map(str.isalpha, text))
-    return letters >= 4 and sum(map(str.isupper, text)) / letters > 0.8
+    # Upper case counted among letters only: "Ⅻ" or "Ⓐ" are upper case without being letters.
+    return letters >= 4 and sum(map(str.isupper, filter(str.isalpha, text))) / letters > 0.8
 
 
 def reported_year(facts: list[Fact]) -> str | None:

@@ -366,10 +366,8 @@ def _header_columns(line: str, lang: str, ctx: DocContext) -> list[str | None] |
 
 def _split_header_words(line: str, ctx: DocContext, lang: str) -> list[str]:
     """A header with single spaces: a new column starts at each head noun ("Year Projects Jobs")."""
-    pattern = ctx.res.memo("header_words", lambda res: re.compile(
-        r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in res.metrics.heads["projects"].all() + res.metrics.heads["jobs"].all())
-        + r")(?![\w-])", re.I))
-    starts = [m.start() for m in pattern.finditer(line)]
+    heads = ctx.res.metrics.heads
+    starts = [m.start() for m in phrase_regex(tuple(heads["projects"].all() + heads["jobs"].all())).finditer(line)]
     if not starts:
         return [line]
     bounds = starts + [len(line)]

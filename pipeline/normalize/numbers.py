@@ -102,6 +102,10 @@ class _Grammar:
     reference_cue: re.Pattern[str]
     approx_noun: re.Pattern[str]
     approx_noun_word: re.Pattern[str]  # the noun of `approx_noun` alone: a cheap test first
+    fractions: dict[str, float]  # "moitié" -> 50
+    denominators: dict[str, int]  # "deux" of "un sur deux" -> 2
+    fraction: re.Pattern[str] | None  # a word of `fractions`; None without any
+    share: re.Pattern[str] | None  # "un ... sur deux", "one in two"; None without denominators
     scale_article: re.Pattern[str]
     day_before_month: re.Pattern[str]
     after_month: re.Pattern[str]
@@ -120,6 +124,10 @@ def _grammar(lang: str) -> _Grammar:
     connectors = alternation(sec("currency_connectors"))
     months = month_names()[1]
     noun = alternation([*sec("approx_nouns"), *(f"{n}s" for n in sec("approx_nouns"))])
+    fractions: dict[str, float] = sec("fractions") or {}
+    denominators: dict[str, int] = sec("fraction_denominators") or {}
+    one = r"(?:un|une)" if lang == "fr" else r"(?:one)"
+    per = r"(?:sur)" if lang == "fr" else r"(?:in|out of)"
     return _Grammar(
         lang=lang,
         scales={k.lower(): int(v) for k, v in sec("scales").items()},
@@ -144,6 +152,11 @@ def _grammar(lang: str) -> _Grammar:
             + alternation(sec("approx_adjectives")) + r")\s+)?(" + noun + r")"
         ),
         approx_noun_word=re.compile(noun),
+        fractions=fractions,
+        denominators=denominators,
+        fraction=re.compile(r"(?<![\w-])(" + alternation(list(fractions)) + r")(?![\w-])", re.I) if fractions else None,
+        share=(re.compile(rf"(?<![\w-]){one}\s+(?:[\w'-]+\s+)?{per}\s+(" + alternation(list(denominators)) + r")(?![\w-])", re.I)
+               if denominators else None),
         scale_article=re.compile(r"(?<![\w'])(" + alternation(sec("scale_articles")) + r")\s+\Z"),
         day_before_month=re.compile(r"(?:er|re|st|nd|rd|th)?\.?\s+(?:de\s+)?" + months),
         after_month=re.compile(months + r",?\s+(?:[0-9]{1,2}(?:st|nd|rd|th)?,?\s+)?\Z"),
@@ -239,31 +252,17 @@ def _approx_noun_matches(text: str, g: _Grammar) -> Iterator[NumberMatch]:
         yield _make(text, m.start(), m.end(), value, approx=True, words=not head.isdigit())
 
 
-@functools.lru_cache(maxsize=None)
-def _fraction_patterns(lang: str) -> tuple[dict[str, float], dict[str, int], re.Pattern[str] | None, re.Pattern[str] | None]:
-    """The fraction words of models/numbers.yaml for `lang`, and their two patterns (compiled once)."""
-    fixed: dict[str, float] = entry("numbers", "fractions", lang) or {}
-    denominators: dict[str, int] = entry("numbers", "fraction_denominators", lang) or {}
-    fixed_rx = re.compile(r"(?<![\w-])(" + alternation(list(fixed)) + r")(?![\w-])", re.I) if fixed else None
-    one = r"(?:un|une)" if lang == "fr" else r"(?:one)"
-    per = r"(?:sur)" if lang == "fr" else r"(?:in|out of)"
-    share_rx = (re.compile(rf"(?<![\w-]){one}\s+(?:[\w'-]+\s+)?{per}\s+(" + alternation(list(denominators)) + r")(?![\w-])", re.I)
-                if denominators else None)
-    return fixed, denominators, fixed_rx, share_rx
-
-
-def _fraction_matches(text: str, lang: str) -> Iterator[NumberMatch]:
+def _fraction_matches(text: str, g: _Grammar) -> Iterator[NumberMatch]:
     """"la moitié" (50 %), "one project in two" (50 %), "trois quarts" (75 %)."""
-    fixed, denominators, fixed_rx, share_rx = _fraction_patterns(lang)
-    if fixed_rx is not None:
-        for m in fixed_rx.finditer(text):
-            yield _make(text, m.start(), m.end(), fixed[m.group(1).lower()], unit="percent",
-                        approx=_fraction_approx(text, m.start(), lang), words=True)
-    if share_rx is not None:
-        for m in share_rx.finditer(text):
-            share = 100 / denominators[m.group(1).lower()]
+    if g.fraction is not None:
+        for m in g.fraction.finditer(text):
+            yield _make(text, m.start(), m.end(), g.fractions[m.group(1).lower()], unit="percent",
+                        approx=_fraction_approx(text, m.start(), g.lang), words=True)
+    if g.share is not None:
+        for m in g.share.finditer(text):
+            share = 100 / g.denominators[m.group(1).lower()]
             yield _make(text, m.start(), m.end(), int(share) if share.is_integer() else round(share, 1), unit="percent",
-                        approx=_fraction_approx(text, m.start(), lang), words=True)
+                        approx=_fraction_approx(text, m.start(), g.lang), words=True)
 
 
 def _fraction_approx(text: str, start: int, lang: str) -> bool:
@@ -491,7 +490,7 @@ def find_numbers(text: str, lang: str) -> list[NumberMatch]:
     has_digits = _DIGIT.search(text) is not None  # most sentences have none
     special = _special_matches(text, g) if has_digits else ()
     digits = (hit for m in _CORE.finditer(text) if (hit := _digit_match(text, m, g)) is not None) if has_digits else ()
-    stages = (special, _fraction_matches(text, g.lang), _approx_noun_matches(text, g), digits)
+    stages = (special, _fraction_matches(text, g), _approx_noun_matches(text, g), digits)
     found = [m for stage in stages for m in stage if _claim(taken, m)]
     found.extend(m for m in _word_matches(text, g, taken) if _claim(taken, m))
     return sorted(found, key=lambda m: (m.start, m.end))
