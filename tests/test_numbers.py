@@ -57,6 +57,10 @@ def _only(text: str, lang: str) -> NumberMatch:
         ("en", "50 per cent of them", "50 per cent", 50, "percent"),
         ("en", "a 2,000-job goal", "2,000", 2000, "count"),
         ("en", "the 100-project mark", "100", 100, "count"),
+        # A group of three digits is only a thousands group when no digit follows it.
+        ("en", "an index of 3.1701", "3.1701", 3.1701, "count"),
+        ("fr", "un indice de 3,1701", "3,1701", 3.1701, "count"),
+        ("en", "a ratio of 12.3456 points", "12.3456", 12.3456, "count"),
     ],
 )
 def test_numbers_digit_values(lang: str, text: str, span: str, value: float, unit: str) -> None:
