@@ -147,6 +147,9 @@ class Document(_Model):
     byte_size: int = 0
     title: str | None = None
     published: str | None = None
+    # Where `published` was read: "metadata" (meta tags, JSON-LD, <time>) or "text" (a dateline,
+    # a "Publié le" / "Mis en ligne le" / "Updated" line, an ISO date line); None when no date.
+    published_source: Literal["metadata", "text"] | None = None
     lang: str | None = None
     sections: list[Section] = Field(default_factory=list)
     text: str = ""

@@ -130,10 +130,15 @@ def _m003_views(db: Database) -> None:
     ORDER BY h.subject, h.metric, h.period, h.status, s.value, s.source""")
 
 
+def _m004_published_source(db: Database) -> None:
+    db.execute("ALTER TABLE documents ADD COLUMN published_source TEXT")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_tables", _m001_tables),
     ("002_full_text", _m002_full_text),
     ("003_views", _m003_views),
+    ("004_published_source", _m004_published_source),
 ]
 
 
@@ -278,7 +283,7 @@ def document_row(d: Row) -> Row:
     return {"doc_id": d["doc_id"], "source": d["source"], "format": d.get("format"), "title": d.get("title"),
             "published": d.get("published"), "lang": d.get("lang"), "status": d.get("status", "ok"),
             "n_facts": len(d.get("facts", [])), "extractor_version": d.get("extractor_version"),
-            "text": d.get("text", "")}
+            "text": d.get("text", ""), "published_source": d.get("published_source")}
 
 
 FACT_FIELDS = ("kind", "subject", "metric", "value", "unit", "period", "status", "approx", "confidence", "person",
@@ -539,6 +544,7 @@ TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
         "source": "path or URL of the file as given to the build",
         "format": "html, pdf or txt (sniffed from the content)", "title": "headline, when the file has one",
         "published": "publication date (YYYY-MM-DD)", "lang": "main language (fr or en)",
+        "published_source": "where the date was read: metadata (meta tags, JSON-LD) or text (a dateline)",
         "status": "ok, skipped or failed (see problems)", "n_facts": "facts extracted from this document",
         "extractor_version": "version of the extraction rules", "text": "cleaned text"}),
     "facts": ("Every fact extracted, with the sentence it comes from (kind: metric, role or implantation).", {

@@ -414,9 +414,9 @@ def test_ingest_text_keeps_hard_wrapped_prose() -> None:
     "line, iso",
     [
         ("Vendredi 12 février 2021", "2021-02-12"),
-        ("13 July 2017 / invest in provence", "2017-07-13"),
+        ("22 March 2016 / news from the region", "2016-03-22"),
         ("Monday 4 July 2022 - 08:12 | Updated Monday 4 July 2022 - 10:40", "2022-07-04"),
-        ("Marseille, le 2 avril 2019", "2019-04-02"),
+        ("Lyon, le 9 octobre 2020", "2020-10-09"),
         ("Publié le 28/06/2018 à 11h42", "2018-06-28"),
         ("March 26, 2019", "2019-03-26"),
         ("1er janvier 2015", "2015-01-01"),
@@ -457,3 +457,22 @@ def test_ingest_dateline_month_only(lines: list[str], known: list[str], expected
 )
 def test_ingest_strip_site_suffix(raw: str, sites: list[str], expected: str) -> None:
     assert strip_site_suffix(raw, sites) == expected
+
+
+@pytest.mark.parametrize(
+    "name, body, published, source",
+    [
+        ("meta.html", "<html><head><meta property='article:published_time' content='2019-05-06T10:00:00'>"
+         "<title>Une usine de plus</title></head><body><article><p>" + "Le texte de l'article. " * 20
+         + "</p></article></body></html>", "2019-05-06", "metadata"),
+        ("line.html", "<html><head><title>Un bilan</title></head><body><article><p>Mis en ligne le 30 mai 2018</p><p>"
+         + "Le texte de l'article. " * 20 + "</p></article></body></html>", "2018-05-30", "text"),
+        ("scrape.txt", "Un nouveau site pour le fabricant\nUpdated 14 January 2021\n\n" + "The article text. " * 20,
+         "2021-01-14", "text"),
+        ("iso.txt", "Une extension à Vitrolles\n2017-09-04\n\n" + "Le texte de l'article. " * 20, "2017-09-04", "text"),
+        ("nodate.txt", "Une extension à Vitrolles\n\n" + "Le texte de l'article. " * 20, None, None),
+    ],
+)
+def test_ingest_published_source_says_where_the_date_was_read(name, body, published, source) -> None:
+    doc = read_bytes(body.encode("utf-8"), name, Config())
+    assert (doc.published, doc.published_source) == (published, source)

@@ -167,6 +167,7 @@ def _apply(doc: Document, result: Extraction) -> None:
     doc.text = result.text
     doc.title = fix_title(result.title) if result.title else None
     doc.published = result.published
+    doc.published_source = result.published_source  # type: ignore[assignment]
     if not any(ch.isalpha() for ch in doc.text):
         doc.add_problem(STAGE, "empty_text", f"no text found in this {doc.format.upper()} file", fatal=True)
     LOGGER.debug(

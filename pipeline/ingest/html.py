@@ -256,7 +256,9 @@ def extract(html: str, *, doc_id: str) -> Extraction:
     if tree is not None:
         result.title = page_title(tree)
         result.published = page_date(tree, doc_id)
+        result.published_source = "metadata" if result.published else None
     if result.published is None:
         found = dateline(result.text.split("\n"))
         result.published = found[1] if found else None
+        result.published_source = "text" if found else None
     return result

@@ -62,6 +62,9 @@ class Extraction:
     text: str = ""
     title: str | None = None
     published: str | None = None
+    # Where `published` came from: "metadata" (meta tags, JSON-LD, <time>, PDF fields) or
+    # "text" (a dateline or a "Publié le" / "Updated" line near the top or bottom of the text).
+    published_source: str | None = None
     problems: list[tuple[ProblemKind, str, bool]] = field(default_factory=list)
 
     def problem(self, kind: ProblemKind, message: str, *, fatal: bool = False) -> None:

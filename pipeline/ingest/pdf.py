@@ -377,4 +377,5 @@ def extract(data: bytes, *, doc_id: str) -> Extraction:
     found = dateline(text.split("\n"), bottom=0, known=known)
     found = found or dateline(footers, top=len(footers), bottom=0, known=known)
     result.published = found[1] if found else None
+    result.published_source = "text" if found else None
     return result

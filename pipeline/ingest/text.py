@@ -97,7 +97,8 @@ def extract(text: str, *, doc_id: str, rules: Rules | None = None) -> Extraction
     start = _masthead_end(lines, found_title[0]) if found_title and found_title[1] else 0
     if start:
         LOGGER.debug("%s: dropped %d masthead lines above the headline", doc_id, start)
-    result = Extraction(text="\n".join(lines[start:]).strip(), title=title, published=published)
+    result = Extraction(text="\n".join(lines[start:]).strip(), title=title, published=published,
+                        published_source="text" if published else None)
     if not title:
         LOGGER.debug("%s: no headline found in the first lines", doc_id)
     return result
