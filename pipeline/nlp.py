@@ -46,7 +46,18 @@ class Token:
     start: int  # character offset in the document text
     pos: str
     dep: str
-    head: int  # index in the sentence of the syntactic head
+    head: int  # index in the sentence of the syntactic head (itself at the root)
+    lemma: str = ""
+    morph: str = ""  # spaCy's morphology string ("Number=Plur|Tense=Fut|VerbForm=Fin")
+    tag: str = ""  # fine-grained tag (English: "MD" for a modal, "VBD" for a past tense)
+
+    def feature(self, name: str) -> str:
+        """One morphological feature's value ("Tense" -> "Fut"), "" when absent."""
+        for part in self.morph.split("|"):
+            key, _, value = part.partition("=")
+            if key == name:
+                return value
+        return ""
 
     @property
     def end(self) -> int:
@@ -283,12 +294,12 @@ def _paragraph_starts(text: str) -> list[int]:
 # What crosses a process boundary for one section (see pipeline/nlp_process.py): plain tuples,
 # offsets relative to the section's text, no strings that the text already holds.
 #   sentence = (start, end, tokens, ents)
-#   token    = (idx, length, pos, dep, head)   head: index in the sentence
+#   token    = (idx, length, pos, dep, head, lemma, morph, tag)   head: index in the sentence
 #   ent      = (start, end, label, kb_id)
 # Tokens are only kept when a component sets POS or dependencies (their only reader is the
 # implantation fallback that needs both): with the default senter + ner they would be
 # hundreds of tuples per document that nothing reads.
-Compact = list[tuple[int, int, list[tuple[int, int, str, str, int]], list[tuple[int, int, str, str]]]]
+Compact = list[tuple[int, int, list[tuple[int, int, str, str, int, str, str, str]], list[tuple[int, int, str, str]]]]
 SYNTAX_COMPONENTS = ("parser", "tagger", "morphologizer")
 
 
@@ -303,7 +314,8 @@ def compact(doc: "Doc", syntax: bool) -> Compact:
     for piece in _repaired_sentences(doc):
         base = piece.start
         tokens = [
-            (t.idx, len(t.text), t.pos_, t.dep_, t.head.i - base if piece.start <= t.head.i < piece.end else t.i - base)
+            (t.idx, len(t.text), t.pos_, t.dep_, t.head.i - base if piece.start <= t.head.i < piece.end else t.i - base,
+             t.lemma_, str(t.morph), t.tag_)
             for t in piece
         ] if syntax else []
         ents = [(e.start_char, e.end_char, e.label_, e.ent_id_) for e in piece.ents]
@@ -317,8 +329,8 @@ def expand(sents: Compact, text: str, offset: int, lang: str, para_starts: list[
 
     out: list[Sentence] = []
     for start, end, tokens, ents in sents:
-        toks = [Token(i, text[idx:idx + n], offset + idx, pos, dep, head)
-                for i, (idx, n, pos, dep, head) in enumerate(tokens)]
+        toks = [Token(i, text[idx:idx + n], offset + idx, pos, dep, head, lemma, morph, tag)
+                for i, (idx, n, pos, dep, head, lemma, morph, tag) in enumerate(tokens)]
         spans = [Span(offset + a, offset + b, text[a:b], label, kb) for a, b, label, kb in ents]
         out.append(Sentence(offset + start, offset + end, text[start:end], lang, toks, spans,
                             bisect.bisect_right(para_starts, offset + start) - 1))

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 T = TypeVar("T")
 
@@ -95,6 +95,63 @@ class MetricLexicon(_Strict):
     budget: PerLang
 
 
+class MetricRow(_Strict):
+    """One row of the metric decision table (models/frames.yaml `metrics`)."""
+
+    metric: str | None
+    unit: str | None = None
+    noun: str | None = None
+    predicate: str | None = None
+    any: list[str] = Field(default_factory=list)
+    none_of: list[str] = Field(default_factory=list)
+    in_sentence: list[str] = Field(default_factory=list)
+    not_predicate: str | None = None
+    headcount: bool | None = None
+    subject: str | None = None
+    min_value: float | None = None
+
+
+class StatusRow(_Strict):
+    """One row of the actual-or-target table (models/frames.yaml `statuses`)."""
+
+    status: str
+    unit: str | None = None
+    predicate: str | None = None
+    own: bool | None = None
+    subject: str | None = None
+    tense: str | None = None
+    compared: bool | None = None
+
+
+class FrameLexicon(_Strict):
+    predicates: dict[str, PerLang]
+    comparison_markers: PerLang
+    quantity_nouns: PerLang
+    duration_nouns: PerLang
+    duration_markers: PerLang
+    partitive_markers: PerLang
+    duration_min_years: int = 5
+    direct_predicates: list[str] = Field(default_factory=list)
+    direct_qualifiers: list[str] = Field(default_factory=list)
+    headcount_nouns: PerLang
+    origin_words: PerLang
+    agency_words: PerLang
+    metrics: list[MetricRow]
+    statuses: list[StatusRow]
+
+    @model_validator(mode="after")
+    def _known_classes(self) -> "FrameLexicon":
+        for row in self.metrics:
+            if row.predicate and row.predicate not in self.predicates:
+                raise ValueError(f"metrics row {row}: unknown predicate class {row.predicate!r}")
+        for srow in self.statuses:
+            if srow.status not in ("actual", "target"):
+                raise ValueError(f"statuses row {srow}: status must be actual or target")
+            if srow.predicate and srow.predicate not in self.predicates:
+                raise ValueError(f"statuses row {srow}: unknown predicate class {srow.predicate!r}")
+        return self
+
+
 class Cues(_Strict):
     target: PerLang
     contrast: PerLang
@@ -130,6 +187,7 @@ class Resources(_Strict):
     org_cues: OrgCues
     roles: RoleLexicon
     metrics: MetricLexicon
+    frames: FrameLexicon
     cues: Cues
     places: Places
     first_names_data: FirstNames
@@ -207,6 +265,7 @@ _FILES = {
     "org_cues": ("org_cues.yaml", OrgCues),
     "roles": ("roles.yaml", RoleLexicon),
     "metrics": ("metrics.yaml", MetricLexicon),
+    "frames": ("frames.yaml", FrameLexicon),
     "cues": ("cues.yaml", Cues),
     "places": ("places.yaml", Places),
     "first_names_data": ("first_names.yaml", FirstNames),

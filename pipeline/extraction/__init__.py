@@ -82,12 +82,12 @@ def _settle_periods(facts: list[Fact]) -> list[Fact]:
     """A figure restated without a date (a headline, a summary) is the dated one: drop it; a
     running total without a stated year is as of the year the article reports on."""
     dated = {(f.subject, f.status, f.value) for f in facts
-             if isinstance(f, MetricFact) and f.period_source == "sentence"}
+             if isinstance(f, MetricFact) and (f.period_source == "sentence" or f.metric.startswith("cumulative"))}
     year = reported_year(facts)
     out: list[Fact] = []
     for f in facts:
         if isinstance(f, MetricFact) and f.period_source != "sentence":
-            if (f.subject, f.status, f.value) in dated:
+            if (f.subject, f.status, f.value) in dated and not f.metric.startswith("cumulative"):
                 continue
             if f.metric.startswith("cumulative") and year:
                 f = f.model_copy(update={"period": year, "period_source": "document"})

@@ -20,7 +20,9 @@ import re
 from dataclasses import dataclass
 
 from pipeline.extraction.context import DocContext, clause_bounds, find_phrase, has_phrase
+from pipeline.extraction.frames import Frame, decide_metric, decide_status, org_kinds, read_frames
 from pipeline.nlp import Sentence
+from pipeline.normalize.dates import PeriodMention
 from pipeline.normalize.numbers import NumberMatch, find_numbers
 from pipeline.records import Evidence, MetricFact
 from pipeline.resources import phrase_regex
@@ -231,15 +233,17 @@ def _is_target(fig: Figure, figures: list[Figure], sent: Sentence, ctx: DocConte
 _NON_COLON_BREAK = re.compile(r"[;()\u2014\u2013]|,\s|\s-\s|\s(?:et|and|mais|but|tandis que|while|whereas|alors que|when|quand|lorsque|dont)\s", re.I)
 
 
-def _period(fig: Figure, sent: Sentence, ctx: DocContext, history: list[str], target: bool) -> tuple[str | None, str]:
+def _period(fig: Figure, sent: Sentence, ctx: DocContext, history: list[str], target: bool,
+            exclude: tuple[PeriodMention, ...] = ()) -> tuple[str | None, str]:
     """The year a figure is about and where it was found: "sentence", "context" or "document"."""
-    in_clause = [p for p in ctx.periods_of(sent) if fig.clause_start <= p.start < fig.clause_start + len(fig.clause)]
+    candidates = [p for p in ctx.periods_of(sent) if p not in exclude]
+    in_clause = [p for p in candidates if fig.clause_start <= p.start < fig.clause_start + len(fig.clause)]
     for p in in_clause:  # "contre 1 800 un an plus tôt": one year before the sentence's own year
         if has_phrase(p.text, ctx.res.cues.context_relative.get(sent.lang) + ctx.res.cues.context_relative.get("en")):
             own = [q.year for q in ctx.stated_periods(sent)] or [int(h) for h in history[-1:]]
             if own:
                 return str(own[0] - 1), "sentence"
-    periods = in_clause + [p for p in ctx.periods_of(sent) if p not in in_clause and not ctx.is_comparison(sent, p)
+    periods = in_clause + [p for p in candidates if p not in in_clause and not ctx.is_comparison(sent, p)
                            and not re.search(r"[:;]", sent.text[min(p.end, fig.num.end):max(p.start, fig.num.start)])]
     if periods:
         pos = fig.num.start
@@ -272,7 +276,13 @@ def _subject(metric: str, fig: Figure, sent: Sentence, ctx: DocContext) -> str |
 
 
 def find_metrics(sent: Sentence, ctx: DocContext, history: list[str]) -> list[MetricFact]:
-    """Metric facts of one sentence. `history` holds the periods of the preceding sentences."""
+    """Metric facts of one sentence. `history` holds the periods of the preceding sentences.
+
+    A parsed sentence is read through its frames (pipeline.extraction.frames) and the tables
+    of models/frames.yaml; a sentence without a parse (a pipeline run without the parser) falls
+    back to the words around each figure, with a lower confidence."""
+    if sent.tokens:
+        return _frame_metrics(sent, ctx, history)
     figures = _figures(sent, ctx)
     facts: list[MetricFact] = []
     previous: tuple[Figure, bool] | None = None
@@ -298,6 +308,64 @@ def find_metrics(sent: Sentence, ctx: DocContext, history: list[str]) -> list[Me
             confidence=round(min(confidence, 0.95), 2), evidence=ctx.evidence(sent),
         ))
     return facts
+
+
+def _frame_metrics(sent: Sentence, ctx: DocContext, history: list[str]) -> list[MetricFact]:
+    nums = [n for n in find_numbers(sent.text, sent.lang) if n.kind == "number"]
+    if not nums:
+        return []
+    periods = ctx.periods_of(sent)
+    orgs = org_kinds([(m.start, m.end, m.name) for m in ctx.mentions.within(sent.start, sent.end, "ORG")],
+                     ctx.mentions.subject, ctx.res)
+    spans = [(n.start, n.end) for n in nums]
+    facts: list[MetricFact] = []
+    for frame in read_frames(sent, nums, periods, ctx.res, orgs):
+        if frame is None:
+            continue
+        left, right = clause_bounds(sent.text, frame.number.start, frame.number.end,
+                                    [sp for sp in spans if sp != (frame.number.start, frame.number.end)])
+        fig = Figure(frame.number, frame.noun_class, sent.text[left:right], left, inherited=frame.inherited)
+        if _value_range(fig, sent):
+            continue
+        metric = decide_metric(frame, ctx.res)
+        if metric is None:
+            continue
+        status = decide_status(frame, ctx.res)
+        period, source = _frame_period(frame, fig, sent, ctx, history)
+        if frame.compared and not frame.periods:
+            continue  # a point of comparison with no period of its own states nothing
+        if metric.startswith("cumulative") is False and fig.range and frame.noun_class in ("projects", "jobs"):
+            metric = "cumulative_" + frame.noun_class
+        subject = _subject(metric, fig, sent, ctx)
+        if subject is None:
+            continue
+        confidence = 0.55 + (0.05 if frame.inherited else 0.2) + {"frame": 0.2, "sentence": 0.1, "context": 0.0}.get(source, -0.1)
+        facts.append(MetricFact(
+            subject=subject, metric=metric, value=frame.number.value, unit=_unit(frame.number.unit),
+            period=period, period_source="sentence" if source == "frame" else source, status=status,
+            approx=frame.number.approx, confidence=round(min(confidence, 0.95), 2), evidence=ctx.evidence(sent),
+        ))
+    return facts
+
+
+def _frame_period(frame: Frame, fig: Figure, sent: Sentence, ctx: DocContext,
+                  history: list[str]) -> tuple[str | None, str]:
+    """The year of a frame's figure: its attached time expression ("frame"), else the sentence's
+    other periods, the preceding sentences' or the publication's (see `_period`)."""
+    for p in frame.periods:
+        if ctx.is_comparison(sent, p) and not frame.compared:
+            continue  # "up 36% on 2017": a point of comparison, not the figure's year
+        if has_phrase(p.text, ctx.res.cues.context_relative.get(sent.lang) + ctx.res.cues.context_relative.get("en")):
+            own = [q.year for q in ctx.stated_periods(sent) if q is not p] or [int(h) for h in history[-1:]]
+            if own:
+                return str(own[0] - 1), "frame"
+            continue
+        if p.kind.startswith("range"):
+            fig.range = True
+            ends = [q.year for q in frame.periods if q.kind == "range_end"]
+            return str(max(ends) if ends else p.year), "frame"
+        return str(p.year), "frame"
+    return _period(fig, sent, ctx, history, False, exclude=frame.foreign_periods)
 
 
 def _unit(unit: str) -> str:

@@ -1,0 +1,554 @@
+"""Frames: every figure of a sentence read through the sentence's dependency parse.
+
+Reads: a parsed `Sentence` (tokens with heads, dependency labels, lemmas and morphology), the
+figures of its text (pipeline.normalize.numbers) and its time expressions
+(pipeline.normalize.dates). Produces one `Frame` per figure; `decide_metric` and `decide_status`
+turn a frame into a metric and a status with the tables of models/frames.yaml.
+
+A frame holds what the grammar says about a figure:
+- the counted noun: the head of the figure ("63 projets", "1,240 new jobs"), or the complement of
+  a quantity noun ("42 % des projets", "une soixantaine d'entreprises", "the number of jobs
+  reached 1,240"), or, for a figure with no noun of its own ("contre 75", "104 others", "dont 40
+  étrangers"), the noun of the figure it is compared or coordinated with;
+- the chain: the words from the figure up to the root of its clause; the predicate classes of
+  the words on it (and of the nouns that complete them: "s'est fixé pour objectif d'attirer");
+- the qualifiers attached to it: a qualifier phrase (models/metrics.yaml) counts for a figure
+  when the path from the phrase up the tree meets the figure's chain before it meets another
+  figure; what the figure counts (foreign, created, maintained, met...) must meet the chain at
+  or below the figure's verb;
+- the subject of its verb (the agency, a company, projects, something else), tense, mood,
+  negation, and whether it is a point of comparison ("contre 75 en 2018", "against 75");
+- its time expressions, attached the same way, closest first, and whether a running total is
+  meant ("depuis 1998", "since it was set up", "en vingt ans", "over ten years").
+The module knows no word: every word list comes from models/frames.yaml and models/metrics.yaml.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from pipeline.nlp import Sentence, Token
+from pipeline.normalize.dates import PeriodMention
+from pipeline.normalize.numbers import NumberMatch
+from pipeline.resources import MetricRow, Resources, StatusRow, phrase_regex
+
+# A chain stops above a word that starts another clause: what governs that clause is not the
+# figure's ("L'agence, qui visait 70 projets, en a accompagné 77").
+_CLAUSE_EDGES = {"advcl", "parataxis", "acl:relcl", "relcl", "csubj", "ccomp", "discourse", "dislocated", "list"}
+# Dependents of a word on the chain that complete its meaning ("fixé pour objectif", "the target is").
+_ARGUMENTS = {"obj", "obl:arg", "nsubj", "nsubj:pass", "attr", "dobj", "nsubjpass", "iobj", "expl:comp"}
+_SUBJECTS = {"nsubj", "nsubj:pass", "nsubjpass", "csubj"}
+_CASES = {"case", "prep", "mark", "advmod", "cc"}
+_NOUNS = {"NOUN", "PROPN", "PRON"}
+_VERBS = {"VERB", "AUX"}
+# Qualifiers that say what the figure counts: they must meet the chain at or below its verb.
+NOUN_SCOPE = frozenset({"foreign", "french", "maintained", "created", "total", "met", "staff", "change", "share"})
+
+
+@dataclass(frozen=True)
+class Frame:
+    number: NumberMatch
+    anchor: int  # token of the figure (its last token whose head is outside it)
+    noun: int | None = None  # token of the counted noun
+    noun_class: str | None = None  # projects | jobs | members | meetings | missions (metrics.yaml heads)
+    inherited: bool = False  # the noun class was taken from a figure compared or coordinated with this one
+    chain: tuple[int, ...] = ()  # tokens from the figure up to the root of its clause
+    predicates: frozenset[str] = frozenset()  # predicate classes on the chain (frames.yaml)
+    own_target: bool = False  # a target word on the figure or its noun ("les 70 projets visés")
+    qualifiers: frozenset[str] = frozenset()  # qualifier classes attached (metrics.yaml qualifiers)
+    in_sentence: frozenset[str] = frozenset()  # qualifier classes anywhere in the sentence
+    subject: str | None = None  # agency | company | projects | other, for the figure's verb
+    tense: str | None = None  # past | present | future | conditional
+    negated: bool = False
+    compared: bool = False  # a point of comparison ("contre 75", "against 75", "than 60")
+    elided: bool = False  # the figure stands for a noun named elsewhere ("104 others", "dont 40 étrangers")
+    headcount: bool = False  # the counted noun counts people ("salariés", "employees")
+    part: bool = False  # another figure of the sentence is the whole this one is part of ("sur 30 ..., 17")
+    periods: tuple[PeriodMention, ...] = ()  # attached time expressions, closest first
+    foreign_periods: tuple[PeriodMention, ...] = ()  # time expressions that belong to other figures
+    territory: frozenset[int] = field(default_factory=frozenset)  # the figure's own tokens
+
+
+def _words(res: Resources, lang: str, name: str) -> frozenset[str]:
+    """A frames.yaml list for `lang` (English words also read in French text), folded."""
+    def build(r: Resources) -> frozenset[str]:
+        lex = r.frames
+        source = {"comparison_markers": lex.comparison_markers, "quantity_nouns": lex.quantity_nouns,
+                  "duration_nouns": lex.duration_nouns, "duration_markers": lex.duration_markers,
+                  "origin_words": lex.origin_words, "agency_words": lex.agency_words,
+                  "headcount_nouns": lex.headcount_nouns, "partitive_markers": lex.partitive_markers}.get(name) or lex.predicates[name]
+        return frozenset(w.lower() for w in source.get(lang) + source.get("en"))
+    return res.memo(f"frames:{name}:{lang}", build)
+
+
+def _is(tok: Token, words: frozenset[str]) -> bool:
+    return tok.lower in words or tok.lemma.lower() in words
+
+
+def _path_up(sent: Sentence, i: int) -> list[int]:
+    path, seen = [i], {i}
+    while (h := sent.tokens[path[-1]].head) not in seen and 0 <= h < len(sent.tokens):
+        path.append(h)
+        seen.add(h)
+    return path
+
+
+def _tokens_in(sent: Sentence, start: int, end: int) -> list[int]:
+    """Indexes of the tokens overlapping sent.text[start:end]."""
+    return [t.i for t in sent.tokens if t.start - sent.start < end and t.end - sent.start > start]
+
+
+def _head_of(sent: Sentence, idxs: list[int]) -> int | None:
+    """The token of `idxs` whose head lies outside them (the last one when several do)."""
+    inside = set(idxs)
+    heads = [i for i in idxs if sent.tokens[i].head not in inside or sent.tokens[i].head == i]
+    return heads[-1] if heads else (idxs[-1] if idxs else None)
+
+
+def _children(sent: Sentence, i: int) -> list[Token]:
+    return [t for t in sent.tokens if t.head == i and t.i != i]
+
+
+def _head_class(res: Resources, tok: Token) -> str | None:
+    hits = [h for w in (tok.lower, tok.lemma.lower()) if (h := res.head_rank.get(w))]
+    return min(hits)[1] if hits else None
+
+
+def _complement(sent: Sentence, i: int) -> Token | None:
+    """The noun that completes a quantity noun: "42 % [des projets]", "the number [of jobs]"."""
+    for c in _children(sent, i):
+        if c.dep in ("nmod", "obl", "obl:arg") and c.pos in _NOUNS:
+            return c
+        if c.dep == "prep" and c.lower == "of":
+            for g in _children(sent, c.i):
+                if g.dep == "pobj":
+                    return g
+    return None
+
+
+def _qualifier_words(res: Resources, lang: str) -> frozenset[str]:
+    """Words of the qualifier lists: a figure whose "noun" is one stands for an elided noun
+    ("dont 40 étrangers", "104 others", "25 nouveaux")."""
+    def build(r: Resources) -> frozenset[str]:
+        q = r.metrics.qualifiers
+        words = {w.lower() for name in ("foreign", "french", "created", "maintained") if name in q
+                 for w in q[name].get(lang) + q[name].get("en")}
+        return frozenset(words | {"autres", "others", "other", "supplémentaires", "additional", "more"})
+    return res.memo(f"frames:elided:{lang}", build)
+
+
+def _counted(sent: Sentence, span: list[int], anchor: int, res: Resources) -> tuple[int | None, frozenset[int]]:
+    """The counted noun of the figure at `anchor` (its tokens: `span`), and the figure's own tokens."""
+    toks = sent.tokens
+    lang = sent.lang
+    quantity = _words(res, lang, "quantity_nouns")
+    a = toks[anchor]
+    own = set(span) | {anchor}
+    if (a.pos in _NOUNS and _is(a, quantity)) or len(span) > 1:  # "43 per cent of the jobs"
+        for i in span:
+            if (c := _complement(sent, i)) is not None and c.i not in own:
+                own.add(c.i)
+                return c.i, frozenset(own)
+    cand: Token | None = None
+    if a.pos in _NOUNS and (_is(a, quantity) or a.dep not in ("nummod", "det")):
+        cand = a  # "une soixantaine", "%", or a figure the tagger read as a noun
+    elif a.head != anchor:
+        cand = toks[a.head]
+        if cand.pos not in _NOUNS and cand.lower not in quantity:
+            cand = None
+    if cand is not None and cand.i != anchor and cand.pos in _NOUNS and a.dep not in ("nummod", "det", "quantmod", "nmod", "compound", "amod", "nummod:gov"):
+        cand = None  # the figure is an argument of that noun, not its count
+    for _ in range(2):  # "42 % des projets", "une soixantaine de sociétés"
+        if cand is not None and _is(cand, quantity):
+            own.add(cand.i)
+            cand = _complement(sent, cand.i)
+    if cand is not None and cand.i in own:
+        cand = None
+    if cand is None and (c := _complement(sent, anchor)) is not None:
+        cand = c  # "trente-deux de ces implantations", "24 of them"
+    if cand is not None:
+        own.add(cand.i)
+    return (cand.i if cand is not None else None), frozenset(own)
+
+
+def _chain(sent: Sentence, start: int, *, through_conj: bool = False, through_clauses: bool = False) -> tuple[int, ...]:
+    """The words from `start` up to the root of its clause.
+
+    The chain stops above a word that starts another clause (`_CLAUSE_EDGES`, a coordinated
+    verb unless `through_conj`) and before a head that lies after a colon: "2 861 emplois en
+    2018 : l'agence vise 3 000" states two things. A head before the colon is followed: "son
+    ambition : boucler 75 projets" is one statement.
+    """
+    toks = sent.tokens
+    colons = [t.i for t in toks if t.text in (":", "—")]
+    out = [start]
+    cur = start
+    while True:
+        t = toks[cur]
+        if t.head == cur or (not through_clauses and t.dep in _CLAUSE_EDGES - (
+                {"parataxis"} if _colon_between(colons, t.head, cur) else set())):
+            break
+        if t.dep == "conj" and t.pos in _VERBS and not through_conj:
+            break
+        if t.head > cur and _colon_between(colons, cur, t.head):
+            break
+        cur = t.head
+        if cur in out:
+            break
+        out.append(cur)
+    return tuple(out)
+
+
+def _colon_between(colons: list[int], a: int, b: int) -> bool:
+    return any(a < c < b for c in colons)
+
+
+def _attachment(sent: Sentence, i: int, chain: tuple[int, ...], mine: frozenset[int],
+                others: frozenset[int]) -> int | None:
+    """Where the word at `i` meets `chain` (its index on it), or None when the path from `i` up
+    the tree meets `others` first (another figure's words, or the words that govern another
+    figure below the point where it joins this one), or never meets the chain."""
+    position = {t: k for k, t in enumerate(chain)}
+    for p in _path_up(sent, i):
+        if p in position:
+            return position[p]
+        if p in others and p not in mine:
+            return None
+    return None
+
+
+def _blocking(sent: Sentence, k: int, chain: tuple[int, ...], territories: list[frozenset[int]],
+              anchors: list[int | None]) -> frozenset[int]:
+    """What keeps a word from belonging to figure `k`: the other figures' own words, and the words
+    on their way up to `chain` ("70 activités, dont 54 % sont le fait d'entreprises étrangères":
+    "étrangères" is in the clause of 54 %, not of 70)."""
+    mine = set(chain) | territories[k]
+    out: set[int] = set()
+    for j, a in enumerate(anchors):
+        if j == k or a is None:
+            continue
+        out |= territories[j]
+        for p in _path_up(sent, a):
+            if p in mine:
+                break
+            out.add(p)
+    return frozenset(out - mine)
+
+
+def _blocked_by(sent: Sentence, i: int, mine: frozenset[int], theirs: frozenset[int]) -> bool:
+    """Whether the path from the word at `i` up the tree meets `theirs` before `mine`."""
+    for p in _path_up(sent, i):
+        if p in mine:
+            return False
+        if p in theirs:
+            return True
+    return False
+
+
+def _compared_at(sent: Sentence, chain: tuple[int, ...], markers: frozenset[str]) -> int | None:
+    """Where a comparison marker governs the chain below its verb ("contre 75", "against 75")."""
+    verb_at = _first_verb(sent, chain)
+    for pos, i in enumerate(chain[: verb_at if verb_at is not None else len(chain)]):
+        t = sent.tokens[i]
+        if (t.dep in _CASES and _is(t, markers)) or any(c.dep in _CASES and _is(c, markers) for c in _children(sent, i)):
+            return pos
+    return None
+
+
+def _is_compared(sent: Sentence, chain: tuple[int, ...], markers: frozenset[str]) -> bool:
+    return _compared_at(sent, chain, markers) is not None
+
+
+def _first_verb(sent: Sentence, chain: tuple[int, ...]) -> int | None:
+    for k, i in enumerate(chain):
+        if sent.tokens[i].pos in _VERBS:
+            return k
+    return None
+
+
+def _tense(sent: Sentence, verb: int | None) -> tuple[str | None, bool]:
+    if verb is None:
+        return None, False
+    v = sent.tokens[verb]
+    group = [v, *(c for c in _children(sent, verb) if c.dep.startswith("aux") or c.tag == "MD")]
+    negated = any(c.feature("Polarity") == "Neg" or c.dep == "neg" for c in _children(sent, verb))
+    for t in group:
+        if t.feature("Mood") == "Cnd" or t.lower in ("would", "could", "should", "might"):
+            return "conditional", negated
+        if t.feature("Tense") == "Fut" or t.lower in ("will", "shall", "'ll"):
+            return "future", negated
+    for t in group:
+        if t.feature("Tense") == "Past" or t.tag in ("VBD", "VBN"):
+            return "past", negated
+    return "present", negated
+
+
+def _subject_class(sent: Sentence, verb: int | None, territory: frozenset[int], res: Resources,
+                   orgs: list[tuple[int, int, str]]) -> str | None:
+    """Who does what the figure counts: the subject of the figure's verb (not the figure itself).
+
+    `orgs` holds the organization mentions of the sentence as (start, end, "agency"|"company").
+    """
+    if verb is None:
+        return None
+    for c in _children(sent, verb):
+        if c.dep not in _SUBJECTS or c.i in territory:
+            continue
+        for a, b, kind in orgs:
+            if a <= c.start < b or (c.pos == "PROPN" and any(a <= t.start < b for t in _children(sent, c.i))):
+                return kind
+        if c.pos == "PRON" and sent.tokens[verb].dep in ("acl:relcl", "relcl") and sent.tokens[verb].head != verb:
+            c = sent.tokens[sent.tokens[verb].head]  # "l'agence, qui emploie ...": the antecedent
+            for a, b, kind in orgs:
+                if a <= c.start < b:
+                    return kind
+        if _is(c, _words(res, sent.lang, "agency_words")):
+            return "agency"
+        if _head_class(res, c) == "projects":
+            return "projects"
+        return "other"
+    # "aims to attract": the subject of the verb that governs this one.
+    head = sent.tokens[verb]
+    if head.dep == "xcomp" and head.head != verb:
+        return _subject_class(sent, head.head, territory, res, orgs)
+    return None
+
+
+def _classes(sent: Sentence, idxs: Iterable[int], res: Resources, with_arguments: bool) -> set[str]:
+    """Predicate classes of the words at `idxs` (and of the nouns completing them)."""
+    out: set[str] = set()
+    names = list(res.frames.predicates)
+    for i in idxs:
+        words = [sent.tokens[i]]
+        if with_arguments:
+            words += [c for c in _children(sent, i) if c.dep in _ARGUMENTS and c.pos == "NOUN"]
+        for t in words:
+            out.update(n for n in names if _is(t, _words(res, sent.lang, n)))
+    return out
+
+
+def _qualifier_hits(sent: Sentence, res: Resources, orgs: list[tuple[int, int, str]]) -> list[tuple[str, int]]:
+    """(qualifier class, token index) for every qualifier phrase of the sentence (metrics.yaml),
+    and "target" for the target cues of models/cues.yaml; none inside an organization's name
+    ("Team Côte d'Azur" names no team)."""
+    q = res.metrics.qualifiers
+    hits: list[tuple[str, int]] = []
+    classes = dict(q)
+    classes["budget"] = res.metrics.budget
+    classes["target"] = res.cues.target
+    neutral = [m.span() for m in phrase_regex(tuple(res.cues.not_target.get(sent.lang) + res.cues.not_target.get("en"))).finditer(sent.text)]
+    for name, words in classes.items():
+        rx = phrase_regex(tuple(words.get(sent.lang) + words.get("en")))
+        for m in rx.finditer(sent.text):
+            if name == "target" and any(a <= m.start() < b for a, b in neutral):
+                continue  # "expected to create", "à créer": jobs announced, not a goal
+            toks = _tokens_in(sent, m.start(), m.end())
+            if toks and not any(a <= sent.start + m.start() < b for a, b, _ in orgs):
+                hits.append((name, toks[0]))
+    return hits
+
+
+def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[PeriodMention], res: Resources,
+                orgs: list[tuple[int, int, str]] | None = None) -> list[Frame | None]:
+    """One frame per figure of `numbers` (None for a figure no token covers); see the module doc.
+
+    `periods` are the sentence's time expressions; `orgs` its organization mentions as (start,
+    end, "agency" | "company" | "other") in document offsets (see `org_kinds`)."""
+    if not sent.tokens:
+        return [None] * len(numbers)
+    orgs = orgs or []
+    lang, lex = sent.lang, res.frames
+    spans = [_tokens_in(sent, n.start, n.end) for n in numbers]
+    anchors = [_head_of(sent, sp) for sp in spans]
+    counted = [_counted(sent, sp, a, res) if a is not None else (None, frozenset()) for sp, a in zip(spans, anchors)]
+    territories = [own for _, own in counted]
+    hits = _qualifier_hits(sent, res, orgs)
+    markers = _words(res, lang, "comparison_markers")
+    origin = _words(res, lang, "origin_words")
+    duration, duration_markers = _words(res, lang, "duration_nouns"), _words(res, lang, "duration_markers")
+    headcount = _words(res, lang, "headcount_nouns")
+    elided = _qualifier_words(res, lang)
+    direct = set(lex.direct_predicates)
+    period_heads = [(p, _head_of(sent, _tokens_in(sent, p.start, p.end))) for p in periods]
+    compared = {j for j, a in enumerate(anchors) if a is not None and _is_compared(sent, _chain(sent, a), markers)}
+    partitive = _words(res, lang, "partitive_markers")
+    wholes = {j for j, a in enumerate(anchors) if a is not None and any(
+        _is(c, partitive) for i in territories[j] for c in _children(sent, i) if c.dep in _CASES)}
+    announced = _colon_targets(sent, hits, anchors)
+    frames: list[Frame | None] = []
+    for k, (num, anchor) in enumerate(zip(numbers, anchors)):
+        if anchor is None:
+            frames.append(None)
+            continue
+        noun, own = counted[k]
+        chain = _chain(sent, anchor)
+        # Through a coordination: "Since 1998 it has helped 1,200 projects and created 30,000 jobs".
+        outer = _chain(sent, anchor, through_conj=True, through_clauses=True)
+        others = _blocking(sent, k, outer, territories, anchors)
+        verb_at = _first_verb(sent, chain)
+        verb = chain[verb_at] if verb_at is not None else None
+        compared_at = _compared_at(sent, chain, markers)
+        governing = chain if compared_at is None else chain[: compared_at + 1]
+        predicates = _classes(sent, governing, res, with_arguments=True) - direct
+        # Met, hired, negotiated: only when the figure's noun is the verb's own dependent.
+        is_direct = verb_at is not None and all(i in own for i in chain[:verb_at])
+        if is_direct and verb is not None:
+            predicates |= _classes(sent, [verb], res, with_arguments=False) & direct
+        predicates |= {"target"} if any(name == "target" and (at := _attachment(sent, i, governing, own, others)) is not None
+                                         for name, i in hits) else set()
+        if k in announced:
+            predicates.add("target")  # "65 projets et 1 300 emplois : c'est l'objectif"
+        own_words = [*own, *(c.i for i in own for c in _children(sent, i) if c.dep in ("amod", "acl", "advmod"))]
+        own_target = "target" in _classes(sent, own_words, res, with_arguments=False) or any(
+            name == "target" and i in own_words for name, i in hits)
+        noun_class = _head_class(res, sent.tokens[noun]) if noun is not None else None
+        is_elided = noun is not None and noun_class is None and _is(sent.tokens[noun], elided)
+        qualifiers: set[str] = set()
+        for name, i in hits:
+            if name == "target":
+                continue
+            at = _attachment(sent, i, outer, own, others)
+            if at is None:
+                continue
+            if name in NOUN_SCOPE and (at >= len(chain) or (verb_at is not None and at > verb_at)):
+                continue
+            if name in lex.direct_qualifiers and not (verb_at is None or at < verb_at or (at == verb_at and is_direct)):
+                continue
+            qualifiers.add(name)
+        # Running totals: "depuis 1998", "since it was set up", "en vingt ans" attached to the figure.
+        for t in sent.tokens:
+            if _is(t, origin) and t.i not in own and _attachment(sent, t.i, outer, own, others) is not None:
+                qualifiers.add("cumulative")
+        for j, (other_noun, other_own) in enumerate(counted):
+            if j == k or other_noun is None or not _is(sent.tokens[other_noun], duration):
+                continue
+            marked = any(_is(c, duration_markers) for c in _children(sent, other_noun) if c.dep in _CASES)
+            years = float(numbers[j].value) * (10 if "décenni" in sent.tokens[other_noun].lower or "decade" in sent.tokens[other_noun].lower else 1)
+            h = sent.tokens[other_noun].head
+            if marked and years >= lex.duration_min_years and h != other_noun and \
+                    _attachment(sent, h, outer, own, others - other_own) is not None:
+                qualifiers.add("cumulative")
+        attached: list[tuple[int, int, PeriodMention]] = []
+        foreign: list[PeriodMention] = []
+        for p, ph in period_heads:
+            if ph is None:
+                continue
+            at = _attachment(sent, ph, outer, own, others)
+            if at is not None:
+                attached.append((at, abs(p.start - num.start), p))
+            elif any(_blocked_by(sent, ph, own, territories[j]) for j in compared if j != k):
+                foreign.append(p)  # "contre 75 en 2012": the year of the compared figure
+        tense, negated = _tense(sent, verb)
+        frames.append(Frame(
+            number=num, anchor=anchor, noun=None if is_elided else noun, noun_class=noun_class,
+            chain=chain, predicates=frozenset(predicates), own_target=own_target,
+            qualifiers=frozenset(qualifiers), in_sentence=frozenset(name for name, _ in hits),
+            subject=_subject_class(sent, verb, own, res, orgs), tense=tense, negated=negated,
+            compared=compared_at is not None, elided=is_elided, part=bool(wholes - {k}),
+            headcount=noun is not None and _is(sent.tokens[noun], headcount),
+            periods=tuple(p for _, _, p in sorted(attached, key=lambda x: (x[0], x[1]))),
+            foreign_periods=tuple(foreign), territory=own))
+    return _inherit(frames, sent)
+
+
+def _colon_targets(sent: Sentence, hits: list[tuple[str, int]], anchors: list[int | None]) -> set[int]:
+    """Figures announced as a goal after a colon: "65 projets et 1 300 emplois : c'est l'objectif",
+    "80 projects: that is the target" -- a target cue after the colon, no figure between them."""
+    colons = [t.i for t in sent.tokens if t.text == ":"]
+    out: set[int] = set()
+    for c in colons:
+        after = [i for name, i in hits if name == "target" and i > c]
+        if not after:
+            continue
+        nxt = min(after)
+        if any(a is not None and c < a < nxt for a in anchors):
+            continue
+        before = max([d for d in colons if d < c], default=-1)
+        out |= {j for j, a in enumerate(anchors) if a is not None and before < a < c}
+    return out
+
+
+def _inherit(frames: list[Frame | None], sent: Sentence) -> list[Frame | None]:
+    """A figure with no counted noun of its own takes the class of the nearest figure before it
+    that has one, when it is compared with it ("63 projets en 2013, contre 75 en 2012"), stands
+    for its noun ("104 others", "dont 40 étrangers") or is coordinated with it ("63 projects in
+    2013 and 75 in 2014")."""
+    out = list(frames)
+    for k, f in enumerate(frames):
+        if f is None or f.noun is not None or f.number.unit != "count":
+            continue
+        if not (f.compared or f.elided or f.part or sent.tokens[f.anchor].dep in ("conj", "appos")):
+            continue
+        near = [g for g in frames[:k][::-1] if g is not None and g.noun_class and not g.inherited]
+        if near:
+            g = near[0]
+            out[k] = replace(f, noun_class=g.noun_class, inherited=True, headcount=g.headcount,
+                             qualifiers=f.qualifiers | (g.qualifiers & NOUN_SCOPE if f.compared else frozenset()))
+    return out
+
+
+def decide_metric(frame: Frame, res: Resources) -> str | None:
+    """The metric a frame counts, from the first row of frames.yaml `metrics` that holds."""
+    unit = frame.number.unit if frame.number.unit in ("count", "EUR", "percent") else "count"
+    for row in res.frames.metrics:
+        if _metric_row_holds(row, frame, unit):
+            return row.metric
+    return None
+
+
+def _metric_row_holds(row: MetricRow, f: Frame, unit: str) -> bool:
+    if row.unit and row.unit != unit:
+        return False
+    if row.noun and row.noun != (f.noun_class or "none"):
+        return False
+    if row.predicate and row.predicate not in f.predicates:
+        return False
+    if row.any and not f.qualifiers & set(row.any):
+        return False
+    if row.none_of and f.qualifiers & set(row.none_of):
+        return False
+    if row.in_sentence and not f.in_sentence & set(row.in_sentence):
+        return False
+    if row.not_predicate and row.not_predicate in f.predicates:
+        return False
+    if row.headcount is not None and row.headcount != f.headcount:
+        return False
+    if row.subject and row.subject != f.subject:
+        return False
+    return row.min_value is None or float(f.number.value) >= row.min_value
+
+
+def decide_status(frame: Frame, res: Resources) -> str:
+    """Actual or target, from the first row of frames.yaml `statuses` that holds."""
+    for row in res.frames.statuses:
+        if _status_row_holds(row, frame):
+            return row.status
+    return "actual"
+
+
+def _status_row_holds(row: StatusRow, f: Frame) -> bool:
+    if row.unit and row.unit != (f.number.unit if f.number.unit in ("count", "EUR", "percent") else "count"):
+        return False
+    if row.predicate and row.predicate not in f.predicates:
+        return False
+    if row.own is not None and row.own != f.own_target:
+        return False
+    if row.subject and row.subject != f.subject:
+        return False
+    if row.tense and row.tense != f.tense:
+        return False
+    return row.compared is None or row.compared == f.compared
+
+
+def org_kinds(mentions: Iterable[tuple[int, int, str]], subject: str | None,
+              res: Resources) -> list[tuple[int, int, str]]:
+    """Organization mentions of a sentence as (start, end, "agency" | "company")."""
+    out = []
+    for start, end, name in mentions:
+        entry = res.org_by_name.get(name)
+        agency = name == subject or (entry is not None and entry.kind == "agency")
+        out.append((start, end, "agency" if agency else "company" if entry is None or entry.kind == "company" else "other"))
+    return out
+
+
