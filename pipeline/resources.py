@@ -105,8 +105,13 @@ class MetricRow(_Strict):
     any: list[str] = Field(default_factory=list)
     none_of: list[str] = Field(default_factory=list)
     in_sentence: list[str] = Field(default_factory=list)
+    none_in_sentence: list[str] = Field(default_factory=list)
+    none_of_predicates: list[str] = Field(default_factory=list)
+    has_verb: bool | None = None
+    part: bool | None = None
     not_predicate: str | None = None
     headcount: bool | None = None
+    vague: bool | None = None
     subject: str | None = None
     min_value: float | None = None
 
@@ -130,6 +135,7 @@ class FrameLexicon(_Strict):
     duration_nouns: PerLang
     duration_markers: PerLang
     partitive_markers: PerLang
+    part_markers: PerLang
     duration_min_years: int = 5
     direct_predicates: list[str] = Field(default_factory=list)
     direct_qualifiers: list[str] = Field(default_factory=list)

@@ -10,7 +10,7 @@ import logging
 from collections import Counter
 
 from pipeline.config import Config
-from pipeline.extraction.context import DocContext, parse_published
+from pipeline.extraction.context import DocContext, has_phrase, parse_published
 from pipeline.extraction.entities import choose_subject, collect, to_entities
 from pipeline.extraction.implantations import find_implantations
 from pipeline.extraction.metrics import find_metrics, find_table_metrics
@@ -37,15 +37,17 @@ def run(doc: Document, analysis: Analysis, cfg: Config) -> Document:
     history: list[str] = []  # periods stated so far, in reading order
     para_year: dict[int, str] = {}  # last period stated in each paragraph
     headings = [_heading(sent.text) for sent in analysis.sentences]
-    for sent, heading in zip(analysis.sentences, headings):
+    for n, (sent, heading) in enumerate(zip(analysis.sentences, headings)):
         # "ILS ONT CHOISI LA PROVENCE", "BILAN 2014": a heading states no fact, but its year
         # is the context of what follows.
+        found: list[MetricFact] = []
         if not heading:
-            facts.extend(find_metrics(sent, ctx, history))
+            found = find_metrics(sent, ctx, history)
+            facts.extend(found)
             facts.extend(find_roles(sent, ctx))
         years = [str(p.year) for p in ctx.stated_periods(sent)]
-        history.extend(years)
-        if years:
+        if years and _sets_context(n, sent.text, found, ctx, sent.lang):
+            history.extend(years)
             para_year[sent.paragraph] = years[-1]
     facts.extend(find_table_metrics(doc.text, doc.lang or "fr", ctx))
     facts = _settle_periods(facts)
@@ -60,6 +62,17 @@ def run(doc: Document, analysis: Analysis, cfg: Config) -> Document:
     doc.facts = _dedupe(facts)
     LOGGER.debug("%s: %d entities, %d facts", doc.doc_id, len(doc.entities), len(doc.facts))
     return doc
+
+
+def _sets_context(n: int, text: str, found: list[MetricFact], ctx: DocContext, lang: str) -> bool:
+    """Whether the years of a sentence become the context of the figures that follow it.
+
+    Not those of a goal ("À partir de 2018, nous voulons ...": the figures after it are still
+    the results of the year before), nor those of a teaser line past the headline (a short line
+    with no final stop: a link to another article)."""
+    if any(f.status == "target" for f in found) or (not found and has_phrase(text, ctx.res.cues.target.get(lang) + ctx.res.cues.target.get("en"))):
+        return False
+    return n < 2 or text.rstrip()[-1:] in '.!?:;"»)…' or len(text.split()) > 14
 
 
 def _heading(text: str) -> bool:

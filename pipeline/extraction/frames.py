@@ -43,7 +43,7 @@ _CASES = {"case", "prep", "mark", "advmod", "cc"}
 _NOUNS = {"NOUN", "PROPN", "PRON"}
 _VERBS = {"VERB", "AUX"}
 # Qualifiers that say what the figure counts: they must meet the chain at or below its verb.
-NOUN_SCOPE = frozenset({"foreign", "french", "maintained", "created", "total", "met", "staff", "change", "share"})
+NOUN_SCOPE = frozenset({"foreign", "french", "maintained", "created", "total", "met", "staff", "change", "share", "national"})
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,8 @@ class Frame:
     qualifiers: frozenset[str] = frozenset()  # qualifier classes attached (metrics.yaml qualifiers)
     in_sentence: frozenset[str] = frozenset()  # qualifier classes anywhere in the sentence
     subject: str | None = None  # agency | company | projects | other, for the figure's verb
+    verb: int | None = None  # token of the figure's verb, None in a headline or a list
+    actor: str | None = None  # the agency the parse names as subject or agent of the figure's verb
     tense: str | None = None  # past | present | future | conditional
     negated: bool = False
     compared: bool = False  # a point of comparison ("contre 75", "against 75", "than 60")
@@ -77,7 +79,8 @@ def _words(res: Resources, lang: str, name: str) -> frozenset[str]:
         source = {"comparison_markers": lex.comparison_markers, "quantity_nouns": lex.quantity_nouns,
                   "duration_nouns": lex.duration_nouns, "duration_markers": lex.duration_markers,
                   "origin_words": lex.origin_words, "agency_words": lex.agency_words,
-                  "headcount_nouns": lex.headcount_nouns, "partitive_markers": lex.partitive_markers}.get(name) or lex.predicates[name]
+                  "headcount_nouns": lex.headcount_nouns, "partitive_markers": lex.partitive_markers,
+                  "part_markers": lex.part_markers}.get(name) or lex.predicates[name]
         return frozenset(w.lower() for w in source.get(lang) + source.get("en"))
     return res.memo(f"frames:{name}:{lang}", build)
 
@@ -167,6 +170,12 @@ def _counted(sent: Sentence, span: list[int], anchor: int, res: Resources) -> tu
         cand = None
     if cand is None and (c := _complement(sent, anchor)) is not None:
         cand = c  # "trente-deux de ces implantations", "24 of them"
+    if cand is None and a.pos == "NUM":
+        # A noun right after the figure that the parser hung below it ("1.920 emplois" read as
+        # the figure's dependent): still the counted noun.
+        nxt = next((t for t in toks[max(span) + 1:] if t.pos != "ADJ"), None)
+        if nxt is not None and nxt.pos == "NOUN" and nxt.head == anchor:
+            cand = nxt
     if cand is not None:
         own.add(cand.i)
     return (cand.i if cand is not None else None), frozenset(own)
@@ -210,16 +219,22 @@ def _attachment(sent: Sentence, i: int, chain: tuple[int, ...], mine: frozenset[
     the tree meets `others` first (another figure's words, or the words that govern another
     figure below the point where it joins this one), or never meets the chain."""
     position = {t: k for k, t in enumerate(chain)}
+    colons = [t.i for t in sent.tokens if t.text in (":", "\u2014")]
     for p in _path_up(sent, i):
         if p in position:
             return position[p]
         if p in others and p not in mine:
             return None
+        t = sent.tokens[p]
+        if t.head in position and ((t.dep == "conj" and t.pos in _VERBS) or t.dep == "parataxis"):
+            return None  # a coordinated clause has its own modifiers ("..., et l'exercice en cours s'annonce")
+        if t.head < p and _colon_between(colons, t.head, p):
+            return None  # what follows a colon does not modify what precedes it
     return None
 
 
 def _blocking(sent: Sentence, k: int, chain: tuple[int, ...], territories: list[frozenset[int]],
-              anchors: list[int | None]) -> frozenset[int]:
+              anchors: list[int | None], substantive: list[bool]) -> frozenset[int]:
     """What keeps a word from belonging to figure `k`: the other figures' own words, and the words
     on their way up to `chain` ("70 activités, dont 54 % sont le fait d'entreprises étrangères":
     "étrangères" is in the clause of 54 %, not of 70)."""
@@ -229,6 +244,8 @@ def _blocking(sent: Sentence, k: int, chain: tuple[int, ...], territories: list[
         if j == k or a is None:
             continue
         out |= territories[j]
+        if not substantive[j]:
+            continue  # "since it was created 20 years ago": a time expression governs no clause
         for p in _path_up(sent, a):
             if p in mine:
                 break
@@ -268,11 +285,15 @@ def _first_verb(sent: Sentence, chain: tuple[int, ...]) -> int | None:
 
 
 def _tense(sent: Sentence, verb: int | None) -> tuple[str | None, bool]:
+    """Tense or mood of the figure's verb, read on its auxiliaries and, for an infinitive, on
+    the verb it completes ("nous devrions implanter 75 projets": conditional)."""
     if verb is None:
         return None, False
     v = sent.tokens[verb]
-    group = [v, *(c for c in _children(sent, verb) if c.dep.startswith("aux") or c.tag == "MD")]
-    negated = any(c.feature("Polarity") == "Neg" or c.dep == "neg" for c in _children(sent, verb))
+    while v.feature("VerbForm") == "Inf" and v.dep == "xcomp" and v.head != v.i:
+        v = sent.tokens[v.head]
+    group = [v, *(c for c in _children(sent, v.i) if c.dep.startswith("aux") or c.tag == "MD")]
+    negated = any(c.feature("Polarity") == "Neg" or c.dep == "neg" for c in _children(sent, v.i))
     for t in group:
         if t.feature("Mood") == "Cnd" or t.lower in ("would", "could", "should", "might"):
             return "conditional", negated
@@ -285,22 +306,22 @@ def _tense(sent: Sentence, verb: int | None) -> tuple[str | None, bool]:
 
 
 def _subject_class(sent: Sentence, verb: int | None, territory: frozenset[int], res: Resources,
-                   orgs: list[tuple[int, int, str]]) -> str | None:
+                   orgs: list[tuple[int, int, str, str]]) -> str | None:
     """Who does what the figure counts: the subject of the figure's verb (not the figure itself).
 
-    `orgs` holds the organization mentions of the sentence as (start, end, "agency"|"company").
+    `orgs` holds the organization mentions of the sentence as (start, end, kind, name).
     """
     if verb is None:
         return None
     for c in _children(sent, verb):
         if c.dep not in _SUBJECTS or c.i in territory:
             continue
-        for a, b, kind in orgs:
+        for a, b, kind, _ in orgs:
             if a <= c.start < b or (c.pos == "PROPN" and any(a <= t.start < b for t in _children(sent, c.i))):
                 return kind
         if c.pos == "PRON" and sent.tokens[verb].dep in ("acl:relcl", "relcl") and sent.tokens[verb].head != verb:
             c = sent.tokens[sent.tokens[verb].head]  # "l'agence, qui emploie ...": the antecedent
-            for a, b, kind in orgs:
+            for a, b, kind, _ in orgs:
                 if a <= c.start < b:
                     return kind
         if _is(c, _words(res, sent.lang, "agency_words")):
@@ -312,6 +333,29 @@ def _subject_class(sent: Sentence, verb: int | None, territory: frozenset[int], 
     head = sent.tokens[verb]
     if head.dep == "xcomp" and head.head != verb:
         return _subject_class(sent, head.head, territory, res, orgs)
+    return None
+
+
+def _actor(sent: Sentence, verb: int | None, territory: frozenset[int],
+           orgs: list[tuple[int, int, str, str]]) -> str | None:
+    """The agency that does what the figure counts, when the parse names it: the subject or the
+    agent of the figure's verb ("l'agence X a accompagné ...", "... accompagnés par l'agence X",
+    "X helped ..."), or of the verb that verb completes."""
+    seen: set[int] = set()
+    while verb is not None and verb not in seen:
+        seen.add(verb)
+        for c in _children(sent, verb):
+            if c.i in territory:
+                continue
+            if c.dep in _SUBJECTS or c.dep in ("obl:agent", "agent"):
+                words = [c, *_children(sent, c.i)]
+                if c.dep == "agent":  # English: "by" -> its object
+                    words += [g for w in _children(sent, c.i) for g in _children(sent, w.i)]
+                for a, b, kind, name in orgs:
+                    if kind == "agency" and any(a <= w.start < b for w in words):
+                        return name
+        head = sent.tokens[verb]
+        verb = head.head if head.dep == "xcomp" and head.head != verb else None
     return None
 
 
@@ -328,7 +372,7 @@ def _classes(sent: Sentence, idxs: Iterable[int], res: Resources, with_arguments
     return out
 
 
-def _qualifier_hits(sent: Sentence, res: Resources, orgs: list[tuple[int, int, str]]) -> list[tuple[str, int]]:
+def _qualifier_hits(sent: Sentence, res: Resources, orgs: list[tuple[int, int, str, str]]) -> list[tuple[str, int]]:
     """(qualifier class, token index) for every qualifier phrase of the sentence (metrics.yaml),
     and "target" for the target cues of models/cues.yaml; none inside an organization's name
     ("Team Côte d'Azur" names no team)."""
@@ -344,17 +388,17 @@ def _qualifier_hits(sent: Sentence, res: Resources, orgs: list[tuple[int, int, s
             if name == "target" and any(a <= m.start() < b for a, b in neutral):
                 continue  # "expected to create", "à créer": jobs announced, not a goal
             toks = _tokens_in(sent, m.start(), m.end())
-            if toks and not any(a <= sent.start + m.start() < b for a, b, _ in orgs):
+            if toks and not any(a <= sent.start + m.start() < b for a, b, _, _ in orgs):
                 hits.append((name, toks[0]))
     return hits
 
 
 def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[PeriodMention], res: Resources,
-                orgs: list[tuple[int, int, str]] | None = None) -> list[Frame | None]:
+                orgs: list[tuple[int, int, str, str]] | None = None) -> list[Frame | None]:
     """One frame per figure of `numbers` (None for a figure no token covers); see the module doc.
 
     `periods` are the sentence's time expressions; `orgs` its organization mentions as (start,
-    end, "agency" | "company" | "other") in document offsets (see `org_kinds`)."""
+    end, kind, name) in document offsets (see `org_kinds`)."""
     if not sent.tokens:
         return [None] * len(numbers)
     orgs = orgs or []
@@ -364,18 +408,24 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
     counted = [_counted(sent, sp, a, res) if a is not None else (None, frozenset()) for sp, a in zip(spans, anchors)]
     territories = [own for _, own in counted]
     hits = _qualifier_hits(sent, res, orgs)
+    duration, duration_markers = _words(res, lang, "duration_nouns"), _words(res, lang, "duration_markers")
     markers = _words(res, lang, "comparison_markers")
     origin = _words(res, lang, "origin_words")
-    duration, duration_markers = _words(res, lang, "duration_nouns"), _words(res, lang, "duration_markers")
     headcount = _words(res, lang, "headcount_nouns")
     elided = _qualifier_words(res, lang)
     direct = set(lex.direct_predicates)
     period_heads = [(p, _head_of(sent, _tokens_in(sent, p.start, p.end))) for p in periods]
+    substantive = [anchor is not None and not _is_time(sent, noun, periods, duration)
+                   for anchor, (noun, _) in zip(anchors, counted)]
     compared = {j for j, a in enumerate(anchors) if a is not None and _is_compared(sent, _chain(sent, a), markers)}
     partitive = _words(res, lang, "partitive_markers")
     wholes = {j for j, a in enumerate(anchors) if a is not None and any(
         _is(c, partitive) for i in territories[j] for c in _children(sent, i) if c.dep in _CASES)}
     announced = _colon_targets(sent, hits, anchors)
+    part_rx = phrase_regex(tuple(lex.part_markers.get(lang) + lex.part_markers.get("en")))
+    introduced = {j for j, n in enumerate(numbers) if any(
+        m.end() >= len(sent.text[: n.start].rstrip()) - 0 for m in part_rx.finditer(sent.text, max(0, n.start - 25), n.start)
+        if not sent.text[m.end():n.start].strip())}
     frames: list[Frame | None] = []
     for k, (num, anchor) in enumerate(zip(numbers, anchors)):
         if anchor is None:
@@ -385,14 +435,18 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
         chain = _chain(sent, anchor)
         # Through a coordination: "Since 1998 it has helped 1,200 projects and created 30,000 jobs".
         outer = _chain(sent, anchor, through_conj=True, through_clauses=True)
-        others = _blocking(sent, k, outer, territories, anchors)
+        others = _blocking(sent, k, outer, territories, anchors, substantive)
+        # Where the chain enters another figure's words ("1 456 emplois générés et 244 pérennisés":
+        # 244 hangs below "emplois"): what is attached there is that figure's.
+        shared_from = next((pos for pos, i in enumerate(chain) if i in others and i not in own), len(chain))
         verb_at = _first_verb(sent, chain)
         verb = chain[verb_at] if verb_at is not None else None
         compared_at = _compared_at(sent, chain, markers)
         governing = chain if compared_at is None else chain[: compared_at + 1]
         predicates = _classes(sent, governing, res, with_arguments=True) - direct
         # Met, hired, negotiated: only when the figure's noun is the verb's own dependent.
-        is_direct = verb_at is not None and all(i in own for i in chain[:verb_at])
+        is_direct = verb_at is not None and all(
+            i in own or (sent.tokens[i].pos == "NOUN" and sent.tokens[i].dep in ("obj", "dobj")) for i in chain[:verb_at])
         if is_direct and verb is not None:
             predicates |= _classes(sent, [verb], res, with_arguments=False) & direct
         predicates |= {"target"} if any(name == "target" and (at := _attachment(sent, i, governing, own, others)) is not None
@@ -400,7 +454,7 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
         if k in announced:
             predicates.add("target")  # "65 projets et 1 300 emplois : c'est l'objectif"
         own_words = [*own, *(c.i for i in own for c in _children(sent, i) if c.dep in ("amod", "acl", "advmod"))]
-        own_target = "target" in _classes(sent, own_words, res, with_arguments=False) or any(
+        own_target = k in announced or "target" in _classes(sent, own_words, res, with_arguments=False) or any(
             name == "target" and i in own_words for name, i in hits)
         noun_class = _head_class(res, sent.tokens[noun]) if noun is not None else None
         is_elided = noun is not None and noun_class is None and _is(sent.tokens[noun], elided)
@@ -411,11 +465,15 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
             at = _attachment(sent, i, outer, own, others)
             if at is None:
                 continue
-            if name in NOUN_SCOPE and (at >= len(chain) or (verb_at is not None and at > verb_at)):
+            if name in NOUN_SCOPE and (at >= min(len(chain), shared_from) or (verb_at is not None and at > verb_at)):
                 continue
             if name in lex.direct_qualifiers and not (verb_at is None or at < verb_at or (at == verb_at and is_direct)):
                 continue
             qualifiers.add(name)
+        if noun is not None and any(c.dep == "amod" and c.lower in res.country_by_word for c in _children(sent, noun)):
+            qualifiers.add("nationality")  # "15 British companies", "cinq entreprises allemandes": a breakdown
+        if num.text[:1] in "+-\u2212":
+            qualifiers.add("change")  # "+8 %", "-3 %": a change, whatever it is attached to
         # Running totals: "depuis 1998", "since it was set up", "en vingt ans" attached to the figure.
         for t in sent.tokens:
             if _is(t, origin) and t.i not in own and _attachment(sent, t.i, outer, own, others) is not None:
@@ -444,12 +502,46 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
             number=num, anchor=anchor, noun=None if is_elided else noun, noun_class=noun_class,
             chain=chain, predicates=frozenset(predicates), own_target=own_target,
             qualifiers=frozenset(qualifiers), in_sentence=frozenset(name for name, _ in hits),
-            subject=_subject_class(sent, verb, own, res, orgs), tense=tense, negated=negated,
-            compared=compared_at is not None, elided=is_elided, part=bool(wholes - {k}),
+            subject=_subject_class(sent, verb, own, res, orgs), actor=_actor(sent, verb, own, orgs), verb=verb,
+            tense=tense, negated=negated,
+            compared=compared_at is not None, elided=is_elided,
+            part=any(_same_kind(counted, j, k, sent, res) for j in wholes - {k}) or (k in introduced and k > 0),
             headcount=noun is not None and _is(sent.tokens[noun], headcount),
             periods=tuple(p for _, _, p in sorted(attached, key=lambda x: (x[0], x[1]))),
             foreign_periods=tuple(foreign), territory=own))
     return _inherit(frames, sent)
+
+
+def _same_kind(counted: list[tuple[int | None, frozenset[int]]], j: int, k: int, sent: Sentence, res: Resources) -> bool:
+    """Whether figure `j` can be the whole figure `k` is part of: the same counted noun class,
+    or `k` names none ("sur 30 décisions, 17 ..." but not "63 entreprises sur 20 communes")."""
+    nj, nk = counted[j][0], counted[k][0]
+    if nk is None:
+        return True
+    return nj is not None and _head_class(res, sent.tokens[nj]) == _head_class(res, sent.tokens[nk]) is not None
+
+
+def counted_years(sent: Sentence, years: list[NumberMatch], res: Resources) -> list[NumberMatch]:
+    """Four-digit figures the parse shows to be counts, not years ("2092 nouveaux emplois",
+    "more than 2100 jobs"): the figure modifies a counted noun (models/metrics.yaml heads)."""
+    out = []
+    for y in years:
+        idx = _tokens_in(sent, y.start, y.end)
+        if len(idx) != 1:
+            continue
+        t = sent.tokens[idx[0]]
+        head = sent.tokens[t.head]
+        if t.dep in ("nummod", "det", "nummod:gov", "amod") and head.i > t.i and _head_class(res, head):
+            out.append(NumberMatch(y.start, y.end, y.text, y.value, "count", y.approx, "number", y.words))
+    return out
+
+
+def _is_time(sent: Sentence, noun: int | None, periods: list[PeriodMention], duration: frozenset[str]) -> bool:
+    """Whether a figure's noun makes it a time expression ("20 years ago", "en vingt ans")."""
+    if noun is None:
+        return False
+    tok = sent.tokens[noun]
+    return _is(tok, duration) or any(p.start <= tok.start - sent.start < p.end for p in periods)
 
 
 def _colon_targets(sent: Sentence, hits: list[tuple[str, int]], anchors: list[int | None]) -> set[int]:
@@ -480,8 +572,11 @@ def _inherit(frames: list[Frame | None], sent: Sentence) -> list[Frame | None]:
             continue
         if not (f.compared or f.elided or f.part or sent.tokens[f.anchor].dep in ("conj", "appos")):
             continue
-        near = [g for g in frames[:k][::-1] if g is not None and g.noun_class and not g.inherited]
-        if near:
+        if f.compared or f.part:  # the figure it is compared with, or part of: the one just before
+            near = [g for g in frames[:k][::-1] if g is not None][:1]
+        else:
+            near = [g for g in frames[:k][::-1] if g is not None and g.noun_class and not g.inherited]
+        if near and near[0].noun_class:
             g = near[0]
             out[k] = replace(f, noun_class=g.noun_class, inherited=True, headcount=g.headcount,
                              qualifiers=f.qualifiers | (g.qualifiers & NOUN_SCOPE if f.compared else frozenset()))
@@ -510,7 +605,17 @@ def _metric_row_holds(row: MetricRow, f: Frame, unit: str) -> bool:
         return False
     if row.in_sentence and not f.in_sentence & set(row.in_sentence):
         return False
+    if row.none_in_sentence and f.in_sentence & set(row.none_in_sentence):
+        return False
+    if row.none_of_predicates and f.predicates & set(row.none_of_predicates):
+        return False
+    if row.has_verb is not None and row.has_verb != (f.verb is not None):
+        return False
+    if row.part is not None and row.part != f.part:
+        return False
     if row.not_predicate and row.not_predicate in f.predicates:
+        return False
+    if row.vague is not None and row.vague != (f.number.words and f.number.approx):
         return False
     if row.headcount is not None and row.headcount != f.headcount:
         return False
@@ -541,14 +646,21 @@ def _status_row_holds(row: StatusRow, f: Frame) -> bool:
     return row.compared is None or row.compared == f.compared
 
 
-def org_kinds(mentions: Iterable[tuple[int, int, str]], subject: str | None,
-              res: Resources) -> list[tuple[int, int, str]]:
-    """Organization mentions of a sentence as (start, end, "agency" | "company")."""
+def org_kinds(sent: Sentence, mentions: Iterable[tuple[int, int, str]], subject: str | None,
+              res: Resources) -> list[tuple[int, int, str, str]]:
+    """Organization mentions of a sentence as (start, end, kind, name), kind "agency" (the
+    document's subject, an agency of the gazetteer, or a name in apposition to the word
+    "agence"/"agency": "l'agence X"), "company" or "other"."""
+    agency_words = _words(res, sent.lang, "agency_words")
     out = []
     for start, end, name in mentions:
         entry = res.org_by_name.get(name)
-        agency = name == subject or (entry is not None and entry.kind == "agency")
-        out.append((start, end, "agency" if agency else "company" if entry is None or entry.kind == "company" else "other"))
+        toks = [t for t in sent.tokens if start <= t.start < end]
+        named = any(sent.tokens[t.head].lower in agency_words and sent.tokens[t.head].pos == "NOUN"
+                    and not start <= sent.tokens[t.head].start < end for t in toks)
+        agency = name == subject or (entry is not None and entry.kind == "agency") or (entry is None and named)
+        kind = "agency" if agency else "company" if entry is None or entry.kind == "company" else "other"
+        out.append((start, end, kind, name))
     return out
 
 

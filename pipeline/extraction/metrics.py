@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.extraction.context import DocContext, clause_bounds, find_phrase, has_phrase
-from pipeline.extraction.frames import Frame, decide_metric, decide_status, org_kinds, read_frames
+from pipeline.extraction.frames import Frame, counted_years, decide_metric, decide_status, org_kinds, read_frames
 from pipeline.nlp import Sentence
 from pipeline.normalize.dates import PeriodMention
 from pipeline.normalize.numbers import NumberMatch, find_numbers
@@ -311,11 +311,13 @@ def find_metrics(sent: Sentence, ctx: DocContext, history: list[str]) -> list[Me
 
 
 def _frame_metrics(sent: Sentence, ctx: DocContext, history: list[str]) -> list[MetricFact]:
-    nums = [n for n in find_numbers(sent.text, sent.lang) if n.kind == "number"]
+    found = find_numbers(sent.text, sent.lang)
+    counts = counted_years(sent, [n for n in found if n.kind == "year"], ctx.res)
+    nums = sorted([n for n in found if n.kind == "number"] + counts, key=lambda n: n.start)
     if not nums:
         return []
-    periods = ctx.periods_of(sent)
-    orgs = org_kinds([(m.start, m.end, m.name) for m in ctx.mentions.within(sent.start, sent.end, "ORG")],
+    periods = [p for p in ctx.periods_of(sent) if not any(c.start <= p.start < c.end for c in counts)]
+    orgs = org_kinds(sent, [(m.start, m.end, m.name) for m in ctx.mentions.within(sent.start, sent.end, "ORG")],
                      ctx.mentions.subject, ctx.res)
     spans = [(n.start, n.end) for n in nums]
     facts: list[MetricFact] = []
@@ -336,7 +338,7 @@ def _frame_metrics(sent: Sentence, ctx: DocContext, history: list[str]) -> list[
             continue  # a point of comparison with no period of its own states nothing
         if metric.startswith("cumulative") is False and fig.range and frame.noun_class in ("projects", "jobs"):
             metric = "cumulative_" + frame.noun_class
-        subject = _subject(metric, fig, sent, ctx)
+        subject = frame.actor if frame.actor and metric != "hires" else _subject(metric, fig, sent, ctx)
         if subject is None:
             continue
         confidence = 0.55 + (0.05 if frame.inherited else 0.2) + {"frame": 0.2, "sentence": 0.1, "context": 0.0}.get(source, -0.1)
