@@ -106,6 +106,8 @@ class MetricRow(_Strict):
     none_of: list[str] = Field(default_factory=list)
     in_sentence: list[str] = Field(default_factory=list)
     none_in_sentence: list[str] = Field(default_factory=list)
+    all_of: list[str] = Field(default_factory=list)
+    not_subject: str | None = None
     none_of_predicates: list[str] = Field(default_factory=list)
     has_verb: bool | None = None
     part: bool | None = None

@@ -166,9 +166,9 @@ def _counted(sent: Sentence, span: list[int], anchor: int, res: Resources) -> tu
         if cand is not None and _is(cand, quantity):
             own.add(cand.i)
             cand = _complement(sent, cand.i)
-    if cand is not None and cand.i in own:
-        cand = None
-    if cand is None and (c := _complement(sent, anchor)) is not None:
+    if cand is not None and (cand.i in own or cand.pos == "PRON"):
+        cand = None  # "dont 1 133", "24 of them": the noun is another figure's
+    if cand is None and (c := _complement(sent, anchor)) is not None and c.pos != "PRON":
         cand = c  # "trente-deux de ces implantations", "24 of them"
     if cand is None and a.pos == "NUM":
         # A noun right after the figure that the parser hung below it ("1.920 emplois" read as
@@ -198,8 +198,9 @@ def _chain(sent: Sentence, start: int, *, through_conj: bool = False, through_cl
         if t.head == cur or (not through_clauses and t.dep in _CLAUSE_EDGES - (
                 {"parataxis"} if _colon_between(colons, t.head, cur) else set())):
             break
-        if t.dep == "conj" and t.pos in _VERBS and not through_conj:
-            break
+        if t.dep == "conj" and t.pos in _VERBS and not through_conj and any(
+                c.dep in ("obj", "dobj") for c in _children(sent, t.head)):
+            break  # "vise 80 projets et a accompagné 77": two statements; "created or safeguarded 1,924 jobs": one
         if t.head > cur and _colon_between(colons, cur, t.head):
             break
         cur = t.head
@@ -438,7 +439,8 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
         others = _blocking(sent, k, outer, territories, anchors, substantive)
         # Where the chain enters another figure's words ("1 456 emplois générés et 244 pérennisés":
         # 244 hangs below "emplois"): what is attached there is that figure's.
-        shared_from = next((pos for pos, i in enumerate(chain) if i in others and i not in own), len(chain))
+        theirs = frozenset(i for j, t in enumerate(territories) if j != k for i in t) - own
+        shared_from = next((pos for pos, i in enumerate(chain) if i in theirs), len(chain))
         verb_at = _first_verb(sent, chain)
         verb = chain[verb_at] if verb_at is not None else None
         compared_at = _compared_at(sent, chain, markers)
@@ -467,6 +469,9 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
                 continue
             if name in NOUN_SCOPE and (at >= min(len(chain), shared_from) or (verb_at is not None and at > verb_at)):
                 continue
+            if name in NOUN_SCOPE and verb_at is not None and at == verb_at and i != chain[at] and not (
+                    sent.tokens[i].head == chain[at] and sent.tokens[i].pos in ("VERB", "ADV", "ADJ", "AUX", "PART", "ADP")):
+                continue  # on the verb's other dependents ("a record increase ..., with 55 %"): not the figure's
             if name in lex.direct_qualifiers and not (verb_at is None or at < verb_at or (at == verb_at and is_direct)):
                 continue
             qualifiers.add(name)
@@ -509,7 +514,31 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
             headcount=noun is not None and _is(sent.tokens[noun], headcount),
             periods=tuple(p for _, _, p in sorted(attached, key=lambda x: (x[0], x[1]))),
             foreign_periods=tuple(foreign), territory=own))
-    return _inherit(frames, sent)
+    return _foreign_sources(_inherit(frames, sent), sent, territories)
+
+
+def _foreign_sources(frames: list[Frame | None], sent: Sentence, territories: list[frozenset[int]]) -> list[Frame | None]:
+    """Jobs brought by foreign projects are foreign jobs: a jobs figure whose verb has for subject
+    (or, in a relative or participial clause, for antecedent) the noun of a figure of foreign
+    projects ("39 international projects, representing 940 jobs", "35 entreprises étrangères ...
+    avec 1 133 embauches") takes its "foreign" qualifier."""
+    out = list(frames)
+    for k, f in enumerate(frames):
+        if f is None or f.noun_class != "jobs" or "foreign" in f.qualifiers:
+            continue
+        sources: set[int] = set()
+        for i in f.chain:
+            t = sent.tokens[i]
+            if t.pos in _VERBS:
+                sources |= {c.i for c in _children(sent, i) if c.dep in _SUBJECTS}
+                if t.dep in ("acl", "acl:relcl", "relcl", "advcl") and t.head != i:
+                    sources.add(t.head)
+        for j, g in enumerate(frames):
+            if j != k and g is not None and g.noun_class == "projects" and "foreign" in g.qualifiers \
+                    and sources & (territories[j] | ({g.noun} if g.noun is not None else set())):
+                out[k] = replace(f, qualifiers=f.qualifiers | {"foreign"})
+                break
+    return out
 
 
 def _same_kind(counted: list[tuple[int | None, frozenset[int]]], j: int, k: int, sent: Sentence, res: Resources) -> bool:
@@ -608,6 +637,10 @@ def _metric_row_holds(row: MetricRow, f: Frame, unit: str) -> bool:
     if row.none_in_sentence and f.in_sentence & set(row.none_in_sentence):
         return False
     if row.none_of_predicates and f.predicates & set(row.none_of_predicates):
+        return False
+    if row.all_of and not set(row.all_of) <= f.qualifiers:
+        return False
+    if row.not_subject and row.not_subject == f.subject:
         return False
     if row.has_verb is not None and row.has_verb != (f.verb is not None):
         return False

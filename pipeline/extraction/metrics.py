@@ -316,7 +316,11 @@ def _frame_metrics(sent: Sentence, ctx: DocContext, history: list[str]) -> list[
     nums = sorted([n for n in found if n.kind == "number"] + counts, key=lambda n: n.start)
     if not nums:
         return []
-    periods = [p for p in ctx.periods_of(sent) if not any(c.start <= p.start < c.end for c in counts)]
+    periods = ctx.periods_of(sent)
+    if counts:  # a four-digit count is no year: "2092 nouveaux emplois"
+        periods = [p for p in periods if not any(p.start < c.end and c.start < p.end for c in counts)]
+        ctx.periods[sent.start] = periods
+        ctx.stated.pop(sent.start, None)
     orgs = org_kinds(sent, [(m.start, m.end, m.name) for m in ctx.mentions.within(sent.start, sent.end, "ORG")],
                      ctx.mentions.subject, ctx.res)
     spans = [(n.start, n.end) for n in nums]
