@@ -144,6 +144,8 @@ class FrameLexicon(_Strict):
     headcount_nouns: PerLang
     origin_words: PerLang
     agency_words: PerLang
+    project_pronouns: PerLang = Field(default_factory=PerLang)
+    partitive_pronouns: PerLang = Field(default_factory=PerLang)
     metrics: list[MetricRow]
     statuses: list[StatusRow]
 

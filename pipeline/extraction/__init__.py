@@ -69,8 +69,9 @@ def _sets_context(n: int, text: str, found: list[MetricFact], ctx: DocContext, l
 
     Not those of a goal ("À partir de 2018, nous voulons ...": the figures after it are still
     the results of the year before), nor those of a teaser line past the headline (a short line
-    with no final stop: a link to another article)."""
-    if any(f.status == "target" for f in found) or (not found and has_phrase(text, ctx.res.cues.target.get(lang) + ctx.res.cues.target.get("en"))):
+    with no final stop: a link to another article). A sentence that states a result beside the
+    goal it is measured against ("72 in 2021, when the plan foresaw 65") does set it."""
+    if (found and all(f.status == "target" for f in found)) or (not found and has_phrase(text, ctx.res.cues.target.get(lang) + ctx.res.cues.target.get("en"))):
         return False
     return n < 2 or text.rstrip()[-1:] in '.!?:;"»)…' or len(text.split()) > 14
 

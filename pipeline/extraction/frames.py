@@ -66,6 +66,7 @@ class Frame:
     compared: bool = False  # a point of comparison ("contre 75", "against 75", "than 60")
     elided: bool = False  # the figure stands for a noun named elsewhere ("104 others", "dont 40 étrangers")
     headcount: bool = False  # the counted noun counts people ("salariés", "employees")
+    pronominal: bool = False  # the verb's clitic stands for the counted noun ("n'en prévoyait que 50")
     part: bool = False  # another figure of the sentence is the whole this one is part of ("sur 30 ..., 17")
     periods: tuple[PeriodMention, ...] = ()  # attached time expressions, closest first
     foreign_periods: tuple[PeriodMention, ...] = ()  # time expressions that belong to other figures
@@ -76,11 +77,7 @@ def _words(res: Resources, lang: str, name: str) -> frozenset[str]:
     """A frames.yaml list for `lang` (English words also read in French text), folded."""
     def build(r: Resources) -> frozenset[str]:
         lex = r.frames
-        source = {"comparison_markers": lex.comparison_markers, "quantity_nouns": lex.quantity_nouns,
-                  "duration_nouns": lex.duration_nouns, "duration_markers": lex.duration_markers,
-                  "origin_words": lex.origin_words, "agency_words": lex.agency_words,
-                  "headcount_nouns": lex.headcount_nouns, "partitive_markers": lex.partitive_markers,
-                  "part_markers": lex.part_markers}.get(name) or lex.predicates[name]
+        source = lex.predicates[name] if name in lex.predicates else getattr(lex, name)
         return frozenset(w.lower() for w in source.get(lang) + source.get("en"))
     return res.memo(f"frames:{name}:{lang}", build)
 
@@ -141,16 +138,27 @@ def _qualifier_words(res: Resources, lang: str) -> frozenset[str]:
     return res.memo(f"frames:elided:{lang}", build)
 
 
-def _counted(sent: Sentence, span: list[int], anchor: int, res: Resources) -> tuple[int | None, frozenset[int]]:
-    """The counted noun of the figure at `anchor` (its tokens: `span`), and the figure's own tokens."""
+def _counted(sent: Sentence, span: list[int], anchor: int, res: Resources,
+             timed: frozenset[int] = frozenset()) -> tuple[int | None, frozenset[int]]:
+    """The counted noun of the figure at `anchor` (its tokens: `span`), and the figure's own tokens.
+
+    `timed` holds the tokens of the sentence's time expressions: a complement among them, or a
+    noun of duration, dates the figure and is not what it counts ("70 dès cette année", "1 800
+    un an plus tôt"); a duration the figure itself quantifies still is ("sous trois ans")."""
     toks = sent.tokens
     lang = sent.lang
     quantity = _words(res, lang, "quantity_nouns")
+    duration = _words(res, lang, "duration_nouns")
     a = toks[anchor]
     own = set(span) | {anchor}
+
+    def dating(c: Token | None) -> bool:
+        return c is not None and (c.i in timed or _is(c, duration)) and not (
+            c.i == a.head and a.dep in ("nummod", "nummod:gov", "det"))
+
     if (a.pos in _NOUNS and _is(a, quantity)) or len(span) > 1:  # "43 per cent of the jobs"
         for i in span:
-            if (c := _complement(sent, i)) is not None and c.i not in own:
+            if (c := _complement(sent, i)) is not None and c.i not in own and not dating(c):
                 own.add(c.i)
                 return c.i, frozenset(own)
     cand: Token | None = None
@@ -176,6 +184,8 @@ def _counted(sent: Sentence, span: list[int], anchor: int, res: Resources) -> tu
         nxt = next((t for t in toks[max(span) + 1:] if t.pos != "ADJ"), None)
         if nxt is not None and nxt.pos == "NOUN" and nxt.head == anchor:
             cand = nxt
+    if dating(cand):
+        cand = None
     if cand is not None:
         own.add(cand.i)
     return (cand.i if cand is not None else None), frozenset(own)
@@ -198,9 +208,12 @@ def _chain(sent: Sentence, start: int, *, through_conj: bool = False, through_cl
         if t.head == cur or (not through_clauses and t.dep in _CLAUSE_EDGES - (
                 {"parataxis"} if _colon_between(colons, t.head, cur) else set())):
             break
-        if t.dep == "conj" and t.pos in _VERBS and not through_conj and any(
-                c.dep in ("obj", "dobj") for c in _children(sent, t.head)):
-            break  # "vise 80 projets et a accompagné 77": two statements; "created or safeguarded 1,924 jobs": one
+        if t.dep == "conj" and t.pos in _VERBS and not through_conj and (
+                any(c.dep in ("obj", "dobj") for c in _children(sent, t.head))
+                or any(c.dep in _SUBJECTS for c in _children(sent, cur))):
+            # "vise 80 projets et a accompagné 77", "they plan 90 jobs and 40 more were kept": two
+            # statements; "created or safeguarded 90 jobs": one
+            break
         if t.head > cur and _colon_between(colons, cur, t.head):
             break
         cur = t.head
@@ -327,6 +340,8 @@ def _subject_class(sent: Sentence, verb: int | None, territory: frozenset[int], 
                     return kind
         if _is(c, _words(res, sent.lang, "agency_words")):
             return "agency"
+        if c.pos == "PRON" and _is(c, _words(res, sent.lang, "project_pronouns")):
+            return "projects"  # "they plan 40 jobs": the companies just counted
         if _head_class(res, c) == "projects":
             return "projects"
         return "other"
@@ -406,7 +421,8 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
     lang, lex = sent.lang, res.frames
     spans = [_tokens_in(sent, n.start, n.end) for n in numbers]
     anchors = [_head_of(sent, sp) for sp in spans]
-    counted = [_counted(sent, sp, a, res) if a is not None else (None, frozenset()) for sp, a in zip(spans, anchors)]
+    timed = frozenset(i for p in periods for i in _tokens_in(sent, p.start, p.end))
+    counted = [_counted(sent, sp, a, res, timed) if a is not None else (None, frozenset()) for sp, a in zip(spans, anchors)]
     territories = [own for _, own in counted]
     hits = _qualifier_hits(sent, res, orgs)
     duration, duration_markers = _words(res, lang, "duration_nouns"), _words(res, lang, "duration_markers")
@@ -455,7 +471,7 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
                                          for name, i in hits) else set()
         if k in announced:
             predicates.add("target")  # "65 projets et 1 300 emplois : c'est l'objectif"
-        own_words = [*own, *(c.i for i in own for c in _children(sent, i) if c.dep in ("amod", "acl", "advmod"))]
+        own_words = [*own, *(c.i for i in own for c in _children(sent, i) if c.dep in ("amod", "acl", "acl:relcl", "relcl", "advmod"))]
         own_target = k in announced or "target" in _classes(sent, own_words, res, with_arguments=False) or any(
             name == "target" and i in own_words for name, i in hits)
         noun_class = _head_class(res, sent.tokens[noun]) if noun is not None else None
@@ -503,18 +519,21 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
             elif any(_blocked_by(sent, ph, own, territories[j]) for j in compared if j != k):
                 foreign.append(p)  # "contre 75 en 2012": the year of the compared figure
         tense, negated = _tense(sent, verb)
+        clitics = _words(res, lang, "partitive_pronouns")
+        pronominal = noun is None and verb is not None and any(
+            c.pos == "PRON" and _is(c, clitics) for c in _children(sent, verb))
         frames.append(Frame(
             number=num, anchor=anchor, noun=None if is_elided else noun, noun_class=noun_class,
             chain=chain, predicates=frozenset(predicates), own_target=own_target,
             qualifiers=frozenset(qualifiers), in_sentence=frozenset(name for name, _ in hits),
             subject=_subject_class(sent, verb, own, res, orgs), actor=_actor(sent, verb, own, orgs), verb=verb,
             tense=tense, negated=negated,
-            compared=compared_at is not None, elided=is_elided,
+            compared=compared_at is not None, elided=is_elided, pronominal=pronominal,
             part=any(_same_kind(counted, j, k, sent, res) for j in wholes - {k}) or (k in introduced and k > 0),
             headcount=noun is not None and _is(sent.tokens[noun], headcount),
             periods=tuple(p for _, _, p in sorted(attached, key=lambda x: (x[0], x[1]))),
             foreign_periods=tuple(foreign), territory=own))
-    return _foreign_sources(_inherit(frames, sent), sent, territories)
+    return _foreign_sources(_inherit(frames, sent, substantive), sent, territories)
 
 
 def _foreign_sources(frames: list[Frame | None], sent: Sentence, territories: list[frozenset[int]]) -> list[Frame | None]:
@@ -590,21 +609,26 @@ def _colon_targets(sent: Sentence, hits: list[tuple[str, int]], anchors: list[in
     return out
 
 
-def _inherit(frames: list[Frame | None], sent: Sentence) -> list[Frame | None]:
+def _inherit(frames: list[Frame | None], sent: Sentence, substantive: list[bool] | None = None) -> list[Frame | None]:
     """A figure with no counted noun of its own takes the class of the nearest figure before it
     that has one, when it is compared with it ("63 projets en 2013, contre 75 en 2012"), stands
-    for its noun ("104 others", "dont 40 étrangers") or is coordinated with it ("63 projects in
-    2013 and 75 in 2014")."""
+    for its noun ("104 others", "dont 40 étrangers", "n'en prévoyait que 50"), is coordinated with
+    it ("63 projects in 2013 and 75 in 2014") or is the goal it is measured against ("1 200 emplois,
+    pour un objectif de 1 000"). Time expressions ("three years") are skipped: they count nothing."""
     out = list(frames)
+    counts = substantive or [True] * len(frames)
     for k, f in enumerate(frames):
         if f is None or f.noun is not None or f.number.unit != "count":
             continue
-        if not (f.compared or f.elided or f.part or sent.tokens[f.anchor].dep in ("conj", "appos")):
+        goal = f.own_target or "target" in f.predicates
+        if not (f.compared or f.elided or f.part or f.pronominal or goal
+                or sent.tokens[f.anchor].dep in ("conj", "appos")):
             continue
+        before = [g for j, g in list(enumerate(out))[:k][::-1] if g is not None and counts[j]]
         if f.compared or f.part:  # the figure it is compared with, or part of: the one just before
-            near = [g for g in frames[:k][::-1] if g is not None][:1]
+            near = before[:1]
         else:
-            near = [g for g in frames[:k][::-1] if g is not None and g.noun_class and not g.inherited]
+            near = [g for g in before if g.noun_class and not g.inherited]
         if near and near[0].noun_class:
             g = near[0]
             out[k] = replace(f, noun_class=g.noun_class, inherited=True, headcount=g.headcount,
