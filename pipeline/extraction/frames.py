@@ -178,9 +178,9 @@ def _counted(sent: Sentence, span: list[int], anchor: int, res: Resources,
         cand = None  # "dont 1 133", "24 of them": the noun is another figure's
     if cand is None and (c := _complement(sent, anchor)) is not None and c.pos != "PRON":
         cand = c  # "trente-deux de ces implantations", "24 of them"
-    if cand is None and a.pos == "NUM":
-        # A noun right after the figure that the parser hung below it ("1.920 emplois" read as
-        # the figure's dependent): still the counted noun.
+    if cand is None and a.pos not in ("NOUN", "PROPN"):
+        # A noun right after the figure that the parser hung below it (a figure tagged as a
+        # numeral or an adjective, "1.250 postes" read as the figure's dependent): still the counted noun.
         nxt = next((t for t in toks[max(span) + 1:] if t.pos != "ADJ"), None)
         if nxt is not None and nxt.pos == "NOUN" and nxt.head == anchor:
             cand = nxt
@@ -344,6 +344,9 @@ def _subject_class(sent: Sentence, verb: int | None, territory: frozenset[int], 
             return "projects"  # "they plan 40 jobs": the companies just counted
         if _head_class(res, c) == "projects":
             return "projects"
+        if _is(c, _words(res, sent.lang, "quantity_nouns")) and (q := _complement(sent, c.i)) is not None \
+                and _head_class(res, q) == "projects":
+            return "part"  # "la moitié des projets comptent plus de dix emplois": a size class
         return "other"
     # "aims to attract": the subject of the verb that governs this one.
     head = sent.tokens[verb]
@@ -602,8 +605,9 @@ def _colon_targets(sent: Sentence, hits: list[tuple[str, int]], anchors: list[in
         if not after:
             continue
         nxt = min(after)
-        if any(a is not None and c < a < nxt for a in anchors):
-            continue
+        following = min([d for d in colons if d > c], default=len(sent.tokens))
+        if any(a is not None and c < a < following for a in anchors):
+            continue  # "... : the agency now aims for 90": the cue governs its own figure
         before = max([d for d in colons if d < c], default=-1)
         out |= {j for j, a in enumerate(anchors) if a is not None and before < a < c}
     return out
