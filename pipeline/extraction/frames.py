@@ -134,7 +134,7 @@ def _qualifier_words(res: Resources, lang: str) -> frozenset[str]:
         q = r.metrics.qualifiers
         words = {w.lower() for name in ("foreign", "french", "created", "maintained") if name in q
                  for w in q[name].get(lang) + q[name].get("en")}
-        return frozenset(words | {"autres", "others", "other", "supplémentaires", "additional", "more"})
+        return frozenset(words | {"autres", "others", "other", "supplémentaires", "additional", "more", "ones"})
     return res.memo(f"frames:elided:{lang}", build)
 
 
@@ -338,10 +338,10 @@ def _subject_class(sent: Sentence, verb: int | None, territory: frozenset[int], 
             for a, b, kind, _ in orgs:
                 if a <= c.start < b:
                     return kind
+        if c.pos == "PRON" and c.lower in _words(res, sent.lang, "project_pronouns"):
+            return "projects"  # "they plan 40 jobs": the companies just counted
         if _is(c, _words(res, sent.lang, "agency_words")):
             return "agency"
-        if c.pos == "PRON" and _is(c, _words(res, sent.lang, "project_pronouns")):
-            return "projects"  # "they plan 40 jobs": the companies just counted
         if _head_class(res, c) == "projects":
             return "projects"
         if _is(c, _words(res, sent.lang, "quantity_nouns")) and (q := _complement(sent, c.i)) is not None \
@@ -494,6 +494,10 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
             if name in lex.direct_qualifiers and not (verb_at is None or at < verb_at or (at == verb_at and is_direct)):
                 continue
             qualifiers.add(name)
+        if num.unit == "percent" and verb is not None and "foreign" not in qualifiers and any(
+                name == "foreign" and c.i in _path_up(sent, i) for name, i in hits
+                for c in _children(sent, verb) if c.dep in _SUBJECTS and c.i not in own):
+            qualifiers.add("foreign")  # "les groupes étrangers en représentent 40 %": their share
         if noun is not None and any(c.dep == "amod" and c.lower in res.country_by_word for c in _children(sent, noun)):
             qualifiers.add("nationality")  # "15 British companies", "cinq entreprises allemandes": a breakdown
         if num.text[:1] in "+-\u2212":
