@@ -267,6 +267,21 @@ def _blocking(sent: Sentence, k: int, chain: tuple[int, ...], territories: list[
     return frozenset(out - mine)
 
 
+def _through_agent(sent: Sentence, i: int, verb: int) -> bool:
+    """Whether the word at `i` reaches `verb` through its agent ("projects led by foreign firms",
+    "des projets portés par des groupes étrangers"): what the agent is, the passive subject is."""
+    path = _path_up(sent, i)
+    if verb not in path:
+        return False
+    below = path[path.index(verb) - 1] if path.index(verb) > 0 else None
+    if below is None:
+        return False
+    t = sent.tokens[below]
+    return t.dep in ("agent", "obl:agent") or (t.dep in ("obl", "obl:mod") and any(
+        c.dep == "case" and c.lower == "par" for c in _children(sent, below)) and any(
+        c.dep in ("aux:pass", "nsubj:pass") for c in _children(sent, verb)))
+
+
 def _blocked_by(sent: Sentence, i: int, mine: frozenset[int], theirs: frozenset[int]) -> bool:
     """Whether the path from the word at `i` up the tree meets `theirs` before `mine`."""
     for p in _path_up(sent, i):
@@ -279,11 +294,15 @@ def _blocked_by(sent: Sentence, i: int, mine: frozenset[int], theirs: frozenset[
 
 def _compared_at(sent: Sentence, chain: tuple[int, ...], markers: frozenset[str]) -> int | None:
     """Where a comparison marker governs the chain below its verb ("contre 75", "against 75")."""
-    verb_at = _first_verb(sent, chain)
+    # The first verb that is not itself a marker ("compared with 97": a participle).
+    verb_at = next((k for k, i in enumerate(chain) if sent.tokens[i].pos in _VERBS and not _is(sent.tokens[i], markers)), None)
+    pairs = {tuple(m.split()) for m in markers if " " in m}
     for pos, i in enumerate(chain[: verb_at if verb_at is not None else len(chain)]):
         t = sent.tokens[i]
         if (t.dep in _CASES and _is(t, markers)) or any(c.dep in _CASES and _is(c, markers) for c in _children(sent, i)):
             return pos
+        if any(t.lower == b and sent.tokens[t.head].lower == a for a, b in pairs):
+            return pos  # "up from 60": "from" under "up"
     return None
 
 
@@ -408,7 +427,9 @@ def _qualifier_hits(sent: Sentence, res: Resources, orgs: list[tuple[int, int, s
                 continue  # "expected to create", "à créer": jobs announced, not a goal
             toks = _tokens_in(sent, m.start(), m.end())
             if toks and not any(a <= sent.start + m.start() < b for a, b, _, _ in orgs):
-                hits.append((name, toks[0]))
+                # Every word of the phrase: "will create or maintain 90 jobs" meets the figure's
+                # chain at "maintain", below "create".
+                hits.extend((name, t) for t in toks)
     return hits
 
 
@@ -489,7 +510,8 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
             if name in NOUN_SCOPE and (at >= min(len(chain), shared_from) or (verb_at is not None and at > verb_at)):
                 continue
             if name in NOUN_SCOPE and verb_at is not None and at == verb_at and i != chain[at] and not (
-                    sent.tokens[i].head == chain[at] and sent.tokens[i].pos in ("VERB", "ADV", "ADJ", "AUX", "PART", "ADP")):
+                    sent.tokens[i].head == chain[at] and sent.tokens[i].pos in ("VERB", "ADV", "ADJ", "AUX", "PART", "ADP")) \
+                    and not _through_agent(sent, i, chain[at]):
                 continue  # on the verb's other dependents ("a record increase ..., with 55 %"): not the figure's
             if name in lex.direct_qualifiers and not (verb_at is None or at < verb_at or (at == verb_at and is_direct)):
                 continue
