@@ -116,6 +116,7 @@ class MetricRow(_Strict):
     vague: bool | None = None
     subject: str | None = None
     min_value: float | None = None
+    max_value: float | None = None
 
 
 class StatusRow(_Strict):
@@ -146,6 +147,7 @@ class FrameLexicon(_Strict):
     agency_words: PerLang
     project_pronouns: PerLang = Field(default_factory=PerLang)
     partitive_pronouns: PerLang = Field(default_factory=PerLang)
+    fraction_nouns: PerLang = Field(default_factory=PerLang)
     metrics: list[MetricRow]
     statuses: list[StatusRow]
 

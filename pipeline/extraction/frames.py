@@ -174,7 +174,7 @@ def _counted(sent: Sentence, span: list[int], anchor: int, res: Resources,
         if cand is not None and _is(cand, quantity):
             own.add(cand.i)
             cand = _complement(sent, cand.i)
-    if cand is not None and (cand.i in own or cand.pos == "PRON"):
+    if cand is not None and (cand.i in own or cand.pos == "PRON" or _is(cand, _words(res, lang, "part_markers"))):
         cand = None  # "dont 1 133", "24 of them": the noun is another figure's
     if cand is None and (c := _complement(sent, anchor)) is not None and c.pos != "PRON":
         cand = c  # "trente-deux de ces implantations", "24 of them"
@@ -346,8 +346,12 @@ def _subject_class(sent: Sentence, verb: int | None, territory: frozenset[int], 
     """
     if verb is None:
         return None
-    for c in _children(sent, verb):
-        if c.dep not in _SUBJECTS or c.i in territory:
+    kids = _children(sent, verb)
+    # The agent of a passive verb does what it says ("1 200 emplois promis par ces groupes").
+    agents = [g for c in kids if c.dep in ("obl:agent", "agent") for g in ([c] if c.pos in _NOUNS else
+              [g for g in _children(sent, c.i) if g.dep == "pobj"])]
+    for c in [*agents, *kids]:
+        if (c.dep not in _SUBJECTS and c not in agents) or c.i in territory:
             continue
         for a, b, kind, _ in orgs:
             if a <= c.start < b or (c.pos == "PROPN" and any(a <= t.start < b for t in _children(sent, c.i))):
@@ -362,8 +366,9 @@ def _subject_class(sent: Sentence, verb: int | None, territory: frozenset[int], 
         if _is(c, _words(res, sent.lang, "agency_words")):
             return "agency"
         if _head_class(res, c) == "projects":
-            return "projects"
-        if _is(c, _words(res, sent.lang, "quantity_nouns")) and (q := _complement(sent, c.i)) is not None \
+            # "cette entreprise créera 40 emplois": one company's figures, not the year's tally
+            return "company" if _one(sent, c) else "projects"
+        if _is(c, _words(res, sent.lang, "fraction_nouns")) and (q := _complement(sent, c.i)) is not None \
                 and _head_class(res, q) == "projects":
             return "part"  # "la moitié des projets comptent plus de dix emplois": a size class
         return "other"
@@ -372,6 +377,18 @@ def _subject_class(sent: Sentence, verb: int | None, territory: frozenset[int], 
     if head.dep == "xcomp" and head.head != verb:
         return _subject_class(sent, head.head, territory, res, orgs)
     return None
+
+
+def _one(sent: Sentence, c: Token) -> bool:
+    """Whether a noun names one thing: singular, with a definite or demonstrative determiner
+    ("l'entreprise", "cette société", "the company") and no figure of its own."""
+    kids = _children(sent, c.i)
+    if c.pos != "NOUN" or any(k.dep in ("nummod", "nummod:gov") for k in kids):
+        return False
+    if c.tag in ("NNS", "NNPS") or c.feature("Number") == "Plur":
+        return False
+    return any(k.dep == "det" and (k.feature("Definite") == "Def" or k.feature("PronType") == "Dem"
+                                   or k.lower in ("the", "this", "that")) and k.feature("Number") != "Plur" for k in kids)
 
 
 def _actor(sent: Sentence, verb: int | None, territory: frozenset[int],
@@ -581,6 +598,10 @@ def _foreign_sources(frames: list[Frame | None], sent: Sentence, territories: li
                 sources |= {c.i for c in _children(sent, i) if c.dep in _SUBJECTS}
                 if t.dep in ("acl", "acl:relcl", "relcl", "advcl") and t.head != i:
                     sources.add(t.head)
+                    if t.dep == "advcl" and not any(c.dep in _SUBJECTS for c in _children(sent, i)):
+                        # "supported 39 foreign projects, representing 900 jobs": the participle's
+                        # understood subject is the object of the verb it hangs on
+                        sources |= {c.i for c in _children(sent, t.head) if c.dep in ("obj", "dobj")}
         for j, g in enumerate(frames):
             if j != k and g is not None and g.noun_class == "projects" and "foreign" in g.qualifiers \
                     and sources & (territories[j] | ({g.noun} if g.noun is not None else set())):
@@ -707,6 +728,8 @@ def _metric_row_holds(row: MetricRow, f: Frame, unit: str) -> bool:
     if row.headcount is not None and row.headcount != f.headcount:
         return False
     if row.subject and row.subject != f.subject:
+        return False
+    if row.max_value is not None and float(f.number.value) > row.max_value:
         return False
     return row.min_value is None or float(f.number.value) >= row.min_value
 
