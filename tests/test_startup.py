@@ -64,11 +64,17 @@ def test_startup_the_pool_started_early_is_the_one_used(tmp_path: Path) -> None:
 # --- which spaCy components run (settings spacy_disable / spacy_enable) ------------------------
 
 
-def test_startup_default_pipelines_run_the_senter_and_ner_only(cfg: Config) -> None:
+def test_startup_default_pipelines_run_the_parser_morphology_lemmas_and_ner(cfg: Config) -> None:
+    # Figures are read through the dependency parse (pipeline/extraction/frames.py): the parser,
+    # the tagger or morphologizer (tense, number) and the lemmatizer run; the parser gives the
+    # sentences, so the senter stays off.
     for lang in cfg.languages:
         names = nlp.load(lang, cfg).pipe_names
         assert names[:3] == ["entity_ruler", "entity_ruler_lower", nlp.PROTECT]
-        assert names[3:] == ["senter", "ner"]
+        rest = names[3:]
+        assert {"tok2vec", "parser", "attribute_ruler", "lemmatizer", "ner"} <= set(rest)
+        assert {"morphologizer", "tagger"} & set(rest)
+        assert "senter" not in rest and rest[-1] == "ner"
 
 
 def test_startup_a_listener_without_its_tok2vec_is_a_clear_error() -> None:
