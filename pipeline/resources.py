@@ -126,6 +126,7 @@ class StatusRow(_Strict):
     unit: str | None = None
     predicate: str | None = None
     own: bool | None = None
+    announced: bool | None = None
     subject: str | None = None
     tense: str | None = None
     compared: bool | None = None

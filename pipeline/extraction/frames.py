@@ -66,6 +66,7 @@ class Frame:
     compared: bool = False  # a point of comparison ("contre 75", "against 75", "than 60")
     elided: bool = False  # the figure stands for a noun named elsewhere ("104 others", "dont 40 étrangers")
     headcount: bool = False  # the counted noun counts people ("salariés", "employees")
+    announced: bool = False  # announced as a goal after a colon ("90 projets : c'est l'objectif")
     pronominal: bool = False  # the verb's clitic stands for the counted noun ("n'en prévoyait que 50")
     part: bool = False  # another figure of the sentence is the whole this one is part of ("sur 30 ..., 17")
     periods: tuple[PeriodMention, ...] = ()  # attached time expressions, closest first
@@ -158,7 +159,7 @@ def _counted(sent: Sentence, span: list[int], anchor: int, res: Resources,
 
     if (a.pos in _NOUNS and _is(a, quantity)) or len(span) > 1:  # "43 per cent of the jobs"
         for i in span:
-            if (c := _complement(sent, i)) is not None and c.i not in own and not dating(c):
+            if (c := _complement(sent, i)) is not None and c.i not in own and not dating(c) and c.pos != "PRON":
                 own.add(c.i)
                 return c.i, frozenset(own)
     cand: Token | None = None
@@ -184,8 +185,8 @@ def _counted(sent: Sentence, span: list[int], anchor: int, res: Resources,
         nxt = next((t for t in toks[max(span) + 1:] if t.pos != "ADJ"), None)
         if nxt is not None and nxt.pos == "NOUN" and nxt.head == anchor:
             cand = nxt
-    if dating(cand):
-        cand = None
+    if dating(cand) or (cand is not None and _is(cand, _words(res, lang, "part_markers"))):
+        cand = None  # a date, or the relative "dont" read as a noun
     if cand is not None:
         own.add(cand.i)
     return (cand.i if cand is not None else None), frozenset(own)
@@ -574,7 +575,7 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
             qualifiers=frozenset(qualifiers), in_sentence=frozenset(name for name, _ in hits),
             subject=_subject_class(sent, verb, own, res, orgs), actor=_actor(sent, verb, own, orgs), verb=verb,
             tense=tense, negated=negated,
-            compared=compared_at is not None, elided=is_elided, pronominal=pronominal,
+            compared=compared_at is not None, elided=is_elided, pronominal=pronominal, announced=k in announced,
             part=any(_same_kind(counted, j, k, sent, res) for j in wholes - {k}) or (k in introduced and k > 0),
             headcount=noun is not None and _is(sent.tokens[noun], headcount),
             periods=tuple(p for _, _, p in sorted(attached, key=lambda x: (x[0], x[1]))),
@@ -699,7 +700,7 @@ def decide_metric(frame: Frame, res: Resources) -> str | None:
 def _metric_row_holds(row: MetricRow, f: Frame, unit: str) -> bool:
     if row.unit and row.unit != unit:
         return False
-    if row.noun and row.noun != (f.noun_class or "none"):
+    if row.noun and row.noun != (f.noun_class or ("none" if f.noun is None else "other")):
         return False
     if row.predicate and row.predicate not in f.predicates:
         return False
@@ -748,6 +749,8 @@ def _status_row_holds(row: StatusRow, f: Frame) -> bool:
     if row.predicate and row.predicate not in f.predicates:
         return False
     if row.own is not None and row.own != f.own_target:
+        return False
+    if row.announced is not None and row.announced != f.announced:
         return False
     if row.subject and row.subject != f.subject:
         return False
