@@ -220,7 +220,7 @@ def _is_breadcrumb(line: str) -> bool:
         return False  # French quotation marks, not a breadcrumb
     items = _CRUMB_SPLIT.split(stripped)
     if len(items) < 3 and any(sep.strip() in ("»", "/") for sep in separators):
-        return False  # "13 July 2017 / invest in provence" is a dateline, not a breadcrumb
+        return False  # "2 March 2019 / agency news" is a dateline, not a breadcrumb
     if "/" in "".join(separators) and _DIGIT.search(stripped):
         return False
     return all(0 < len(i) <= 50 and len(i.split()) <= 6 and not _SENTENCE_END.search(i) for i in items)

@@ -67,7 +67,7 @@ def run(doc: Document, analysis: Analysis, cfg: Config) -> Document:
 def _sets_context(n: int, text: str, found: list[MetricFact], ctx: DocContext, lang: str) -> bool:
     """Whether the years of a sentence become the context of the figures that follow it.
 
-    Not those of a goal ("À partir de 2018, nous voulons ...": the figures after it are still
+    Not those of a goal ("Dès 2020, nous voulons ...": the figures after it are still
     the results of the year before), nor those of a teaser line past the headline (a short line
     with no final stop: a link to another article). A sentence that states a result beside the
     goal it is measured against ("72 in 2021, when the plan foresaw 65") does set it."""

@@ -8,7 +8,7 @@ turn a frame into a metric and a status with the tables of models/frames.yaml.
 A frame holds what the grammar says about a figure:
 - the counted noun: the head of the figure ("63 projets", "1,240 new jobs"), or the complement of
   a quantity noun ("42 % des projets", "une soixantaine d'entreprises", "the number of jobs
-  reached 1,240"), or, for a figure with no noun of its own ("contre 75", "104 others", "dont 40
+  reached 1,240"), or, for a figure with no noun of its own ("contre 75", "57 others", "dont 18
   étrangers"), the noun of the figure it is compared or coordinated with;
 - the chain: the words from the figure up to the root of its clause; the predicate classes of
   the words on it (and of the nouns that complete them: "s'est fixé pour objectif d'attirer");
@@ -19,7 +19,7 @@ A frame holds what the grammar says about a figure:
 - the subject of its verb (the agency, a company, projects, something else), tense, mood,
   negation, and whether it is a point of comparison ("contre 75 en 2018", "against 75");
 - its time expressions, attached the same way, closest first, and whether a running total is
-  meant ("depuis 1998", "since it was set up", "en vingt ans", "over ten years").
+  meant ("depuis 1998", "since it was founded", "en vingt ans", "over ten years").
 The module knows no word: every word list comes from models/frames.yaml and models/metrics.yaml.
 """
 
@@ -64,7 +64,7 @@ class Frame:
     tense: str | None = None  # past | present | future | conditional
     negated: bool = False
     compared: bool = False  # a point of comparison ("contre 75", "against 75", "than 60")
-    elided: bool = False  # the figure stands for a noun named elsewhere ("104 others", "dont 40 étrangers")
+    elided: bool = False  # the figure stands for a noun named elsewhere ("57 others", "dont 18 étrangers")
     headcount: bool = False  # the counted noun counts people ("salariés", "employees")
     announced: bool = False  # announced as a goal after a colon ("90 projets : c'est l'objectif")
     pronominal: bool = False  # the verb's clitic stands for the counted noun ("n'en prévoyait que 50")
@@ -130,7 +130,7 @@ def _complement(sent: Sentence, i: int) -> Token | None:
 
 def _qualifier_words(res: Resources, lang: str) -> frozenset[str]:
     """Words of the qualifier lists: a figure whose "noun" is one stands for an elided noun
-    ("dont 40 étrangers", "104 others", "25 nouveaux")."""
+    ("dont 18 étrangers", "57 others", "25 nouveaux")."""
     def build(r: Resources) -> frozenset[str]:
         q = r.metrics.qualifiers
         words = {w.lower() for name in ("foreign", "french", "created", "maintained") if name in q
@@ -157,7 +157,7 @@ def _counted(sent: Sentence, span: list[int], anchor: int, res: Resources,
         return c is not None and (c.i in timed or _is(c, duration)) and not (
             c.i == a.head and a.dep in ("nummod", "nummod:gov", "det"))
 
-    if (a.pos in _NOUNS and _is(a, quantity)) or len(span) > 1:  # "43 per cent of the jobs"
+    if (a.pos in _NOUNS and _is(a, quantity)) or len(span) > 1:  # "38 per cent of the jobs"
         for i in span:
             if (c := _complement(sent, i)) is not None and c.i not in own and not dating(c) and c.pos != "PRON":
                 own.add(c.i)
@@ -176,9 +176,9 @@ def _counted(sent: Sentence, span: list[int], anchor: int, res: Resources,
             own.add(cand.i)
             cand = _complement(sent, cand.i)
     if cand is not None and (cand.i in own or cand.pos == "PRON" or _is(cand, _words(res, lang, "part_markers"))):
-        cand = None  # "dont 1 133", "24 of them": the noun is another figure's
+        cand = None  # "dont 412", "19 of them": the noun is another figure's
     if cand is None and (c := _complement(sent, anchor)) is not None and c.pos != "PRON":
-        cand = c  # "trente-deux de ces implantations", "24 of them"
+        cand = c  # "dix-neuf de ces implantations", "19 of them"
     if cand is None and a.pos not in ("NOUN", "PROPN"):
         # A noun right after the figure that the parser hung below it (a figure tagged as a
         # numeral or an adjective, "1.250 postes" read as the figure's dependent): still the counted noun.
@@ -196,8 +196,8 @@ def _chain(sent: Sentence, start: int, *, through_conj: bool = False, through_cl
     """The words from `start` up to the root of its clause.
 
     The chain stops above a word that starts another clause (`_CLAUSE_EDGES`, a coordinated
-    verb unless `through_conj`) and before a head that lies after a colon: "2 861 emplois en
-    2018 : l'agence vise 3 000" states two things. A head before the colon is followed: "son
+    verb unless `through_conj`) and before a head that lies after a colon: "1 940 emplois en
+    2016 : l'agence vise 2 200" states two things. A head before the colon is followed: "son
     ambition : boucler 75 projets" is one statement.
     """
     toks = sent.tokens
@@ -251,7 +251,7 @@ def _attachment(sent: Sentence, i: int, chain: tuple[int, ...], mine: frozenset[
 def _blocking(sent: Sentence, k: int, chain: tuple[int, ...], territories: list[frozenset[int]],
               anchors: list[int | None], substantive: list[bool]) -> frozenset[int]:
     """What keeps a word from belonging to figure `k`: the other figures' own words, and the words
-    on their way up to `chain` ("70 activités, dont 54 % sont le fait d'entreprises étrangères":
+    on their way up to `chain` ("90 sites, dont 47 % sont le fait de groupes étrangers":
     "étrangères" is in the clause of 54 %, not of 70)."""
     mine = set(chain) | territories[k]
     out: set[int] = set()
@@ -260,7 +260,7 @@ def _blocking(sent: Sentence, k: int, chain: tuple[int, ...], territories: list[
             continue
         out |= territories[j]
         if not substantive[j]:
-            continue  # "since it was created 20 years ago": a time expression governs no clause
+            continue  # "since it opened its doors 15 years ago": a time expression governs no clause
         for p in _path_up(sent, a):
             if p in mine:
                 break
@@ -320,7 +320,7 @@ def _first_verb(sent: Sentence, chain: tuple[int, ...]) -> int | None:
 
 def _tense(sent: Sentence, verb: int | None) -> tuple[str | None, bool]:
     """Tense or mood of the figure's verb, read on its auxiliaries and, for an infinitive, on
-    the verb it completes ("nous devrions implanter 75 projets": conditional)."""
+    the verb it completes ("nous devrions accueillir 85 projets": conditional)."""
     if verb is None:
         return None, False
     v = sent.tokens[verb]
@@ -431,7 +431,7 @@ def _classes(sent: Sentence, idxs: Iterable[int], res: Resources, with_arguments
 def _qualifier_hits(sent: Sentence, res: Resources, orgs: list[tuple[int, int, str, str]]) -> list[tuple[str, int]]:
     """(qualifier class, token index) for every qualifier phrase of the sentence (metrics.yaml),
     and "target" for the target cues of models/cues.yaml; none inside an organization's name
-    ("Team Côte d'Azur" names no team)."""
+    ("Team Atlantique Invest" names no team)."""
     q = res.metrics.qualifiers
     hits: list[tuple[str, int]] = []
     classes = dict(q)
@@ -495,7 +495,7 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
         # Through a coordination: "Since 1998 it has helped 1,200 projects and created 30,000 jobs".
         outer = _chain(sent, anchor, through_conj=True, through_clauses=True)
         others = _blocking(sent, k, outer, territories, anchors, substantive)
-        # Where the chain enters another figure's words ("1 456 emplois générés et 244 pérennisés":
+        # Where the chain enters another figure's words ("1 310 emplois créés et 186 sauvegardés":
         # 244 hangs below "emplois"): what is attached there is that figure's.
         theirs = frozenset(i for j, t in enumerate(territories) if j != k for i in t) - own
         shared_from = next((pos for pos, i in enumerate(chain) if i in theirs), len(chain))
@@ -512,7 +512,7 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
         predicates |= {"target"} if any(name == "target" and (at := _attachment(sent, i, governing, own, others)) is not None
                                          for name, i in hits) else set()
         if k in announced:
-            predicates.add("target")  # "65 projets et 1 300 emplois : c'est l'objectif"
+            predicates.add("target")  # "85 projets et 1 700 emplois : voilà l'objectif"
         own_words = [*own, *(c.i for i in own for c in _children(sent, i) if c.dep in ("amod", "acl", "acl:relcl", "relcl", "advmod"))]
         own_target = k in announced or "target" in _classes(sent, own_words, res, with_arguments=False) or any(
             name == "target" and i in own_words for name, i in hits)
@@ -530,7 +530,7 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
             if name in NOUN_SCOPE and verb_at is not None and at == verb_at and i != chain[at] and not (
                     sent.tokens[i].head == chain[at] and sent.tokens[i].pos in ("VERB", "ADV", "ADJ", "AUX", "PART", "ADP")) \
                     and not _through_agent(sent, i, chain[at]):
-                continue  # on the verb's other dependents ("a record increase ..., with 55 %"): not the figure's
+                continue  # on the verb's other dependents ("a sharp rise ..., with 61 %"): not the figure's
             if name in lex.direct_qualifiers and not (verb_at is None or at < verb_at or (at == verb_at and is_direct)):
                 continue
             qualifiers.add(name)
@@ -539,10 +539,10 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
                 for c in _children(sent, verb) if c.dep in _SUBJECTS and c.i not in own):
             qualifiers.add("foreign")  # "les groupes étrangers en représentent 40 %": their share
         if noun is not None and any(c.dep == "amod" and c.lower in res.country_by_word for c in _children(sent, noun)):
-            qualifiers.add("nationality")  # "15 British companies", "cinq entreprises allemandes": a breakdown
+            qualifiers.add("nationality")  # "12 Japanese companies", "cinq entreprises allemandes": a breakdown
         if num.text[:1] in "+-\u2212":
             qualifiers.add("change")  # "+8 %", "-3 %": a change, whatever it is attached to
-        # Running totals: "depuis 1998", "since it was set up", "en vingt ans" attached to the figure.
+        # Running totals: "depuis 1998", "since it was founded", "en vingt ans" attached to the figure.
         for t in sent.tokens:
             if _is(t, origin) and t.i not in own and _attachment(sent, t.i, outer, own, others) is not None:
                 qualifiers.add("cumulative")
@@ -564,7 +564,7 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
             if at is not None:
                 attached.append((at, abs(p.start - num.start), p))
             elif any(_blocked_by(sent, ph, own, territories[j]) for j in compared if j != k):
-                foreign.append(p)  # "contre 75 en 2012": the year of the compared figure
+                foreign.append(p)  # "contre 58 en 2015": the year of the compared figure
         tense, negated = _tense(sent, verb)
         clitics = _words(res, lang, "partitive_pronouns")
         pronominal = noun is None and verb is not None and any(
@@ -586,8 +586,8 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
 def _foreign_sources(frames: list[Frame | None], sent: Sentence, territories: list[frozenset[int]]) -> list[Frame | None]:
     """Jobs brought by foreign projects are foreign jobs: a jobs figure whose verb has for subject
     (or, in a relative or participial clause, for antecedent) the noun of a figure of foreign
-    projects ("39 international projects, representing 940 jobs", "35 entreprises étrangères ...
-    avec 1 133 embauches") takes its "foreign" qualifier."""
+    projects ("27 international projects, representing 610 jobs", "22 entreprises étrangères ...
+    avec 730 embauches") takes its "foreign" qualifier."""
     out = list(frames)
     for k, f in enumerate(frames):
         if f is None or f.noun_class != "jobs" or "foreign" in f.qualifiers:
@@ -613,7 +613,7 @@ def _foreign_sources(frames: list[Frame | None], sent: Sentence, territories: li
 
 def _same_kind(counted: list[tuple[int | None, frozenset[int]]], j: int, k: int, sent: Sentence, res: Resources) -> bool:
     """Whether figure `j` can be the whole figure `k` is part of: the same counted noun class,
-    or `k` names none ("sur 30 décisions, 17 ..." but not "63 entreprises sur 20 communes")."""
+    or `k` names none ("sur 40 décisions, 23 ..." but not "48 entreprises sur 12 communes")."""
     nj, nk = counted[j][0], counted[k][0]
     if nk is None:
         return True
@@ -621,8 +621,8 @@ def _same_kind(counted: list[tuple[int | None, frozenset[int]]], j: int, k: int,
 
 
 def counted_years(sent: Sentence, years: list[NumberMatch], res: Resources) -> list[NumberMatch]:
-    """Four-digit figures the parse shows to be counts, not years ("2092 nouveaux emplois",
-    "more than 2100 jobs"): the figure modifies a counted noun (models/metrics.yaml heads)."""
+    """Four-digit figures the parse shows to be counts, not years ("2350 nouveaux emplois",
+    "more than 1900 jobs"): the figure modifies a counted noun (models/metrics.yaml heads)."""
     out = []
     for y in years:
         idx = _tokens_in(sent, y.start, y.end)
@@ -644,8 +644,8 @@ def _is_time(sent: Sentence, noun: int | None, periods: list[PeriodMention], dur
 
 
 def _colon_targets(sent: Sentence, hits: list[tuple[str, int]], anchors: list[int | None]) -> set[int]:
-    """Figures announced as a goal after a colon: "65 projets et 1 300 emplois : c'est l'objectif",
-    "80 projects: that is the target" -- a target cue after the colon, no figure between them."""
+    """Figures announced as a goal after a colon: "85 projets et 1 700 emplois : voilà l'objectif",
+    "95 projects: that is the goal" -- a target cue after the colon, no figure between them."""
     colons = [t.i for t in sent.tokens if t.text == ":"]
     out: set[int] = set()
     for c in colons:
@@ -663,8 +663,8 @@ def _colon_targets(sent: Sentence, hits: list[tuple[str, int]], anchors: list[in
 
 def _inherit(frames: list[Frame | None], sent: Sentence, substantive: list[bool] | None = None) -> list[Frame | None]:
     """A figure with no counted noun of its own takes the class of the nearest figure before it
-    that has one, when it is compared with it ("63 projets en 2013, contre 75 en 2012"), stands
-    for its noun ("104 others", "dont 40 étrangers", "n'en prévoyait que 50"), is coordinated with
+    that has one, when it is compared with it ("52 projets en 2016, contre 47 en 2015"), stands
+    for its noun ("57 others", "dont 18 étrangers", "n'en prévoyait que 50"), is coordinated with
     it ("63 projects in 2013 and 75 in 2014") or is the goal it is measured against ("1 200 emplois,
     pour un objectif de 1 000"). Time expressions ("three years") are skipped: they count nothing."""
     out = list(frames)

@@ -52,8 +52,8 @@ _BY = re.compile(r"\b(?:par|by)\s+(?:le |la |les |l'|the |an? |un |une )?(?:[\w'
 
 
 def _agent_after(verb_start: int, sent: Sentence, ctx: DocContext) -> str | None:
-    """The agent of a passive or a noun: "l'ouverture à Marseille, par le groupe indien Infosys",
-    "opened in Marseille by the Indian group Infosys"."""
+    """The agent of a passive or a noun: "l'ouverture d'un bureau à Toulon, par le groupe suédois Nordvik",
+    "a plant opened in Arles by the Korean firm Hanseo"."""
     for m in ctx.mentions.within(sent.start, sent.end, "ORG"):
         rel = m.start - sent.start
         if rel > verb_start and rel - verb_start <= 90 and _is_company(m.name, ctx) \

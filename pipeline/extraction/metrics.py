@@ -4,7 +4,7 @@ Reads: sentences (Analysis), the entity index, the publication date. Writes: Met
 
 For each number in a sentence (pipeline.normalize.numbers), the extractor finds:
 - the counted thing: the head noun right after the figure ("63 projets", "1,240 new jobs"),
-  or the previous figure's head for "104 others"/"132 autres";
+  or the previous figure's head for "57 others"/"86 autres";
 - qualifiers in the figure's clause: maintained / created / foreign / cumulative / met...;
 - the status: a target cue in the figure's clause, or anywhere in a sentence without a contrast
   marker ("65 projets ... : c'est l'objectif"), makes it a target;
@@ -34,7 +34,7 @@ _HEAD_WINDOW = 5  # words after a figure in which its head noun is looked for
 
 # Totals of projects or jobs below this are breakdowns ("cinq entreprises allemandes"), not results.
 MIN_COUNT = 10
-# "depuis sa création en 1974", "since it was set up in 1998": the figure is a running total.
+# "depuis sa fondation en 1991", "since its launch in 2003": the figure is a running total.
 _ORIGIN_YEAR = re.compile(r"\b(?:depuis|since)\b[^.;:]{0,40}?\b(?:19|20)\d\d\b", re.I)
 
 
@@ -101,7 +101,7 @@ _RANGE_BEFORE = re.compile(r"(?:\b(?:entre|between|de|from)\s+\S+\s+(?:et|and|à
 
 
 def _value_range(fig: Figure, sent: Sentence) -> bool:
-    """"entre 60 et 80 projets": a span of values, not a figure."""
+    """"entre 45 et 55 projets": a span of values, not a figure."""
     before = sent.text[max(0, fig.num.start - 30):fig.num.start]
     after = sent.text[fig.num.end:fig.num.end + 20]
     return bool(_RANGE_BEFORE.search(before)) or bool(
@@ -109,7 +109,7 @@ def _value_range(fig: Figure, sent: Sentence) -> bool:
 
 
 def _comparison_only(fig: Figure, sent: Sentence, ctx: DocContext) -> bool:
-    """"..., against one in three in a typical year": a point of comparison with no period of
+    """"..., against two in five in an ordinary year": a point of comparison with no period of
     its own is not a fact."""
     clause = fig.clause.lstrip(" ,")
     cues = ctx.res.cues.contrast
@@ -317,7 +317,7 @@ def _frame_metrics(sent: Sentence, ctx: DocContext, history: list[str]) -> list[
     if not nums:
         return []
     periods = ctx.periods_of(sent)
-    if counts:  # a four-digit count is no year: "2092 nouveaux emplois"
+    if counts:  # a four-digit count is no year: "2350 nouveaux emplois"
         periods = [p for p in periods if not any(p.start < c.end and c.start < p.end for c in counts)]
         ctx.periods[sent.start] = periods
         ctx.stated.pop(sent.start, None)

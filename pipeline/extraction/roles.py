@@ -257,7 +257,7 @@ def _verb_role(m: re.Match[str], role: str, sent: Sentence, ctx: DocContext, org
     else:
         person = next((p for p in reversed(people) if p.end - sent.start <= m.start()), None)
         org = None
-        reach = 45 if role == "founder" else 6  # "fonder à Aix-en-Provence SuperSonic Imagine"
+        reach = 45 if role == "founder" else 6  # "fonder à Toulon une jeune pousse du numérique"
         if _AGENCY_REF.match(after):
             org = ctx.mentions.subject
         else:

@@ -127,7 +127,7 @@ def find_date(text: str, *, month_only: bool = False) -> str | None:
 
 
 def parse_date_value(value: str) -> str | None:
-    """A date from a metadata value ("2011-03-04T08:30:00+01:00", "27/03/2015", "March 27, 2015")."""
+    """A date from a metadata value ("2013-06-18T14:05:00+02:00", "27/03/2015", "March 27, 2015")."""
     value = value.strip()
     match = _ISO.match(value)
     if match:

@@ -256,7 +256,7 @@ def parse_date(s: str, languages: tuple[str, ...] = ("fr", "en")) -> datetime.da
 
 
 def _date_inside(s: str, languages: tuple[str, ...]) -> datetime.date | None:
-    """The first explicit date inside a longer string ("Updated Monday 4 July 2022 - 10:40")."""
+    """The first explicit date inside a longer string ("Last modified Friday 9 May 2021, 08:15")."""
     for lang in languages:
         for mention in _explicit(s, _grammar(lang)):
             if mention.text != s.strip():
