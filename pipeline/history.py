@@ -16,6 +16,10 @@ from collections.abc import Iterable
 from typing import Any
 
 APPROX_TOLERANCE = 0.05  # "about 70" agrees with 67..73, not with 63
+# A reading whose year is stated where the figure is (in its frame, its sentence or a table row)
+# has at least this confidence (pipeline/extraction/metrics.py); one dated only by the paragraph
+# before it or by the publication date has less.
+FIRM_CONFIDENCE = 0.8
 
 Fact = dict[str, Any]
 
@@ -84,15 +88,22 @@ def consolidate_metrics(facts: Iterable[Fact]) -> list[dict[str, Any]]:
     out = []
     for (subject, metric, period, status), items in sorted(groups.items()):
         items = _dedupe(sorted(items, key=_fact_order))
-        exact = [f for f in items if not f.get("approx")]
-        retained = max(exact or items, key=lambda f: (sum(_agree(f, g) for g in items), f.get("confidence", 0)))
-        conflict = any(not _agree(a, b) for i, a in enumerate(items) for b in items[i + 1:])
+        # Sources disagree when two firm readings do. A weak reading (a year borrowed from the
+        # context or the publication date) that disagrees with a firm one is the likelier error:
+        # it is kept among the values and listed as doubtful, and raises no conflict.
+        firm = [f for f in items if float(f.get("confidence", 0)) >= FIRM_CONFIDENCE - 1e-9]
+        pool = firm or items
+        exact = [f for f in pool if not f.get("approx")]
+        retained = max(exact or pool, key=lambda f: (sum(_agree(f, g) for g in items), f.get("confidence", 0)))
+        conflict = any(not _agree(a, b) for i, a in enumerate(firm) for b in firm[i + 1:])
+        doubtful = [f for f in items if f not in firm and not _agree(f, retained)]
         out.append({
             "subject": subject, "metric": metric, "period": period, "status": status,
             "value": retained["value"], "unit": retained.get("unit", "count"),
             "approx": bool(retained.get("approx")) and not exact,
             "n_sources": len({f["evidence"]["doc_id"] for f in items}),
             "sources": [_source(f) for f in items], "conflict": conflict, "values": _values(items),
+            "doubtful": _values(doubtful),
         })
     return out
 

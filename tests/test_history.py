@@ -5,9 +5,10 @@ import pytest
 from pipeline.history import build_history, consolidate_metrics, pair_targets, role_timeline
 
 
-def metric(value, *, doc="d1", approx=False, period="2014", status="actual", metric="location_projects", start=0):
+def metric(value, *, doc="d1", approx=False, period="2014", status="actual", metric="location_projects", start=0,
+           confidence=0.9):
     return {"kind": "metric", "subject": "Provence Promotion", "metric": metric, "value": value, "unit": "count",
-            "period": period, "status": status, "approx": approx, "confidence": 0.7,
+            "period": period, "status": status, "approx": approx, "confidence": confidence,
             "evidence": {"doc_id": doc, "sentence": f"{value} projets", "start": start, "end": start + 10}}
 
 
@@ -27,6 +28,28 @@ def test_history_consolidate_conflicts(facts, conflict, value):
     assert sorted(s["doc_id"] for s in entry["sources"]) == sorted(f["evidence"]["doc_id"] for f in facts)
     if conflict:
         assert len(entry["values"]) == 2
+
+
+def test_history_weak_reading_against_a_firm_one_is_doubtful_not_a_conflict():
+    # A figure dated only by the paragraph before it (confidence below FIRM_CONFIDENCE) that
+    # disagrees with a figure whose year is stated where it is: the likelier extraction error.
+    [entry] = consolidate_metrics([metric(63, doc="a"), metric(24, doc="b", confidence=0.75)])
+    assert entry["conflict"] is False and entry["value"] == 63
+    assert [v["value"] for v in entry["doubtful"]] == ["24"]
+    assert len(entry["values"]) == 2 and len(entry["sources"]) == 2  # nothing hidden
+
+
+def test_history_weak_readings_alone_keep_the_best_supported_value_and_raise_no_conflict():
+    [entry] = consolidate_metrics([metric(80, doc="a", confidence=0.75), metric(80, doc="b", confidence=0.65),
+                                   metric(60, doc="c", confidence=0.75)])
+    assert entry["conflict"] is False and entry["value"] == 80
+    assert [v["value"] for v in entry["doubtful"]] == ["60"]
+
+
+def test_history_two_firm_readings_that_disagree_are_a_conflict_whatever_the_weak_ones_say():
+    [entry] = consolidate_metrics([metric(63, doc="a"), metric(70, doc="b", confidence=0.8),
+                                   metric(63, doc="c", confidence=0.6)])
+    assert entry["conflict"] is True and entry["value"] == 63 and entry["doubtful"] == []
 
 
 def test_history_targets_paired_with_actuals():
