@@ -519,8 +519,14 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
         noun_class = _head_class(res, sent.tokens[noun]) if noun is not None else None
         is_elided = noun is not None and noun_class is None and _is(sent.tokens[noun], elided)
         qualifiers: set[str] = set()
+        # Words inside the subject of the figure's verb describe the subject, not the figure
+        # ("nos experts sectoriels ont rencontré 300 entreprises"), unless the verb states an
+        # amount of its subject ("le budget s'élève à 2 M€").
+        subject_words = frozenset() if verb is None or "amount" in _classes(sent, [verb], res, False) else frozenset(
+            j for c in _children(sent, verb) if c.dep in _SUBJECTS and c.i not in own
+            for j in range(len(sent.tokens)) if c.i in _path_up(sent, j))
         for name, i in hits:
-            if name == "target":
+            if name == "target" or i in subject_words:
                 continue
             at = _attachment(sent, i, outer, own, others)
             if at is None:
@@ -630,7 +636,10 @@ def counted_years(sent: Sentence, years: list[NumberMatch], res: Resources) -> l
             continue
         t = sent.tokens[idx[0]]
         head = sent.tokens[t.head]
-        if t.dep in ("nummod", "det", "nummod:gov", "amod") and head.i > t.i and _head_class(res, head):
+        nxt = next((n for n in sent.tokens[t.i + 1:] if n.pos != "ADJ"), None)
+        below = nxt is not None and nxt.head == t.i and nxt.pos == "NOUN" and _head_class(res, nxt)
+        if (t.dep in ("nummod", "det", "nummod:gov", "amod") and head.i > t.i and _head_class(res, head)) or below:
+            # "2350 nouveaux emplois", also when the parser hung the noun below the figure
             out.append(NumberMatch(y.start, y.end, y.text, y.value, "count", y.approx, "number", y.words))
     return out
 
