@@ -29,7 +29,7 @@ def test_config_missing_file():
 def test_resources_load_and_index():
     res = load_resources(Config().models_dir)
     assert res.org_by_key[fold("CCIMP")].name == "CCI Marseille Provence"
-    assert res.org_by_key[fold("Marseille-Provence Chamber of Commerce and Industry")].name == "CCI Marseille Provence"
+    assert res.org_by_key[fold("Marseille-Provence Chamber of Commerce")].name == "CCI Marseille Provence"
     assert res.country_by_word["belge"] == "Belgium"
 
 

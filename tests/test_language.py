@@ -11,9 +11,9 @@ from pipeline.config import Config
 from pipeline.records import Document, Section
 
 FR = (
-    "L'an dernier, l'agence a accompagné une soixantaine de projets d'implantation aboutis, "
-    "conduisant à la création de 1 300 emplois sur le territoire.\n\n"
-    "Le président de la chambre de commerce a salué ces résultats lors de l'assemblée générale."
+    "L'an dernier, l'agence a suivi une soixantaine de projets d'implantation menés à terme, "
+    "qui ont permis de créer 1 300 emplois sur le territoire.\n\n"
+    "Le patron de la chambre consulaire a salué ces résultats lors de l'assemblée générale."
 )
 EN = (
     "Last year, the agency helped complete some sixty business location projects, leading to "
@@ -99,7 +99,7 @@ def test_language_split_sections_empty() -> None:
 
 
 def test_language_unsure_paragraph_follows_neighbours() -> None:
-    names = "The Conseil Départemental's economic portfolio has been transferred to the Metropolitan Authority."
+    names = "The Conseil Régional's transport budget has been handed over to the Syndicat Mixte des Transports."
     text = EN + "\n\n" + names + "\n\n" + EN
     assert [s.lang for s in language.split_sections(text)] == ["en"]
 

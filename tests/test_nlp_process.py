@@ -31,7 +31,7 @@ TEXTS = {
     "fr.txt": "Provence Promotion a accompagné 60 projets d'implantation en 2015, a annoncé Solange Biaggi, "
               "sa présidente, lors de la présentation du bilan à Marseille.\n\n"
               "Ces projets représentent 1 240 emplois créés dans la métropole Aix-Marseille-Provence.",
-    "en.txt": "Provence Promotion, the economic development agency for Aix-Marseille-Provence, helped 68 companies "
+    "en.txt": "Provence Promotion, which promotes Aix-Marseille-Provence to investors, helped 68 companies "
               "settle in the area in 2017. Its president, Jean-Luc Chauvin, said the agency aims for 75 projects "
               "this year.\n\nThe projects will create about 1,100 jobs.",
     "mixed.txt": "Communiqué de presse. Provence Promotion a accompagné 75 projets en 2018, soit 1 300 emplois "

@@ -165,7 +165,7 @@ def test_properties_decode_never_raises_and_gives_plain_lines(data: bytes) -> No
 _SENTENCES = st.sampled_from(
     ["Provence Promotion a accompagné 63 projets d'implantation en 2016.",
      "Ces projets représentent 1 263 emplois créés ou maintenus.",
-     "Jean-Luc Chauvin, président de Provence Promotion, s'en félicite.",
+     "Paul Ferrand, président de Provence Promotion, s'en félicite.",
      "L'agence vise 70 projets en 2017.",
      "Le budget de l'agence atteint 3,2 millions d'euros.",
      "La société indienne Infosys s'installe à Marseille avec 120 emplois.",

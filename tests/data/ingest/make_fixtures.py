@@ -88,18 +88,18 @@ HTML_ARTICLE = """<!DOCTYPE html>
 
 TWO_COL_LEFT = (
     "Le conseil d'administration de l'agence s'est réuni lundi à Lyon pour arrêter le bilan de "
-    "l'année écoulée. Les équipes ont accompagné quatre-vingts projets, un niveau jamais atteint "
-    "pour le développement économique de la région.",
-    "Trente-deux de ces implantations sont le fait d'investisseurs étrangers, parmi lesquels "
-    "cinq entreprises allemandes et quatre américaines. Le groupe de santé Fresenius s'installe "
-    "ainsi à L'Arbresle avec quatre-vingts emplois, tandis que le belge Vandemoortele crée cent "
-    "cinquante postes sur la plaine de l'Ain et que la start-up Alma rejoint l'écosystème lyonnais "
+    "l'année écoulée. Les équipes ont accompagné quatre-vingts projets, un record depuis vingt ans "
+    "pour le développement économique du bassin lyonnais.",
+    "Trente-deux de ces dossiers sont portés par des investisseurs étrangers, dont cinq groupes "
+    "allemands et quatre américains. Le groupe de santé Fresenius ouvre ainsi un site à L'Arbresle "
+    "avec quatre-vingts salariés, tandis que le belge Vandemoortele recrute cent cinquante personnes "
+    "sur la plaine de l'Ain et que la start-up Alma rejoint l'écosystème lyonnais "
     "des biotechnologies avec une équipe de recherche qui devrait doubler d'ici deux ans selon "
     "ses fondateurs, qui saluent l'accueil reçu sur place.",
 )
 TWO_COL_RIGHT = (
     "Pour l'année en cours, l'agence vise cent projets et mise sur les sciences de la vie. "
-    "« Nous tenons à conserver une base industrielle solide », souligne son directeur exécutif, "
+    "« Nous voulons garder une industrie forte à côté des biotechnologies », insiste son directeur exécutif, "
     "Jacques Martin, qui veut renforcer la prospection en Amérique du Nord.",
 )
 HYPHENATE = {"développement": ("dévelop", "pement")}
@@ -231,7 +231,7 @@ NEWSLETTER = (  # (left column, right column) of each section; "#" marks a headi
             "#LE BILAN EN DÉTAIL",
             (
                 "Trente-deux des projets accompagnés l'an dernier sont portés par des investisseurs étrangers, "
-                "venus pour la plupart d'Allemagne, des États-Unis et de Suisse. Les sciences de la vie et les "
+                "venus pour la plupart d'Allemagne, des États-Unis et de Suisse. La santé et les "
                 "technologies propres représentent près de la moitié des emplois annoncés, tandis que l'industrie "
                 "traditionnelle confirme sa solidité avec une vingtaine d'extensions de sites existants, qui "
                 "témoignent de la confiance des groupes déjà présents dans le territoire lyonnais et de la qualité "
@@ -314,11 +314,11 @@ def table_pdf() -> bytes:
     pdf.multi_cell(495, 20, "Invest agency announces a record number of jobs")
     pdf.set_font("DejaVu", "", 10)
     pdf.set_xy(50, 130)
-    pdf.multi_cell(495, 14, "The agency supported 87 companies last year. Together they announced 2,861 jobs within three years, a record since the agency was founded.")
+    pdf.multi_cell(495, 14, "The agency supported 73 companies last year. They plan to hire 1,610 people over the next three years, its best result so far.")
     pdf.ln(10)
     pdf.set_x(50)
     with pdf.table(col_widths=(80, 160, 160), width=400, align="LEFT") as table:
-        for row in (("Year", "Projects", "Jobs announced"), ("2016", "74", "1,508"), ("2017", "80", "2,100"), ("2018", "87", "2,861")):
+        for row in (("Year", "Projects", "Jobs announced"), ("2016", "61", "1,240"), ("2017", "68", "1,395"), ("2018", "73", "1,610")):
             cells = table.row()
             for cell in row:
                 cells.cell(cell)
