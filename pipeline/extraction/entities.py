@@ -208,8 +208,8 @@ def collect(analysis: Analysis, text: str, lang: str, res: Resources) -> Mention
 
 def _link_short_forms(mentions: list[Mention], defs: dict[str, str]) -> list[Mention]:
     """A short form defined in parentheses (`defs`, short -> long) takes its long form's name,
-    whichever mechanism found each of them: "Bordeaux Gironde Chamber of Commerce and Industry
-    (CCI Bordeaux Gironde)"."""
+    whichever mechanism found each of them: "Nantes Chamber of Commerce and Industry
+    (CCI Nantes)"."""
     by_surface = {m.surface: m.name for m in mentions if m.type == "ORG"}
     rename = {by_surface[short]: by_surface[long] for short, long in defs.items()
               if short in by_surface and long in by_surface and by_surface[short] != by_surface[long]}
@@ -294,8 +294,8 @@ _NAME = r"((?:[A-Z][\w&+'.-]*|[A-Z]{2,})(?:\s+(?:[A-Z][\w&+'.-]*|[A-Z]{2,}|de|du
 
 
 def _patterned_orgs(text: str, found: list[Mention], res: Resources) -> list[Mention]:
-    """Institution names of a known shape (models/org_patterns.yaml): "Bordeaux Gironde Chamber
-    of Commerce and Industry", "Conseil général du Rhône", "CCI Bordeaux Gironde"."""
+    """Institution names of a known shape (models/org_patterns.yaml): "Nantes Chamber
+    of Commerce and Industry", "Conseil général du Var", "CCI Nantes"."""
     out: list[Mention] = []
     taken = [(m.start, m.end) for m in found if m.type == "ORG" and not m.surface[:1].islower()]
     for m in res.org_pattern_regex.finditer(text):
@@ -448,7 +448,7 @@ _RENAMED = re.compile(r"^\s*[(,]?\s*(?:devenue?s?|rebaptisée?|renommée?|désor
 
 
 def link_renames(mentions: list[Mention], text: str) -> list[Mention]:
-    """"Communauté urbaine de Lyon (devenue Métropole de Lyon ...)": one organization under its
+    """"Communauté urbaine de Brest (devenue Brest Métropole ...)": one organization under its
     current name (the second one; "formerly"/"anciennement" point the other way)."""
     orgs = [m for m in mentions if m.type == "ORG"]
     rename: dict[str, str] = {}
