@@ -149,6 +149,7 @@ class FrameLexicon(_Strict):
     project_pronouns: PerLang = Field(default_factory=PerLang)
     partitive_pronouns: PerLang = Field(default_factory=PerLang)
     fraction_nouns: PerLang = Field(default_factory=PerLang)
+    elided_nouns: PerLang = Field(default_factory=PerLang)
     metrics: list[MetricRow]
     statuses: list[StatusRow]
 

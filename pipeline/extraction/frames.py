@@ -135,7 +135,8 @@ def _qualifier_words(res: Resources, lang: str) -> frozenset[str]:
         q = r.metrics.qualifiers
         words = {w.lower() for name in ("foreign", "french", "created", "maintained") if name in q
                  for w in q[name].get(lang) + q[name].get("en")}
-        return frozenset(words | {"autres", "others", "other", "supplémentaires", "additional", "more", "ones"})
+        extra = {w.lower() for w in r.frames.elided_nouns.get(lang) + r.frames.elided_nouns.get("en")}
+        return frozenset(words | extra)
     return res.memo(f"frames:elided:{lang}", build)
 
 

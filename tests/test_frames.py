@@ -1,0 +1,259 @@
+"""Frame rules (pipeline/extraction/frames.py, models/frames.yaml) end to end, on invented sentences.
+
+Each case is a small French or English article run through the real pipeline: facts that must
+come out, and facts that must not. A `None` in an absent pattern matches any value.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+PP = "Provence Promotion"
+ANY = None
+
+HEAD = {
+    "fr": "Bilan de l'agence\n\nJeudi 10 mars 2022\n\n",
+    "en": "Agency results\n\nThursday 10 March 2022\n\n",
+}
+
+
+def article(lang: str, body: str) -> str:
+    return HEAD[lang] + body + "\n"
+
+
+def metrics(doc):
+    return {(f.subject, f.metric, f.period, f.status, f.value) for f in doc.facts if f.kind == "metric"}
+
+
+def matches(pattern, fact) -> bool:
+    return all(p is None or p == v for p, v in zip(pattern, fact))
+
+
+def case(id_, lang, body, expected, absent):
+    return pytest.param(lang, body, expected, absent, id=id_)
+
+
+CASES = [
+    # 1. A time expression is not the counted noun.
+    case("01-time-fr-target-counts-implantations", "fr",
+         "Provence Promotion veut hisser le nombre d'implantations à 90 dès l'an prochain.",
+         {(PP, "location_projects", "2023", "target", 90)},
+         {(PP, "location_projects", ANY, "actual", 90)}),
+    case("01-time-fr-compared-with-jobs", "fr",
+         "En 2021, Provence Promotion a accompagné 66 projets porteurs de 2 300 emplois, "
+         "contre quelque 1 900 l'année précédente.",
+         {(PP, "jobs_created", "2021", "actual", 2300), (PP, "jobs_created", "2020", "actual", 1900)},
+         {(PP, "jobs_created", "2021", ANY, 1900)}),
+    case("01-time-en-compared-with-jobs", "en",
+         "In 2021, Invest in Provence supported 66 projects bringing 2,300 jobs, "
+         "compared with nearly 1,900 the year before.",
+         {(PP, "jobs_created", "2021", "actual", 2300), (PP, "jobs_created", "2020", "actual", 1900)},
+         {(PP, "jobs_created", "2021", ANY, 1900)}),
+
+    # 2. A coordinated clause with its own subject is a separate statement.
+    case("02-conj-fr-own-subject", "fr",
+         "En 2021, Provence Promotion a accompagné 58 entreprises. "
+         "Elles prévoient de créer 410 emplois, et 55 emplois existants ont été maintenus.",
+         {(PP, "jobs_created", "2021", "actual", 410), (PP, "jobs_maintained", "2021", "actual", 55)},
+         {(PP, ANY, ANY, "target", 410), (PP, ANY, ANY, "target", 55), (PP, "jobs_total", ANY, ANY, 55)}),
+    case("02-conj-en-own-subject", "en",
+         "In 2021, Invest in Provence supported 58 companies. "
+         "They plan to create 410 jobs, and 55 existing jobs were saved.",
+         {(PP, "jobs_created", "2021", "actual", 410), (PP, "jobs_maintained", "2021", "actual", 55)},
+         {(PP, ANY, ANY, "target", 410), (PP, ANY, ANY, "target", 55), (PP, "jobs_total", ANY, ANY, 55)}),
+
+    # 3. Plural pronoun subjects stand for the companies.
+    case("03-pronoun-fr-elles", "fr",
+         "En 2021, Provence Promotion a accompagné 53 entreprises. Elles projettent de créer 870 emplois.",
+         {(PP, "jobs_created", "2021", "actual", 870)},
+         {(PP, "jobs_created", ANY, "target", 870)}),
+    case("03-pronoun-en-they", "en",
+         "In 2021, Invest in Provence supported 53 companies. They plan to create 870 jobs.",
+         {(PP, "jobs_created", "2021", "actual", 870)},
+         {(PP, "jobs_created", ANY, "target", 870)}),
+
+    # 4. Clitic "en" inherits the noun of the figure before (English: the goal's elided noun).
+    case("04-clitic-fr-en", "fr",
+         "En 2021, 72 sociétés se sont installées grâce à Provence Promotion, "
+         "alors que l'agence n'en escomptait que 60.",
+         {(PP, "location_projects", "2021", "actual", 72), (PP, "location_projects", "2021", "target", 60)},
+         {(PP, "location_projects", ANY, "actual", 60)}),
+    case("04-clitic-en-elided-goal", "en",
+         "In 2021, 72 firms settled in the region with Invest in Provence, "
+         "whereas the agency had only budgeted for 60.",
+         {(PP, "location_projects", "2021", "actual", 72), (PP, "location_projects", "2021", "target", 60)},
+         {(PP, "location_projects", ANY, "actual", 60)}),
+
+    # 5. A goal figure with no noun inherits the class of the figure before it.
+    case("05-goal-fr-objectif-fixe", "fr",
+         "En 2021, les projets accompagnés par Provence Promotion totalisent 1 450 emplois, "
+         "pour un objectif fixé à 1 250.",
+         {(PP, "jobs_created", "2021", "actual", 1450), (PP, "jobs_created", "2021", "target", 1250)},
+         {(PP, ANY, ANY, "actual", 1250)}),
+    case("05-goal-en-goal-set-at", "en",
+         "In 2021, Invest in Provence recorded 1,470 announced jobs, against a goal set at 1,250.",
+         {(PP, "jobs_created", "2021", "actual", 1470), (PP, "jobs_created", "2021", "target", 1250)},
+         {(PP, ANY, ANY, "actual", 1250)}),
+
+    # 6. A goal announced after a colon; a cue after the colon governs its own figure.
+    case("06-colon-fr-announced-goal", "fr",
+         "63 projets et 1 420 emplois : voilà l'objectif de Provence Promotion pour 2022.",
+         {(PP, "location_projects", "2022", "target", 63), (PP, "jobs_created", "2022", "target", 1420)},
+         {(PP, ANY, ANY, "actual", 63), (PP, ANY, ANY, "actual", 1420)}),
+    case("06-colon-en-announced-goal", "en",
+         "Invest in Provence has set its course. "
+         "63 projects and 1,420 jobs: that is what the agency is aiming for in 2022.",
+         {(PP, "location_projects", "2022", "target", 63), (PP, "jobs_created", "2022", "target", 1420)},
+         {(PP, ANY, ANY, "actual", 63), (PP, ANY, ANY, "actual", 1420)}),
+    case("06-colon-fr-cue-governs-own-figure", "fr",
+         "Provence Promotion a recensé 2 350 emplois annoncés en 2021 : l'agence vise désormais 2 700 en 2022.",
+         {(PP, "jobs_created", "2021", "actual", 2350), (PP, "jobs_created", "2022", "target", 2700)},
+         {(PP, ANY, ANY, "target", 2350)}),
+    case("06-colon-en-cue-governs-own-figure", "en",
+         "Invest in Provence logged 2,350 jobs announced in 2021: the agency now aims for 2,700 in 2022.",
+         {(PP, "jobs_created", "2021", "actual", 2350), (PP, "jobs_created", "2022", "target", 2700)},
+         {(PP, ANY, ANY, "target", 2350)}),
+
+    # 7. A share of the projects as subject makes a jobs count a size class.
+    case("07-fraction-fr-moitie-des-projets", "fr",
+         "En 2021, Provence Promotion a accompagné 62 projets. La moitié des projets génèrent plus de 20 emplois.",
+         {(PP, "location_projects", "2021", "actual", 62)},
+         {(ANY, ANY, ANY, ANY, 20)}),
+    case("07-fraction-en-two-thirds-of-the-projects", "en",
+         "In 2021, Invest in Provence supported 62 projects. Two thirds of the projects involve more than 25 jobs.",
+         {(PP, "location_projects", "2021", "actual", 62)},
+         {(ANY, ANY, ANY, ANY, 25)}),
+
+    # 8. A subject that carries the foreign qualifier gives a percent its foreign share.
+    case("08-foreign-subject-fr", "fr",
+         "En 2021, Provence Promotion a accompagné 62 projets. Les groupes étrangers en représentent 43 %. "
+         "Les PME en représentent 31 %.",
+         {(PP, "foreign_share_projects", "2021", "actual", 43)},
+         {(ANY, "foreign_share_projects", ANY, ANY, 31)}),
+    case("08-foreign-subject-en", "en",
+         "In 2021, Invest in Provence supported 62 projects. Foreign investors account for 43% of the projects. "
+         "Small firms account for 31% of the projects.",
+         {(PP, "foreign_share_projects", "2021", "actual", 43)},
+         {(ANY, "foreign_share_projects", ANY, ANY, 31)}),
+
+    # 9. "ones" / "autres": an elided noun.
+    case("09-elided-en-ones", "en",
+         "In 2021, the companies supported by Invest in Provence announced 780 new jobs and kept 125 existing ones.",
+         {(PP, "jobs_created", "2021", "actual", 780), (PP, "jobs_maintained", "2021", "actual", 125)},
+         {(PP, "jobs_created", ANY, ANY, 125)}),
+    case("09-elided-fr-autres", "fr",
+         "En 2021, les entreprises accompagnées par Provence Promotion ont annoncé 780 nouveaux emplois "
+         "et en ont maintenu 125 autres.",
+         {(PP, "jobs_created", "2021", "actual", 780), (PP, "jobs_maintained", "2021", "actual", 125)},
+         {(PP, "jobs_created", ANY, ANY, 125)}),
+
+    # 10. Comparison participles, "up from", "ahead of".
+    case("10-compare-en-compared-with", "en",
+         "Invest in Provence supported 93 companies in 2021, compared with 81 in 2020.",
+         {(PP, "location_projects", "2021", "actual", 93), (PP, "location_projects", "2020", "actual", 81)},
+         {(PP, ANY, "2021", ANY, 81)}),
+    case("10-compare-en-up-from", "en",
+         "In 2021, Invest in Provence supported 93 companies, up from 74 the year before.",
+         {(PP, "location_projects", "2021", "actual", 93), (PP, "location_projects", "2020", "actual", 74)},
+         {(PP, ANY, "2021", ANY, 74)}),
+    case("10-compare-en-ahead-of", "en",
+         "Invest in Provence landed 93 projects in 2021, ahead of 86 in 2020.",
+         {(PP, "location_projects", "2021", "actual", 93), (PP, "location_projects", "2020", "actual", 86)},
+         {(PP, ANY, "2021", ANY, 86)}),
+
+    # 11. A passive agent carries qualifiers and subject.
+    case("11-agent-en-foreign-agent", "en",
+         "In 2021, Invest in Provence supported 64 projects. Thirty of these projects were brought by foreign groups.",
+         {(PP, "foreign_projects", "2021", "actual", 30)},
+         {(PP, "location_projects", ANY, ANY, 30)}),
+    case("11-agent-fr-foreign-agent", "fr",
+         "En 2021, Provence Promotion a accompagné 64 projets. "
+         "Trente de ces projets ont été portés par des groupes étrangers.",
+         {(PP, "foreign_projects", "2021", "actual", 30)},
+         {(PP, "location_projects", ANY, ANY, 30)}),
+    case("11-agent-fr-promised-by-companies", "fr",
+         "En 2021, 1 150 emplois ont été promis par les entreprises accompagnées par Provence Promotion.",
+         {(PP, "jobs_created", "2021", "actual", 1150)},
+         {(PP, ANY, ANY, "target", 1150)}),
+    case("11-agent-en-promised-by-companies", "en",
+         "In 2021, 1,150 jobs were promised by the companies supported by Invest in Provence.",
+         {(PP, "jobs_created", "2021", "actual", 1150)},
+         {(PP, ANY, ANY, "target", 1150)}),
+
+    # 12. A participle whose understood subject is a foreign object.
+    case("12-participle-en-representing", "en",
+         "In 2021, Invest in Provence helped 43 international projects, representing 980 jobs.",
+         {(PP, "foreign_projects", "2021", "actual", 43), (PP, "foreign_jobs", "2021", "actual", 980)},
+         {(PP, "jobs_created", ANY, ANY, 980)}),
+    case("12-participle-fr-generant", "fr",
+         "En 2021, Provence Promotion a accompagné 43 projets internationaux, générant 980 emplois.",
+         {(PP, "foreign_projects", "2021", "actual", 43), (PP, "foreign_jobs", "2021", "actual", 980)},
+         {(PP, "jobs_created", ANY, ANY, 980)}),
+
+    # 13. One company's figures are not the agency's tally.
+    case("13-one-company-fr", "fr",
+         "En 2021, Provence Promotion a accompagné 67 projets. Cette société créera 34 emplois d'ici trois ans.",
+         {(PP, "location_projects", "2021", "actual", 67)},
+         {(ANY, "jobs_created", ANY, ANY, 34)}),
+    case("13-one-company-en", "en",
+         "In 2021, Invest in Provence supported 67 projects. The company will create 34 jobs within three years.",
+         {(PP, "location_projects", "2021", "actual", 67)},
+         {(ANY, "jobs_created", ANY, ANY, 34)}),
+
+    # 14. An implausible project count is a stock.
+    case("14-stock-fr-network", "fr",
+         "En 2021, Provence Promotion a accompagné 67 projets. "
+         "Provence Promotion représente le premier réseau des 115 000 entreprises du département.",
+         {(PP, "location_projects", "2021", "actual", 67)},
+         {(ANY, ANY, ANY, ANY, 115000)}),
+    case("14-stock-en-network", "en",
+         "In 2021, Invest in Provence supported 67 projects. "
+         "Invest in Provence represents the leading network of the 115,000 companies of the department.",
+         {(PP, "location_projects", "2021", "actual", 67)},
+         {(ANY, ANY, ANY, ANY, 115000)}),
+
+    # 15. A noun of no class is not a share of projects.
+    case("15-no-class-fr-temps", "fr",
+         "En 2021, Provence Promotion a accompagné 67 projets. "
+         "Les équipes de l'agence consacrent un quart de leur temps à l'étranger.",
+         {(PP, "location_projects", "2021", "actual", 67)},
+         {(ANY, "foreign_share_projects", ANY, ANY, ANY)}),
+    case("15-no-class-en-time", "en",
+         "In 2021, Invest in Provence supported 67 projects. "
+         "The agency's staff spend a quarter of their working time abroad.",
+         {(PP, "location_projects", "2021", "actual", 67)},
+         {(ANY, "foreign_share_projects", ANY, ANY, ANY)}),
+
+    # 16. "dont" (English "of which") is no counted noun.
+    case("16-dont-fr", "fr",
+         "En 2021, Provence Promotion a accompagné environ 85 nouvelles activités, "
+         "dont 47 % sont portées par des entreprises étrangères.",
+         {(PP, "location_projects", "2021", "actual", 85), (PP, "foreign_share_projects", "2021", "actual", 47)},
+         {(PP, "location_projects", ANY, ANY, 47), (PP, "foreign_projects", ANY, ANY, 47)}),
+    case("16-dont-en-of-which", "en",
+         "In 2021, Invest in Provence supported some 85 new projects, of which 47% were brought by foreign companies.",
+         {(PP, "location_projects", "2021", "actual", 85), (PP, "foreign_share_projects", "2021", "actual", 47)},
+         {(PP, "location_projects", ANY, ANY, 47), (PP, "foreign_projects", ANY, ANY, 47)}),
+
+    # 17. The "barre" / "bar" idiom is a target.
+    case("17-bar-fr-passive", "fr",
+         "En 2022, l'agence Provence Promotion a accueilli 68 projets. Pour 2023, la barre est fixée à 76 projets.",
+         {(PP, "location_projects", "2022", "actual", 68), (PP, "location_projects", "2023", "target", 76)},
+         {(PP, "location_projects", ANY, "actual", 76)}),
+    case("17-bar-fr-active", "fr",
+         "Pour 2023, Provence Promotion a placé la barre à 76 projets.",
+         {(PP, "location_projects", "2023", "target", 76)},
+         {(PP, "location_projects", ANY, "actual", 76)}),
+    case("17-bar-en-raised", "en",
+         "In 2022, Invest in Provence supported 68 projects. For 2023, the agency has raised the bar to 77 projects.",
+         {(PP, "location_projects", "2022", "actual", 68), (PP, "location_projects", "2023", "target", 77)},
+         {(PP, "location_projects", ANY, "actual", 77)}),
+]
+
+
+@pytest.mark.parametrize("lang, body, expected, absent", CASES)
+def test_frame_rules(run_text, lang, body, expected, absent):
+    found = metrics(run_text(article(lang, body)))
+    assert expected <= found, f"missing {expected - found}; found {sorted(found, key=str)}"
+    wrong = {f for f in found for p in absent if matches(p, f)}
+    assert not wrong, f"unexpected {wrong}"
