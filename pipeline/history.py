@@ -83,7 +83,9 @@ def consolidate_metrics(facts: Iterable[Fact]) -> list[dict[str, Any]]:
     """One entry per (subject, metric, period, status) with the retained value and every source."""
     groups: dict[tuple[str, str, str, str], list[Fact]] = defaultdict(list)
     for f in facts:
-        if f.get("kind") == "metric":
+        # A figure whose year could not be resolved stays in facts.jsonl but fills no cell: a
+        # history row "None" is no year a journalist can read.
+        if f.get("kind") == "metric" and f.get("period") not in (None, "", "None"):
             groups[(f["subject"], f["metric"], str(f.get("period")), f["status"])].append(f)
     out = []
     for (subject, metric, period, status), items in sorted(groups.items()):

@@ -52,6 +52,11 @@ def test_history_two_firm_readings_that_disagree_are_a_conflict_whatever_the_wea
     assert entry["conflict"] is True and entry["value"] == 63 and entry["doubtful"] == []
 
 
+def test_history_a_figure_without_a_year_fills_no_cell():
+    entries = consolidate_metrics([metric(63, doc="a"), metric(130, doc="b", period=None)])
+    assert [(e["period"], e["value"]) for e in entries] == [("2014", 63)]
+
+
 def test_history_targets_paired_with_actuals():
     metrics = consolidate_metrics([metric(75, status="target", period="2018"), metric(77, period="2018"),
                                    metric(65, status="target", period="2021")])
