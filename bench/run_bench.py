@@ -359,8 +359,8 @@ def write_results(results: dict[str, dict[str, object]]) -> None:
                 note = f"workers load spaCy inside the clock; identical to p1: {r.get('same_p2')}; phases {m.get('phases')}"
             if key.startswith("raw"):
                 note = (f"nlp.pipe only, n_process={m.get('n_process')}"
-                        + ("; complete pipelines (parser, tagger...): the old default" if m.get("full") else
-                           "; the components a build runs (senter + ner)"))
+                        + ("; complete pipelines (parser, tagger...), lemmatizer off" if m.get("full") else
+                           "; the components a build runs (the default: complete pipelines)"))
             rows.append(f"| {size} | {key} | {docs} | {_f(sec, 2)} | {_f(m.get('cpu_s'), 1)} | "
                         f"{_f(docs / sec if sec else 0)} | {_f(words / sec if sec else 0, 0)} | "
                         f"{_f(m.get('rss_self_mb'), 0)} / {_f(m.get('rss_child_mb'), 0)} | {note} |")
