@@ -128,6 +128,29 @@ def _complement(sent: Sentence, i: int) -> Token | None:
     return None
 
 
+def _noun_below(sent: Sentence, last: int, anchor: int) -> Token | None:
+    """The noun right after a figure (adjectives skipped) that the parser hung below it ("1.250
+    postes", "2350 nouveaux emplois" with the figure read as the noun's head), or None."""
+    nxt = next((t for t in sent.tokens[last + 1:] if t.pos != "ADJ"), None)
+    return nxt if nxt is not None and nxt.pos == "NOUN" and nxt.head == anchor else None
+
+
+def _subtree(sent: Sentence, roots: Iterable[int]) -> frozenset[int]:
+    """The tokens at `roots` and every token below them."""
+    below: dict[int, list[int]] = {}
+    for t in sent.tokens:
+        if t.head != t.i:
+            below.setdefault(t.head, []).append(t.i)
+    out: set[int] = set()
+    todo = list(roots)
+    while todo:
+        i = todo.pop()
+        if i not in out:
+            out.add(i)
+            todo.extend(below.get(i, ()))
+    return frozenset(out)
+
+
 def _qualifier_words(res: Resources, lang: str) -> frozenset[str]:
     """Words of the qualifier lists: a figure whose "noun" is one stands for an elided noun
     ("dont 18 étrangers", "57 others", "25 nouveaux")."""
@@ -151,6 +174,7 @@ def _counted(sent: Sentence, span: list[int], anchor: int, res: Resources,
     lang = sent.lang
     quantity = _words(res, lang, "quantity_nouns")
     duration = _words(res, lang, "duration_nouns")
+    part_markers = _words(res, lang, "part_markers")
     a = toks[anchor]
     own = set(span) | {anchor}
 
@@ -176,17 +200,15 @@ def _counted(sent: Sentence, span: list[int], anchor: int, res: Resources,
         if cand is not None and _is(cand, quantity):
             own.add(cand.i)
             cand = _complement(sent, cand.i)
-    if cand is not None and (cand.i in own or cand.pos == "PRON" or _is(cand, _words(res, lang, "part_markers"))):
+    if cand is not None and (cand.i in own or cand.pos == "PRON" or _is(cand, part_markers)):
         cand = None  # "dont 412", "19 of them": the noun is another figure's
     if cand is None and (c := _complement(sent, anchor)) is not None and c.pos != "PRON":
         cand = c  # "dix-neuf de ces implantations", "19 of them"
     if cand is None and a.pos not in ("NOUN", "PROPN"):
         # A noun right after the figure that the parser hung below it (a figure tagged as a
         # numeral or an adjective, "1.250 postes" read as the figure's dependent): still the counted noun.
-        nxt = next((t for t in toks[max(span) + 1:] if t.pos != "ADJ"), None)
-        if nxt is not None and nxt.pos == "NOUN" and nxt.head == anchor:
-            cand = nxt
-    if dating(cand) or (cand is not None and _is(cand, _words(res, lang, "part_markers"))):
+        cand = _noun_below(sent, max(span), anchor)
+    if dating(cand) or (cand is not None and _is(cand, part_markers)):
         cand = None  # a date, or the relative "dont" read as a noun
     if cand is not None:
         own.add(cand.i)
@@ -273,11 +295,10 @@ def _through_agent(sent: Sentence, i: int, verb: int) -> bool:
     """Whether the word at `i` reaches `verb` through its agent ("projects led by foreign firms",
     "des projets portés par des groupes étrangers"): what the agent is, the passive subject is."""
     path = _path_up(sent, i)
-    if verb not in path:
+    at = path.index(verb) if verb in path else 0
+    if at == 0:
         return False
-    below = path[path.index(verb) - 1] if path.index(verb) > 0 else None
-    if below is None:
-        return False
+    below = path[at - 1]
     t = sent.tokens[below]
     return t.dep in ("agent", "obl:agent") or (t.dep in ("obl", "obl:mod") and any(
         c.dep == "case" and c.lower == "par" for c in _children(sent, below)) and any(
@@ -479,6 +500,7 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
                    for anchor, (noun, _) in zip(anchors, counted)]
     compared = {j for j, a in enumerate(anchors) if a is not None and _is_compared(sent, _chain(sent, a), markers)}
     partitive = _words(res, lang, "partitive_markers")
+    clitics = _words(res, lang, "partitive_pronouns")
     wholes = {j for j, a in enumerate(anchors) if a is not None and any(
         _is(c, partitive) for i in territories[j] for c in _children(sent, i) if c.dep in _CASES)}
     announced = _colon_targets(sent, hits, anchors)
@@ -523,9 +545,9 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
         # Words inside the subject of the figure's verb describe the subject, not the figure
         # ("nos experts sectoriels ont rencontré 300 entreprises"), unless the verb states an
         # amount of its subject ("le budget s'élève à 2 M€").
-        subject_words = frozenset() if verb is None or "amount" in _classes(sent, [verb], res, False) else frozenset(
-            j for c in _children(sent, verb) if c.dep in _SUBJECTS and c.i not in own
-            for j in range(len(sent.tokens)) if c.i in _path_up(sent, j))
+        subject_tree = frozenset() if verb is None else _subtree(
+            sent, (c.i for c in _children(sent, verb) if c.dep in _SUBJECTS and c.i not in own))
+        subject_words = frozenset() if verb is None or "amount" in _classes(sent, [verb], res, False) else subject_tree
         for name, i in hits:
             if name == "target" or i in subject_words:
                 continue
@@ -541,9 +563,8 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
             if name in lex.direct_qualifiers and not (verb_at is None or at < verb_at or (at == verb_at and is_direct)):
                 continue
             qualifiers.add(name)
-        if num.unit == "percent" and verb is not None and "foreign" not in qualifiers and any(
-                name == "foreign" and c.i in _path_up(sent, i) for name, i in hits
-                for c in _children(sent, verb) if c.dep in _SUBJECTS and c.i not in own):
+        if num.unit == "percent" and "foreign" not in qualifiers and any(
+                name == "foreign" and i in subject_tree for name, i in hits):
             qualifiers.add("foreign")  # "les groupes étrangers en représentent 40 %": their share
         if noun is not None and any(c.dep == "amod" and c.lower in res.country_by_word for c in _children(sent, noun)):
             qualifiers.add("nationality")  # "12 Japanese companies", "cinq entreprises allemandes": a breakdown
@@ -573,7 +594,6 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
             elif any(_blocked_by(sent, ph, own, territories[j]) for j in compared if j != k):
                 foreign.append(p)  # "contre 58 en 2015": the year of the compared figure
         tense, negated = _tense(sent, verb)
-        clitics = _words(res, lang, "partitive_pronouns")
         pronominal = noun is None and verb is not None and any(
             c.pos == "PRON" and _is(c, clitics) for c in _children(sent, verb))
         frames.append(Frame(
@@ -637,8 +657,8 @@ def counted_years(sent: Sentence, years: list[NumberMatch], res: Resources) -> l
             continue
         t = sent.tokens[idx[0]]
         head = sent.tokens[t.head]
-        nxt = next((n for n in sent.tokens[t.i + 1:] if n.pos != "ADJ"), None)
-        below = nxt is not None and nxt.head == t.i and nxt.pos == "NOUN" and _head_class(res, nxt)
+        nxt = _noun_below(sent, t.i, t.i)
+        below = nxt is not None and _head_class(res, nxt)
         if (t.dep in ("nummod", "det", "nummod:gov", "amod") and head.i > t.i and _head_class(res, head)) or below:
             # "2350 nouveaux emplois", also when the parser hung the noun below the figure
             out.append(NumberMatch(y.start, y.end, y.text, y.value, "count", y.approx, "number", y.words))
@@ -671,14 +691,13 @@ def _colon_targets(sent: Sentence, hits: list[tuple[str, int]], anchors: list[in
     return out
 
 
-def _inherit(frames: list[Frame | None], sent: Sentence, substantive: list[bool] | None = None) -> list[Frame | None]:
+def _inherit(frames: list[Frame | None], sent: Sentence, substantive: list[bool]) -> list[Frame | None]:
     """A figure with no counted noun of its own takes the class of the nearest figure before it
     that has one, when it is compared with it ("52 projets en 2016, contre 47 en 2015"), stands
     for its noun ("57 others", "dont 18 étrangers", "n'en prévoyait que 50"), is coordinated with
     it ("63 projects in 2013 and 75 in 2014") or is the goal it is measured against ("1 200 emplois,
     pour un objectif de 1 000"). Time expressions ("three years") are skipped: they count nothing."""
     out = list(frames)
-    counts = substantive or [True] * len(frames)
     for k, f in enumerate(frames):
         if f is None or f.noun is not None or f.number.unit != "count":
             continue
@@ -686,7 +705,7 @@ def _inherit(frames: list[Frame | None], sent: Sentence, substantive: list[bool]
         if not (f.compared or f.elided or f.part or f.pronominal or goal
                 or sent.tokens[f.anchor].dep in ("conj", "appos")):
             continue
-        before = [g for j, g in list(enumerate(out))[:k][::-1] if g is not None and counts[j]]
+        before = [g for j in range(k - 1, -1, -1) if (g := out[j]) is not None and substantive[j]]
         if f.compared or f.part:  # the figure it is compared with, or part of: the one just before
             near = before[:1]
         else:
