@@ -57,6 +57,8 @@ class OrgCues(_Strict):
     not_names: list[str]
     acronym_stoplist: list[str]
     company_nouns: PerLang
+    agency_nouns: PerLang
+    name_connectors: list[str]
 
 
 class Title(_Strict):

@@ -16,7 +16,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from pipeline.nlp import ORG_LABELS, OTHER_LABELS, PERSON_LABELS, PLACE_LABELS, WEAK_PREFIX, Analysis, Span
+from pipeline.nlp import ORG_LABELS, OTHER_LABELS, PERSON_LABELS, PLACE_LABELS, WEAK_PREFIX, Analysis, Span, Token
 from pipeline.records import Entity
 from pipeline.resources import Resources, fold
 
@@ -41,6 +41,7 @@ class Mentions:
 
     items: list[Mention]
     subject: str | None = None  # the document's focal agency (set by choose_subject)
+    agencies: frozenset[str] = frozenset()  # names introduced as an agency ("l'agence X", "the X agency")
 
     def within(self, start: int, end: int, type_: str | None = None) -> list[Mention]:
         return [m for m in self.items if m.start >= start and m.end <= end and (type_ is None or m.type == type_)]
@@ -202,8 +203,117 @@ def collect(analysis: Analysis, text: str, lang: str, res: Resources) -> Mention
                                                  or (c.start <= m.start and m.end <= c.end and c.end - c.start > m.end - m.start))
         for c in cued)]
     found = _listed_orgs(_titled_orgs(found + cued, text, res), text, res)
+    found, agencies = _agency_appositions(analysis, found, text, res)
     mentions = link_renames(_add_surnames(found + _named_people(text, found, res), text), text)
-    return Mentions(_link_short_forms(mentions, acronyms))
+    return Mentions(_link_short_forms(mentions, acronyms), agencies=agencies)
+
+
+def _name_token(tok: Token) -> bool:
+    """A word that can belong to a name: capitalized, or with a capital inside ("risingSUD")."""
+    return any(c.isupper() for c in tok.text) and tok.text[:1].isalnum()
+
+
+def _name_run(toks: list[Token], i: int, step: int, connectors: frozenset[str]) -> list[Token]:
+    """The name words from `toks[i]` on, in direction `step`: name words, and connectors
+    between two of them ("Invest in Brest", "Maison de l'Emploi")."""
+    run: list[Token] = []
+    j = i
+    while 0 <= j < len(toks):
+        t = toks[j]
+        if _name_token(t) and t.pos != "DET":  # "The Nova agency": the article is no part of the name
+            run.append(t)
+            j += step
+            continue
+        k = j
+        while 0 <= k < len(toks) and toks[k].lower in connectors and len(run) > 0:
+            k += step
+        if k != j and 0 <= k < len(toks) and _name_token(toks[k]):
+            run.extend(toks[min(j, k):max(j, k)][::step])
+            j = k
+            continue
+        break
+    return sorted(run, key=lambda t: t.i)[:8]
+
+
+def _title_words(res: Resources) -> frozenset[str]:
+    return frozenset(t.lower() for title in res.roles.titles for t in title.fr + title.en)
+
+
+def _agency_appositions(analysis: Analysis, found: list[Mention], text: str,
+                        res: Resources) -> tuple[list[Mention], frozenset[str]]:
+    """Names in apposition to an agency noun (models/org_cues.yaml `agency_nouns`): "l'agence
+    d'attractivité Nova Lyon", "the development agency Invest in Brest", "the Nova Lyon agency".
+
+    At most four lowercase words (no verb, no punctuation) may stand between the noun and the
+    name. Such a name is an organization, an agency, and its other occurrences in the text are
+    mentions of it; a cue name that contains a model span replaces it (a cut name). Returns the
+    mentions and the canonical names introduced as agencies."""
+    connectors = frozenset(res.org_cues.name_connectors)
+    cue_words = res.memo("org_cue_words", _cue_words)
+    out = list(found)
+    agencies: set[str] = set()
+    surfaces: dict[str, str] = {}
+    for sent in analysis.sentences:
+        toks = sent.tokens
+        nouns = frozenset(w.lower() for w in res.org_cues.agency_nouns.get(sent.lang))
+        for t in toks:
+            if t.text not in nouns:  # lowercase only: a capitalized "Agence" starts a name itself
+                continue
+            run: list[Token] = []
+            # Words between the noun and the name: adjectives and complements ("d'attractivité",
+            # "de développement économique"; in English only adjectives and nouns), never a
+            # preposition right before the name ("l'agence de Nova Métropole" is its owner's).
+            between = ("ADJ", "NOUN", "ADP", "DET") if sent.lang == "fr" else ("ADJ", "NOUN")
+            j, gap = t.i + 1, 0
+            while j < len(toks) and gap <= 4 and not _name_token(toks[j]) and toks[j].pos in between:
+                j, gap = j + 1, gap + 1
+            if j < len(toks) and gap <= 4 and _name_token(toks[j]) and toks[j - 1].pos not in ("ADP", "DET"):
+                run = _name_run(toks, j, 1, connectors)
+            # "Nova Lyon, l'agence d'attractivité ...", "Nova Lyon, the region's agency": the name before.
+            comma = t.i - 1
+            while comma >= 0 and toks[comma].pos in ("ADJ", "NOUN", "DET", "PART", "PRON") \
+                    and not _name_token(toks[comma]) and t.i - comma <= 5:
+                comma -= 1
+            if not run and comma >= 1 and toks[comma].text == "," and toks[comma + 1].pos in ("DET", "PRON"):
+                run = _name_run(toks, comma - 1, -1, connectors)
+            if not run and sent.lang == "en":
+                j, gap = t.i - 1, 0
+                while j >= 0 and gap <= 3 and toks[j].pos in ("ADJ", "NOUN") and not _name_token(toks[j]):
+                    j, gap = j - 1, gap + 1
+                if j >= 0 and _name_token(toks[j]):
+                    left = _name_run(toks, j, -1, connectors)
+                    if left and left[0].i > 0 and toks[left[0].i - 1].lower in ("the", "its", "their"):
+                        run = left
+            if not run:
+                continue
+            start, end = run[0].start, run[-1].end
+            name = text[start:end]
+            first = name.split()[0].lower()
+            if (name.lower() in cue_words["not_names"] or name in res.org_cues.acronym_stoplist
+                    or name.lower() in res.memo("title_words", _title_words)
+                    or fold(name) in res.territory_keys or name.lower() in res.country_by_word
+                    or (first in res.first_names and len(name.split()) <= 3)
+                    or any(m.type == "PERSON" and m.start < end and start < m.end for m in out)):
+                continue
+            inside = [m for m in out if m.type == "ORG" and m.start < end and start < m.end]
+            if inside and all(start <= m.start and m.end <= end for m in inside) and any(
+                    m.end - m.start < end - start for m in inside) and not any(
+                    res.org_by_name.get(m.name) for m in inside):
+                out = [m for m in out if m not in inside]  # a cut name: "Rhône-Alpes Entreprises"
+                inside = []
+            if inside:
+                agencies.update(m.name for m in inside)
+                continue
+            entry = res.org_by_key.get(fold(name))
+            canonical = entry.name if entry else name
+            out.append(Mention(start, end, "ORG", canonical, name))
+            agencies.add(canonical)
+            surfaces[name] = canonical
+    for surface, canonical in surfaces.items():  # its other occurrences
+        for m in re.finditer(rf"(?<![\w-]){re.escape(surface)}(?![\w-])", text):
+            if not any(x.start < m.end() and m.start() < x.end for x in out):
+                out.append(Mention(m.start(), m.end(), "ORG", canonical, surface))
+    return sorted(out, key=lambda x: (x.start, x.end)), frozenset(agencies)
 
 
 def _link_short_forms(mentions: list[Mention], defs: dict[str, str]) -> list[Mention]:
@@ -494,7 +604,8 @@ def choose_subject(mentions: Mentions, text: str, res: Resources) -> str | None:
 
     def is_agency(name: str) -> bool:
         entry = res.org_by_name.get(name)
-        return (entry is not None and entry.kind == "agency") or (entry is None and _agency_like(name, text))
+        return (entry is not None and entry.kind == "agency") or name in mentions.agencies or (
+            entry is None and _agency_like(name))
 
     agency = {n: is_agency(n) for n in counts}
     agencies = sorted((n for n in counts if agency[n]), key=lambda n: first[n])
@@ -517,8 +628,7 @@ def choose_subject(mentions: Mentions, text: str, res: Resources) -> str | None:
 _AGENCY_WORDS = re.compile(r"\b(?:Invest|Promotion|Développement|Development|Agence|Agency|Attractivité)\b")
 
 
-def _agency_like(name: str, text: str) -> bool:
-    if _AGENCY_WORDS.search(name):
-        return True
-    near = re.compile(rf"(?:agence|agency)[^.\n]{{0,60}}{re.escape(name)}|{re.escape(name)}[^.\n]{{0,8}}(?:l'agence|the agency|agency)", re.I)
-    return bool(near.search(text))
+def _agency_like(name: str) -> bool:
+    """A name that says it is an agency ("Invest in ...", "... Promotion"); names in apposition
+    to an agency noun are `Mentions.agencies`."""
+    return bool(_AGENCY_WORDS.search(name))
