@@ -152,6 +152,8 @@ class FrameLexicon(_Strict):
     partitive_pronouns: PerLang = Field(default_factory=PerLang)
     fraction_nouns: PerLang = Field(default_factory=PerLang)
     elided_nouns: PerLang = Field(default_factory=PerLang)
+    adjunct_markers: PerLang = Field(default_factory=PerLang)
+    partitive_case: PerLang = Field(default_factory=PerLang)
     metrics: list[MetricRow]
     statuses: list[StatusRow]
 

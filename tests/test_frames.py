@@ -248,6 +248,86 @@ CASES = [
          "In 2022, Invest in Provence supported 68 projects. For 2023, the agency has raised the bar to 77 projects.",
          {(PP, "location_projects", "2022", "actual", 68), (PP, "location_projects", "2023", "target", 77)},
          {(PP, "location_projects", ANY, "actual", 77)}),
+
+    # 18. Of leads handled and projects completed, the qualifier closer to the figure counts.
+    case("18-handled-then-completed-fr", "fr",
+         "En 2021, Provence Promotion a examiné 540 projets, dont 71 se sont concrétisés.",
+         {(PP, "location_projects", "2021", "actual", 71)},
+         {(ANY, ANY, ANY, ANY, 540)}),
+    case("18-handled-then-completed-en", "en",
+         "In 2021, Invest in Provence screened 540 projects, of which 71 were completed.",
+         {(PP, "location_projects", "2021", "actual", 71)},
+         {(ANY, ANY, ANY, ANY, 540)}),
+
+    # 19. "Étrangères à la région", "from outside the region": not from abroad, a breakdown.
+    case("19-exogenous-fr", "fr",
+         "En 2021, Provence Promotion a accompagné 64 projets. "
+         "Parmi eux, 30 entreprises étrangères à la région ont choisi le département.",
+         {(PP, "location_projects", "2021", "actual", 64)},
+         {(ANY, ANY, ANY, ANY, 30)}),
+    case("19-exogenous-en", "en",
+         "In 2021, Invest in Provence supported 64 projects. "
+         "Among them, 30 companies from outside the region chose the department.",
+         {(PP, "location_projects", "2021", "actual", 64)},
+         {(ANY, ANY, ANY, ANY, 30)}),
+    case("19-foreign-still-foreign-fr", "fr",
+         "En 2021, Provence Promotion a accompagné 64 projets, dont 30 entreprises étrangères.",
+         {(PP, "location_projects", "2021", "actual", 64), (PP, "foreign_projects", "2021", "actual", 30)},
+         set()),
+
+    # 20. Companies in difficulty the agency helps are rescues, not projects brought in.
+    case("20-distress-fr", "fr",
+         "En 2021, Provence Promotion a accompagné 64 projets et a soutenu 12 entreprises en difficulté.",
+         {(PP, "location_projects", "2021", "actual", 64)},
+         {(ANY, ANY, ANY, ANY, 12)}),
+    case("20-distress-en", "en",
+         "In 2021, Invest in Provence supported 64 projects and also helped 12 companies in difficulty.",
+         {(PP, "location_projects", "2021", "actual", 64)},
+         {(ANY, ANY, ANY, ANY, 12)}),
+
+    # 21. "With N" attaches a figure as the measure of the clause's result, whatever the verb.
+    case("21-with-adjunct-fr", "fr",
+         "Provence Promotion a vécu une belle année 2021 avec 64 projets d'implantation.",
+         {(PP, "location_projects", "2021", "actual", 64)},
+         set()),
+    case("21-with-adjunct-en", "en",
+         "Invest in Provence enjoyed a strong year in 2021 with 64 new investment projects.",
+         {(PP, "location_projects", "2021", "actual", 64)},
+         set()),
+    case("21-met-with-is-no-adjunct-en", "en",
+         "In 2021, Invest in Provence met with 120 companies at trade fairs.",
+         {(PP, "companies_met", "2021", "actual", 120)},
+         {(PP, "location_projects", ANY, ANY, 120)}),
+
+    # 22. "N of these projects": a part of a set counted before, a breakdown unless it says which part.
+    case("22-of-these-en-breakdown", "en",
+         "In 2021, Invest in Provence supported 64 projects. Marseille attracted 27 of these projects.",
+         {(PP, "location_projects", "2021", "actual", 64)},
+         {(ANY, ANY, ANY, ANY, 27)}),
+    case("22-of-these-fr-breakdown", "fr",
+         "En 2021, Provence Promotion a accompagné 64 projets. Marseille a attiré 27 de ces projets.",
+         {(PP, "location_projects", "2021", "actual", 64)},
+         {(ANY, ANY, ANY, ANY, 27)}),
+    case("22-of-all-en-no-demonstrative", "en",
+         "In 2021, Invest in Provence supported 64 of the projects it followed.",
+         {(PP, "location_projects", "2021", "actual", 64)},
+         set()),
+
+    # 23. Two values for one cell in one document: the one the agency is said to have done wins.
+    case("23-agency-figure-wins-fr", "fr",
+         "En 2021, 75 entreprises se sont installées dans la région. "
+         "La même année, Provence Promotion a accompagné 64 implantations dans le département.",
+         {(PP, "location_projects", "2021", "actual", 64)},
+         {(ANY, ANY, ANY, ANY, 75)}),
+    case("23-agency-figure-wins-en", "en",
+         "In 2021, 75 companies settled in the region. "
+         "That year, Invest in Provence supported 64 projects in the department.",
+         {(PP, "location_projects", "2021", "actual", 64)},
+         {(ANY, ANY, ANY, ANY, 75)}),
+    case("23-alone-it-stays-fr", "fr",
+         "Provence Promotion publie son bilan. En 2021, 75 entreprises se sont installées dans le département.",
+         {(PP, "location_projects", "2021", "actual", 75)},
+         set()),
 ]
 
 

@@ -50,7 +50,7 @@ def run(doc: Document, analysis: Analysis, cfg: Config) -> Document:
             history.extend(years)
             para_year[sent.paragraph] = years[-1]
     facts.extend(find_table_metrics(doc.text, doc.lang or "fr", ctx))
-    facts = _settle_periods(facts)
+    facts = _one_value_per_cell(_settle_periods(facts), ctx.agency_done)
     # An implantation is dated by its sentence, else its paragraph, else the year the article
     # reports on (the most frequent period of its actual figures), else its publication year.
     default = reported_year(facts) or (str(ctx.published.year) if ctx.published else None)
@@ -107,6 +107,26 @@ def _settle_periods(facts: list[Fact]) -> list[Fact]:
                 f = f.model_copy(update={"period": year, "period_source": "document"})
         out.append(f)
     return out
+
+
+def _one_value_per_cell(facts: list[Fact], agency_done: set[tuple[int, str, object]]) -> list[Fact]:
+    """Where one document gives two values for the same cell (subject, metric, year, status) and
+    the parse names the agency as doing what only some of them count, those are the agency's
+    figures; the others count something wider or narrower ("67 entreprises se sont établies
+    dans la région" beside "l'agence a accompagné 68 implantations"), and are dropped."""
+    def cell(f: MetricFact) -> tuple[object, ...]:
+        return (f.subject, f.metric, f.period, f.status)
+
+    def done(f: MetricFact) -> bool:
+        return (f.evidence.start, f.metric, f.value) in agency_done
+
+    tied = {cell(f) for f in facts if isinstance(f, MetricFact) and f.period and done(f)}
+    values: dict[tuple[object, ...], set[object]] = {}
+    for f in facts:
+        if isinstance(f, MetricFact):
+            values.setdefault(cell(f), set()).add(f.value)
+    return [f for f in facts if not (isinstance(f, MetricFact) and cell(f) in tied and len(values[cell(f)]) > 1
+                                     and not done(f))]
 
 
 def _key(f: Fact) -> tuple[object, ...]:

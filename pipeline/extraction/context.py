@@ -36,6 +36,9 @@ class DocContext:
     last_person: str | None = None  # the last person named (what "Il"/"She" refers to)
     pending_office: tuple[str, str] | None = None  # (role, org) of an office named without a holder
     roles_held: dict[str, tuple[str, str]] = field(default_factory=dict)  # person -> (role, org) at the agency
+    # Figures whose frame names the agency as the one who did what they count ("l'agence a
+    # accompagné 68 projets"), as (sentence start, metric, value).
+    agency_done: set[tuple[int, str, object]] = field(default_factory=set)
 
     def evidence(self, sent: Sentence) -> Evidence:
         return Evidence(doc_id=self.doc_id, sentence=sent.text, start=sent.start, end=sent.end)

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 from pipeline.nlp import Sentence, Token
 from pipeline.normalize.dates import PeriodMention
 from pipeline.normalize.numbers import NumberMatch
-from pipeline.resources import MetricRow, Resources, StatusRow, phrase_regex
+from pipeline.resources import MetricRow, PerLang, Resources, StatusRow, phrase_regex
 
 # A chain stops above a word that starts another clause: what governs that clause is not the
 # figure's ("L'agence, qui visait 70 projets, en a accompagné 77").
@@ -43,7 +43,11 @@ _CASES = {"case", "prep", "mark", "advmod", "cc"}
 _NOUNS = {"NOUN", "PROPN", "PRON"}
 _VERBS = {"VERB", "AUX"}
 # Qualifiers that say what the figure counts: they must meet the chain at or below its verb.
-NOUN_SCOPE = frozenset({"foreign", "french", "maintained", "created", "total", "met", "staff", "change", "share", "national"})
+NOUN_SCOPE = frozenset({"foreign", "french", "maintained", "created", "total", "met", "staff", "change", "share", "national",
+                        "distress", "exogenous"})
+# Qualifier pairs of which only the one closer to the figure counts: "614 dossiers traités, dont
+# 308 concrétisés" (308 were completed), "of 600 leads handled, 80 were completed".
+_CLOSER_WINS = (("handled", "completed"),)
 
 
 @dataclass(frozen=True)
@@ -459,12 +463,15 @@ def _qualifier_hits(sent: Sentence, res: Resources, orgs: list[tuple[int, int, s
     classes = dict(q)
     classes["budget"] = res.metrics.budget
     classes["target"] = res.cues.target
-    neutral = [m.span() for m in phrase_regex(tuple(res.cues.not_target.get(sent.lang) + res.cues.not_target.get("en"))).finditer(sent.text)]
+    neutral = {name: [m.span() for m in phrase_regex(tuple(cue.get(sent.lang) + cue.get("en"))).finditer(sent.text)]
+               for name, cue in (("target", res.cues.not_target), ("foreign", q.get("exogenous", PerLang())))}
     for name, words in classes.items():
         rx = phrase_regex(tuple(words.get(sent.lang) + words.get("en")))
         for m in rx.finditer(sent.text):
-            if name == "target" and any(a <= m.start() < b for a, b in neutral):
-                continue  # "expected to create", "à créer": jobs announced, not a goal
+            if any(a <= m.start() < b for a, b in neutral.get(name, ())):
+                # "expected to create", "à créer": jobs announced, not a goal; "étrangères à la
+                # région": from outside the territory, not from abroad
+                continue
             toks = _tokens_in(sent, m.start(), m.end())
             if toks and not any(a <= sent.start + m.start() < b for a, b, _, _ in orgs):
                 # Every word of the phrase: "will create or maintain 90 jobs" meets the figure's
@@ -501,6 +508,7 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
     compared = {j for j, a in enumerate(anchors) if a is not None and _is_compared(sent, _chain(sent, a), markers)}
     partitive = _words(res, lang, "partitive_markers")
     clitics = _words(res, lang, "partitive_pronouns")
+    adjuncts = _words(res, lang, "adjunct_markers")
     wholes = {j for j, a in enumerate(anchors) if a is not None and any(
         _is(c, partitive) for i in territories[j] for c in _children(sent, i) if c.dep in _CASES)}
     announced = _colon_targets(sent, hits, anchors)
@@ -536,12 +544,16 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
                                          for name, i in hits) else set()
         if k in announced:
             predicates.add("target")  # "85 projets et 1 700 emplois : voilà l'objectif"
+        if verb_at is not None and any(_is(t, adjuncts) for i in chain[1:verb_at] for t in (
+                sent.tokens[i], *(c for c in _children(sent, i) if c.dep in _CASES))):
+            predicates.add("amount")  # "remained attractive with 90 projects": the measure of the result
         own_words = [*own, *(c.i for i in own for c in _children(sent, i) if c.dep in ("amod", "acl", "acl:relcl", "relcl", "advmod"))]
         own_target = k in announced or "target" in _classes(sent, own_words, res, with_arguments=False) or any(
             name == "target" and i in own_words for name, i in hits)
         noun_class = _head_class(res, sent.tokens[noun]) if noun is not None else None
         is_elided = noun is not None and noun_class is None and _is(sent.tokens[noun], elided)
         qualifiers: set[str] = set()
+        nearest: dict[str, int] = {}  # qualifier class -> where it meets the chain, closest
         # Words inside the subject of the figure's verb describe the subject, not the figure
         # ("nos experts sectoriels ont rencontré 300 entreprises"), unless the verb states an
         # amount of its subject ("le budget s'élève à 2 M€").
@@ -563,6 +575,10 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
             if name in lex.direct_qualifiers and not (verb_at is None or at < verb_at or (at == verb_at and is_direct)):
                 continue
             qualifiers.add(name)
+            nearest[name] = min(at, nearest.get(name, at))
+        for a, b in _CLOSER_WINS:
+            if a in nearest and b in nearest:
+                qualifiers.discard(a if nearest[b] <= nearest[a] else b)
         if num.unit == "percent" and "foreign" not in qualifiers and any(
                 name == "foreign" and i in subject_tree for name, i in hits):
             qualifiers.add("foreign")  # "les groupes étrangers en représentent 40 %": their share
@@ -603,7 +619,8 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
             subject=_subject_class(sent, verb, own, res, orgs), actor=_actor(sent, verb, own, orgs), verb=verb,
             tense=tense, negated=negated,
             compared=compared_at is not None, elided=is_elided, pronominal=pronominal, announced=k in announced,
-            part=any(_same_kind(counted, j, k, sent, res) for j in wholes - {k}) or (k in introduced and k > 0),
+            part=any(_same_kind(counted, j, k, sent, res) for j in wholes - {k}) or (k in introduced and k > 0)
+            or _of_these(sent, noun, anchor, partitive | _words(res, lang, "partitive_case")),
             headcount=noun is not None and _is(sent.tokens[noun], headcount),
             periods=tuple(p for _, _, p in sorted(attached, key=lambda x: (x[0], x[1]))),
             foreign_periods=tuple(foreign), territory=own))
@@ -636,6 +653,22 @@ def _foreign_sources(frames: list[Frame | None], sent: Sentence, territories: li
                 out[k] = replace(f, qualifiers=f.qualifiers | {"foreign"})
                 break
     return out
+
+
+def _of_these(sent: Sentence, noun: int | None, anchor: int, markers: frozenset[str]) -> bool:
+    """Whether the figure counts part of a set named before: its noun is its complement through
+    a partitive preposition, with a demonstrative ("31 of these projects", "douze de ces
+    entreprises"): a breakdown of an earlier figure, not a total of its own."""
+    if noun is None or noun == anchor:
+        return False
+    kids = _children(sent, noun)
+    head = sent.tokens[sent.tokens[noun].head]
+    if head.i == anchor:
+        marked = any(c.dep in _CASES and _is(c, markers) for c in kids)  # "douze [de] ces entreprises"
+    else:
+        marked = head.head == anchor and _is(head, markers)  # "31 [of] these projects": the preposition heads
+    return marked and any(
+        c.dep == "det" and c.feature("PronType") == "Dem" or c.lower in ("these", "those") for c in kids)
 
 
 def _same_kind(counted: list[tuple[int | None, frozenset[int]]], j: int, k: int, sent: Sentence, res: Resources) -> bool:

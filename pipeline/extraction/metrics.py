@@ -345,6 +345,8 @@ def _frame_metrics(sent: Sentence, ctx: DocContext, history: list[str]) -> list[
         subject = frame.actor if frame.actor and metric != "hires" else _subject(metric, fig, sent, ctx)
         if subject is None:
             continue
+        if frame.actor or frame.subject == "agency":
+            ctx.agency_done.add((sent.start, metric, frame.number.value))
         confidence = 0.55 + (0.05 if frame.inherited else 0.2) + {"frame": 0.2, "sentence": 0.1, "context": 0.0}.get(source, -0.1)
         facts.append(MetricFact(
             subject=subject, metric=metric, value=frame.number.value, unit=_unit(frame.number.unit),
