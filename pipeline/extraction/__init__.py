@@ -112,8 +112,8 @@ def _settle_periods(facts: list[Fact]) -> list[Fact]:
 def _one_value_per_cell(facts: list[Fact], agency_done: set[tuple[int, str, object]]) -> list[Fact]:
     """Where one document gives two values for the same cell (subject, metric, year, status) and
     the parse names the agency as doing what only some of them count, those are the agency's
-    figures; the others count something wider or narrower ("67 entreprises se sont établies
-    dans la région" beside "l'agence a accompagné 68 implantations"), and are dropped."""
+    figures; the others count something wider or narrower (a regional count of new firms beside
+    "l'agence a accompagné 54 implantations"), and are dropped."""
     def cell(f: MetricFact) -> tuple[object, ...]:
         return (f.subject, f.metric, f.period, f.status)
 
