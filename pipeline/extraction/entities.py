@@ -228,7 +228,7 @@ def _name_run(toks: list[Token], i: int, step: int, connectors: frozenset[str]) 
         while 0 <= k < len(toks) and toks[k].lower in connectors and len(run) > 0:
             k += step
         if k != j and 0 <= k < len(toks) and _name_token(toks[k]):
-            run.extend(toks[min(j, k):max(j, k)][::step])
+            run.extend(toks[x] for x in range(j, k, step))  # the connectors, not the name word at k
             j = k
             continue
         break
