@@ -282,8 +282,9 @@ def _agency_appositions(analysis: Analysis, found: list[Mention], text: str,
                     j, gap = j - 1, gap + 1
                 if j >= 0 and _name_token(toks[j]):
                     left = _name_run(toks, j, -1, connectors)
-                    if left and left[0].i > 0 and toks[left[0].i - 1].lower in ("the", "its", "their"):
-                        run = left
+                    before = toks[left[0].i - 1] if left and left[0].i > 0 else None
+                    if before is not None and (before.feature("Definite") == "Def" or before.feature("Poss") == "Yes"):
+                        run = left  # "the X agency", "its X agency"
             if not run:
                 continue
             start, end = run[0].start, run[-1].end

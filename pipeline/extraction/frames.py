@@ -509,6 +509,7 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
     partitive = _words(res, lang, "partitive_markers")
     clitics = _words(res, lang, "partitive_pronouns")
     adjuncts = _words(res, lang, "adjunct_markers")
+    of_these = partitive | _words(res, lang, "partitive_case")
     wholes = {j for j, a in enumerate(anchors) if a is not None and any(
         _is(c, partitive) for i in territories[j] for c in _children(sent, i) if c.dep in _CASES)}
     announced = _colon_targets(sent, hits, anchors)
@@ -620,7 +621,7 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
             tense=tense, negated=negated,
             compared=compared_at is not None, elided=is_elided, pronominal=pronominal, announced=k in announced,
             part=any(_same_kind(counted, j, k, sent, res) for j in wholes - {k}) or (k in introduced and k > 0)
-            or _of_these(sent, noun, anchor, partitive | _words(res, lang, "partitive_case")),
+            or _of_these(sent, noun, anchor, of_these),
             headcount=noun is not None and _is(sent.tokens[noun], headcount),
             periods=tuple(p for _, _, p in sorted(attached, key=lambda x: (x[0], x[1]))),
             foreign_periods=tuple(foreign), territory=own))
@@ -667,8 +668,7 @@ def _of_these(sent: Sentence, noun: int | None, anchor: int, markers: frozenset[
         marked = any(c.dep in _CASES and _is(c, markers) for c in kids)  # "douze [de] ces entreprises"
     else:
         marked = head.head == anchor and _is(head, markers)  # "31 [of] these projects": the preposition heads
-    return marked and any(
-        c.dep == "det" and c.feature("PronType") == "Dem" or c.lower in ("these", "those") for c in kids)
+    return marked and any(c.dep == "det" and c.feature("PronType") == "Dem" for c in kids)
 
 
 def _same_kind(counted: list[tuple[int | None, frozenset[int]]], j: int, k: int, sent: Sentence, res: Resources) -> bool:
