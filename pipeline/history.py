@@ -15,6 +15,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from pipeline.terms import build_terms
+
 APPROX_TOLERANCE = 0.05  # "about 70" agrees with 67..73, not with 63
 # A reading whose year is stated where the figure is (in its frame, its sentence or a table row)
 # has at least this confidence (pipeline/extraction/metrics.py); one dated only by the paragraph
@@ -142,17 +144,28 @@ def _dates(items: list[Fact], status: str) -> list[str]:
     return sorted(d for i in items if i.get("status", "current") == status and (d := i.get("as_of")))
 
 
-def role_timeline(facts: Iterable[Fact]) -> dict[str, list[dict[str, Any]]]:
-    """Per organization: who held which role, as of when, with sources, oldest first.
+def single_seat_roles() -> tuple[str, ...]:
+    """The single-seat roles of the default models folder (models/leadership.yaml)."""
+    from pipeline.config import DEFAULT_MODELS_DIR
+    from pipeline.resources import load_resources
+
+    return tuple(load_resources(DEFAULT_MODELS_DIR).leadership.single_seat)
+
+
+def role_timeline(facts: Iterable[Fact], single_seat: tuple[str, ...] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Per organization: who held which role, as of when, with sources and term, oldest first.
 
     `first_seen`/`last_seen` are the earliest and latest dates a source describes the person as
     holding the role; `former_as_of` the earliest date one calls them former; `incoming_as_of` the
-    earliest date one announces them.
+    earliest date one announces them; `term` the start and end of the term of office with how each
+    was established (pipeline/terms.py). `single_seat`: roles held by one person at a time
+    (default: models/leadership.yaml).
     """
+    facts = [f for f in facts if f.get("kind") == "role"]
+    terms = build_terms(facts, single_seat_roles() if single_seat is None else single_seat)
     groups: dict[tuple[str, str, str], list[Fact]] = defaultdict(list)
     for f in facts:
-        if f.get("kind") == "role":
-            groups[(f["org"], f["role"], f["person"])].append(f)
+        groups[(f["org"], f["role"], f["person"])].append(f)
     by_org: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for (org, role, person), items in groups.items():
         current, former, incoming = (_dates(items, s) for s in ("current", "former", "incoming"))
@@ -164,6 +177,7 @@ def role_timeline(facts: Iterable[Fact]) -> dict[str, list[dict[str, Any]]]:
             "last_seen": current[-1] if current else None,
             "former_as_of": former[0] if former else None,
             "incoming_as_of": incoming[0] if incoming else None,
+            "term": terms[(org, role, person)],
             "sources": [{"doc_id": d, "as_of": a or None, "status": s, "source": src or None, "sentence": sent}
                         for d, a, s, src, sent in sorted(sources, key=lambda x: (x[1], x[0], x[2], x[4], x[3]))],
         })
@@ -173,12 +187,12 @@ def role_timeline(facts: Iterable[Fact]) -> dict[str, list[dict[str, Any]]]:
     return dict(sorted(by_org.items()))
 
 
-def build_history(facts: list[Fact]) -> dict[str, Any]:
+def build_history(facts: list[Fact], single_seat: tuple[str, ...] | None = None) -> dict[str, Any]:
     """history.json: consolidated metrics, targets vs actuals, conflicts, role timelines."""
     metrics = consolidate_metrics(facts)
     return {
         "metrics": metrics,
         "targets_vs_actuals": pair_targets(metrics),
         "conflicts": [m for m in metrics if m["conflict"]],
-        "roles": role_timeline(facts),
+        "roles": role_timeline(facts, single_seat),
     }

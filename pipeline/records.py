@@ -119,6 +119,13 @@ class RoleFact(_Model):
     org: str
     status: Literal["current", "former", "incoming"] = "current"
     as_of: str | None = None
+    # Term of office as the sentence states it (project extension): `since` / `until` are the
+    # start and end it gives ("depuis juin 2014" -> "2014-06", "élu le 12 janvier 2016" ->
+    # "2016-01-12"), `change` says the sentence reports the start (appointed, takes over) or the
+    # end (steps down, hands over) of the term.
+    since: str | None = None
+    until: str | None = None
+    change: Literal["start", "end"] | None = None
     confidence: float = 0.5
     evidence: Evidence
 

@@ -89,6 +89,32 @@ class RoleLexicon(_Strict):
     succession_from: PerLang
     give_verbs: PerLang
     copulas: PerLang
+    honorary: PerLang
+    units: PerLang
+
+
+class LeadershipLexicon(_Strict):
+    """models/leadership.yaml: events of a term of office and the words that date its bounds."""
+
+    events: dict[str, PerLang]
+    take_verbs: PerLang
+    take_objects: PerLang
+    take_particles: PerLang
+    handover_objects: PerLang
+    handover_particles: PerLang
+    leave_particles: dict[str, dict[str, str]]
+    office_carriers: PerLang
+    since: PerLang
+    until: PerLang
+    range_from: PerLang
+    single_seat: list[str]
+
+    @model_validator(mode="after")
+    def _known_events(self) -> "LeadershipLexicon":
+        unknown = set(self.events) - {"appoint", "take", "handover", "leave", "hold"}
+        if unknown:
+            raise ValueError(f"unknown event classes {sorted(unknown)}: use appoint, take, handover, leave, hold")
+        return self
 
 
 class MetricLexicon(_Strict):
@@ -204,6 +230,7 @@ class Resources(_Strict):
     gazetteer: Gazetteer
     org_cues: OrgCues
     roles: RoleLexicon
+    leadership: LeadershipLexicon
     metrics: MetricLexicon
     frames: FrameLexicon
     cues: Cues
@@ -224,7 +251,10 @@ class Resources(_Strict):
 
     @functools.cached_property
     def first_names(self) -> frozenset[str]:
-        return frozenset(n.lower() for n in self.first_names_data.first_names)
+        """Lower-case given names, each also without its accents: English texts often drop them
+        ("Helene" for "Hélène")."""
+        names = [n.lower() for n in self.first_names_data.first_names]
+        return frozenset(names + [unicodedata.normalize("NFKD", n).encode("ascii", "ignore").decode() for n in names])
 
     @functools.cached_property
     def org_by_key(self) -> dict[str, OrgEntry]:
@@ -282,6 +312,7 @@ _FILES = {
     "gazetteer": ("gazetteer.yaml", Gazetteer),
     "org_cues": ("org_cues.yaml", OrgCues),
     "roles": ("roles.yaml", RoleLexicon),
+    "leadership": ("leadership.yaml", LeadershipLexicon),
     "metrics": ("metrics.yaml", MetricLexicon),
     "frames": ("frames.yaml", FrameLexicon),
     "cues": ("cues.yaml", Cues),

@@ -85,8 +85,9 @@ def _jsonl(path: Path) -> Iterator[Any]:
 class Spool:
     """Facts, entities and manifest rows of one build, on disk in `directory` (removed on exit)."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, single_seat: tuple[str, ...] | None = None) -> None:
         self.dir = Path(directory)
+        self.single_seat = single_seat  # roles with one holder at a time (terms of office)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.facts = 0
         self.counts: Counter[str] = Counter()
@@ -186,7 +187,7 @@ class Spool:
         """history.json, as json.dumps(build_history(all facts)) would write it, group by group."""
         if set(build_history([])) != STREAMED_HISTORY:
             LOGGER.warning("history has parts this spool does not stream: consolidating in memory")
-            write_json(fh, build_history([json.loads(r) for r in self.facts_sorted()]))
+            write_json(fh, build_history([json.loads(r) for r in self.facts_sorted()], self.single_seat))
             fh.write("\n")
             return
         parts = {name: self.dir / f"{name}.jsonl" for name in ("metrics", "conflicts", "targets_vs_actuals")}
@@ -210,7 +211,7 @@ class Spool:
         finally:
             for h in handles.values():
                 h.close()
-        roles = (item for _key, facts in self._facts_of("role", 1) for item in role_timeline(facts).items())
+        roles = (item for _key, facts in self._facts_of("role", 1) for item in role_timeline(facts, self.single_seat).items())
         write_json(fh, {"conflicts": LazyList(_jsonl(parts["conflicts"])), "metrics": LazyList(_jsonl(parts["metrics"])),
                         "roles": LazyDict(roles), "targets_vs_actuals": LazyList(_jsonl(parts["targets_vs_actuals"]))})
         fh.write("\n")

@@ -134,11 +134,56 @@ def _m004_published_source(db: Database) -> None:
     db.execute("ALTER TABLE documents ADD COLUMN published_source TEXT")
 
 
+def _m005_terms(db: Database) -> None:
+    """Terms of office: stated bounds on role facts, each holder's term on roles, the timeline
+    with the term bounds and how each was established."""
+    db.executescript("""
+    ALTER TABLE facts ADD COLUMN since TEXT;
+    ALTER TABLE facts ADD COLUMN until TEXT;
+    ALTER TABLE facts ADD COLUMN change TEXT;
+    ALTER TABLE roles ADD COLUMN term_start TEXT;
+    ALTER TABLE roles ADD COLUMN term_start_how TEXT;
+    ALTER TABLE roles ADD COLUMN term_start_basis TEXT;
+    ALTER TABLE roles ADD COLUMN term_start_source TEXT;
+    ALTER TABLE roles ADD COLUMN term_start_sentence TEXT;
+    ALTER TABLE roles ADD COLUMN term_end TEXT;
+    ALTER TABLE roles ADD COLUMN term_end_how TEXT;
+    ALTER TABLE roles ADD COLUMN term_end_basis TEXT;
+    ALTER TABLE roles ADD COLUMN term_end_source TEXT;
+    ALTER TABLE roles ADD COLUMN term_end_sentence TEXT;
+    ALTER TABLE roles ADD COLUMN term_conflict INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE roles ADD COLUMN term_conflicts TEXT;
+    DROP VIEW leadership_timeline;
+    """)
+    # The first and last day each bound can mean ("2014" -> 2014-01-01 .. 2014-12-31), so a date
+    # can be tested against a term in SQL: start_first <= day < end_last (the end is the first day
+    # out of office).
+    first = "CASE length({c}) WHEN 4 THEN {c} || '-01-01' WHEN 7 THEN {c} || '-01' ELSE {c} END"
+    last = ("CASE length({c}) WHEN 4 THEN {c} || '-12-31' "
+            "WHEN 7 THEN date({c} || '-01', '+1 month', '-1 day') ELSE {c} END")
+    db.create_view("leadership_timeline", f"""
+    SELECT org, role, person, term_start, term_start_how, term_start_basis, term_end, term_end_how,
+           term_end_basis, term_conflict,
+           {first.format(c="term_start")} AS term_start_first_day,
+           {last.format(c="term_end")} AS term_end_last_day,
+           first_seen, last_seen, former_as_of, incoming_as_of,
+           LEAD(person) OVER w AS next_person,
+           LEAD(term_start) OVER w AS next_term_start,
+           LEAD(COALESCE(first_seen, incoming_as_of, former_as_of)) OVER w AS next_first_seen,
+           term_start_source, term_start_sentence, term_end_source, term_end_sentence, term_conflicts,
+           n_sources, sources
+    FROM roles
+    WINDOW w AS (PARTITION BY org, role
+                 ORDER BY {first.format(c="COALESCE(term_start, first_seen, incoming_as_of, former_as_of, '9999')")}, person)
+    ORDER BY org, role, {first.format(c="COALESCE(term_start, first_seen, incoming_as_of, former_as_of, '9999')")}, person""")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_tables", _m001_tables),
     ("002_full_text", _m002_full_text),
     ("003_views", _m003_views),
     ("004_published_source", _m004_published_source),
+    ("005_terms", _m005_terms),
 ]
 
 
@@ -287,7 +332,8 @@ def document_row(d: Row) -> Row:
 
 
 FACT_FIELDS = ("kind", "subject", "metric", "value", "unit", "period", "status", "approx", "confidence", "person",
-               "role", "org", "as_of", "company", "place", "origin", "year", "jobs", "source", "published", "lang")
+               "role", "org", "as_of", "company", "place", "origin", "year", "jobs", "source", "published", "lang",
+               "since", "until", "change")
 
 
 def fact_row(f: Row) -> Row:
@@ -387,7 +433,23 @@ def role_row(org: str, r: Row) -> Row:
     return {"org": org, "role": r["role"], "person": r["person"], "first_seen": r.get("first_seen"),
             "last_seen": r.get("last_seen"), "former_as_of": r.get("former_as_of"),
             "incoming_as_of": r.get("incoming_as_of"), "n_sources": len({s["doc_id"] for s in srcs}),
-            "sources": readable, "sources_json": json.dumps(srcs, ensure_ascii=False, sort_keys=True)}
+            "sources": readable, "sources_json": json.dumps(srcs, ensure_ascii=False, sort_keys=True),
+            **_term_columns(r.get("term") or {})}
+
+
+def _term_columns(term: Row) -> Row:
+    out: Row = {}
+    for side in ("start", "end"):
+        b = term.get(side) or {}
+        ev = b.get("evidence") or {}
+        out.update({f"term_{side}": b.get("date"), f"term_{side}_how": b.get("how"),
+                    f"term_{side}_basis": b.get("basis"),
+                    f"term_{side}_source": Path(ev["source"]).name if ev.get("source") else ev.get("doc_id"),
+                    f"term_{side}_sentence": ev.get("sentence")})
+    conflicts = term.get("conflicts") or []
+    out["term_conflict"] = int(bool(conflicts))
+    out["term_conflicts"] = json.dumps(conflicts, ensure_ascii=False, sort_keys=True) if conflicts else None
+    return out
 
 
 # ---------------------------------------------------------------- writing

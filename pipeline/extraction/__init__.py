@@ -133,15 +133,22 @@ def _key(f: Fact) -> tuple[object, ...]:
     if isinstance(f, MetricFact):
         return ("metric", f.subject, f.metric, f.period, f.status, f.value)
     if isinstance(f, RoleFact):
-        return ("role", f.person, f.role, f.org)
+        return ("role", f.person, f.role, f.org, f.change, f.since, f.until)
     return ("implantation", f.company)
 
 
+def _rank(f: Fact) -> tuple[bool, bool, float]:
+    if isinstance(f, RoleFact):
+        return (f.since is not None or f.until is not None, f.change is not None, f.confidence)
+    return (False, False, f.confidence)
+
+
 def _dedupe(facts: list[Fact]) -> list[Fact]:
-    """One fact per key, the most confident (first in the text on ties), in text order."""
+    """One fact per key, the most confident (first in the text on ties), in text order. Role
+    facts that state different bounds of a term, or report its start or end, are kept apart."""
     best: dict[tuple[object, ...], Fact] = {}
     for f in facts:
         k = _key(f)
-        if k not in best or f.confidence > best[k].confidence:
+        if k not in best or _rank(f) > _rank(best[k]):
             best[k] = f
     return sorted(best.values(), key=lambda f: (f.evidence.start, f.kind, str(_key(f))))

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from pipeline.extraction.context import DocContext, find_phrase, has_phrase
 from pipeline.extraction.entities import Mention
+from pipeline.extraction.leadership import Event, bound_words, partial_date, read_events
 from pipeline.nlp import Sentence
 from pipeline.records import RoleFact
 from pipeline.resources import Title, phrase_regex
@@ -43,8 +44,8 @@ def _title_matches(sent: Sentence, ctx: DocContext) -> list[TitleMatch]:
     forms.sort(key=lambda ft: len(ft[0]), reverse=True)
     for form, title in forms:
         for m in phrase_regex((form,)).finditer(sent.text):
-            if form.isupper() and m.group(0) != form:
-                continue  # "DG", "CEO" only in capitals
+            if form != form.lower() and m.group(0) != form:
+                continue  # abbreviations ("DG", "CEO", "Pdt") only as written
             if any(a < m.end() and m.start() < b for a, b in taken):
                 continue
             taken.append((m.start(), m.end()))
@@ -55,8 +56,9 @@ def _title_matches(sent: Sentence, ctx: DocContext) -> list[TitleMatch]:
 _COORD = re.compile(r"^\s*(?:,\s*)?(?:et|and|ainsi que|as well as)\s+(?:de |du |des |d'|of |at )?(?:la |le |l'|les |the )?", re.I)
 
 
-def coordinated(end: int, sent: Sentence, orgs: list[Mention]) -> list[str]:
-    """Organizations coordinated after the one ending at `end`: "de X et de Y", "X and Y"."""
+def coordinated(end: int, sent: Sentence, orgs: list[Mention], ctx: DocContext | None = None) -> list[str]:
+    """Organizations coordinated after the one ending at `end`: "de X et de Y", "X and Y"; with
+    `ctx`, an agency noun standing for the document's agency too ("de X et de l'agence")."""
     out: list[str] = []
     while True:
         m = _COORD.match(sent.text[end:])
@@ -65,6 +67,10 @@ def coordinated(end: int, sent: Sentence, orgs: list[Mention]) -> list[str]:
         at = end + m.end()
         nxt = next((o for o in orgs if 0 <= o.start - sent.start - at <= 1), None)
         if nxt is None:
+            if ctx is not None and ctx.mentions.subject and ctx.mentions.subject not in out:
+                nouns = ctx.res.org_cues.agency_nouns.get(sent.lang) + ctx.res.org_cues.agency_nouns.get("en")
+                if re.match(r"(?:" + "|".join(map(re.escape, nouns)) + r")\b", sent.text[at:], re.I):
+                    out.append(ctx.mentions.subject)
             return out
         out.append(nxt.name)
         end = nxt.end - sent.start
@@ -97,9 +103,17 @@ def _org_for(tm: TitleMatch, sent: Sentence, ctx: DocContext, orgs: list[Mention
     return ctx.mentions.subject, tm.end
 
 
+# A comma or an opening parenthesis and at most two words (a determiner, a status word) between
+# a name and its title: "X, l'ancien président", "X (présidente de Y)".
+_APPOSED = re.compile(r"\s*(?:,|\(+)\s*(?:[\w'’-]+\s+){0,2}")
+
+
 def _person_for(tm: TitleMatch, phrase_end: int, sent: Sentence, people: list[Mention],
                 copulas: list[str] = ()) -> Mention | None:  # type: ignore[assignment]
     text, base = sent.text, sent.start
+    for p in people:  # apposition right after a name: "X, président de Y, Z, ..." is X's title, not Z's
+        if p.end - base <= tm.start and _APPOSED.fullmatch(text[p.end - base:tm.start]):
+            return p
     for p in people:  # title before the name: "le président X", "CEO of Y, X", "Chairwoman: X"
         gap = text[phrase_end:p.start - base] if p.start - base >= phrase_end else None
         if gap is not None and re.fullmatch(r"\s*[,:]?\s*", gap):
@@ -118,12 +132,65 @@ def _person_for(tm: TitleMatch, phrase_end: int, sent: Sentence, people: list[Me
 
 
 def _status(tm: TitleMatch, sent: Sentence, ctx: DocContext) -> str:
-    window = sent.text[max(0, tm.start - 25):tm.end + 12]
+    """A status word right next to the title: the two words before it ("l'ancien président", "the
+    former agency chairman") or the one after ("président sortant", "président désigné")."""
+    before = re.findall(r"[\w'-]+", sent.text[max(0, tm.start - 40):tm.start])[-2:]
+    after = re.findall(r"[\w'-]+", sent.text[tm.end:tm.end + 20])[:1]
+    window = " ".join(before + [sent.text[tm.start:tm.end]] + after)
     cues = ctx.res.roles.status_cues
     for status in ("former", "incoming"):
         if status in cues and has_phrase(window, cues[status].get(sent.lang) + cues[status].get("en")):
             return status
     return "current"
+
+
+_AND = re.compile(r"\s*(?:et|and|&)\s*", re.I)
+
+
+def _respectively(titles: list[TitleMatch], people: list[Mention], sent: Sentence) -> dict[int, tuple[Mention, TitleMatch]]:
+    """Two names coordinated, then two titles coordinated: each name takes the title in the same
+    place ("X et Y, vice-président et président de Z", "X and Y, chair and CEO of Z"). Maps each
+    title (by its start) to its holder and to the title whose organization it shares (the last one)."""
+    out: dict[int, tuple[Mention, TitleMatch]] = {}
+    text, base = sent.text, sent.start
+    for t1, t2 in zip(titles, titles[1:]):
+        if not _AND.fullmatch(text[t1.end:t2.start]):
+            continue
+        p2 = next((p for p in people if p.end - base <= t1.start and _APPOSED.fullmatch(text[p.end - base:t1.start])
+                   and not text[p.end - base:t1.start].strip(" ,(")), None)
+        p1 = next((p for p in people if p2 is not None and p.end <= p2.start
+                   and _AND.fullmatch(text[p.end - base:p2.start - base])), None)
+        if p1 is not None and p2 is not None:
+            out[t1.start], out[t2.start] = (p1, t2), (p2, t2)
+    return out
+
+
+def _apposed_bounds(phrase_end: int, sent: Sentence, ctx: DocContext) -> tuple[str | None, str | None]:
+    """A since/until phrase closing a title's apposition: "X, présidente de Y depuis juin 2014,",
+    "X, chair of Y until 2017,": (since, until) as partial dates."""
+    if phrase_end < 0:
+        return None, None
+    rest = re.split(r"[,;:.()]", sent.text[phrase_end:], maxsplit=1)[0]
+    since_w, until_w = bound_words(ctx.res, "since", sent.lang), bound_words(ctx.res, "until", sent.lang)
+    for m in re.finditer(r"[\w'’-]+", rest):
+        word = m.group(0).lower().replace("’", "'")
+        side = "since" if word in since_w else "until" if word in until_w or word.split("'")[0] + "'" in until_w else None
+        if side is not None:
+            value = partial_date(rest[m.start():].strip(), sent.lang, ctx.published)
+            return (value, None) if side == "since" else (None, value)
+    return None, None
+
+
+def _not_an_officer(tm: TitleMatch, phrase_end: int, sent: Sentence, ctx: DocContext) -> bool:
+    """An honorary title ("présidente d'honneur", "honorary chairman"), or the head of a local
+    unit ("directeur de l'usine X", "manager of the X plant"), is no officer of the organization."""
+    lex, lang = ctx.res.roles, sent.lang
+    before = re.findall(r"[\w'’-]+", sent.text[max(0, tm.start - 25):tm.start])[-1:]
+    after = re.findall(r"[\w'’-]+", sent.text[tm.end:tm.end + 20])[:1]
+    if has_phrase(" ".join(before + after), lex.honorary.get(lang) + lex.honorary.get("en")):
+        return True
+    gap = sent.text[tm.end:max(tm.end, phrase_end)]
+    return has_phrase(gap, lex.units.get(lang) + lex.units.get("en"))
 
 
 def _role(tm: TitleMatch, org: str, ctx: DocContext) -> str:
@@ -142,18 +209,23 @@ def find_roles(sent: Sentence, ctx: DocContext) -> list[RoleFact]:
     ctx_office = _office_without_holder(sent, ctx, orgs)
     facts: list[RoleFact] = []
     if people:
-        for tm in _title_matches(sent, ctx):
-            org, phrase_end = _org_for(tm, sent, ctx, orgs)
-            if org is None:
+        titles = _title_matches(sent, ctx)
+        pairs = _respectively(titles, people, sent)
+        for tm in titles:
+            org, phrase_end = _org_for(pairs[tm.start][1] if tm.start in pairs else tm, sent, ctx, orgs)
+            if org is None or _not_an_officer(tm, phrase_end, sent, ctx):
                 continue
             copulas = ctx.res.roles.copulas.get(sent.lang) + ctx.res.roles.copulas.get("en")
-            person = _person_for(tm, phrase_end, sent, people, copulas)
+            person = pairs[tm.start][0] if tm.start in pairs else _person_for(tm, phrase_end, sent, people, copulas)
             if person is not None:
-                for o in [org, *coordinated(phrase_end, sent, orgs)]:
-                    facts.append(_fact(person.name, _role(tm, o, ctx), o, _status(tm, sent, ctx), sent, ctx,
-                                       0.8 if o != ctx.mentions.subject or find_phrase(sent.text, [o]) else 0.6))
+                since, until = _apposed_bounds(phrase_end, sent, ctx)
+                for o in dict.fromkeys([org, *coordinated(phrase_end, sent, orgs, ctx)]):
+                    f = _fact(person.name, _role(tm, o, ctx), o, _status(tm, sent, ctx), sent, ctx,
+                              0.8 if o != ctx.mentions.subject or find_phrase(sent.text, [o]) else 0.6)
+                    facts.append(f.model_copy(update={"since": since, "until": until}) if since or until else f)
         facts += _office_roles(sent, ctx, orgs, people)
         facts += _successions(sent, ctx, facts, people, ctx_office)
+        facts = _with_events(sent, ctx, facts, people, orgs, ctx_office)
     for f in facts:
         if f.org == ctx.mentions.subject and f.status == "current":
             ctx.roles_held[f.person] = (f.role, f.org)
@@ -312,3 +384,121 @@ def _successions(sent: Sentence, ctx: DocContext, found: list[RoleFact], people:
         if predecessor is not None and predecessor.name != newcomer.name:
             out.append(_fact(predecessor.name, role, org, "former", sent, ctx, 0.6))
     return out
+
+
+# ---------------------------------------------------------------- terms of office
+
+def _token_maps(sent: Sentence, ctx: DocContext, people: list[Mention]) -> tuple[dict[int, int], set[int], list[TitleMatch]]:
+    """Token -> index of the person mention it lies in; tokens of titles and office nouns."""
+    person_tokens: dict[int, int] = {}
+    for k, p in enumerate(people):
+        for t in sent.tokens:
+            if p.start <= t.start < p.end or (p.surface in _PRONOUN_MARK and t.start == p.start):
+                person_tokens[t.i] = k
+    titles = _title_matches(sent, ctx)
+    spans = [(tm.start, tm.end) for tm in titles] + [(m.start(), m.end()) for m, _r in _office_matches(sent, ctx)]
+    title_tokens = {t.i for t in sent.tokens for a, b in spans if a <= t.start - sent.start < b}
+    return person_tokens, title_tokens, titles
+
+
+def _who(i: int | None, sent: Sentence, ctx: DocContext, people: list[Mention],
+         person_tokens: dict[int, int]) -> str | None:
+    """The person an event's token stands for: a named person, or the last one for a pronoun."""
+    if i is None:
+        return None
+    if i in person_tokens:
+        p = people[person_tokens[i]]
+        return ctx.last_person if p.surface in _PRONOUN_MARK else p.name
+    pronouns = ctx.res.roles.pronouns.get(sent.lang) + ctx.res.roles.pronouns.get("en")
+    return ctx.last_person if sent.tokens[i].lower in pronouns else None
+
+
+def _event_office(ev: Event, person: str | None, sent: Sentence, ctx: DocContext, facts: list[RoleFact],
+                  titles: list[TitleMatch], orgs: list[Mention], office: tuple[str, str] | None) -> tuple[str, str] | None:
+    """(role, org) an event is about: the title the verb governs, else the office this person is
+    given at the agency in the sentence, else an office named without a holder (here or in the
+    previous sentence), else the office the person was last said to hold at the agency."""
+    if ev.office is not None:
+        tok = sent.tokens[ev.office]
+        for tm in titles:
+            if tm.start <= tok.start - sent.start < tm.end:
+                org, _end = _org_for(tm, sent, ctx, orgs)
+                return (_role(tm, org, ctx), org) if org else None
+    mine = [f for f in facts if f.person == person and f.org == ctx.mentions.subject]
+    if mine:
+        return mine[0].role, mine[0].org
+    return office or ctx.pending_office or (ctx.roles_held.get(person) if person else None)
+
+
+def _with_events(sent: Sentence, ctx: DocContext, facts: list[RoleFact], people: list[Mention],
+                 orgs: list[Mention], office: tuple[str, str] | None) -> list[RoleFact]:
+    """Role facts with the term bounds the sentence's events state, and the role facts an event
+    alone gives ("le conseil a élu X" after "la présidence de l'agence ...")."""
+    if not sent.tokens:
+        return facts
+    person_tokens, title_tokens, titles = _token_maps(sent, ctx, people)
+    events = read_events(sent, person_tokens, title_tokens, ctx.res, ctx.published)
+    out = list(facts)
+
+    def touch(person: str, held: tuple[str, str], status: str, change: str | None, since: str | None,
+              until: str | None, add: bool = False) -> None:
+        role, org = held
+        for k, f in enumerate(out):
+            if f.person == person and f.role == role and f.org == org:
+                out[k] = f.model_copy(update={
+                    "status": status if change else f.status, "change": change or f.change,
+                    "since": since or f.since, "until": until or f.until})
+                return
+        if change is not None or add:
+            out.append(_fact(person, role, org, status, sent, ctx, 0.6).model_copy(
+                update={"change": change, "since": since, "until": until}))
+
+    for ev in events:
+        person = _who(ev.person, sent, ctx, people, person_tokens)
+        other = _who(ev.other, sent, ctx, people, person_tokens)
+        if ev.kind == "hold":
+            if person and ev.office is not None:  # "X occupe le poste de vice-président", "serves as chair"
+                held = _event_office(ev, person, sent, ctx, out, titles, orgs, office)
+                if held is not None:
+                    touch(person, held, "current", None, ev.since, ev.until, add=True)
+            elif person and (ev.since or ev.until):
+                org = _target_org(ev, sent, ctx, orgs)
+                mine = [(f.role, f.org) for f in out if f.person == person and (org is None or f.org == org)]
+                held = mine[0] if mine else ctx.roles_held.get(person)
+                if held and (org is None or held[1] == org):
+                    touch(person, held, "current", None, ev.since, ev.until)
+            continue
+        starter, ender = {"appoint": (person, None), "take": (person, other),
+                          "handover": (other, person), "leave": (None, person)}[ev.kind]
+        held = _event_office(ev, starter or ender, sent, ctx, out, titles, orgs, office)
+        if held is None and ender and starter:
+            held = _event_office(ev, ender, sent, ctx, out, titles, orgs, office)
+        if held is None:
+            continue
+        # A since/until phrase after the other person is about that person ("X succède à Y,
+        # en poste depuis 2016"); otherwise about the event's subject.
+        theirs = ev.other is not None and ev.bounds_at > ev.other
+        since, until = (None, None) if theirs else (ev.since, ev.until)
+        if starter:
+            touch(starter, held, "incoming" if ev.future else "current", "start", since or ev.date, until)
+            if held[1] == ctx.mentions.subject and not ev.future:
+                ctx.roles_held[starter] = held
+        if ender and ender != starter:
+            mine = theirs == (ender == other)
+            touch(ender, held, "current" if ev.future else "former", "end",
+                  ev.since if mine else None, (ev.until if mine else None) or ev.date)
+    return out
+
+
+_AGENCY_WORDS = {"agence", "agency", "structure", "association", "organisation", "organization"}
+
+
+def _target_org(ev: Event, sent: Sentence, ctx: DocContext, orgs: list[Mention]) -> str | None:
+    """The organization a holding verb governs ("dirigeait l'agence", "chairs Z"), None if unsaid."""
+    if ev.target is None:
+        return None
+    tok = sent.tokens[ev.target]
+    for o in orgs:
+        if o.start <= tok.start < o.end:
+            return o.name
+    return ctx.mentions.subject if tok.lower in _AGENCY_WORDS or tok.lemma.lower() in _AGENCY_WORDS else None
