@@ -7,6 +7,7 @@ below only present what the library returns. `register(main)` adds the commands 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import tempfile
@@ -143,8 +144,11 @@ def history(subject: str | None, plot_path: str | None, db_path: str) -> None:
         raise click.UsageError(str(exc)) from exc
     table = q.year_table(q.history_by_year(db, subject))
     click.echo(render_history(subject, table, q.conflicts(db, subject), q.targets(db, subject)))
+    leaders = q.leaders(db, subject)
+    if leaders:
+        click.echo("\n" + render_leaders(leaders))
     if plot_path:
-        plot_history(subject, table, Path(plot_path))
+        plot_history(subject, table, Path(plot_path), leaders)
         click.echo(f"chart written to {plot_path}", err=True)
 
 
@@ -189,6 +193,23 @@ def render_history(subject: str, table: list[dict[str, Any]], conflict_rows: lis
     return "\n".join(out)
 
 
+def render_leaders(rows: list[dict[str, Any]]) -> str:
+    """The leadership timeline: each office's holders in order, their terms and how each bound is known
+    ("2014-06 stated", "2016 inferred"); "?" when a bound is unknown."""
+    out = ["Leaders (term of office; stated: a sentence gives the date, inferred: see `pressfacts who`):"]
+    width = max(len(r["person"]) for r in rows)
+    role = None
+    for r in rows:
+        if r["role"] != role:
+            role = r["role"]
+            out.append(f"  {role}")
+        start = f"{r['term_start']} {r['term_start_how']}" if r.get("term_start") else "?"
+        end = (f"{r['term_end']} {r['term_end_how']}" if r.get("term_end")
+               else f"in office, last seen {r['last_seen']}" if r.get("last_seen") else "?")
+        out.append(f"    {r['person'].ljust(width)}  {start} -> {end}" + ("  (sources disagree)" if r.get("term_conflict") else ""))
+    return "\n".join(out)
+
+
 def _group(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> dict[tuple[Any, ...], list[dict[str, Any]]]:
     groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for r in rows:
@@ -196,8 +217,38 @@ def _group(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> dict[tuple[Any,
     return groups
 
 
-def plot_history(subject: str, table: list[dict[str, Any]], path: Path) -> Path:
-    """Bars per year, actual beside target, one panel per series; hatched = approximate, red = conflict.
+def term_spans(leaders: list[dict[str, Any]], first_year: int, last_year: int,
+               role: str = "president") -> list[tuple[str, float, float]]:
+    """The terms of one office as spans on the chart's year axis, clipped to it: (person, x0, x1).
+
+    Year Y's bars are centred on Y, so Y covers [Y - 0.5, Y + 0.5]; a bound falls inside its year by
+    its first possible day ("2014-07-01" -> 2014.0, "2014" -> 2013.5). The end is the first day out
+    of office, so a term ends where its successor's starts. An open end runs to the axis end."""
+    from pipeline.terms import lower
+
+    lo, hi = first_year - 0.5, last_year + 0.5
+
+    def x(day: str) -> float:
+        d = dt.date.fromisoformat(day)
+        days = (dt.date(d.year + 1, 1, 1) - dt.date(d.year, 1, 1)).days
+        return d.year - 0.5 + (d.timetuple().tm_yday - 1) / days
+
+    spans = []
+    for r in leaders:
+        if r["role"] != role or not r.get("term_start"):
+            continue
+        x0 = x(lower(r["term_start"]))
+        x1 = x(lower(r["term_end"])) if r.get("term_end") else hi
+        x0, x1 = max(x0, lo), min(x1, hi)
+        if x1 > x0:
+            spans.append((r["person"], round(x0, 4), round(x1, 4)))
+    return spans
+
+
+def plot_history(subject: str, table: list[dict[str, Any]], path: Path,
+                 leaders: list[dict[str, Any]] | None = None) -> Path:
+    """Bars per year, actual beside target, one panel per series; hatched = approximate, red = conflict;
+    each president's term shaded behind the bars, named in the top panel (`term_spans`).
 
     Years without figures stay on the axis as gaps. The Agg backend and fixed settings make the
     same table give the same PNG.
@@ -217,8 +268,15 @@ def plot_history(subject: str, table: list[dict[str, Any]], path: Path) -> Path:
     years = list(range(min(by_year), max(by_year) + 1))
     with matplotlib.rc_context({"font.size": 9, "svg.hashsalt": "pressfacts"}):
         fig, axes = plt.subplots(len(series), 1, figsize=(10, 2.4 * len(series) + 0.9), sharex=True, squeeze=False)
+        spans = term_spans(leaders or [], years[0], years[-1])
         for ax, (label, metric) in zip(axes[:, 0], series):
+            for k, (_person, x0, x1) in enumerate(spans):
+                ax.axvspan(x0, x1, color=_TERM_SHADES[k % 2], zorder=0, linewidth=0)
             _panel(ax, by_year, label, metric)
+        top = axes[0, 0]
+        for person, x0, x1 in spans:
+            top.text((x0 + x1) / 2, 0.98, person.replace(" ", "\n", 1), transform=top.get_xaxis_transform(),
+                     ha="center", va="top", fontsize=6.5, color="#555555")
         axes[-1, 0].set_xticks(years, [str(y) for y in years])
         axes[-1, 0].set_xlim(years[0] - 0.6, years[-1] + 0.6)
         fig.suptitle(f"{subject}: actual vs target by year", fontsize=12, y=0.995)
@@ -235,6 +293,7 @@ def plot_history(subject: str, table: list[dict[str, Any]], path: Path) -> Path:
 
 
 _COLORS = {"actual": "#1f77b4", "target": "#ff7f0e"}
+_TERM_SHADES = ("#f2f2f2", "#e3e8ef")  # alternate presidents' terms
 
 
 def _panel(ax: Any, by_year: dict[int, dict[str, Any]], label: str, metric: str) -> None:
@@ -293,7 +352,52 @@ def serve(db_path: str, host: str, port: int) -> None:
                             "--setting", "sql_time_limit_ms", "3000"], prog_name="datasette", standalone_mode=False)
 
 
+@click.command()
+@click.option("--on", "on", required=True, help="A date: 2014, 2014-09 or 2014-09-15.")
+@click.option("--role", help="president | vice_president | director_general | chief_executive | founder (default: all).")
+@click.option("--org", help="Organization (case and accents optional; default: all).")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of terms.")
+@_db_option
+def who(on: str, role: str | None, org: str | None, as_json: bool, db_path: str) -> None:
+    """Who held an office on a date, from the terms of office, with the evidence of each bound.
+
+    A term starts on a stated date ("élu le 12 janvier 2016", "since June 2014") or one inferred
+    from the sources (an appointment article, a predecessor's departure); it ends on the day a
+    successor starts, a stated end, or a reported departure. Example:
+    pressfacts who --on 2014-09 --role president --org "Provence Promotion" --db output/facts.db
+    """
+    try:
+        rows = q.holders_on(_open(db_path), on, role, org)
+    except q.QueryError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    if not rows:
+        click.echo(f"no known holder on {on}" + (f" for {role}" if role else "") + (f" at {org}" if org else ""))
+        return
+    for r in rows:
+        click.echo(render_term(r))
+
+
+def _bound_text(r: dict[str, Any], side: str) -> str:
+    if not r.get(f"term_{side}"):
+        return "in office (last seen " + (r.get("last_seen") or "?") + ")" if side == "end" else "?"
+    return f"{r[f'term_{side}']} ({r[f'term_{side}_how']})"
+
+
+def render_term(r: dict[str, Any]) -> str:
+    """One holder's term: who, what, from when to when, and the sentence each bound rests on."""
+    lines = [f"{r['person']}: {r['role']} of {r['org']}, {_bound_text(r, 'start')} -> {_bound_text(r, 'end')}"
+             + ("  [sources disagree on the term]" if r.get("term_conflict") else "")]
+    for side in ("start", "end"):
+        if r.get(f"term_{side}"):
+            lines.append(f"  {side}: {r[f'term_{side}_basis']}; {r[f'term_{side}_source']}: "
+                         f"\"{r[f'term_{side}_sentence']}\"")
+    return "\n".join(lines)
+
+
 def register(main: click.Group) -> None:
-    """Add query, history and serve to the `pressfacts` command group."""
-    for command in (query, history, serve):
+    """Add query, history, who and serve to the `pressfacts` command group."""
+    for command in (query, history, who, serve):
         main.add_command(command)

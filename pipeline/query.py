@@ -192,3 +192,33 @@ def conflicts(db: Database, subject: str | None = None) -> list[Row]:
 def targets(db: Database, subject: str) -> list[Row]:
     """Targets of a subject with the actual of the same metric and year: met, missed, by how much."""
     return list(db.query("SELECT * FROM targets WHERE subject = ? ORDER BY period, metric", [subject]))
+
+
+ROLES = ("president", "vice_president", "director_general", "chief_executive", "founder")
+_PARTIAL_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+
+
+def holders_on(db: Database, on: str, role: str | None = None, org: str | None = None) -> list[Row]:
+    """Who held an office on a date: the terms (leadership_timeline) that cover some day of `on`
+    ("2014", "2014-09", "2014-09-15"), each with its bounds, how they were established and the
+    sentences they rest on. `role` is one of ROLES; `org` matches without case or accents."""
+    from pipeline.store import HOLDERS_ON_SQL
+    from pipeline.terms import valid_partial
+
+    on = on.strip()
+    if not (_PARTIAL_DATE.match(on) and valid_partial(on)):
+        raise QueryError(f"--on {on!r} is not a date: write 2014, 2014-09 or 2014-09-15")
+    if role is not None and role not in ROLES:
+        raise QueryError(f"unknown role {role!r}; valid roles: {', '.join(ROLES)}")
+    rows = list(db.query(HOLDERS_ON_SQL, {"on": on, "role": role or "", "org": ""}))
+    if org:
+        rows = [r for r in rows if fold(org) in fold(r["org"])]
+    return rows
+
+
+def leaders(db: Database, org: str) -> list[Row]:
+    """The leadership_timeline of one organization (as stored), single-seat offices first, oldest first."""
+    return list(db.query(
+        "SELECT * FROM leadership_timeline WHERE org = ? ORDER BY CASE role WHEN 'president' THEN 0 "
+        "WHEN 'director_general' THEN 1 WHEN 'chief_executive' THEN 2 WHEN 'vice_president' THEN 3 ELSE 4 END, "
+        "COALESCE(term_start_first_day, first_seen, incoming_as_of, former_as_of, '9999'), person", [org]))

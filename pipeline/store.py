@@ -661,8 +661,18 @@ TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
         "actual_conflict": "1 when sources disagree", "actual_values": "the competing values and their sources",
         "target": "goal set for that year", "outcome": "met, missed or no actual reported",
         "difference": "actual minus target", "ratio": "actual divided by target"}),
-    "leadership_timeline": ("Per organization and role, the holders in order, each with the next holder.", {
-        "next_person": "the next person seen in the same role", "next_first_seen": "when they were first seen"}),
+    "leadership_timeline": ("Per organization and role, the holders in order with their terms of office, each "
+                            "with the next holder.", {
+        "term_start": "first day of the term (partial ISO date: 2014, 2014-06, 2014-06-30)",
+        "term_start_how": "stated (a sentence gives it) or inferred (see term_start_basis)",
+        "term_start_basis": "what the start rests on: the sentence, an appointment article, the predecessor's end...",
+        "term_end": "first day out of office, same form; blank while in office or unknown",
+        "term_end_how": "stated or inferred", "term_end_basis": "what the end rests on",
+        "term_conflict": "1 when two sources state different bounds",
+        "term_start_first_day": "the earliest day term_start can mean",
+        "term_end_last_day": "the latest day term_end can mean",
+        "next_person": "the next holder of the same role", "next_term_start": "when their term starts",
+        "next_first_seen": "when they were first seen"}),
     "conflicts": ("Figures on which sources disagree: one row per source, with its value and sentence.", {
         "retained": "value kept in history", "retained_approx": "1 when the kept value is approximate",
         "value": "value this source gives"}),
@@ -682,6 +692,20 @@ FACETS = {"documents": ["lang", "format", "status"], "facts": ["kind", "metric",
 
 _PHRASE = "'\"' || replace(:q, '\"', '\"\"') || '\"'"  # the words as one FTS5 phrase: no operators
 
+# Holders whose term covers some day of :on (a partial date). A term's end is its holder's first
+# day out of office, so :on must fall before the last day the end can mean; an open end runs on.
+_ON_FIRST = "(CASE length(:on) WHEN 4 THEN :on || '-01-01' WHEN 7 THEN :on || '-01' ELSE :on END)"
+_ON_LAST = ("(CASE length(:on) WHEN 4 THEN :on || '-12-31' WHEN 7 THEN date(:on || '-01', '+1 month', '-1 day') "
+            "ELSE :on END)")
+HOLDERS_ON_SQL = (
+    "SELECT org, role, person, term_start, term_start_how, term_start_basis, term_end, term_end_how, "
+    "term_end_basis, last_seen, term_conflict, term_start_source, term_start_sentence, term_end_source, "
+    "term_end_sentence FROM leadership_timeline "
+    f"WHERE :on <> '' AND term_start IS NOT NULL AND term_start_first_day <= {_ON_LAST} "
+    f"AND (term_end IS NULL OR {_ON_FIRST} < term_end_last_day) "
+    "AND (:role = '' OR role = :role) AND (:org = '' OR org LIKE '%' || :org || '%') "
+    "ORDER BY org, role, term_start_first_day, person")
+
 CANNED_QUERIES: dict[str, Row] = {
     "history_by_year_for": {
         "title": "History by year",
@@ -691,11 +715,17 @@ CANNED_QUERIES: dict[str, Row] = {
                "WHERE (:subject = '' OR subject = :subject) ORDER BY subject, period, metric"},
     "who_held_which_role_when": {
         "title": "Who held which role when",
-        "description": "Holders of each role per organization in order, with the dates the sources describe.",
-        "sql": "SELECT org, role, person, first_seen, last_seen, former_as_of, incoming_as_of, next_person, "
-               "next_first_seen, sources FROM leadership_timeline "
+        "description": "Holders of each role per organization in order, with their terms of office (how each "
+                       "bound was established) and the dates the sources describe.",
+        "sql": "SELECT org, role, person, term_start, term_start_how, term_end, term_end_how, first_seen, last_seen, "
+               "next_person, term_start_basis, term_end_basis, sources FROM leadership_timeline "
                "WHERE (:org = '' OR org LIKE '%' || :org || '%') "
                "AND (:person = '' OR person LIKE '%' || :person || '%')"},
+    "who_held_office_on": {
+        "title": "Who held which office on a date",
+        "description": "Holders whose term covers a date (2014, 2014-09 or 2014-09-15), with the evidence of "
+                       "each bound; blank role or organization: all.",
+        "sql": HOLDERS_ON_SQL},
     "conflicting_figures": {
         "title": "Conflicting figures",
         "description": "Figures on which sources disagree, each source with its value and sentence.",

@@ -112,6 +112,7 @@ def test_serve_metadata_and_facets(server):
     assert status == 200
     db = meta["databases"]["facts"]  # type: ignore[index]
     assert {q["title"] for q in db["queries"].values()} == {"History by year", "Who held which role when",
+                                                            "Who held which office on a date",
                                                             "Conflicting figures", "Search the sources"}
     assert "evidence sentence" in db["tables"]["facts"]["columns"]["sentence"]
     status, page = get(f"{server}/facts/facts.json?_facet=metric&_shape=objects")

@@ -345,7 +345,7 @@ def _listed_orgs(found: list[Mention], text: str, res: Resources) -> list[Mentio
         if not any(k is not None and k.type == "ORG" for k in kinds):
             continue
         for (a, b), k in zip(items, kinds):
-            name = re.sub(r"\s+(?:de|du|des|&)$", "", text[a:b])
+            name = _sentence_stop(re.sub(r"\s+(?:de|du|des|&)$", "", text[a:b]))
             if k is not None or is_junk(name, res) or fold(name) in res.territory_keys \
                     or name.lower() in res.country_by_word or name.split()[0].lower() in res.first_names:
                 continue
@@ -358,7 +358,7 @@ def _titled_org_regexes(res: Resources) -> tuple[re.Pattern[str], re.Pattern[str
     titles = sorted({t for title in res.roles.titles for t in title.fr + title.en}, key=len, reverse=True)
     alt = "|".join(re.escape(t) for t in titles)
     before = re.compile(rf"{_NAME}'s\s+(?:\w+\s+)?(?i:{alt})(?![\w-])")
-    after = re.compile(rf"(?<![\w-])(?i:{alt})\s+(?:of|at|de|du|chez)\s+(?:the\s+|la\s+|le\s+|l')?{_NAME}")
+    after = re.compile(rf"(?<![\w-])(?i:{alt})\s+(?:(?:of|at|de|du|chez)\s+(?:the\s+|la\s+|le\s+|l')?|d'){_NAME}")
     return before, after
 
 
@@ -370,7 +370,7 @@ def _titled_orgs(found: list[Mention], text: str, res: Resources) -> list[Mentio
     out = list(found)
     for rx in (before, after):
         for m in rx.finditer(text):
-            name = re.sub(r"\s+(?:de|du|des|&)$", "", m.group(1))
+            name = _sentence_stop(re.sub(r"\s+(?:de|du|des|&)$", "", m.group(1)))
             start = m.start(1)
             end = start + len(name)
             overlapping = [x for x in out if x.start < end and start < x.end]
@@ -388,10 +388,11 @@ _CAP = r"[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?"
 
 
 def _named_people(text: str, found: list[Mention], res: Resources) -> list[Mention]:
-    """"Given-name Surname" pairs the model missed ("Solange Biaggi, Chairwoman")."""
+    """"Given-name Surname" pairs the model missed ("Solange Biaggi, Chairwoman"), on one line (a
+    headline's last word and the next paragraph's first are no pair)."""
     taken = [(m.start, m.end) for m in found]
     out = []
-    for m in re.finditer(rf"(?<![\w-])({_CAP})\s+((?:(?:de|du|van|von|le)\s+)?{_CAP})(?![\w-])", text):
+    for m in re.finditer(rf"(?<![\w-])({_CAP})[^\S\n]+((?:(?:de|du|van|von|le)[^\S\n]+)?{_CAP})(?![\w-])", text):
         if not _given_name(m.group(1), res):
             continue
         if any(a < m.end() and m.start() < b for a, b in taken) or fold(m.group(2)) in res.territory_keys:
@@ -399,6 +400,14 @@ def _named_people(text: str, found: list[Mention], res: Resources) -> list[Menti
         taken.append((m.start(), m.end()))
         out.append(Mention(m.start(), m.end(), "PERSON", m.group(0), m.group(0)))
     return out
+
+
+def _sentence_stop(name: str) -> str:
+    """A name without the full stop of its sentence ("... de Nordinvest." -> "Nordinvest"); the dot
+    of an initial or an abbreviation stays ("S.A.", "Vetrox Inc.")."""
+    if name.endswith(".") and not re.search(r"(?:\b[A-Z]|\.[A-Z]|\b(?:Inc|Ltd|Co|Corp|Cie|Bros))\.$", name):
+        return name[:-1]
+    return name
 
 
 _NAME = r"((?:[A-Z][\w&+'.-]*|[A-Z]{2,})(?:\s+(?:[A-Z][\w&+'.-]*|[A-Z]{2,}|de|du|des|&)){0,3})"

@@ -187,7 +187,7 @@ def _office(sent: Sentence, verb: int, title_tokens: set[int], person_tokens: di
                 if hit is not None:
                     return hit
     for c in _children(sent, verb):
-        if c.dep in _CLAUSE or c.i not in title_tokens and not any(g.i in title_tokens for g in _children(sent, c.i)
+        if c.dep in _CLAUSE or c.dep in _SUBJ or c.i not in title_tokens and not any(g.i in title_tokens for g in _children(sent, c.i)
                                                                   if g.dep in ("case", "mark", "prep")):
             continue
         prev = c.i - 1

@@ -424,6 +424,10 @@ def _event_office(ev: Event, person: str | None, sent: Sentence, ctx: DocContext
             if tm.start <= tok.start - sent.start < tm.end:
                 org, _end = _org_for(tm, sent, ctx, orgs)
                 return (_role(tm, org, ctx), org) if org else None
+        for m, role in _office_matches(sent, ctx):  # an office noun: "prend la présidence (de Y)"
+            if m.start() <= tok.start - sent.start < m.end():
+                org = _office_org(m, sent, ctx, orgs)
+                return (role, org) if org else None
     mine = [f for f in facts if f.person == person and f.org == ctx.mentions.subject]
     if mine:
         return mine[0].role, mine[0].org
