@@ -9,7 +9,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
+import sys
 import tempfile
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +33,10 @@ q = _Query()
 
 DEFAULT_DB = "output/facts.db"
 TABLE_COLUMNS = ("published", "kind", "fact", "source", "sentence")
+# When the table is wider than the terminal, the sentence goes under its row, and these columns
+# wrap, in this order, down to these widths.
+SHRINK = (("fact", 30), ("source", 20))
+STACK_INDENT = 4  # a sentence under its row, when the row does not fit beside it
 
 _db_option = click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
                           type=click.Path(dir_okay=False), help="The fact base written by `pressfacts build`.")
@@ -45,25 +52,34 @@ def _open(db_path: str) -> Any:
 @click.command()
 @click.option("--org", "--subject", "org", help="Organization: a figure's subject, a role's org, a company.")
 @click.option("--person", help="Person holding a role (case and accents optional).")
-@click.option("--metric", help="Metric name, e.g. location_projects, jobs_created, budget.")
+@click.option("--metric", help="Metric name as stored, e.g. location_projects, jobs_created, budget "
+              "(an unknown one is refused with the list).")
 @click.option("--year", help="Year the fact is about, or a range: 2014, 2010-2015.")
 @click.option("--status", help="actual | target (figures), current | former | incoming (roles).")
 @click.option("--lang", help="Language of the source: fr | en.")
-@click.option("--kind", type=click.Choice(["metric", "role", "implantation"]), help="Kind of fact.")
-@click.option("--text", help="Words of the evidence sentence (full text, accents optional).")
+@click.option("--kind", help="Kind of fact: metric | role | implantation.")
+@click.option("--text", help="Words of the evidence sentence: plurals and inflections match, accents optional, "
+              "word* a prefix, 'a OR b' either, -word excluded, \"a phrase\".")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many rows.")
+@click.option("--width", type=click.IntRange(min=0), default=None,
+              help="Fit the table in this many columns, sentences wrapped [default: the terminal's width; "
+                   "0 or not a terminal: no limit].")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of rows.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV with every column.")
 @_db_option
-def query(db_path: str, as_json: bool, as_csv: bool, **filters: Any) -> None:
+def query(db_path: str, as_json: bool, as_csv: bool, width: int | None, **filters: Any) -> None:
     """Facts matching every filter, oldest source first, each with its source and sentence.
+
+    The table gives each fact's source as FILE:START-END, the sentence's character offsets in the
+    document's cleaned text (`pressfacts serve` shows it highlighted at /-/source/DOC_ID).
 
     Example: pressfacts query --person "Jean-Luc Chauvin" --db output/facts.db
     """
     if as_json and as_csv:
         raise click.UsageError("choose one of --json and --csv")
+    db = _open(db_path)
     try:
-        rows = q.find_facts(_open(db_path), q.FactQuery(**filters))
+        rows = q.find_facts(db, q.FactQuery(**filters))
     except q.QueryError as exc:
         raise click.UsageError(str(exc)) from exc
     if as_json:
@@ -75,7 +91,9 @@ def query(db_path: str, as_json: bool, as_csv: bool, **filters: Any) -> None:
         writer.writerows(rows)
         click.echo(buf.getvalue(), nl=False)
     else:
-        click.echo(render_table([_table_row(r) for r in rows], TABLE_COLUMNS))
+        if width is None:
+            width = shutil.get_terminal_size().columns if sys.stdout.isatty() else 0
+        click.echo(render_table([_table_row(r) for r in rows], TABLE_COLUMNS, width or None))
         click.echo(f"{len(rows)} fact(s)", err=True)
 
 
@@ -92,16 +110,42 @@ def fact_summary(r: dict[str, Any]) -> str:
 
 
 def _table_row(r: dict[str, Any]) -> dict[str, Any]:
+    name = Path(r.get("source") or r["doc_id"]).name
     return {"published": r.get("published") or "", "kind": r["kind"], "fact": fact_summary(r),
-            "source": Path(r.get("source") or r["doc_id"]).name, "sentence": r["sentence"]}
+            "source": f"{name}:{r['start']}-{r['end']}", "sentence": r["sentence"]}
 
 
-def render_table(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> str:
-    """An aligned text table; the last column is not padded (sentences stay whole)."""
+def render_table(rows: list[dict[str, Any]], columns: tuple[str, ...], width: int | None = None,
+                 shrink: tuple[tuple[str, int], ...] = SHRINK) -> str:
+    """An aligned text table, one line per row, the last column unpadded (sentences whole).
+
+    With a `width` the table does not fit in, the last column goes under its row, indented and
+    wrapped to the width, and the columns of `shrink` wrap (in that order, down to their minimum)
+    until the other columns fit too."""
     cells = [[str(c) for c in columns]] + [["" if r.get(c) is None else str(r[c]) for c in columns] for r in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(columns))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row[:-1], widths)) + "  " + row[-1] for row in cells]
-    lines.insert(1, "  ".join("-" * w for w in widths))
+    if not width or sum(widths) + 2 * (len(columns) - 1) <= width:
+        lines = ["  ".join(cell.ljust(w) for cell, w in zip(row[:-1], widths)) + "  " + row[-1] for row in cells]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        return "\n".join(line.rstrip() for line in lines)
+    widths = widths[:-1]
+    excess = sum(widths) + 2 * (len(widths) - 1) - width
+    for name, least in shrink:
+        if excess > 0 and name in columns[:-1]:
+            i = columns.index(name)
+            cut = min(excess, max(widths[i] - least, 0))
+            widths[i] -= cut
+            excess -= cut
+    indent = " " * STACK_INDENT
+    lines = []
+    for n, row in enumerate(cells):
+        wrapped = [textwrap.wrap(cell, w, break_on_hyphens=False) or [""] for cell, w in zip(row[:-1], widths)]
+        for k in range(max(len(w) for w in wrapped)):
+            lines.append("  ".join((w[k] if k < len(w) else "").ljust(wd) for w, wd in zip(wrapped, widths)))
+        lines += textwrap.wrap(row[-1], max(width - STACK_INDENT, 20), initial_indent=indent,
+                               subsequent_indent=indent, break_on_hyphens=False) or [""]
+        if n == 0:
+            lines.append("-" * min(width, sum(widths) + 2 * (len(widths) - 1)))
     return "\n".join(line.rstrip() for line in lines)
 
 
@@ -144,8 +188,22 @@ def history(subject: str | None, plot_path: str | None, db_path: str) -> None:
     table = q.year_table(q.history_by_year(db, subject))
     click.echo(render_history(subject, table, q.conflicts(db, subject), q.targets(db, subject)))
     if plot_path:
-        plot_history(subject, table, Path(plot_path))
+        try:
+            plot_history(subject, table, Path(plot_path), footer=chart_footer(db, subject, Path(db_path)))
+        except OSError as exc:
+            raise click.ClickException(f"cannot write the chart to {plot_path}: {exc.strerror or exc}") from exc
         click.echo(f"chart written to {plot_path}", err=True)
+
+
+def chart_footer(db: Any, subject: str, db_path: Path) -> str:
+    """"Fact base built 2026-12-06 (facts.db) from 18 source documents, 12 of them giving these
+    figures; latest published 2022-03-15." The build date is the file's: facts.db holds no clock."""
+    import datetime
+
+    built = datetime.datetime.fromtimestamp(db_path.stat().st_mtime, datetime.timezone.utc).date().isoformat()
+    s = q.source_counts(db, subject)
+    return (f"Fact base built {built} ({db_path.name}) from {s['documents']} source documents, {s['used']} of them "
+            f"giving these figures; sources published {s['first'] or '?'} to {s['last'] or '?'}.")
 
 
 def render_history(subject: str, table: list[dict[str, Any]], conflict_rows: list[dict[str, Any]],
@@ -196,16 +254,17 @@ def _group(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> dict[tuple[Any,
     return groups
 
 
-def plot_history(subject: str, table: list[dict[str, Any]], path: Path) -> Path:
-    """Bars per year, actual beside target, one panel per series; hatched = approximate, red = conflict.
+def plot_history(subject: str, table: list[dict[str, Any]], path: Path, footer: str | None = None) -> Path:
+    """Bars per year, actual beside target, one panel per series; hatched = approximate, red edge =
+    sources disagree (each disagreement spelt out under the chart), met/missed above target bars.
 
-    Years without figures stay on the axis as gaps. The Agg backend and fixed settings make the
-    same table give the same PNG.
+    Years without figures stay on the axis as gaps. `footer` (the build date and sources) goes at
+    the bottom. The Agg backend and fixed settings make the same inputs give the same PNG.
     """
     try:
         import matplotlib
     except ImportError as exc:
-        raise click.ClickException("--plot needs matplotlib: pip install 'pressfacts[plot]'") from exc
+        raise click.ClickException(f"--plot needs matplotlib ({exc}): reinstall with pip install -e .") from exc
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
     from matplotlib.patches import Patch
@@ -215,8 +274,13 @@ def plot_history(subject: str, table: list[dict[str, Any]], path: Path) -> Path:
     if not series or not by_year:
         raise click.ClickException(f"nothing to plot for {subject}: no yearly figures in these series")
     years = list(range(min(by_year), max(by_year) + 1))
+    disagreements = [f"{label} {d}" for label, _m in series for d in _disagreements(by_year, label)]
+    notes = (["Sources disagree (red edge): " + "; ".join(disagreements)] if disagreements else []) + (
+        [footer] if footer else [])
+    bottom_in = 0.25 + 0.2 * len(notes)  # inches under the panels for the notes
+    height = 2.4 * len(series) + 0.9 + bottom_in
     with matplotlib.rc_context({"font.size": 9, "svg.hashsalt": "pressfacts"}):
-        fig, axes = plt.subplots(len(series), 1, figsize=(10, 2.4 * len(series) + 0.9), sharex=True, squeeze=False)
+        fig, axes = plt.subplots(len(series), 1, figsize=(10, height), sharex=True, squeeze=False)
         for ax, (label, metric) in zip(axes[:, 0], series):
             _panel(ax, by_year, label, metric)
         axes[-1, 0].set_xticks(years, [str(y) for y in years])
@@ -225,9 +289,14 @@ def plot_history(subject: str, table: list[dict[str, Any]], path: Path) -> Path:
         fig.legend(handles=[Patch(color=_COLORS["actual"], label="actual"),
                             Patch(color=_COLORS["target"], label="target"),
                             Patch(facecolor="white", edgecolor="grey", hatch="//", label="approximate"),
-                            Patch(facecolor="white", edgecolor="red", linewidth=1.5, label="sources disagree")],
-                   loc="upper center", ncols=4, fontsize=8, frameon=False, bbox_to_anchor=(0.5, 0.97))
-        fig.tight_layout(rect=(0, 0, 1, 0.94))
+                            Patch(facecolor="white", edgecolor="red", linewidth=1.5, label="sources disagree"),
+                            Patch(color=_OUTCOME_COLORS["met"], label="target met"),
+                            Patch(color=_OUTCOME_COLORS["missed"], label="target missed")],
+                   loc="upper center", ncols=6, fontsize=8, frameon=False, bbox_to_anchor=(0.5, 0.97))
+        for n, note in enumerate(notes):
+            fig.text(0.01, (0.08 + 0.2 * (len(notes) - 1 - n)) / height, textwrap.shorten(note, 190, placeholder=" …"),
+                     fontsize=7.5, ha="left", va="bottom", color="#b3261e" if note.startswith("Sources") else "#444")
+        fig.tight_layout(rect=(0, bottom_in / height, 1, 0.94))
         path.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(path, dpi=110, metadata={"Software": None})
         plt.close(fig)
@@ -235,13 +304,25 @@ def plot_history(subject: str, table: list[dict[str, Any]], path: Path) -> Path:
 
 
 _COLORS = {"actual": "#1f77b4", "target": "#ff7f0e"}
+_OUTCOME_COLORS = {"met": "#1a7f37", "missed": "#b3261e"}
+
+
+def _disagreements(by_year: dict[int, dict[str, Any]], label: str) -> list[str]:
+    """"2014 actual: 63 vs ~70" for each figure of a series on which sources disagree."""
+    out = []
+    for year, t in sorted(by_year.items()):
+        r = t[label]
+        for side in ("actual", "target"):
+            if r and r.get(f"{side}_conflict") and r.get(f"{side}_values"):  # "63 [d02.html] | ~70 [d10.txt]"
+                values = " vs ".join(v.split(" [")[0] for v in r[f"{side}_values"].split(" | "))
+                out.append(f"{year} {side}: {values}")
+    return out
 
 
 def _panel(ax: Any, by_year: dict[int, dict[str, Any]], label: str, metric: str) -> None:
     width = 0.38
     unit = next((t[label]["unit"] for t in by_year.values() if t[label]), "count")
     scale = 1e6 if unit == "EUR" else 1
-    disagreements = []
     for offset, side in ((-width / 2, "actual"), (width / 2, "target")):
         for year, t in sorted(by_year.items()):
             r = t[label]
@@ -253,10 +334,12 @@ def _panel(ax: Any, by_year: dict[int, dict[str, Any]], label: str, metric: str)
                    edgecolor="red" if conflict else "white", linewidth=1.5 if conflict else 0.5)
             ax.annotate(cell(r, side, unit), (year + offset, value), ha="center", va="bottom", fontsize=7,
                         xytext=(0, 1), textcoords="offset points", color="red" if conflict else "black")
-            if conflict and r.get(f"{side}_values"):  # "63 [d02.html] | ~70 [d10.txt]" -> "63 vs ~70"
-                values = " vs ".join(v.split(" [")[0] for v in r[f"{side}_values"].split(" | "))
-                disagreements.append(f"{year} {side}: {values}")
+            outcome = r.get("outcome") if side == "target" else None
+            if outcome in _OUTCOME_COLORS:  # the target bar says whether the actual reached it
+                ax.annotate(outcome, (year + offset, value), ha="center", va="bottom", fontsize=7, weight="bold",
+                            xytext=(0, 10), textcoords="offset points", color=_OUTCOME_COLORS[outcome])
     ax.set_title(f"{label} ({metric})", fontsize=10, loc="left")
+    disagreements = _disagreements(by_year, label)
     if disagreements:
         ax.set_title("sources disagree: " + "; ".join(disagreements), fontsize=8, loc="right", color="red")
     ax.set_ylabel({"EUR": "million EUR", "percent": "%"}.get(unit, "count"))
@@ -276,11 +359,17 @@ def serve(db_path: str, host: str, port: int) -> None:
     """
     try:
         from datasette.cli import cli as datasette_cli
+        from datasette.plugins import pm
+
+        from pipeline.web import TEMPLATES, plugin
     except ImportError as exc:
-        raise click.ClickException("serve needs Datasette: pip install 'pressfacts[serve]'") from exc
-    path = Path(db_path)
-    if not path.is_file():
-        raise click.ClickException(f"no fact base at {path}: run `pressfacts build CORPUS --out DIR` first")
+        raise click.ClickException(f"serve needs Datasette ({exc}): reinstall with pip install -e .") from exc
+    try:
+        path = q.check_db(db_path)
+    except q.QueryError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not pm.is_registered(plugin):
+        pm.register(plugin, name="pressfacts")  # the front page, source pages, links, pf_fts()
     with tempfile.TemporaryDirectory(prefix="pressfacts-serve-") as tmp:
         meta = Path(tmp) / "metadata.json"
         from pipeline.store import datasette_metadata
@@ -289,8 +378,13 @@ def serve(db_path: str, host: str, port: int) -> None:
         click.echo(f"serving {path} read-only on http://{host}:{port}/", err=True)
         if host not in ("127.0.0.1", "localhost", "::1"):
             click.echo(f"note: --host {host} makes the fact base reachable from other machines", err=True)
-        datasette_cli.main(["serve", "-i", str(path), "--host", host, "--port", str(port), "--metadata", str(meta),
-                            "--setting", "sql_time_limit_ms", "3000"], prog_name="datasette", standalone_mode=False)
+        try:
+            datasette_cli.main(["serve", "-i", str(path), "--host", host, "--port", str(port), "--metadata", str(meta),
+                                "--template-dir", str(TEMPLATES), "--setting", "sql_time_limit_ms", "3000"],
+                               prog_name="datasette", standalone_mode=False)
+        except OSError as exc:  # the port is taken, the address is not this machine's
+            raise click.ClickException(f"cannot serve on {host}:{port}: {exc.strerror or exc}; "
+                                       "choose another --port or --host") from exc
 
 
 def register(main: click.Group) -> None:
