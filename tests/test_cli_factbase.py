@@ -183,3 +183,19 @@ def test_cli_factbase_missing_extra_is_named(db_path, monkeypatch, args, modules
         monkeypatch.setitem(sys.modules, name, None)  # import raises ImportError
     result = run(*args, "--db", db_path)
     assert result.exit_code == 1 and extra in result.output and "pip install -e ." in result.output
+
+
+def test_cli_factbase_chart_footer_and_disagreements(db_path):
+    import datetime
+
+    from pipeline import query as q
+    from pipeline.cli_factbase import _disagreements, chart_footer
+
+    db = q.open_db(db_path)
+    footer = chart_footer(db, "Provence Promotion", Path(db_path))
+    built = datetime.datetime.fromtimestamp(Path(db_path).stat().st_mtime, datetime.timezone.utc).date()
+    assert footer.startswith(f"Fact base built {built.isoformat()} (facts.db) from 4 source documents, 4 of them giving these figures; ")
+    table = q.year_table(q.history_by_year(db, "Provence Promotion"))
+    by_year = {int(t["year"]): t for t in table}
+    assert _disagreements(by_year, "projects") == ["2014 actual: 63 vs ~70"]
+    assert by_year[2018]["projects"]["outcome"] == "met"  # drawn above the 2018 target bar

@@ -44,15 +44,21 @@ def source_path(doc_id: str, fact_id: str | None = None) -> str:
     return path + (f"?fact={urllib.parse.quote(str(fact_id), safe='')}#evidence" if fact_id else "")
 
 
+def _plain(value: Any) -> Any:
+    """A cell's value; a table page gives a foreign key as {"value": ..., "label": ...}."""
+    return value.get("value") if isinstance(value, dict) else value
+
+
 @hookimpl
 def render_cell(row: Any, value: Any, column: str, table: str | None, datasette: Any) -> Markup | None:
     if column != "source" or value is None or (table is not None and table not in _LINKED):
         return None
     keys = row.keys() if hasattr(row, "keys") else []
-    if "doc_id" not in keys or row["doc_id"] is None:
+    doc_id = _plain(row["doc_id"]) if "doc_id" in keys else None
+    if doc_id is None:
         return None
-    fact_id = row["fact_id"] if "fact_id" in keys else None
-    url = datasette.urls.path(source_path(row["doc_id"], fact_id))
+    fact_id = _plain(row["fact_id"]) if "fact_id" in keys else None
+    url = datasette.urls.path(source_path(doc_id, fact_id))
     return Markup(f'<a href="{escape(url)}" title="read the source">{escape(str(value))}</a>')
 
 
@@ -136,16 +142,14 @@ def source_page_data(conn: sqlite3.Connection, doc_id: str, fact_id: str | None,
     """A document, its text cut around the highlighted span, and its facts; None if unknown."""
     from pipeline.cli_factbase import fact_summary
 
-    conn.row_factory = sqlite3.Row
-    try:
-        doc = conn.execute("SELECT * FROM documents WHERE doc_id = ?", [doc_id]).fetchone()
-        if doc is None:
-            return None
-        cols = ", ".join(f'"{c}"' for c in q.FACT_COLUMNS)
-        facts = [dict(r) for r in conn.execute(f"SELECT {cols} FROM facts WHERE doc_id = ? ORDER BY start, fact_id",
-                                               [doc_id]).fetchall()]
-    finally:
-        conn.row_factory = None
+    cur = conn.cursor()  # rows by name on this cursor only: the connection is Datasette's
+    cur.row_factory = sqlite3.Row
+    doc = cur.execute("SELECT * FROM documents WHERE doc_id = ?", [doc_id]).fetchone()
+    if doc is None:
+        return None
+    cols = ", ".join(f'"{c}"' for c in q.FACT_COLUMNS)
+    facts = [dict(r) for r in cur.execute(f"SELECT {cols} FROM facts WHERE doc_id = ? ORDER BY start, fact_id",
+                                          [doc_id]).fetchall()]
     text = doc["text"] or ""
     chosen = next((f for f in facts if f["fact_id"] == fact_id), None) if fact_id else None
     note = None
