@@ -34,8 +34,8 @@ q = _Query()
 DEFAULT_DB = "output/facts.db"
 TABLE_COLUMNS = ("published", "kind", "fact", "source", "sentence")
 # When the table is wider than the terminal, the sentence goes under its row, and these columns
-# wrap, in this order, down to these widths.
-SHRINK = (("fact", 30), ("source", 20))
+# wrap, the widest first, down to these widths.
+SHRINK = (("fact", 24), ("source", 20))
 STACK_INDENT = 4  # a sentence under its row, when the row does not fit beside it
 
 _db_option = click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
@@ -120,8 +120,8 @@ def render_table(rows: list[dict[str, Any]], columns: tuple[str, ...], width: in
     """An aligned text table, one line per row, the last column unpadded (sentences whole).
 
     With a `width` the table does not fit in, the last column goes under its row, indented and
-    wrapped to the width, and the columns of `shrink` wrap (in that order, down to their minimum)
-    until the other columns fit too."""
+    wrapped to the width, and the columns of `shrink` wrap (the widest first, down to their
+    minimum) until the other columns fit too."""
     cells = [[str(c) for c in columns]] + [["" if r.get(c) is None else str(r[c]) for c in columns] for r in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(columns))]
     if not width or sum(widths) + 2 * (len(columns) - 1) <= width:
@@ -130,12 +130,13 @@ def render_table(rows: list[dict[str, Any]], columns: tuple[str, ...], width: in
         return "\n".join(line.rstrip() for line in lines)
     widths = widths[:-1]
     excess = sum(widths) + 2 * (len(widths) - 1) - width
-    for name, least in shrink:
-        if excess > 0 and name in columns[:-1]:
-            i = columns.index(name)
-            cut = min(excess, max(widths[i] - least, 0))
-            widths[i] -= cut
-            excess -= cut
+    least = {columns.index(name): n for name, n in shrink if name in columns[:-1]}
+    while excess > 0:  # narrow the widest column that can still give, one character at a time
+        room = [i for i in least if widths[i] > least[i]]
+        if not room:
+            break
+        widths[max(room, key=lambda i: widths[i])] -= 1
+        excess -= 1
     indent = " " * STACK_INDENT
     lines = []
     for n, row in enumerate(cells):
@@ -368,6 +369,7 @@ def serve(db_path: str, host: str, port: int) -> None:
         path = q.check_db(db_path)
     except q.QueryError as exc:
         raise click.ClickException(str(exc)) from exc
+    _check_port(host, port)
     if not pm.is_registered(plugin):
         pm.register(plugin, name="pressfacts")  # the front page, source pages, links, pf_fts()
     with tempfile.TemporaryDirectory(prefix="pressfacts-serve-") as tmp:
@@ -383,6 +385,24 @@ def serve(db_path: str, host: str, port: int) -> None:
                                 "--template-dir", str(TEMPLATES), "--setting", "sql_time_limit_ms", "3000"],
                                prog_name="datasette", standalone_mode=False)
         except OSError as exc:  # the port is taken, the address is not this machine's
+            raise click.ClickException(f"cannot serve on {host}:{port}: {exc.strerror or exc}; "
+                                       "choose another --port or --host") from exc
+
+
+def _check_port(host: str, port: int) -> None:
+    """ClickException (exit 1) when the server could not listen on host:port (taken, not ours)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise click.ClickException(f"cannot serve on {host}: {exc.strerror or exc}; choose another --host") from exc
+    family, kind, proto, _name, address = infos[0]
+    with socket.socket(family, kind, proto) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will
+        try:
+            s.bind(address)
+        except OSError as exc:
             raise click.ClickException(f"cannot serve on {host}:{port}: {exc.strerror or exc}; "
                                        "choose another --port or --host") from exc
 

@@ -181,6 +181,15 @@ def vocabulary(db: Database) -> dict[str, tuple[str, ...]]:
     return {"metric": distinct("metric"), "status": STATUSES, "lang": distinct("lang"), "kind": KINDS}
 
 
+def _closest(key: str, keys: list[str], n: int = 2) -> list[str]:
+    """Up to `n` known values a mistyped one probably meant: those it begins, then those holding
+    it, then the most similar spellings ("jobs" -> jobs_created, jobs_maintained)."""
+    found = [k for k in keys if key and k.startswith(key)]
+    found += [k for k in keys if key and key in k and k not in found]
+    found += [k for k in difflib.get_close_matches(key, keys, n=n, cutoff=0.6) if k not in found]
+    return found[:n]
+
+
 def check_filters(db: Database, q: FactQuery) -> FactQuery:
     """`q` with its vocabulary filters spelt as stored ("Target" -> "target"); QueryError naming the
     valid values (and the closest one) when a value is not in the vocabulary."""
@@ -195,9 +204,8 @@ def check_filters(db: Database, q: FactQuery) -> FactQuery:
         if key in by_key:
             changes[name] = by_key[key]
             continue
-        close = difflib.get_close_matches(key, list(by_key), n=1, cutoff=0.6)
-        close += [k for k in by_key if key and (key in k or k in key) and k not in close]
-        hint = f" (did you mean {by_key[close[0]]}?)" if close else ""
+        hint = ", ".join(by_key[k] for k in _closest(key, list(by_key)))
+        hint = f" (did you mean {hint}?)" if hint else ""
         raise QueryError(f"unknown {name} {given!r}{hint}; valid values: {', '.join(values) or '(none in this fact base)'}")
     return replace(q, **changes)
 

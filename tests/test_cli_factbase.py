@@ -199,3 +199,14 @@ def test_cli_factbase_chart_footer_and_disagreements(db_path):
     by_year = {int(t["year"]): t for t in table}
     assert _disagreements(by_year, "projects") == ["2014 actual: 63 vs ~70"]
     assert by_year[2018]["projects"]["outcome"] == "met"  # drawn above the 2018 target bar
+
+
+def test_cli_factbase_serve_on_a_taken_port(db_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run("serve", "--port", str(port), "--db", db_path)
+    assert result.exit_code == 1 and f"cannot serve on 127.0.0.1:{port}" in result.output
