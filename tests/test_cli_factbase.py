@@ -135,8 +135,8 @@ def test_cli_factbase_db_that_is_not_a_fact_base(not_fact_bases, command, kind, 
     result = run(*command, "--db", str(not_fact_bases[kind]))
     assert result.exit_code == 1, result.output
     assert message in result.output and "Traceback" not in result.output
-    assert len(result.output.strip().splitlines()) == 1 and result.exception is None or \
-        isinstance(result.exception, SystemExit)
+    assert len(result.output.strip().splitlines()) == 1  # one line, no traceback
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
 
 
 def test_cli_factbase_plot_to_unwritable_path(db_path, tmp_path):
