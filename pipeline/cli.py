@@ -1,7 +1,9 @@
 """`pressfacts`: the command line, a thin shell over the library.
 
-Exit codes: 0 when the command ran (even if some documents failed; see --strict), 1 when
---strict and a document failed, 2 for bad arguments or a command that cannot run.
+Exit codes: 0 when the command ran (even if some documents failed; see --strict); 1 when
+--strict and a document failed or none was usable, when `check` finds drift, or when the command
+cannot run (a missing model, a file that is not a fact base, an unwritable output); 2 for bad
+arguments (an option's value, a path that does not exist, a corpus with no input document).
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ def extract(files: tuple[str, ...], as_json: bool, with_text: bool, config: str 
 
     _setup_logging(verbose)
     cfg = _config(config, strict=strict or None)
+    _check_inputs(files)
     docs = _guarded(lambda: list(extract_api(files, cfg)))
     payload = [_record(d, with_text) for d in docs]
     if as_json:
@@ -74,6 +77,26 @@ def extract(files: tuple[str, ...], as_json: bool, with_text: bool, config: str 
                 click.echo("  - " + _fact_line(f.model_dump()))
     if strict and any(d.status == "failed" for d in docs):
         sys.exit(1)
+    if strict and not any(d.status == "ok" for d in docs):
+        raise click.ClickException("--strict: no document was usable (every input was skipped; see above)")
+
+
+def _check_inputs(paths: tuple[str, ...]) -> int:
+    """The number of input documents under `paths` (what a build reads); UsageError (exit 2) when
+    a path does not exist or there is no document at all."""
+    from pipeline.inputs import DEFAULT_EXCLUDE, iter_inputs, not_regular
+
+    for c in paths:
+        if not Path(c).exists():
+            raise click.UsageError(f"no such file or folder: {c}")
+    walked = list(iter_inputs(paths, DEFAULT_EXCLUDE))
+    total = sum(1 for p, skip in walked if skip is None and not_regular(p) is None)
+    if total == 0:
+        passed = "; ".join(f"{p.name}: {skip or not_regular(p)}" for p, skip in walked[:5])
+        more = f" and {len(walked) - 5} more" if len(walked) > 5 else ""
+        raise click.UsageError(f"no input document in {', '.join(paths)}"
+                               + (f" (passed over: {passed}{more})" if walked else " (empty)"))
+    return total
 
 
 def _record(doc: Document, with_text: bool) -> dict[str, object]:
@@ -129,17 +152,13 @@ def build(corpus: tuple[str, ...], out: str, engine: str, scheduler: str | None,
     """
     from pipeline.engines import EngineError
     from pipeline.factbase import build as build_api
-    from pipeline.inputs import DEFAULT_EXCLUDE, iter_inputs, not_regular
 
     _setup_logging(verbose)
     cfg = _config(config, processes=processes, strict=strict or None)
-    for c in corpus:
-        if not Path(c).exists():
-            raise click.UsageError(f"no such file or folder: {c}")
     if scheduler and engine != "dask":
         raise click.UsageError("--scheduler is the address of a Dask scheduler: add --engine dask")
     # What the bar counts: the inputs that will be read (a named pipe or a device is skipped unread).
-    total = sum(1 for p, skip in iter_inputs(corpus, DEFAULT_EXCLUDE) if skip is None and not_regular(p) is None)
+    total = _check_inputs(corpus)
     bar = _Progress(total)
     try:
         summary = _guarded(lambda: build_api(corpus, out, cfg, progress=bar.update, engine=engine,
@@ -158,6 +177,8 @@ def build(corpus: tuple[str, ...], out: str, engine: str, scheduler: str | None,
         click.echo(f"  {n} x {reason}", err=True)
     if strict and summary.failed:
         sys.exit(1)
+    if strict and summary.ok == 0:
+        raise click.ClickException("--strict: no document was usable (every input was skipped; see above)")
 
 
 class _Progress:

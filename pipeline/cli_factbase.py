@@ -10,7 +10,10 @@ import csv
 import datetime as dt
 import io
 import json
+import shutil
+import sys
 import tempfile
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +34,10 @@ q = _Query()
 
 DEFAULT_DB = "output/facts.db"
 TABLE_COLUMNS = ("published", "kind", "fact", "source", "sentence")
+# When the table is wider than the terminal, the sentence goes under its row, and these columns
+# wrap, the widest first, down to these widths.
+SHRINK = (("fact", 24), ("source", 20))
+STACK_INDENT = 4  # a sentence under its row, when the row does not fit beside it
 
 _db_option = click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
                           type=click.Path(dir_okay=False), help="The fact base written by `pressfacts build`.")
@@ -46,25 +53,34 @@ def _open(db_path: str) -> Any:
 @click.command()
 @click.option("--org", "--subject", "org", help="Organization: a figure's subject, a role's org, a company.")
 @click.option("--person", help="Person holding a role (case and accents optional).")
-@click.option("--metric", help="Metric name, e.g. location_projects, jobs_created, budget.")
+@click.option("--metric", help="Metric name as stored, e.g. location_projects, jobs_created, budget "
+              "(an unknown one is refused with the list).")
 @click.option("--year", help="Year the fact is about, or a range: 2014, 2010-2015.")
 @click.option("--status", help="actual | target (figures), current | former | incoming (roles).")
 @click.option("--lang", help="Language of the source: fr | en.")
-@click.option("--kind", type=click.Choice(["metric", "role", "implantation"]), help="Kind of fact.")
-@click.option("--text", help="Words of the evidence sentence (full text, accents optional).")
+@click.option("--kind", help="Kind of fact: metric | role | implantation.")
+@click.option("--text", help="Words of the evidence sentence: plurals and inflections match, accents optional, "
+              "word* a prefix, 'a OR b' either, -word excluded, \"a phrase\".")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many rows.")
+@click.option("--width", type=click.IntRange(min=0), default=None,
+              help="Fit the table in this many columns, sentences wrapped [default: the terminal's width; "
+                   "0 or not a terminal: no limit].")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of rows.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV with every column.")
 @_db_option
-def query(db_path: str, as_json: bool, as_csv: bool, **filters: Any) -> None:
+def query(db_path: str, as_json: bool, as_csv: bool, width: int | None, **filters: Any) -> None:
     """Facts matching every filter, oldest source first, each with its source and sentence.
+
+    The table gives each fact's source as FILE:START-END, the sentence's character offsets in the
+    document's cleaned text (`pressfacts serve` shows it highlighted at /-/source/DOC_ID).
 
     Example: pressfacts query --person "Jean-Luc Chauvin" --db output/facts.db
     """
     if as_json and as_csv:
         raise click.UsageError("choose one of --json and --csv")
+    db = _open(db_path)
     try:
-        rows = q.find_facts(_open(db_path), q.FactQuery(**filters))
+        rows = q.find_facts(db, q.FactQuery(**filters))
     except q.QueryError as exc:
         raise click.UsageError(str(exc)) from exc
     if as_json:
@@ -76,7 +92,9 @@ def query(db_path: str, as_json: bool, as_csv: bool, **filters: Any) -> None:
         writer.writerows(rows)
         click.echo(buf.getvalue(), nl=False)
     else:
-        click.echo(render_table([_table_row(r) for r in rows], TABLE_COLUMNS))
+        if width is None:
+            width = shutil.get_terminal_size().columns if sys.stdout.isatty() else 0
+        click.echo(render_table([_table_row(r) for r in rows], TABLE_COLUMNS, width or None))
         click.echo(f"{len(rows)} fact(s)", err=True)
 
 
@@ -93,16 +111,43 @@ def fact_summary(r: dict[str, Any]) -> str:
 
 
 def _table_row(r: dict[str, Any]) -> dict[str, Any]:
+    name = Path(r.get("source") or r["doc_id"]).name
     return {"published": r.get("published") or "", "kind": r["kind"], "fact": fact_summary(r),
-            "source": Path(r.get("source") or r["doc_id"]).name, "sentence": r["sentence"]}
+            "source": f"{name}:{r['start']}-{r['end']}", "sentence": r["sentence"]}
 
 
-def render_table(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> str:
-    """An aligned text table; the last column is not padded (sentences stay whole)."""
+def render_table(rows: list[dict[str, Any]], columns: tuple[str, ...], width: int | None = None,
+                 shrink: tuple[tuple[str, int], ...] = SHRINK) -> str:
+    """An aligned text table, one line per row, the last column unpadded (sentences whole).
+
+    With a `width` the table does not fit in, the last column goes under its row, indented and
+    wrapped to the width, and the columns of `shrink` wrap (the widest first, down to their
+    minimum) until the other columns fit too."""
     cells = [[str(c) for c in columns]] + [["" if r.get(c) is None else str(r[c]) for c in columns] for r in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(columns))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row[:-1], widths)) + "  " + row[-1] for row in cells]
-    lines.insert(1, "  ".join("-" * w for w in widths))
+    if not width or sum(widths) + 2 * (len(columns) - 1) <= width:
+        lines = ["  ".join(cell.ljust(w) for cell, w in zip(row[:-1], widths)) + "  " + row[-1] for row in cells]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        return "\n".join(line.rstrip() for line in lines)
+    widths = widths[:-1]
+    excess = sum(widths) + 2 * (len(widths) - 1) - width
+    least = {columns.index(name): n for name, n in shrink if name in columns[:-1]}
+    while excess > 0:  # narrow the widest column that can still give, one character at a time
+        room = [i for i in least if widths[i] > least[i]]
+        if not room:
+            break
+        widths[max(room, key=lambda i: widths[i])] -= 1
+        excess -= 1
+    indent = " " * STACK_INDENT
+    lines = []
+    for n, row in enumerate(cells):
+        wrapped = [textwrap.wrap(cell, w, break_on_hyphens=False) or [""] for cell, w in zip(row[:-1], widths)]
+        for k in range(max(len(w) for w in wrapped)):
+            lines.append("  ".join((w[k] if k < len(w) else "").ljust(wd) for w, wd in zip(wrapped, widths)))
+        lines += textwrap.wrap(row[-1], max(width - STACK_INDENT, 20), initial_indent=indent,
+                               subsequent_indent=indent, break_on_hyphens=False) or [""]
+        if n == 0:
+            lines.append("-" * min(width, sum(widths) + 2 * (len(widths) - 1)))
     return "\n".join(line.rstrip() for line in lines)
 
 
@@ -148,8 +193,23 @@ def history(subject: str | None, plot_path: str | None, db_path: str) -> None:
     if leaders:
         click.echo("\n" + render_leaders(leaders))
     if plot_path:
-        plot_history(subject, table, Path(plot_path), leaders)
+        try:
+            plot_history(subject, table, Path(plot_path), footer=chart_footer(db, subject, Path(db_path)),
+                         leaders=leaders)
+        except OSError as exc:
+            raise click.ClickException(f"cannot write the chart to {plot_path}: {exc.strerror or exc}") from exc
         click.echo(f"chart written to {plot_path}", err=True)
+
+
+def chart_footer(db: Any, subject: str, db_path: Path) -> str:
+    """"Fact base built 2026-12-06 (facts.db) from 18 source documents, 12 of them giving these
+    figures; latest published 2022-03-15." The build date is the file's: facts.db holds no clock."""
+    import datetime
+
+    built = datetime.datetime.fromtimestamp(db_path.stat().st_mtime, datetime.timezone.utc).date().isoformat()
+    s = q.source_counts(db, subject)
+    return (f"Fact base built {built} ({db_path.name}) from {s['documents']} source documents, {s['used']} of them "
+            f"giving these figures; sources published {s['first'] or '?'} to {s['last'] or '?'}.")
 
 
 def render_history(subject: str, table: list[dict[str, Any]], conflict_rows: list[dict[str, Any]],
@@ -245,18 +305,19 @@ def term_spans(leaders: list[dict[str, Any]], first_year: int, last_year: int,
     return spans
 
 
-def plot_history(subject: str, table: list[dict[str, Any]], path: Path,
+def plot_history(subject: str, table: list[dict[str, Any]], path: Path, footer: str | None = None,
                  leaders: list[dict[str, Any]] | None = None) -> Path:
-    """Bars per year, actual beside target, one panel per series; hatched = approximate, red = conflict;
+    """Bars per year, actual beside target, one panel per series; hatched = approximate, red edge =
+    sources disagree (each disagreement spelt out under the chart), met/missed above target bars;
     each president's term shaded behind the bars, named in the top panel (`term_spans`).
 
-    Years without figures stay on the axis as gaps. The Agg backend and fixed settings make the
-    same table give the same PNG.
+    Years without figures stay on the axis as gaps. `footer` (the build date and sources) goes at
+    the bottom. The Agg backend and fixed settings make the same inputs give the same PNG.
     """
     try:
         import matplotlib
     except ImportError as exc:
-        raise click.ClickException("--plot needs matplotlib: pip install 'pressfacts[plot]'") from exc
+        raise click.ClickException(f"--plot needs matplotlib ({exc}): reinstall with pip install -e .") from exc
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
     from matplotlib.patches import Patch
@@ -266,8 +327,13 @@ def plot_history(subject: str, table: list[dict[str, Any]], path: Path,
     if not series or not by_year:
         raise click.ClickException(f"nothing to plot for {subject}: no yearly figures in these series")
     years = list(range(min(by_year), max(by_year) + 1))
+    disagreements = [f"{label} {d}" for label, _m in series for d in _disagreements(by_year, label)]
+    notes = (["Sources disagree (red edge): " + "; ".join(disagreements)] if disagreements else []) + (
+        [footer] if footer else [])
+    bottom_in = 0.25 + 0.2 * len(notes)  # inches under the panels for the notes
+    height = 2.4 * len(series) + 0.9 + bottom_in
     with matplotlib.rc_context({"font.size": 9, "svg.hashsalt": "pressfacts"}):
-        fig, axes = plt.subplots(len(series), 1, figsize=(10, 2.4 * len(series) + 0.9), sharex=True, squeeze=False)
+        fig, axes = plt.subplots(len(series), 1, figsize=(10, height), sharex=True, squeeze=False)
         spans = term_spans(leaders or [], years[0], years[-1])
         for ax, (label, metric) in zip(axes[:, 0], series):
             for k, (_person, x0, x1) in enumerate(spans):
@@ -283,9 +349,14 @@ def plot_history(subject: str, table: list[dict[str, Any]], path: Path,
         fig.legend(handles=[Patch(color=_COLORS["actual"], label="actual"),
                             Patch(color=_COLORS["target"], label="target"),
                             Patch(facecolor="white", edgecolor="grey", hatch="//", label="approximate"),
-                            Patch(facecolor="white", edgecolor="red", linewidth=1.5, label="sources disagree")],
-                   loc="upper center", ncols=4, fontsize=8, frameon=False, bbox_to_anchor=(0.5, 0.97))
-        fig.tight_layout(rect=(0, 0, 1, 0.94))
+                            Patch(facecolor="white", edgecolor="red", linewidth=1.5, label="sources disagree"),
+                            Patch(color=_OUTCOME_COLORS["met"], label="target met"),
+                            Patch(color=_OUTCOME_COLORS["missed"], label="target missed")],
+                   loc="upper center", ncols=6, fontsize=8, frameon=False, bbox_to_anchor=(0.5, 0.97))
+        for n, note in enumerate(notes):
+            fig.text(0.01, (0.08 + 0.2 * (len(notes) - 1 - n)) / height, textwrap.shorten(note, 190, placeholder=" …"),
+                     fontsize=7.5, ha="left", va="bottom", color="#b3261e" if note.startswith("Sources") else "#444")
+        fig.tight_layout(rect=(0, bottom_in / height, 1, 0.94))
         path.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(path, dpi=110, metadata={"Software": None})
         plt.close(fig)
@@ -294,13 +365,25 @@ def plot_history(subject: str, table: list[dict[str, Any]], path: Path,
 
 _COLORS = {"actual": "#1f77b4", "target": "#ff7f0e"}
 _TERM_SHADES = ("#f2f2f2", "#e3e8ef")  # alternate presidents' terms
+_OUTCOME_COLORS = {"met": "#1a7f37", "missed": "#b3261e"}
+
+
+def _disagreements(by_year: dict[int, dict[str, Any]], label: str) -> list[str]:
+    """"2014 actual: 63 vs ~70" for each figure of a series on which sources disagree."""
+    out = []
+    for year, t in sorted(by_year.items()):
+        r = t[label]
+        for side in ("actual", "target"):
+            if r and r.get(f"{side}_conflict") and r.get(f"{side}_values"):  # "63 [d02.html] | ~70 [d10.txt]"
+                values = " vs ".join(v.split(" [")[0] for v in r[f"{side}_values"].split(" | "))
+                out.append(f"{year} {side}: {values}")
+    return out
 
 
 def _panel(ax: Any, by_year: dict[int, dict[str, Any]], label: str, metric: str) -> None:
     width = 0.38
     unit = next((t[label]["unit"] for t in by_year.values() if t[label]), "count")
     scale = 1e6 if unit == "EUR" else 1
-    disagreements = []
     for offset, side in ((-width / 2, "actual"), (width / 2, "target")):
         for year, t in sorted(by_year.items()):
             r = t[label]
@@ -312,10 +395,12 @@ def _panel(ax: Any, by_year: dict[int, dict[str, Any]], label: str, metric: str)
                    edgecolor="red" if conflict else "white", linewidth=1.5 if conflict else 0.5)
             ax.annotate(cell(r, side, unit), (year + offset, value), ha="center", va="bottom", fontsize=7,
                         xytext=(0, 1), textcoords="offset points", color="red" if conflict else "black")
-            if conflict and r.get(f"{side}_values"):  # "63 [d02.html] | ~70 [d10.txt]" -> "63 vs ~70"
-                values = " vs ".join(v.split(" [")[0] for v in r[f"{side}_values"].split(" | "))
-                disagreements.append(f"{year} {side}: {values}")
+            outcome = r.get("outcome") if side == "target" else None
+            if outcome in _OUTCOME_COLORS:  # the target bar says whether the actual reached it
+                ax.annotate(outcome, (year + offset, value), ha="center", va="bottom", fontsize=7, weight="bold",
+                            xytext=(0, 10), textcoords="offset points", color=_OUTCOME_COLORS[outcome])
     ax.set_title(f"{label} ({metric})", fontsize=10, loc="left")
+    disagreements = _disagreements(by_year, label)
     if disagreements:
         ax.set_title("sources disagree: " + "; ".join(disagreements), fontsize=8, loc="right", color="red")
     ax.set_ylabel({"EUR": "million EUR", "percent": "%"}.get(unit, "count"))
@@ -335,11 +420,18 @@ def serve(db_path: str, host: str, port: int) -> None:
     """
     try:
         from datasette.cli import cli as datasette_cli
+        from datasette.plugins import pm
+
+        from pipeline.web import TEMPLATES, plugin
     except ImportError as exc:
-        raise click.ClickException("serve needs Datasette: pip install 'pressfacts[serve]'") from exc
-    path = Path(db_path)
-    if not path.is_file():
-        raise click.ClickException(f"no fact base at {path}: run `pressfacts build CORPUS --out DIR` first")
+        raise click.ClickException(f"serve needs Datasette ({exc}): reinstall with pip install -e .") from exc
+    try:
+        path = q.check_db(db_path)
+    except q.QueryError as exc:
+        raise click.ClickException(str(exc)) from exc
+    _check_port(host, port)
+    if not pm.is_registered(plugin):
+        pm.register(plugin, name="pressfacts")  # the front page, source pages, links, pf_fts()
     with tempfile.TemporaryDirectory(prefix="pressfacts-serve-") as tmp:
         meta = Path(tmp) / "metadata.json"
         from pipeline.store import datasette_metadata
@@ -348,8 +440,31 @@ def serve(db_path: str, host: str, port: int) -> None:
         click.echo(f"serving {path} read-only on http://{host}:{port}/", err=True)
         if host not in ("127.0.0.1", "localhost", "::1"):
             click.echo(f"note: --host {host} makes the fact base reachable from other machines", err=True)
-        datasette_cli.main(["serve", "-i", str(path), "--host", host, "--port", str(port), "--metadata", str(meta),
-                            "--setting", "sql_time_limit_ms", "3000"], prog_name="datasette", standalone_mode=False)
+        try:
+            datasette_cli.main(["serve", "-i", str(path), "--host", host, "--port", str(port), "--metadata", str(meta),
+                                "--template-dir", str(TEMPLATES), "--setting", "sql_time_limit_ms", "3000"],
+                               prog_name="datasette", standalone_mode=False)
+        except OSError as exc:  # the port is taken, the address is not this machine's
+            raise click.ClickException(f"cannot serve on {host}:{port}: {exc.strerror or exc}; "
+                                       "choose another --port or --host") from exc
+
+
+def _check_port(host: str, port: int) -> None:
+    """ClickException (exit 1) when the server could not listen on host:port (taken, not ours)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise click.ClickException(f"cannot serve on {host}: {exc.strerror or exc}; choose another --host") from exc
+    family, kind, proto, _name, address = infos[0]
+    with socket.socket(family, kind, proto) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will
+        try:
+            s.bind(address)
+        except OSError as exc:
+            raise click.ClickException(f"cannot serve on {host}:{port}: {exc.strerror or exc}; "
+                                       "choose another --port or --host") from exc
 
 
 @click.command()

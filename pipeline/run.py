@@ -68,6 +68,7 @@ def process(docs: Iterable[Document], cfg: Config) -> Iterator[Document]:
 
 
 def extract_paths(paths: Iterable[str | Path], cfg: Config) -> Iterator[Document]:
-    """Documents for the given files and folders, streamed."""
-    prepared = prepare_many((p for p, skip in iter_inputs(paths, exclude=()) if skip is None), cfg)
+    """Documents for the given files and folders, streamed. A folder is walked as `build` walks it
+    (README, notes and data files such as gold.jsonl passed over); a file named is read."""
+    prepared = prepare_many((p for p, skip in iter_inputs(paths, DEFAULT_EXCLUDE) if skip is None), cfg)
     yield from process(prepared, cfg)

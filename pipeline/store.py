@@ -5,9 +5,12 @@ manifest.json from `out_dir` and writes `out_dir/facts.db`:
 
 - tables   documents, entities, entity_mentions, facts, problems, history, history_sources,
            targets, roles, and `migrations` (the schema steps applied, in order)
-- search   FTS5 over facts.sentence and documents.text, tokenizer "unicode61 remove_diacritics 2"
-           ("developpement" finds "développement")
-- views    history_by_year (actual vs target side by side), leadership_timeline, conflicts
+- search   FTS5 over facts.sentence and documents.title/text, tokenizer "porter unicode61
+           remove_diacritics 2": words reduced to their stem ("emplois" and "emploi", "jobs" and
+           "job" are one word) and accents folded ("developpement" finds "développement")
+- views    history_by_year (actual vs target side by side), leadership_timeline, conflicts, and one
+           view per kind of fact with only that kind's columns: figure_facts, role_facts,
+           implantation_facts
 
 The schema is a list of named migration functions (`MIGRATIONS`); a schema change is a new
 function appended to the list, never an edit of an old one. Every input is streamed, so memory
@@ -36,7 +39,11 @@ from pipeline.history import value_label
 LOGGER = logging.getLogger(__name__)
 
 DB_NAME = "facts.db"
-TOKENIZE = "unicode61 remove_diacritics 2"
+TOKENIZE = "unicode61 remove_diacritics 2"  # migration 002; replaced by TOKENIZE_STEMMED in 005
+# Porter's stemmer over unicode61: plurals and inflections meet in both languages ("emplois" and
+# "emploi", "projets" and "projet", "jobs" and "job"); measured against unicode61 alone and a
+# Snowball-stemmed column in bench/search.py.
+TOKENIZE_STEMMED = "porter unicode61 remove_diacritics 2"
 
 Row = dict[str, Any]
 Migration = Callable[[Database], None]
@@ -178,12 +185,30 @@ def _m005_terms(db: Database) -> None:
     ORDER BY org, role, {first.format(c="COALESCE(term_start, first_seen, incoming_as_of, former_as_of, '9999')")}, person""")
 
 
+# The columns of each kind of fact (the rest of `facts` is empty for that kind), evidence last.
+_EVIDENCE = ("confidence", "sentence", "source", "published", "lang", "start", "end", "doc_id", "fact_id")
+KIND_VIEWS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "figure_facts": ("metric", ("subject", "metric", "period", "status", "value", "unit", "approx") + _EVIDENCE),
+    "role_facts": ("role", ("person", "role", "org", "status", "as_of", "since", "until", "change") + _EVIDENCE),
+    "implantation_facts": ("implantation", ("company", "place", "origin", "year", "jobs") + _EVIDENCE),
+}
+
+
+def _m006_stemmed_search_kind_views(db: Database) -> None:
+    db.table("facts").enable_fts(["sentence"], tokenize=TOKENIZE_STEMMED, replace=True)
+    db.table("documents").enable_fts(["title", "text"], tokenize=TOKENIZE_STEMMED, replace=True)
+    for view, (kind, columns) in KIND_VIEWS.items():
+        cols = ", ".join(f'"{c}"' for c in columns)
+        db.create_view(view, f"SELECT {cols} FROM facts WHERE kind = '{kind}' ORDER BY published, source, start")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_tables", _m001_tables),
     ("002_full_text", _m002_full_text),
     ("003_views", _m003_views),
     ("004_published_source", _m004_published_source),
     ("005_terms", _m005_terms),
+    ("006_stemmed_search_kind_views", _m006_stemmed_search_kind_views),
 ]
 
 
@@ -623,7 +648,11 @@ TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
         "org": "role: the organization", "as_of": "role: date the source describes (its publication date)",
         "company": "implantation: the company", "place": "implantation: where it set up",
         "origin": "implantation: the company's country", "year": "implantation: the year",
-        "jobs": "implantation: jobs announced", "sentence": "the evidence sentence, as in the cleaned text",
+        "jobs": "implantation: jobs announced",
+        "since": "role: start of the term as the sentence states it (2014, 2014-06, 2014-06-30)",
+        "until": "role: end of the term as the sentence states it",
+        "change": "role: start or end when the sentence reports an appointment or a departure",
+        "sentence": "the evidence sentence, as in the cleaned text",
         "start": "character offset of the sentence in documents.text", "end": "end offset (exclusive)",
         "source": "path or URL of the source document", "published": "publication date of the source",
         "lang": "language of the source", "extractor_version": "version of the extraction rules"}),
@@ -677,20 +706,30 @@ TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
         "retained": "value kept in history", "retained_approx": "1 when the kept value is approximate",
         "value": "value this source gives"}),
 }
+# The views of one kind of fact describe their columns as `facts` does.
+for _view, (_kind, _columns) in KIND_VIEWS.items():
+    TABLE_DOCS[_view] = ({"metric": "Figures as each source gives them: subject, metric, year, actual or target, value.",
+                          "role": "Roles as each source states them: person, position, organization, status, date.",
+                          "implantation": "Companies setting up in the territory, as each source reports them."}[_kind],
+                         {c: TABLE_DOCS["facts"][1][c] for c in _columns})
 
 TITLES = {"documents": "Documents", "facts": "Facts and their evidence", "entities": "Organizations and people",
           "entity_mentions": "Surface forms of entities", "problems": "Problems with inputs",
           "history": "Consolidated figures", "history_sources": "Sources of each consolidated figure",
           "targets": "Targets vs actuals", "roles": "Roles", "history_by_year": "History by year",
-          "leadership_timeline": "Leadership timeline", "conflicts": "Conflicting figures"}
+          "leadership_timeline": "Leadership timeline", "conflicts": "Conflicting figures",
+          "figure_facts": "Figures", "role_facts": "Roles, source by source",
+          "implantation_facts": "Implantations"}
+# Tables of the machinery, not of the facts: kept out of Datasette's lists.
+HIDDEN_TABLES = ("migrations",)
 
 FACETS = {"documents": ["lang", "format", "status"], "facts": ["kind", "metric", "status", "lang"],
           "entities": ["type"], "problems": ["status", "stage", "kind"],
           "history": ["subject", "metric", "status", "conflict"], "targets": ["subject", "outcome"],
           "roles": ["org", "role"], "history_by_year": ["subject", "metric"], "leadership_timeline": ["org", "role"],
-          "conflicts": ["subject", "metric"]}
+          "conflicts": ["subject", "metric"], "figure_facts": ["subject", "metric", "status", "period"],
+          "role_facts": ["org", "role", "status"], "implantation_facts": ["place", "origin", "year"]}
 
-_PHRASE = "'\"' || replace(:q, '\"', '\"\"') || '\"'"  # the words as one FTS5 phrase: no operators
 
 # Holders whose term covers some day of :on (a partial date). A term's end is its holder's first
 # day out of office, so :on must fall before the last day the end can mean; an open end runs on.
@@ -729,20 +768,24 @@ CANNED_QUERIES: dict[str, Row] = {
     "conflicting_figures": {
         "title": "Conflicting figures",
         "description": "Figures on which sources disagree, each source with its value and sentence.",
-        "sql": "SELECT subject, metric, period, status, retained, value, approx, source, published, sentence "
-               "FROM conflicts"},
+        "sql": "SELECT subject, metric, period, status, retained, value, approx, source, published, sentence, "
+               "doc_id, fact_id FROM conflicts"},
     "search_the_sources": {
         "title": "Search the sources",
-        "description": "Words in the evidence sentences and in the documents' text, accents optional "
-                       "(\"developpement\" finds \"développement\").",
+        "description": "Words in the evidence sentences and in the documents' text: plurals and inflections match "
+                       "(emploi, emplois), accents are optional, recrut* is a prefix, 'emploi OR jobs' either "
+                       "word, -word excludes, \"a phrase\" keeps words together.",
+        # pf_fts (pipeline.query.fts_query, registered by pressfacts serve) rebuilds the words into a
+        # well-formed FTS5 expression: no input is a syntax error or an operator it does not allow.
         "sql": "SELECT 'evidence' AS found_in, f.source, f.published, f.kind, "
                "COALESCE(f.subject, f.org, f.company) AS about, COALESCE(f.metric, f.role) AS what, f.value, "
-               "f.person, f.sentence AS text FROM facts_fts JOIN facts AS f ON f.rowid = facts_fts.rowid "
-               f"WHERE :q <> '' AND facts_fts MATCH {_PHRASE} "
+               "f.person, f.sentence AS text, f.doc_id, f.fact_id "
+               "FROM facts_fts JOIN facts AS f ON f.rowid = facts_fts.rowid "
+               "WHERE pf_fts(:q) IS NOT NULL AND facts_fts MATCH pf_fts(:q) "
                "UNION ALL SELECT 'document', d.source, d.published, NULL, d.title, NULL, NULL, NULL, "
-               "snippet(documents_fts, -1, '[', ']', ' … ', 24) FROM documents_fts "
+               "snippet(documents_fts, -1, '[', ']', ' … ', 24), d.doc_id, NULL FROM documents_fts "
                "JOIN documents AS d ON d.rowid = documents_fts.rowid "
-               f"WHERE :q <> '' AND documents_fts MATCH {_PHRASE} "
+               "WHERE pf_fts(:q) IS NOT NULL AND documents_fts MATCH pf_fts(:q) "
                "ORDER BY found_in DESC, published, source"},
 }
 
@@ -754,6 +797,8 @@ def datasette_metadata(db_name: str = "facts") -> Row:
               for name, (desc, cols) in TABLE_DOCS.items()}
     tables["documents"]["label_column"] = "title"
     tables["facts"]["sort"] = "published"
+    for name in HIDDEN_TABLES:
+        tables[name] = {"hidden": True}
     return {
         "title": "pressfacts: the fact base",
         "description": "Facts extracted from press articles, each with the sentence and document it comes from. "

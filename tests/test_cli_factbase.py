@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -39,8 +40,44 @@ def test_cli_factbase_query_table_shows_source_and_sentence(db_path):
     assert lines[0].split() == ["published", "kind", "fact", "source", "sentence"]
     assert len(lines) == 4  # header, rule, two roles
     assert "president of Provence Promotion" in result.stdout and "president of CCI Marseille Provence" in result.stdout
-    assert all("d12.html" in line and "s'en félicite." in line for line in lines[2:])
+    assert all("d12.html:132-212" in line and "s'en félicite." in line for line in lines[2:])  # source:offsets
     assert lines[2].index("d12.html") == lines[3].index("d12.html")  # aligned
+
+
+@pytest.mark.parametrize("width", [100, 80])
+def test_cli_factbase_query_table_fits_the_width(db_path, width):
+    wide = run("query", "--db", db_path).stdout.splitlines()
+    assert max(map(len, wide)) > 140  # one line per fact, sentences whole
+    out = run("query", "--width", str(width), "--db", db_path).stdout
+    lines = out.splitlines()
+    assert max(map(len, lines)) <= width
+    assert lines[0].split() == ["published", "kind", "fact", "source"] and lines[1].split() == ["sentence"]
+    # every sentence is still there, whole, wrapped under its row
+    text = " ".join(line.strip() for line in lines)
+    sentences = {r["sentence"] for r in json.loads(run("query", "--json", "--db", db_path).stdout)}
+    assert len(sentences) == 12 and all(s in text for s in sentences)
+    assert run("query", "--width", "0", "--db", db_path).stdout.splitlines() == wide
+
+
+def test_cli_factbase_query_json_and_csv_ignore_the_width(db_path):
+    for fmt in ("--json", "--csv"):
+        assert run("query", fmt, "--db", db_path).stdout == run("query", fmt, "--width", "60", "--db", db_path).stdout
+
+
+def test_cli_factbase_query_vocabulary(db_path):
+    ok = run("query", "--status", "Target", "--metric", "LOCATION_PROJECTS", "--csv", "--db", db_path)
+    assert ok.exit_code == 0 and len(ok.stdout.splitlines()) == 3
+    bad = run("query", "--metric", "jobs", "--db", db_path)
+    assert bad.exit_code == 2
+    assert "unknown metric 'jobs' (did you mean jobs_created?); valid values: budget, foreign_share_projects" \
+        in bad.output
+
+
+def test_cli_factbase_query_text_forgives(db_path):
+    counts = {t: len(json.loads(run("query", "--text", t, "--json", "--db", db_path).stdout))
+              for t in ("emploi", "emplois", "job", "jobs", "implant*", "emploi OR jobs", "etrangeres")}
+    assert counts == {"emploi": 4, "emplois": 4, "job": 1, "jobs": 1, "implant*": 3, "emploi OR jobs": 5,
+                      "etrangeres": 2}
 
 
 def test_cli_factbase_query_json_and_csv(db_path):
@@ -61,6 +98,10 @@ def test_cli_factbase_query_json_and_csv(db_path):
         (["--json", "--csv"], 2, "choose one of --json and --csv"),
         (["--year", "twenty"], 2, "write a year (2014) or a range (2010-2015)"),
         (["--text", "'; DROP TABLE facts; --"], 0, ""),
+        (["--status", "Planned"], 2, "unknown status 'Planned'; valid values: actual, target, current, former"),
+        (["--kind", "figure"], 2, "unknown kind 'figure'; valid values: metric, role, implantation"),
+        (["--lang", "de"], 2, "unknown lang 'de'; valid values: en, fr"),
+        (["--width", "-3"], 2, "Invalid value for '--width'"),
     ],
 )
 def test_cli_factbase_query_errors(db_path, args, code, message):
@@ -72,6 +113,37 @@ def test_cli_factbase_query_errors(db_path, args, code, message):
 def test_cli_factbase_missing_db_says_what_to_do(tmp_path):
     result = run("query", "--db", str(tmp_path / "facts.db"))
     assert result.exit_code == 1 and "pressfacts build" in result.output
+
+
+@pytest.fixture(scope="module")
+def not_fact_bases(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("notdb")
+    text = folder / "notes.db"
+    text.write_text("Invented notes, not a database.\n", encoding="utf-8")
+    other = folder / "other.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE things (name TEXT)")
+    conn.commit()
+    conn.close()
+    return {"text": text, "other": other}
+
+
+@pytest.mark.parametrize("command", [["query"], ["history"], ["history", "--plot", "x.png"], ["serve"]])
+@pytest.mark.parametrize("kind, message", [("text", "is not an SQLite database"),
+                                           ("other", "is an SQLite database but not a fact base")])
+def test_cli_factbase_db_that_is_not_a_fact_base(not_fact_bases, command, kind, message):
+    result = run(*command, "--db", str(not_fact_bases[kind]))
+    assert result.exit_code == 1, result.output
+    assert message in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1  # one line, no traceback
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+
+
+def test_cli_factbase_plot_to_unwritable_path(db_path, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    result = run("history", "--plot", str(blocker / "chart.png"), "--db", db_path)
+    assert result.exit_code == 1 and f"cannot write the chart to {blocker / 'chart.png'}" in result.output
 
 
 def test_cli_factbase_history_table(db_path):
@@ -104,11 +176,38 @@ def test_cli_factbase_history_plot_is_deterministic(db_path, tmp_path):
 
 @pytest.mark.parametrize(
     "args, modules, extra",
-    [(["history", "--plot", "x.png"], ["matplotlib"], "pressfacts[plot]"),
-     (["serve"], ["datasette", "datasette.cli"], "pressfacts[serve]")],
+    [(["history", "--plot", "x.png"], ["matplotlib"], "--plot needs matplotlib"),
+     (["serve"], ["datasette", "datasette.cli"], "serve needs Datasette")],
 )
 def test_cli_factbase_missing_extra_is_named(db_path, monkeypatch, args, modules, extra):
     for name in modules:
         monkeypatch.setitem(sys.modules, name, None)  # import raises ImportError
     result = run(*args, "--db", db_path)
-    assert result.exit_code == 1 and extra in result.output
+    assert result.exit_code == 1 and extra in result.output and "pip install -e ." in result.output
+
+
+def test_cli_factbase_chart_footer_and_disagreements(db_path):
+    import datetime
+
+    from pipeline import query as q
+    from pipeline.cli_factbase import _disagreements, chart_footer
+
+    db = q.open_db(db_path)
+    footer = chart_footer(db, "Provence Promotion", Path(db_path))
+    built = datetime.datetime.fromtimestamp(Path(db_path).stat().st_mtime, datetime.timezone.utc).date()
+    assert footer.startswith(f"Fact base built {built.isoformat()} (facts.db) from 4 source documents, 4 of them giving these figures; ")
+    table = q.year_table(q.history_by_year(db, "Provence Promotion"))
+    by_year = {int(t["year"]): t for t in table}
+    assert _disagreements(by_year, "projects") == ["2014 actual: 63 vs ~70"]
+    assert by_year[2018]["projects"]["outcome"] == "met"  # drawn above the 2018 target bar
+
+
+def test_cli_factbase_serve_on_a_taken_port(db_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run("serve", "--port", str(port), "--db", db_path)
+    assert result.exit_code == 1 and f"cannot serve on 127.0.0.1:{port}" in result.output

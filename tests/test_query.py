@@ -63,6 +63,65 @@ def test_query_find_facts_filters(db, filters, expected):
     assert all(r["sentence"] and r["source"] for r in rows)
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("emploi", 4), ("emplois", 4),  # French plural and singular: one stem
+        ("job", 1), ("jobs", 1),  # English too
+        ("entreprise", 2), ("etrangeres", 2), ("Étrangères", 2),  # accents optional, either way
+        ("implant*", 3), ("proj*", 5),  # prefixes
+        ("emploi OR jobs", 5), ("emploi or jobs", 5), ("emploi | jobs", 5),  # alternatives
+        ("emplois 77", 2),  # every term
+        ('"près de" -emplois', 2),  # a phrase, an exclusion
+        ('"emplois de"', 0),  # a phrase keeps its order
+        ("OR", 0), ("-emplois", 0), ("*", 0), ("", 0),  # no word to search
+    ],
+)
+def test_query_text_search_forgives(db, text, expected):
+    assert len(q.find_facts(db, q.FactQuery(text=text))) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expr",
+    [
+        ("emplois", '("emplois")'),
+        ("recrut* OR emploi -stage", '(("recrut" * OR "emploi")) NOT ("stage")'),
+        ("a or b c", '("a" OR "b") AND ("c")'),
+        ("l'emploi", '("l emploi")'),
+        ('" OR 1=1', '("OR 1 1")'),  # an unclosed quote is a phrase to its end
+        ("NEAR(a b)", '("NEAR a") AND ("b")'),
+        ("OR -x *", None),
+    ],
+)
+def test_query_fts_query_is_well_formed(text, expr):
+    assert q.fts_query(text) == expr
+
+
+@pytest.mark.parametrize(
+    "filters, expected",
+    [({"status": "Target"}, 2), ({"kind": "ROLE"}, 5), ({"lang": " EN "}, 3),
+     ({"metric": "Location_Projects", "year": "2014"}, 2)],
+)
+def test_query_vocabulary_filters_take_any_case(db, filters, expected):
+    assert len(q.find_facts(db, q.FactQuery(**filters))) == expected
+
+
+@pytest.mark.parametrize(
+    "filters, message",
+    [
+        ({"metric": "jobs"}, "unknown metric 'jobs' (did you mean jobs_created?); valid values: budget, "
+                             "foreign_share_projects, jobs_created, location_projects"),
+        ({"status": "planned"}, "unknown status 'planned'; valid values: actual, target, current, former, incoming"),
+        ({"lang": "de"}, "unknown lang 'de'; valid values: en, fr"),
+        ({"kind": "figure"}, "unknown kind 'figure'; valid values: metric, role, implantation"),
+    ],
+)
+def test_query_vocabulary_filters_refuse_unknown_values(db, filters, message):
+    with pytest.raises(q.QueryError) as err:
+        q.find_facts(db, q.FactQuery(**filters))
+    assert str(err.value) == message
+
+
 def test_query_rows_are_ordered_by_publication(db):
     rows = q.find_facts(db, q.FactQuery())
     keys = [(r["published"], r["source"], r["start"], r["fact_id"]) for r in rows]
@@ -73,7 +132,11 @@ def test_query_rows_are_ordered_by_publication(db):
 @pytest.mark.parametrize("field", ["org", "person", "metric", "status", "lang", "kind", "text"])
 def test_query_injection_attempts_return_nothing_and_change_nothing(db_path, field, payload):
     db = q.open_db(db_path)
-    assert q.find_facts(db, q.FactQuery(**{field: payload})) == []
+    if field in ("metric", "status", "lang", "kind"):  # a vocabulary: an unknown value is refused
+        with pytest.raises(q.QueryError, match="valid values: "):
+            q.find_facts(db, q.FactQuery(**{field: payload}))
+    else:
+        assert q.find_facts(db, q.FactQuery(**{field: payload})) == []
     check = sqlite3.connect(db_path)
     assert check.execute("SELECT count(*) FROM facts").fetchone()[0] == 16
     assert {r[0] for r in check.execute("SELECT name FROM sqlite_master WHERE type = 'table'")} >= {
@@ -102,6 +165,22 @@ def test_query_db_is_opened_read_only(db):
 def test_query_missing_db_says_what_to_do(tmp_path):
     with pytest.raises(q.QueryError, match="pressfacts build"):
         q.open_db(tmp_path / "facts.db")
+
+
+def test_query_db_that_is_not_a_fact_base_is_refused(tmp_path):
+    text = tmp_path / "notes.db"
+    text.write_text("not a database\n", encoding="utf-8")
+    with pytest.raises(q.QueryError, match="is not an SQLite database"):
+        q.open_db(text)
+    other = tmp_path / "other.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE facts (x)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(q.QueryError, match="not a fact base \\(no table documents, history, migrations\\)"):
+        q.open_db(other)
+    with pytest.raises(q.QueryError, match="no fact base at"):
+        q.open_db(tmp_path)  # a folder
 
 
 @pytest.mark.parametrize("given, stored", [(None, "Provence Promotion"), ("provence promotion", "Provence Promotion"),

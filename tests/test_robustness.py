@@ -470,6 +470,50 @@ def test_cli_build_nonexistent_corpus(tmp_path: Path) -> None:
     assert "no such file or folder" in ran.output
 
 
+@pytest.fixture(scope="module")
+def notes_only(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with what a walk passes over (a README, gold facts) and one text too short to use."""
+    folder = tmp_path_factory.mktemp("notes")
+    (folder / "README.md").write_text("# Invented notes about this folder\n", encoding="utf-8")
+    (folder / "gold.jsonl").write_text('{"kind": "metric"}\n', encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("command", ["build", "extract"])
+def test_cli_corpus_without_a_document_is_an_error(notes_only: Path, tmp_path: Path, command: str) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    out = ["--out", str(tmp_path / "out")] if command == "build" else []
+    ran = CliRunner().invoke(main, [command, str(empty), *out])
+    assert ran.exit_code == 2 and f"no input document in {empty} (empty)" in ran.output
+    ran = CliRunner().invoke(main, [command, str(notes_only), *out])
+    assert ran.exit_code == 2, ran.output
+    assert "no input document in" in ran.output and "README.md: excluded by pattern 'README*'" in ran.output
+    assert "Traceback" not in ran.output and not (tmp_path / "out").exists()
+
+
+def test_cli_extract_missing_file_exits_2(tmp_path: Path) -> None:
+    ran = CliRunner().invoke(main, ["extract", str(tmp_path / "gone.txt")])
+    assert ran.exit_code == 2 and f"no such file or folder: {tmp_path / 'gone.txt'}" in ran.output
+
+
+def test_cli_extract_folder_skips_what_build_skips_and_strict_wants_a_usable_document(
+        notes_only: Path, tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for p in notes_only.iterdir():
+        (corpus / p.name).write_bytes(p.read_bytes())
+    (corpus / "tiny.txt").write_text("Trop court.\n", encoding="utf-8")  # skipped: empty_text
+    ran = CliRunner().invoke(main, ["extract", "--json", str(corpus)])
+    assert ran.exit_code == 0, ran.output
+    assert [Path(d["source"]).name for d in json.loads(ran.stdout)] == ["tiny.txt"]
+    strict = CliRunner().invoke(main, ["extract", "--strict", str(corpus)])
+    assert strict.exit_code == 1 and "--strict: no document was usable" in strict.output
+    built = CliRunner().invoke(main, ["build", str(corpus), "--out", str(tmp_path / "out"), "--strict"])
+    assert built.exit_code == 1 and "--strict: no document was usable" in built.output, built.output
+    assert "3 inputs: 0 ok, 3 skipped, 0 failed" in built.output
+
+
 def test_cli_build_unwritable_out(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("x")

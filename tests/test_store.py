@@ -27,7 +27,12 @@ def test_store_tables_and_counts(db):
     counts = {t: db[t].count for t in ("documents", "facts", "entities", "problems", "history", "roles", "targets")}
     assert counts == {"documents": 5, "facts": 16, "entities": 7, "problems": 2, "history": 9, "roles": 5,
                       "targets": 2}
-    assert set(db.view_names()) == {"history_by_year", "leadership_timeline", "conflicts"}
+    assert set(db.view_names()) == {"history_by_year", "leadership_timeline", "conflicts", "figure_facts",
+                                    "role_facts", "implantation_facts"}
+    assert {k: db[v].count for k, v in (("metric", "figure_facts"), ("role", "role_facts"),
+                                        ("implantation", "implantation_facts"))} == {
+        "metric": 10, "role": 5, "implantation": 1}
+    assert "subject" not in db["role_facts"].columns_dict and "person" not in db["figure_facts"].columns_dict
     assert [r["name"] for r in db["migrations"].rows_where(order_by="seq")] == [name for name, _ in MIGRATIONS]
 
 
@@ -131,6 +136,9 @@ def test_store_metadata_describes_real_columns(db):
     ],
 )
 def test_store_canned_queries_answer(db, name, params, check):
+    from pipeline.query import register_sql_functions
+
+    register_sql_functions(db.conn)  # pf_fts(), as pressfacts serve registers it
     assert check(list(db.query(CANNED_QUERIES[name]["sql"], params)))
 
 
