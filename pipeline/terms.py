@@ -124,7 +124,11 @@ def _holder(items: list[Fact]) -> dict[str, Any]:
         if later:
             end = _bound(later[0]["as_of"], "inferred", "the first article calling them former (the end is no later)",
                          later[0])
-    return {"start": start, "end": end, "last_seen": last, "conflicts": c1 + c2}
+    return {"start": start, "end": end, "last_seen": last, "conflicts": c1 + c2,
+            _REPORTED: started[0] if started else None}
+
+
+_REPORTED = "_reported"  # working key: the first article reporting the holder's appointment
 
 
 def _order_key(h: dict[str, Any], person: str) -> tuple[str, str]:
@@ -147,6 +151,13 @@ def _chain(holders: dict[str, dict[str, Any]]) -> None:
         if end is None or (end["how"] == "inferred" and lower(b_start) < lower(end["date"])):
             ha["end"] = {"date": b_start, "how": "inferred", "basis": f"the successor's start ({b})",
                          "evidence": hb["start"]["evidence"]}
+            reported = hb[_REPORTED]
+            if len(b_start) < 10 and reported is not None and reported["as_of"].startswith(b_start):
+                # "since 2016", and an article of 28 January 2016 reports the takeover: the
+                # predecessor was out of office by that day
+                ha["end"] = {"date": reported["as_of"], "how": "inferred",
+                             "basis": f"the successor's start ({b}), reported on that date (the end is no later)",
+                             "evidence": _evidence(reported)}
         elif (hb["start"]["how"] == "inferred" and hb["start"]["basis"].startswith("the first article")
               and lower(end["date"]) <= lower(b_start)):
             hb["start"] = {"date": end["date"], "how": "inferred", "basis": f"the predecessor's end ({a})",
@@ -165,6 +176,8 @@ def build_terms(facts: Iterable[Fact], single_seat: Iterable[str]) -> dict[tuple
         holders = {p: _holder(items) for p, items in people.items()}
         if role in seats:
             _chain(holders)
+        for h in holders.values():
+            del h[_REPORTED]
         for p, h in holders.items():
             if h["start"] and h["end"] and lower(h["start"]["date"]) > upper(h["end"]["date"]):
                 h["conflicts"].append({"bound": "both", "values": [

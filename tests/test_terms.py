@@ -201,6 +201,18 @@ def test_terms_successor_start_ends_the_predecessor_term():
     assert holds_on(a, "2013") and not holds_on(a, "2014-09") and holds_on(b, "2014-09")
 
 
+def test_terms_successor_start_known_to_the_year_ends_the_predecessor_by_the_report():
+    """"B, in office since 2016" and an article of 28 January 2016 reporting B's takeover: A was out
+    of office by 28 January 2016, not at some point of 2016."""
+    terms = build_terms([fact("A", "2014-06-30", change="start"), fact("B", "2016-01-28", change="start", doc="d2"),
+                         fact("B", "2017-07-01", since="2016", doc="d3")], ["president"])
+    a, b = terms[("Agence X", "president", "A")], terms[("Agence X", "president", "B")]
+    assert (b["start"]["date"], b["start"]["how"]) == ("2016", "stated")
+    assert (a["end"]["date"], a["end"]["how"]) == ("2016-01-28", "inferred") and "no later" in a["end"]["basis"]
+    assert not holds_on(a, "2016-09") and holds_on(b, "2016-09")
+    assert "_reported" not in a and "_reported" not in b
+
+
 def test_terms_several_holders_of_a_multi_seat_office_do_not_end_each_other():
     terms = build_terms([fact("A", "2012-05-01", role="vice_president"), fact("B", "2014-06-30", role="vice_president",
                                                                                doc="d2")], ["president"])
@@ -313,3 +325,22 @@ def test_terms_chart_shades_each_president_term_from_its_bounds(terms_db):
     assert v1 == d0 == pytest.approx(2018.5 + 90 / 365, abs=1e-3)  # 1 April 2019
     assert d1 == 2020.5  # open end: to the axis end
     assert term_spans(leaders, 2016, 2017) == [("Anne Varin", 2015.5, 2017.5)]  # clipped to the axis
+
+
+# The bundled corpus (output/ is its committed build, kept equal to a rebuild by `pressfacts check`):
+# one president of the agency answered for a date inside each term from 2008 to 2021.
+OUTPUT_DB = Path(__file__).resolve().parent.parent / "output" / "facts.db"
+PRESIDENTS = [("2008-09", "Jean-Noël Guérini"), ("2010-06", "Jean-Noël Guérini"), ("2012-06", "Jacques Pfister"),
+              ("2013-06", "Jacques Pfister"), ("2014-09", "Loïc Gachon"), ("2015-06", "Loïc Gachon"),
+              ("2016-09", "Solange Biaggi"), ("2017-03", "Solange Biaggi"), ("2018-06", "Jean-Luc Chauvin"),
+              ("2019-06", "Jean-Luc Chauvin"), ("2020-03", "Jean-Luc Chauvin"), ("2021-06", "Bernard Deflesselles")]
+
+
+@pytest.mark.parametrize("on, person", PRESIDENTS)
+def test_terms_bundled_corpus_answers_every_president(on, person):
+    result = CliRunner().invoke(main, ["who", "--on", on, "--role", "president", "--org", "Provence Promotion",
+                                       "--json", "--db", str(OUTPUT_DB)])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert [r["person"] for r in rows] == [person]
+    assert rows[0]["term_start_sentence"]  # every answer carries its evidence
