@@ -207,6 +207,8 @@ class Cues(_Strict):
     comparison_before: PerLang
     context_relative: PerLang
     recent: PerLang
+    implantation_nouns: PerLang
+    not_company_heads: PerLang
     target_reach: int = 90
 
 

@@ -172,11 +172,26 @@ def _region_ok(entry_name: str, text: str, res: Resources) -> bool:
     return bool(entry) and any(r in text for r in entry.region)
 
 
+def _lines(span: Span) -> list[Span]:
+    """A model span across a line break holds one name per line (a headline's "Agence X" and the
+    next paragraph's "Vetrox Ltd"): each line is read on its own, with the span's label."""
+    if "\n" not in span.text or span.kb_id:
+        return [span]
+    out, pos = [], 0
+    for line in span.text.split("\n"):
+        body = line.strip()
+        if body:
+            at = span.start + pos + len(line) - len(line.lstrip())
+            out.append(Span(at, at + len(body), body, span.label))
+        pos += len(line) + 1
+    return out
+
+
 def collect(analysis: Analysis, text: str, lang: str, res: Resources) -> Mentions:
     """Every usable entity span of the document, typed and canonicalized."""
     raw: list[tuple[Span, str, str]] = []
     for sent in analysis.sentences:
-        for span in sent.ents:
+        for span in (piece for ent in sent.ents for piece in _lines(ent)):
             surface = clean_surface(span.text)
             if span.kb_id.startswith(WEAK_PREFIX):
                 name = span.kb_id[len(WEAK_PREFIX):]
@@ -204,8 +219,39 @@ def collect(analysis: Analysis, text: str, lang: str, res: Resources) -> Mention
         for c in cued)]
     found = _listed_orgs(_titled_orgs(found + cued, text, res), text, res)
     found, agencies = _agency_appositions(analysis, found, text, res)
+    found = _without_nationality(found, text, res)
     mentions = link_renames(_add_surnames(found + _named_people(text, found, res), text), text)
     return Mentions(_link_short_forms(mentions, acronyms), agencies=agencies)
+
+
+def _without_nationality(found: list[Mention], text: str, res: Resources) -> list[Mention]:
+    """An organization named with its nationality word outside the name ("Chinese Quechen Silicon
+    Chemical", "l'allemand Vetrox") is the name without it, when the document also names it without
+    the word: "China International Logistics" stays whole."""
+    out = []
+    for m in found:
+        first, _sp, rest = m.surface.partition(" ")
+        if (m.type == "ORG" and rest and rest[:1].isupper() and first.lower() in res.country_by_word
+                and res.org_by_key.get(fold(m.surface)) is None
+                and any(k != m.start + len(first) + 1 for k in _occurrences(text, rest))):
+            start = m.start + len(first) + 1
+            entry = res.org_by_key.get(fold(rest))
+            m = Mention(start, start + len(rest), "ORG", entry.name if entry else rest, rest)
+        out.append(m)
+    return out
+
+
+def _occurrences(text: str, name: str) -> list[int]:
+    """Where `name` stands as a whole name: no capitalized word right before or after it ("Airways"
+    inside "Airways Club" is not the name "Airways")."""
+    out = []
+    for hit in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
+        before = re.search(r"([\w'-]+)\s*$", text[max(0, hit.start() - 40):hit.start()])
+        after = re.match(r"\s*([\w'-]+)", text[hit.end():hit.end() + 40])
+        if not (before and before.group(1)[:1].isupper() and text[hit.start() - 1:hit.start()] == " ") \
+                and not (after and after.group(1)[:1].isupper() and text[hit.end():hit.end() + 1] == " "):
+            out.append(hit.start())
+    return out
 
 
 def _name_token(tok: Token) -> bool:

@@ -15,6 +15,7 @@ import re
 
 from pipeline.extraction.context import DocContext, find_phrase
 from pipeline.nlp import Sentence
+from pipeline.normalize.dates import is_month
 from pipeline.normalize.numbers import find_numbers
 from pipeline.records import ImplantationFact
 from pipeline.resources import fold, phrase_regex
@@ -23,9 +24,20 @@ _NOT_COMPANIES = {"agency", "authority", "chamber", "network", "institution", "o
 _WORDS = re.compile(r"[\w'-]+(?:\s[\w'-]+)?")
 
 
-def _is_company(name: str, ctx: DocContext) -> bool:
+def _is_company(name: str, ctx: DocContext, lang: str) -> bool:
+    """An organization that can set up: not the agency, not an authority, chamber, club or network
+    (by the gazetteer, or by its first or last word: "Métropole de X", "X County Council"), not a
+    month, not a lone name-ending word ("Invest")."""
     entry = ctx.res.org_by_name.get(name)
-    return name != ctx.mentions.subject and (entry is None or entry.kind not in _NOT_COMPANIES)
+    if name == ctx.mentions.subject or (entry is not None and entry.kind in _NOT_COMPANIES):
+        return False
+    words = name.split()
+    heads = ctx.res.cues.not_company_heads
+    if not words or {fold(words[0]), fold(words[-1])} & {fold(w) for w in heads.get(lang) + heads.get("en")}:
+        return False
+    if len(words) == 1 and (is_month(words[0], lang) or words[0].lower() in ctx.res.org_cues.org_tail_words):
+        return False
+    return True
 
 
 def _company_before(verb_start: int, sent: Sentence, ctx: DocContext) -> str | None:
@@ -35,14 +47,14 @@ def _company_before(verb_start: int, sent: Sentence, ctx: DocContext) -> str | N
     parsed = _parsed_company(verb_start, sent, ctx) or _agent_after(verb_start, sent, ctx)
     if parsed:
         return parsed
-    companies = [m for m in ctx.mentions.within(sent.start, sent.end, "ORG") if _is_company(m.name, ctx)]
+    companies = [m for m in ctx.mentions.within(sent.start, sent.end, "ORG") if _is_company(m.name, ctx, sent.lang)]
     for i, m in enumerate(companies):  # "X, qui a racheté Y, vient d'ouvrir": X opens, not Y
         rel_start = m.end - sent.start
         if rel_start < verb_start and _RELATIVE.match(sent.text[rel_start:verb_start]):
             return m.name
     for m in reversed(ctx.mentions.within(sent.start, sent.end, "ORG")):
         rel_end = m.end - sent.start
-        if rel_end <= verb_start and _is_company(m.name, ctx) and not re.search(r"[.;:]", sent.text[rel_end:verb_start]) \
+        if rel_end <= verb_start and _is_company(m.name, ctx, sent.lang) and not re.search(r"[.;:]", sent.text[rel_end:verb_start]) \
                 and verb_start - rel_end <= 80:
             return m.name
     return _parsed_subject(verb_start, sent, ctx)
@@ -56,7 +68,7 @@ def _agent_after(verb_start: int, sent: Sentence, ctx: DocContext) -> str | None
     "a plant opened in Arles by the Korean firm Hanseo"."""
     for m in ctx.mentions.within(sent.start, sent.end, "ORG"):
         rel = m.start - sent.start
-        if rel > verb_start and rel - verb_start <= 90 and _is_company(m.name, ctx) \
+        if rel > verb_start and rel - verb_start <= 90 and _is_company(m.name, ctx, sent.lang) \
                 and _BY.search(sent.text[verb_start:rel]) and not re.search(r"[.;:]", sent.text[verb_start:rel]):
             return m.name
     return None
@@ -72,7 +84,7 @@ def _parsed_company(verb_start: int, sent: Sentence, ctx: DocContext) -> str | N
     chain = [verb]
     while chain[-1].dep in ("xcomp", "ccomp", "conj", "aux", "aux:pass") and chain[-1].head != chain[-1].i and len(chain) < 4:
         chain.append(sent.tokens[chain[-1].head])
-    companies = [m for m in ctx.mentions.within(sent.start, sent.end, "ORG") if _is_company(m.name, ctx)]
+    companies = [m for m in ctx.mentions.within(sent.start, sent.end, "ORG") if _is_company(m.name, ctx, sent.lang)]
     for v in chain:
         for t in sent.tokens:
             if t.head == v.i and t.dep.startswith("nsubj"):
@@ -90,7 +102,8 @@ def _parsed_subject(verb_start: int, sent: Sentence, ctx: DocContext) -> str | N
     for t in sent.tokens:
         if t.head == verb.i and t.dep.startswith("nsubj") and t.pos == "PROPN" and t.text[:1].isupper():
             if any(a <= t.start < b for a, b in taken) or t.lower in ctx.res.country_by_word \
-                    or t.lower in ctx.res.first_names or fold(t.text) in ctx.res.territory_keys:
+                    or t.lower in ctx.res.first_names or fold(t.text) in ctx.res.territory_keys \
+                    or not _is_company(t.text, ctx, sent.lang):
                 return None
             return t.text
     return None
@@ -114,32 +127,75 @@ def _origin(sent: Sentence, ctx: DocContext) -> str | None:
 
 
 def _place(sent: Sentence, ctx: DocContext) -> str | None:
+    """The first place of the sentence that is no foreign country or city and no name the document
+    also uses for an organization (the model may read an agency's name as a place)."""
+    orgs = {m.name for m in ctx.mentions.items if m.type == "ORG"}
     for m in ctx.mentions.within(sent.start, sent.end, "PLACE"):
-        if m.surface.lower() not in ctx.res.country_by_word:
+        if m.surface.lower() not in ctx.res.country_by_word and m.surface not in orgs and m.name not in orgs:
             return m.surface
     return None
 
 
+_OWNER_GAP = re.compile(r"^\s+(?:(?:de|du|des|of)\s+(?:la\s+|le\s+|les\s+|l'|the\s+|its\s+|son\s+|sa\s+|ses\s+)?|d')"
+                        r"(?:[\w-]+\s+(?:de|du|des|of)\s+(?:la\s+|le\s+|l'|the\s+)?|[\w-]+\s+d')?$", re.I)
+
+
+def _company_after_noun(noun_end: int, sent: Sentence, ctx: DocContext) -> str | None:
+    """The company of an implantation noun: "l'implantation de X", "l'extension de la plate-forme
+    de X", "the arrival of X", "the opening of the plant of X"."""
+    for m in ctx.mentions.within(sent.start, sent.end, "ORG"):
+        rel = m.start - sent.start
+        if rel >= noun_end and _OWNER_GAP.match(sent.text[noun_end:rel]) and _is_company(m.name, ctx, sent.lang):
+            return m.name
+    return None
+
+
+_LIST_SEP = re.compile(r"^(?:\s*\([^()]{0,160}\))?\s*(?:,|;|et|and|&|ou encore|or|ainsi que|as well as)"
+                       r"(?:\s*(?:et|and|ou encore))?\s*$", re.I)
+
+
+def _listed_with(company: str, sent: Sentence, ctx: DocContext) -> list[str]:
+    """The companies listed with `company`, in order: "A, B et C ont choisi ...", "dont A (R&D), B
+    (siège) ou encore C ...", "A, B and C represent ...". Each member is an organization named
+    right after the previous one, with a separator and at most one parenthesis between."""
+    orgs = [m for m in ctx.mentions.within(sent.start, sent.end, "ORG")]
+    at = next((k for k, m in enumerate(orgs) if m.name == company), None)
+    if at is None:
+        return [company]
+    lo = hi = at
+    while lo > 0 and _LIST_SEP.match(sent.text[orgs[lo - 1].end - sent.start:orgs[lo].start - sent.start]):
+        lo -= 1
+    while hi + 1 < len(orgs) and _LIST_SEP.match(sent.text[orgs[hi].end - sent.start:orgs[hi + 1].start - sent.start]):
+        hi += 1
+    return list(dict.fromkeys(m.name for m in orgs[lo:hi + 1] if _is_company(m.name, ctx, sent.lang)))
+
+
 def find_implantations(sent: Sentence, ctx: DocContext, period: str | None) -> list[ImplantationFact]:
-    verbs = ctx.res.cues.implantation_verbs
+    cues = ctx.res.cues
+    verbs = cues.implantation_verbs
+    nouns = {w.lower() for w in cues.implantation_nouns.get(sent.lang) + cues.implantation_nouns.get("en")}
     facts: list[ImplantationFact] = []
     seen: set[str] = set()
-    generic = phrase_regex(tuple(ctx.res.cues.implantation_generic.get(sent.lang) + ctx.res.cues.implantation_generic.get("en")))
-    for v in phrase_regex(tuple(verbs.get(sent.lang) + verbs.get("en"))).finditer(sent.text):
+    generic = phrase_regex(tuple(cues.implantation_generic.get(sent.lang) + cues.implantation_generic.get("en")))
+    for v in phrase_regex(tuple(verbs.get(sent.lang) + verbs.get("en") + sorted(nouns))).finditer(sent.text):
         before = sent.text[max(0, v.start() - 25):v.start()]
         if any(m.end() >= len(before) - 4 for m in generic.finditer(before)):
             continue
-        company = _company_before(v.start(), sent, ctx)
-        if company is None or company in seen:
+        company = _company_after_noun(v.end(), sent, ctx) if v.group(0).lower() in nouns else None
+        company = company or _company_before(v.start(), sent, ctx)
+        if company is None:
             continue
-        seen.add(company)
         year = period
-        if ctx.published and find_phrase(sent.text, ctx.res.cues.recent.get(sent.lang) + ctx.res.cues.recent.get("en")) \
+        if ctx.published and find_phrase(sent.text, cues.recent.get(sent.lang) + cues.recent.get("en")) \
                 and not ctx.stated_periods(sent):
             year = str(ctx.published.year)
-        facts.append(ImplantationFact(
-            company=company, place=_place(sent, ctx), origin=_origin(sent, ctx), year=year,
-            jobs=_jobs(sent.text[v.start():], sent.lang, ctx), confidence=0.6, evidence=ctx.evidence(sent)))
+        for name in _listed_with(company, sent, ctx):
+            if name in seen:
+                continue
+            seen.add(name)
+            facts.append(ImplantationFact(
+                company=name, place=_place(sent, ctx), origin=_origin(sent, ctx), year=year,
+                jobs=_jobs(sent.text[v.start():], sent.lang, ctx), confidence=0.6, evidence=ctx.evidence(sent)))
     return facts
 
 

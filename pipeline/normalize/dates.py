@@ -199,6 +199,12 @@ def _bare_years(text: str) -> Iterator[PeriodMention]:
         yield _mention(text, m.start(1), m.end(1), int(m.group(1)), "year")
 
 
+def is_month(word: str, lang: str) -> bool:
+    """A month name or abbreviation in any language of models/dates.yaml ("novembre", "November",
+    "Nov"); `lang` picks the cached grammar."""
+    return word.lower().rstrip(".") in _grammar(lang).months
+
+
 def find_periods(text: str, lang: str, published: datetime.date | None) -> list[PeriodMention]:
     """Every year mention in `text`, in order; overlapping candidates keep the most specific."""
     if not text:

@@ -1,0 +1,85 @@
+"""Implantations on pages others write: lists of companies, nominal forms, whole names without the
+nationality word, and what is no company. Invented sentences, both languages, positive and negative."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def companies(doc) -> dict[str, object]:
+    return {f.company: f for f in doc.facts if f.kind == "implantation"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Publié le 12 mars 2019\n\nL'agence Nordinvest présente son bilan\n\nEn 2018, l'agence Nordinvest a accompagné "
+     "40 entreprises ; Alumbra Solar, Kestrel Robotics et Baltic Freight ont choisi de s'implanter dans le Finistère.",
+     {"Alumbra Solar", "Kestrel Robotics", "Baltic Freight"}),
+    ("Published 12 March 2019\n\nThe Northbay Invest agency reports\n\nIn 2018, Vetrox Group, Kestrel Robotics and "
+     "Baltic Freight Ltd chose to set up in Cornwall with the support of the Northbay Invest agency.",
+     {"Vetrox Group", "Kestrel Robotics", "Baltic Freight Ltd"}),
+])
+def test_implantations_every_company_of_a_list(run_text, text, expected):
+    assert expected <= set(companies(run_text(text)))
+
+
+@pytest.mark.parametrize("text, company, place", [
+    ("Publié le 12 mars 2019\n\nL'agence Nordinvest présente son bilan\n\nL'agence Nordinvest s'en félicite : "
+     "l'extension de la plate-forme du groupe Baltic Freight à Brest a créé 80 emplois.", "Baltic Freight", "Brest"),
+    ("Publié le 12 mars 2019\n\nL'agence Nordinvest présente son bilan\n\nL'agence Nordinvest salue l'arrivée de "
+     "Orlen Pharma à Quimper.", "Orlen Pharma", "Quimper"),
+    ("Published 12 March 2019\n\nThe Northbay Invest agency reports\n\nThe Northbay Invest agency welcomed the "
+     "arrival of Orlen Pharma Ltd in Falmouth.", "Orlen Pharma Ltd", "Falmouth"),
+])
+def test_implantations_company_after_an_implantation_noun(run_text, text, company, place):
+    found = companies(run_text(text))
+    assert company in found and found[company].place == place
+
+
+@pytest.mark.parametrize("text, not_companies", [
+    ("Publié le 12 mars 2019\n\nL'agence Nordinvest présente son bilan\n\nLe Club des Entreprises du Léon a ouvert "
+     "ses portes en 2018. La Métropole de Brest a inauguré un bâtiment.", {"Club des Entreprises du Léon",
+                                                                           "Métropole de Brest"}),
+    ("Published 12 March 2019\n\nThe Northbay Invest agency reports\n\nThe Cornwall Council opened a new building "
+     "in 2018, the Northbay Invest agency said.", {"Cornwall Council"}),
+])
+def test_implantations_authorities_and_clubs_are_no_companies(run_text, text, not_companies):
+    assert not set(companies(run_text(text))) & not_companies
+
+
+def test_implantations_a_month_opening_a_sentence_is_no_company(run_text):
+    doc = run_text("Published 12 March 2019\n\nThe Northbay Invest agency reports\n\nNovember opened a new chapter for "
+                   "the Northbay Invest agency.")
+    assert "November" not in companies(doc)
+
+
+@pytest.mark.parametrize("text, name, country", [
+    ("Published 12 March 2019\n\nNorthbay Invest welcomes a plant\n\nThe Chinese Kestrel Silicon Chemical will build a "
+     "plant in Falmouth, the Northbay Invest agency said. Kestrel Silicon Chemical plans 200 jobs.",
+     "Kestrel Silicon Chemical", "China"),
+])
+def test_implantations_nationality_word_outside_the_name(run_text, text, name, country):
+    doc = run_text(text)
+    orgs = {e.name for e in doc.entities if e.type == "ORG"}
+    assert name in orgs and not any(o.endswith(name) and o != name for o in orgs)
+    assert companies(doc)[name].origin == country
+
+
+@pytest.mark.parametrize("text, surface, expected", [
+    ("L'allemand Vetrox Werke s'implante à Brest. Vetrox Werke prévoit 50 emplois.", "allemand Vetrox Werke",
+     "Vetrox Werke"),
+    ("The Chinese Kestrel Silicon Chemical opens. Kestrel Silicon Chemical plans 200 jobs.",
+     "Chinese Kestrel Silicon Chemical", "Kestrel Silicon Chemical"),
+    # named whole everywhere: the country word is part of the name
+    ("China International Freight opened an office in Truro.", "China International Freight",
+     "China International Freight"),
+    ("British Airways opened a route; Airways Club met.", "British Airways", "British Airways"),
+])
+def test_implantations_nationality_word_only_outside_a_name_seen_without_it(text, surface, expected):
+    from pipeline.config import Config
+    from pipeline.extraction.entities import Mention, _without_nationality
+    from pipeline.resources import load_resources
+
+    start = text.index(surface)
+    res = load_resources(Config().models_dir)
+    (m,) = _without_nationality([Mention(start, start + len(surface), "ORG", surface, surface)], text, res)
+    assert (m.name, text[m.start:m.end]) == (expected, expected)
