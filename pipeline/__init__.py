@@ -61,13 +61,10 @@ def build(corpus: Iterable[str | Path], out: str | Path, cfg: Config | None = No
     """
     from pipeline.engines import ENGINES
     from pipeline.factbase import build as _build
-    from pipeline.resources import check_data
 
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
     if scheduler and engine != "dask":
         raise ValueError("scheduler is the address of a Dask scheduler: pass engine='dask'")
-    cfg = cfg or Config()
-    check_data(cfg.models_dir)  # a missing or malformed data folder stops here, not in every document
-    return _build(corpus, out, cfg, progress=progress, engine=engine, scheduler=scheduler,
+    return _build(corpus, out, cfg or Config(), progress=progress, engine=engine, scheduler=scheduler,
                   cache_dir=cache_dir, use_cache=use_cache)

@@ -67,7 +67,7 @@ def test_package_a_bad_data_folder_stops_the_build_at_start_up(tmp_path: Path, b
     assert "Traceback" not in result.output
     expected = "data folder" if what == "missing" else "gazetteer.yaml: not valid YAML"
     assert expected in result.output and str(models) in result.output
-    assert not out.exists()  # nothing was read, nothing written
+    assert not (out / "documents.jsonl").exists()  # nothing was read, nothing written
     checked = CliRunner().invoke(main, ["check", str(corpus), "--against", str(tmp_path), "--config", str(config)])
     assert checked.exit_code == 2 and expected in checked.output
 
