@@ -26,9 +26,12 @@ __all__ = ["Config", "Document", "build", "extract", "load_config"]
 
 def extract(paths: Iterable[str | Path], cfg: Config | None = None) -> Iterator[Document]:
     """Document records for the given files and folders, streamed in input order."""
+    from pipeline.resources import check_data
     from pipeline.run import extract_paths
 
-    return extract_paths(paths, cfg or Config())
+    cfg = cfg or Config()
+    check_data(cfg.models_dir)  # a missing or malformed data folder stops here, not in every document
+    return extract_paths(paths, cfg)
 
 
 def build(corpus: Iterable[str | Path], out: str | Path, cfg: Config | None = None,
@@ -52,8 +55,9 @@ def build(corpus: Iterable[str | Path], out: str | Path, cfg: Config | None = No
         use_cache: False processes every file again and neither reads nor writes the cache (--no-cache).
 
     Returns the `pipeline.factbase.BuildSummary` (counts, facts, cached/processed, seconds).
-    Raises `ValueError` for an unknown engine or a scheduler without engine="dask", and
-    `pipeline.engines.EngineError` when the engine cannot run.
+    Raises `ValueError` for an unknown engine or a scheduler without engine="dask",
+    `pipeline.resources.ResourceError` when the data folder (cfg.models_dir) is missing or
+    malformed, and `pipeline.engines.EngineError` when the engine cannot run.
     """
     from pipeline.engines import ENGINES
     from pipeline.factbase import build as _build

@@ -1,11 +1,17 @@
 """Incremental builds: document records cached by file content and pipeline version.
 
 A document's record depends only on its bytes and on the pipeline that read them, so a record
-is stored under (sha256 of the file, pipeline key). The pipeline key hashes what can change a
-record: EXTRACTOR_VERSION, the source of the stage modules (ingest, clean, language, nlp,
-extraction, normalize...), every data file in models/, the installed spaCy and model versions,
-and the Config fields that reach the stages. Runner and output modules (cli, factbase, cache,
-engines, history, store) are left out: changing them never invalidates a record.
+is stored under (sha256 of the file, pipeline key). The pipeline key covers what shapes a
+record, derived rather than listed:
+
+- code: the source of every module of the package that the stage chain imports, directly or
+  not, lazily or not (`record_modules`: the static import graph from `RECORD_ROOT`, the module
+  that wires the stages). A module nothing in the chain imports (the CLI, the fact base and
+  history writers, the cache, the engines) is left out, whatever its name;
+- the third-party libraries those modules import (trafilatura, pypdfium2, ftfy, lingua, spaCy...):
+  their installed versions, with the configured spaCy model packages and the Python version;
+- data: every file of the data folder (models/, `cfg.models_dir`) and EXTRACTOR_VERSION;
+- the Config fields that reach the stages (not `processes`, `batch_size`, timeouts...).
 
 Storage is one SQLite file in WAL mode, one row per document holding the zlib-compressed JSON
 record (without its `source`, which is the path it was found at this time). Each record is
@@ -18,6 +24,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
+import sys
 import importlib.metadata
 import json
 import logging
@@ -34,11 +42,8 @@ from pipeline.records import EXTRACTOR_VERSION, readable_path
 LOGGER = logging.getLogger(__name__)
 
 CACHE_FILE = "records.sqlite"
-# Modules that run or write a build but never change a document record.
-NOT_RECORD_CODE = frozenset({
-    "__init__.py", "cli.py", "cli_ops.py", "factbase.py", "cache.py", "engines.py", "history.py", "store",
-    "inputs.py",
-})
+# The module that wires the stages: what it imports, directly or not, makes a record.
+RECORD_ROOT = "pipeline.run"
 # Config fields that change how a build runs, not what a record says.
 NOT_RECORD_FIELDS = frozenset({"batch_size", "processes", "spacy_process", "spacy_max_new_strings", "strict",
                                "doc_timeout", "doc_memory_mb", "models_dir"})
@@ -69,39 +74,120 @@ def file_sha256(path: Path, max_bytes: int | None = None) -> str | None:
         return None
 
 
-def _tree_digest(root: Path, *, skip_top: frozenset[str] = frozenset(), suffixes: tuple[str, ...] = ()) -> str:
+def _tree_digest(root: Path) -> str:
     """sha256 over the relative paths and bytes of every file under `root`, in sorted order."""
     h = hashlib.sha256()
     if not root.is_dir():
         return "missing"
     for p in sorted(root.rglob("*")):
         rel = p.relative_to(root)
-        if not p.is_file() or rel.parts[0] in skip_top or "__pycache__" in rel.parts:
-            continue
-        if suffixes and p.suffix not in suffixes:
-            continue
-        h.update(rel.as_posix().encode("utf-8") + b"\0" + p.read_bytes() + b"\0")
+        if p.is_file() and "__pycache__" not in rel.parts:
+            h.update(rel.as_posix().encode("utf-8") + b"\0" + p.read_bytes() + b"\0")
     return h.hexdigest()
+
+
+# `import a.b, c` and `from a.b import c, d` (or `from . import x`), at any indentation: lazy
+# imports inside functions count too (the PDF and HTML readers are imported that way).
+_IMPORT = re.compile(r"^[ \t]*(?:import[ \t]+([\w., \t]+)|from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]+))",
+                     re.MULTILINE)
+
+
+def _imported_names(module: str, source: str, is_package: bool) -> set[str]:
+    """Every module name `source` may import (for `from m import x`, both m and m.x)."""
+    names: set[str] = set()
+    for plain, origin, what in _IMPORT.findall(source):
+        if plain:
+            names.update(part.split(" as ")[0].strip() for part in plain.split(","))
+            continue
+        level = len(origin) - len(origin.lstrip("."))
+        base = origin[level:]
+        if level:  # relative: from the package this module is in (or is)
+            anchor = module if is_package else module.rpartition(".")[0]
+            for _ in range(level - 1):
+                anchor = anchor.rpartition(".")[0]
+            base = f"{anchor}.{base}" if base else anchor
+        names.add(base)
+        for part in what.strip("()").replace("\n", " ").split(","):
+            if word := part.split(" as ")[0].strip():
+                names.add(f"{base}.{word}")
+    names.discard("")
+    return names
+
+
+def _module_file(root: Path, name: str) -> Path | None:
+    """The source file of module `name` of the package at `root` (None: not one of ours)."""
+    parts = name.split(".")[1:]
+    if not parts:  # the package's own __init__: the public API, whose imports are the build's
+        return None
+    base = root.joinpath(*parts)
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if path.is_file():
+            return path
+    return None
+
+
+def record_modules(root: Path = PACKAGE_ROOT, entry: str = RECORD_ROOT) -> tuple[dict[str, bytes], set[str]]:
+    """The package's modules that the stage chain imports from `entry`, directly or not (name ->
+    source bytes), and the top-level names of the other libraries they import (the standard
+    library left out). Read from the source, nothing imported: a static import graph."""
+    package = entry.split(".")[0]
+    found: dict[str, bytes] = {}
+    libraries: set[str] = set()
+    todo = [entry]
+    while todo:
+        name = todo.pop()
+        if name in found or (path := _module_file(root, name)) is None:
+            continue
+        found[name] = source = path.read_bytes()
+        for imported in _imported_names(name, source.decode("utf-8"), path.name == "__init__.py"):
+            top, *rest = imported.split(".")
+            if top == package:  # the module, and the packages it is in (their __init__ runs first)
+                todo.extend(".".join([top, *rest[:i]]) for i in range(1, len(rest) + 1))
+            elif top not in sys.stdlib_module_names and not top.startswith("_"):
+                libraries.add(top)
+    return found, libraries
 
 
 @functools.lru_cache(maxsize=1)
 def code_digest() -> str:
-    """Digest of the stage modules' source, taken once per process: the code a process runs is the
-    code it imported, whatever happens to the files afterwards."""
-    return _tree_digest(PACKAGE_ROOT, skip_top=NOT_RECORD_CODE, suffixes=(".py",))
+    """Digest of the source of the modules that make a record (`record_modules`), taken once per
+    process: the code a process runs is the code it imported, whatever happens to the files
+    afterwards."""
+    h = hashlib.sha256()
+    for name, source in sorted(record_modules()[0].items()):
+        h.update(name.encode("utf-8") + b"\0" + source + b"\0")
+    return h.hexdigest()
 
 
 @functools.lru_cache(maxsize=1)
 def full_code_digest() -> str:
     """Digest of every module of the package, output code included (once per process)."""
-    return _tree_digest(PACKAGE_ROOT, suffixes=(".py",))
+    h = hashlib.sha256()
+    for p in sorted(PACKAGE_ROOT.rglob("*.py")):
+        if "__pycache__" not in p.parts:
+            h.update(p.relative_to(PACKAGE_ROOT).as_posix().encode("utf-8") + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def _library_versions() -> dict[str, str]:
+    """Installed versions of the libraries the record modules import, by distribution name."""
+    dists = importlib.metadata.packages_distributions()
+    out = {"python": "%d.%d" % sys.version_info[:2]}
+    for top in sorted(record_modules()[1]):
+        for dist in dists.get(top, [top]):
+            try:
+                out[dist] = importlib.metadata.version(dist)
+            except importlib.metadata.PackageNotFoundError:
+                out[dist] = "absent"
+    return out
 
 
 def _versions(cfg: Config) -> dict[str, str]:
-    """Installed versions of spaCy and of every configured model package (no spaCy import)."""
-    names = ["spacy"] + sorted({n for names in cfg.spacy_models.values() for n in names})
-    out = {}
-    for name in names:
+    """Installed versions of the record modules' libraries and of every configured spaCy model
+    package (no import)."""
+    out = dict(_library_versions())
+    for name in sorted({n for names in cfg.spacy_models.values() for n in names}):
         try:
             out[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:

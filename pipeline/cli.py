@@ -150,8 +150,8 @@ def build(corpus: tuple[str, ...], out: str, engine: str, scheduler: str | None,
 
     Example: pressfacts build corpus/ --out output/ --processes 0
     """
+    from pipeline import build as build_api  # checks the data folder before anything else
     from pipeline.engines import EngineError
-    from pipeline.factbase import build as build_api
 
     _setup_logging(verbose)
     cfg = _config(config, processes=processes, strict=strict or None)

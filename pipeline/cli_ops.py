@@ -165,7 +165,7 @@ def check(corpus: tuple[str, ...], against: str, processes: int | None, no_cache
     """
     from pipeline.cli import _config, _setup_logging
     from pipeline.engines import EngineError
-    from pipeline.factbase import build as build_api
+    from pipeline import build as build_api  # checks the data folder before anything else
     from pipeline.nlp import ModelNotFound
     from pipeline.resources import ResourceError
 

@@ -5,6 +5,7 @@ Precedence is defaults < TOML file < explicit overrides (CLI flags). Nothing is 
 
 from __future__ import annotations
 
+import importlib.resources
 import os
 import tomllib
 from pathlib import Path
@@ -13,8 +14,22 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
-# models/ sits beside the package in the repository (installed with `pip install -e .`).
-DEFAULT_MODELS_DIR = PACKAGE_ROOT.parent / "models"
+DATA_PACKAGE = "pipeline.models"
+
+
+def default_models_dir() -> Path:
+    """The data shipped with the package: `pipeline.models`, which is models/ in the repository
+    (mapped in pyproject.toml), found with importlib.resources in an editable install, a wheel
+    or `pip install .` alike. When it is missing, a path that does not exist: the start-up check
+    (`resources.check_data`) says so before any document is read."""
+    try:
+        found = importlib.resources.files(DATA_PACKAGE)
+    except ModuleNotFoundError:
+        return PACKAGE_ROOT / "models"
+    return found if isinstance(found, Path) else Path(str(found))
+
+
+DEFAULT_MODELS_DIR = default_models_dir()
 
 
 class ConfigError(ValueError):

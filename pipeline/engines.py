@@ -434,7 +434,15 @@ def open_engine(name: str, cfg: Config, scheduler: str | None = None, first: lis
 
     `first`, the first files it will be given, lets the in-process engine start loading the
     spaCy pipelines they probably need (see `language.hint`) while its workers start.
+
+    The data folder is read and validated first (`resources.check_data`): a missing or malformed
+    one is one ResourceError before any document, not a failure of every document. A build whose
+    records all come from the cache opens no engine (and a changed data folder changes the
+    pipeline key, so its records do not come from the cache).
     """
+    from pipeline.resources import check_data
+
+    check_data(cfg.models_dir)
     if name == "dask":
         return DaskEngine(cfg, scheduler)
     if name != "local":

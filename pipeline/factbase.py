@@ -39,7 +39,6 @@ from pipeline.cache import RecordCache, file_sha256, full_code_digest, pipeline_
 from pipeline.config import Config
 from pipeline.engines import ChunkFuture
 from pipeline.records import ManifestEntry
-from pipeline.resources import load_resources
 from pipeline.spool import Spool
 
 LOGGER = logging.getLogger(__name__)
@@ -119,7 +118,7 @@ def build(corpus: Iterable[str | Path], out: str | Path, cfg: Config,
     cache = RecordCache(Path(cache_dir) if cache_dir else out / CACHE_DIR, pipeline_key(cfg)) if use_cache else None
     walk = hashlib.sha256()
     try:
-        with Spool(tmp / ".spool", tuple(load_resources(cfg.models_dir).leadership.single_seat)) as spool:
+        with Spool(tmp / ".spool", cfg.models_dir) as spool:
             with (tmp / "documents.jsonl").open("w", encoding="utf-8") as docs_fh:
                 for item, rec in _records(corpus, cfg, cache, engine, scheduler, walk):
                     _emit(item, rec, docs_fh, spool, cache, summary)

@@ -327,7 +327,8 @@ _FILES = {
 
 def _read_yaml(path: Path) -> object:
     if not path.is_file():
-        raise ResourceError(f"missing data file {path}: is models_dir right? (pip install -e . keeps models/ beside the package)")
+        raise ResourceError(f"missing data file {path}: is models_dir right? (the package ships models/ as "
+                            f"pipeline/models; reinstall it if the file went missing)")
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -345,6 +346,27 @@ def load_resources(models_dir: Path) -> Resources:
         except ValidationError as exc:
             raise ResourceError(f"{path}: {exc}") from exc
     return Resources.model_validate(parts)
+
+
+# Data files read outside `load_resources`: by clean (boilerplate.yaml, its own schema) and normalize.
+_OTHER_FILES = ("boilerplate.yaml", "numbers.yaml", "dates.yaml")
+
+
+def check_data(models_dir: Path | str) -> None:
+    """Read and validate every data file of `models_dir` now, before any document: a missing or
+    malformed data folder is one ResourceError naming the folder or the file, at start-up, not a
+    failure of every document (`pipeline.build`, `pipeline.extract` and the CLI call this)."""
+    from pipeline.clean import load_rules
+
+    folder = Path(models_dir)
+    if not folder.is_dir():
+        raise ResourceError(f"the data folder {folder} is missing: reinstall pressfacts (pip install .), or set "
+                            f"models_dir to a folder holding the files of models/")
+    load_resources(folder)
+    load_rules(folder)
+    for name in _OTHER_FILES[1:]:
+        if not isinstance(_read_yaml(folder / name), dict):
+            raise ResourceError(f"{folder / name}: expected a YAML mapping of word lists")
 
 
 _FOLD_PUNCT = re.compile(r"[^\w&]+")

@@ -85,9 +85,9 @@ def _jsonl(path: Path) -> Iterator[Any]:
 class Spool:
     """Facts, entities and manifest rows of one build, on disk in `directory` (removed on exit)."""
 
-    def __init__(self, directory: Path, single_seat: tuple[str, ...] | None = None) -> None:
+    def __init__(self, directory: Path, models_dir: Path | None = None) -> None:
         self.dir = Path(directory)
-        self.single_seat = single_seat  # roles with one holder at a time (terms of office)
+        self.models_dir = models_dir  # the data folder whose single-seat roles the terms use
         self.dir.mkdir(parents=True, exist_ok=True)
         self.facts = 0
         self.counts: Counter[str] = Counter()
@@ -104,6 +104,14 @@ class Spool:
             BEGIN;
         """)
 
+    def single_seat(self) -> tuple[str, ...] | None:
+        """Roles with one holder at a time (models/leadership.yaml), read when the history is written
+        (None: the default data folder's)."""
+        if self.models_dir is None:
+            return None
+        from pipeline.resources import load_resources
+
+        return tuple(load_resources(self.models_dir).leadership.single_seat)
     def __enter__(self) -> Self:
         return self
 
@@ -187,7 +195,7 @@ class Spool:
         """history.json, as json.dumps(build_history(all facts)) would write it, group by group."""
         if set(build_history([])) != STREAMED_HISTORY:
             LOGGER.warning("history has parts this spool does not stream: consolidating in memory")
-            write_json(fh, build_history([json.loads(r) for r in self.facts_sorted()], self.single_seat))
+            write_json(fh, build_history([json.loads(r) for r in self.facts_sorted()], self.single_seat()))
             fh.write("\n")
             return
         parts = {name: self.dir / f"{name}.jsonl" for name in ("metrics", "conflicts", "targets_vs_actuals")}
@@ -211,7 +219,8 @@ class Spool:
         finally:
             for h in handles.values():
                 h.close()
-        roles = (item for _key, facts in self._facts_of("role", 1) for item in role_timeline(facts, self.single_seat).items())
+        seats = self.single_seat()
+        roles = (item for _key, facts in self._facts_of("role", 1) for item in role_timeline(facts, seats).items())
         write_json(fh, {"conflicts": LazyList(_jsonl(parts["conflicts"])), "metrics": LazyList(_jsonl(parts["metrics"])),
                         "roles": LazyDict(roles), "targets_vs_actuals": LazyList(_jsonl(parts["targets_vs_actuals"]))})
         fh.write("\n")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cache import RecordCache, file_sha256, pipeline_key
-from pipeline.config import DEFAULT_MODELS_DIR, Config
+from pipeline.cache import RecordCache, file_sha256, pipeline_key, record_modules
+from pipeline.config import DEFAULT_MODELS_DIR, PACKAGE_ROOT, Config
 from pipeline.factbase import build
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
@@ -37,6 +37,47 @@ def test_cache_pipeline_key_follows_the_models_data(tmp_path: Path) -> None:
     gaz = models / "gazetteer.yaml"
     gaz.write_text(gaz.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     assert pipeline_key(cfg) != before
+
+
+def _code_key(root: Path) -> str:
+    import hashlib
+
+    modules, libraries = record_modules(root)
+    return hashlib.sha256(repr((sorted(modules.items()), sorted(libraries))).encode()).hexdigest()
+
+
+def test_cache_record_code_is_what_the_stage_chain_imports() -> None:
+    modules, libraries = record_modules()
+    # reached through lazy imports (the readers) and through other stage modules (normalize)
+    for name in ("pipeline.ingest.pdf", "pipeline.ingest.html", "pipeline.extraction.roles",
+                 "pipeline.normalize.numbers", "pipeline.inputs", "pipeline.records", "pipeline.resources"):
+        assert name in modules
+    for name in ("pipeline", "pipeline.cli", "pipeline.cli_ops", "pipeline.factbase", "pipeline.spool",
+                 "pipeline.store", "pipeline.history", "pipeline.query", "pipeline.cache", "pipeline.cli_factbase"):
+        assert name not in modules
+    assert {"spacy", "trafilatura", "pypdfium2", "ftfy", "lingua", "yaml"} <= libraries
+    assert not libraries & {"os", "re", "json", "click", "sqlite_utils", "tqdm"}
+
+
+@pytest.mark.parametrize("edited, shapes", [
+    ("extraction/roles.py", True), ("ingest/pdf.py", True), ("normalize/dates.py", True), ("records.py", True),
+    ("factbase.py", False), ("cli.py", False), ("store.py", False), ("history.py", False), ("query.py", False),
+])
+def test_cache_editing_a_module_changes_the_key_when_it_shapes_records(tmp_path: Path, edited: str,
+                                                                       shapes: bool) -> None:
+    root = tmp_path / "pipeline"
+    shutil.copytree(PACKAGE_ROOT, root, ignore=shutil.ignore_patterns("__pycache__"))
+    before = _code_key(root)
+    target = root / edited
+    target.write_text(target.read_text(encoding="utf-8") + "\nEDITED = True\n", encoding="utf-8")
+    assert (_code_key(root) != before) is shapes
+    # a new import of a record module from a shaping one makes it record code too
+    if shapes:
+        (root / "extra_helper.py").write_text("X = 1\n", encoding="utf-8")
+        before = _code_key(root)
+        target.write_text(target.read_text(encoding="utf-8") + "from pipeline import extra_helper\n",
+                          encoding="utf-8")
+        assert "pipeline.extra_helper" in record_modules(root)[0] and _code_key(root) != before
 
 
 @pytest.mark.parametrize("status,kept", [("ok", True), ("skipped", True), ("failed", False)])

@@ -476,3 +476,36 @@ def test_ingest_strip_site_suffix(raw: str, sites: list[str], expected: str) -> 
 def test_ingest_published_source_says_where_the_date_was_read(name, body, published, source) -> None:
     doc = read_bytes(body.encode("utf-8"), name, Config())
     assert (doc.published, doc.published_source) == (published, source)
+
+
+# One invented sentence, with curly apostrophes and accents, written six ways: the last two are
+# UTF-8 encoded twice (read back through Windows-1252, "Lâ€™agence", or through Latin-1, where
+# every "’" becomes two C1 control characters and the text looked like binary data).
+SIX_WAYS_TEXT = ("L’agence Exemplia Attractivité l’a annoncé : elle a accompagné 42 entreprises étrangères "
+                 "en 2019, qui ont créé 1 250 emplois. C’est l’année où l’on s’est dépassé, d’après l’agence.\n")
+SIX_WAYS = {
+    "utf-8": SIX_WAYS_TEXT.encode("utf-8"),
+    "utf-8 with BOM": SIX_WAYS_TEXT.encode("utf-8-sig"),
+    "utf-16": SIX_WAYS_TEXT.encode("utf-16"),
+    "cp1252": SIX_WAYS_TEXT.encode("cp1252"),
+    "utf-8 twice, through cp1252": SIX_WAYS_TEXT.encode("utf-8").decode("cp1252").encode("utf-8"),
+    "utf-8 twice, through latin-1": SIX_WAYS_TEXT.encode("utf-8").decode("latin-1").encode("utf-8"),
+}
+
+
+def test_ingest_one_sentence_in_six_encodings_gives_the_same_facts_six_times() -> None:
+    from pipeline.ingest import read_bytes
+    from pipeline.run import STAGES, process, run_stage
+
+    facts, texts = {}, {}
+    for name, data in SIX_WAYS.items():
+        doc = read_bytes(data, "six.txt", CFG)
+        for stage_name, stage in STAGES:
+            doc = run_stage(stage_name, stage, doc, CFG)
+        doc = next(process([doc], CFG))
+        assert doc.status == "ok", (name, doc.problems)
+        texts[name] = doc.text
+        facts[name] = [f.model_dump(exclude={"fact_id": True, "evidence": {"doc_id"}}) for f in doc.facts]
+    assert all(t == texts["utf-8"] for t in texts.values()), texts
+    assert facts["utf-8"], "the sentence must give facts"
+    assert all(f == facts["utf-8"] for f in facts.values()), facts

@@ -108,6 +108,7 @@ BAD: dict[str, Bad] = {
     "text/cp1252.txt": Bad("ok", None),
     "text/utf8-bom.txt": Bad("ok", None),
     "text/mojibake.txt": Bad("ok", None),
+    "text/double-utf8.txt": Bad("ok", None),
     "text/crlf.txt": Bad("ok", None),
     "links/dangling.txt": Bad("skipped", "unreadable", "dangling symbolic link"),
     "links/loop.txt": Bad("skipped", "unreadable", "symbolic link loop"),
@@ -121,6 +122,7 @@ DECODED = {  # what the odd-but-valid texts must read as
     "text/cp1252.txt": "développement économique",
     "text/utf8-bom.txt": "développement économique",
     "text/mojibake.txt": "développement économique",
+    "text/double-utf8.txt": "développement économique",
     "text/crlf.txt": "Economic development",
     "names/Compte rendu de l'été – Marseille.txt": "développement économique",
 }
@@ -211,6 +213,8 @@ def write_bad_files(folder: Path) -> None:
         "text/cp1252.txt": NEUTRAL_FR.encode("cp1252"),
         "text/utf8-bom.txt": codecs.BOM_UTF8 + NEUTRAL_FR.encode(),
         "text/mojibake.txt": NEUTRAL_FR.encode().decode("cp1252", "replace").encode(),
+        # UTF-8 encoded twice through Latin-1: each "’" is two C1 control characters until repaired
+        "text/double-utf8.txt": NEUTRAL_FR.replace("'", "\u2019").encode().decode("latin-1").encode(),
         "text/crlf.txt": NEUTRAL_EN.replace("\n", "\r\n").encode(),
         "names/Compte rendu de l'été – Marseille.txt": NEUTRAL_FR.encode(),
         "lang/german.txt": GERMAN.encode(),

@@ -152,6 +152,11 @@ def decode(data: bytes, *, declared: str | None = None) -> Decoded:
     text, repaired = repair(text)
     if repaired:
         notes.append("mis-decoded characters (mojibake such as 'Ã©') were repaired")
+        # Text encoded to UTF-8 twice through Latin-1 turns every curly quote into two C1 control
+        # characters ("’" -> "â\x80\x99"), so before its repair it can look like binary data. It is
+        # valid UTF-8 (random binary bytes practically never are): judge it once repaired.
+        if not is_text and encoding == "utf-8" and not notes[:-1]:
+            is_text = looks_like_text(text, guessed=False)
     return Decoded(text=text, encoding=encoding, note="; ".join(notes) or None, is_text=is_text)
 
 
