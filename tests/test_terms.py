@@ -175,6 +175,30 @@ def test_terms_person_opening_the_paragraph_after_a_headline(run_text, text, per
     assert any(f.role == "president" for f in role_facts(run_text(text), person))
 
 
+@pytest.mark.parametrize("text, person, role", [
+    ("Publié le 3 mars 2019\n\nNordinvest\n\nL'agence Nordinvest change de tête. Je salue mon prédécesseur, avec "
+     "lequel je travaille en binôme, Paul Girard occupant la vice-présidence de l'agence.", "Paul Girard",
+     "vice_president"),
+    ("Published 4 May 2021\n\nNorthbay Invest\n\nNorthbay Invest has a new chair, Tom Price having taken the "
+     "chair of the agency in April.", "Tom Price", "president"),
+])
+def test_terms_participle_after_its_own_subject(run_text, text, person, role):
+    assert any(f.role == role for f in role_facts(run_text(text), person)), roles(run_text(text))
+
+
+def test_terms_acronym_of_a_long_name_with_a_shared_word():
+    """"Euro Packaging Group (EP Group)": EP spells the words before the shared one; the short form
+    names the whole organization, not its last word."""
+    from pipeline.config import Config
+    from pipeline.extraction.entities import _acronym_definitions
+    from pipeline.resources import load_resources
+
+    res = load_resources(Config().models_dir)
+    assert _acronym_definitions("One of the firms cited was the Nordic Vetrox Holding (NV Holding), which opens", res) == {
+        "NV Holding": "Nordic Vetrox Holding"}
+    assert _acronym_definitions("Le Kestrel Robotics Group (KR Group) ouvre", res) == {"KR Group": "Kestrel Robotics Group"}
+
+
 def test_terms_unaccented_given_name_is_a_person(run_text):
     doc = run_text("Published 4 May 2021\n\nNorthbay Invest\n\n\"We will double the projects,\" said Helene "
                    "Marchal, Vice-President of Northbay Invest and delegate for industry.")

@@ -220,7 +220,9 @@ def collect(analysis: Analysis, text: str, lang: str, res: Resources) -> Mention
     found = _listed_orgs(_titled_orgs(found + cued, text, res), text, res)
     found, agencies = _agency_appositions(analysis, found, text, res)
     found = _without_nationality(found, text, res)
-    mentions = link_renames(_add_surnames(found + _named_people(text, found, res), text), text)
+    named = _named_people(text, found, res)
+    found = [m for m in found if not any(p.start <= m.start and m.end <= p.end for p in named)]
+    mentions = link_renames(_add_surnames(found + named, text), text)
     return Mentions(_link_short_forms(mentions, acronyms), agencies=agencies)
 
 
@@ -433,18 +435,23 @@ def _titled_orgs(found: list[Mention], text: str, res: Resources) -> list[Mentio
 _CAP = r"[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?"
 
 
+# Spaces between the words of a name: a line may wrap inside it, a paragraph break may not (a
+# headline's last word and the next paragraph's first are no pair).
+_GAP = r"(?:[^\S\n]+|[^\S\n]*\n[^\S\n]*)"
+
+
 def _named_people(text: str, found: list[Mention], res: Resources) -> list[Mention]:
-    """"Given-name Surname" pairs the model missed ("Solange Biaggi, Chairwoman"), on one line (a
-    headline's last word and the next paragraph's first are no pair)."""
-    taken = [(m.start, m.end) for m in found]
+    """"Given-name Surname" pairs the model missed ("Solange Biaggi, Chairwoman"), also across a
+    wrapped line; a model span holding the given name alone does not stop them."""
+    taken = [(m.start, m.end) for m in found if not _given_name(m.surface, res)]
     out = []
-    for m in re.finditer(rf"(?<![\w-])({_CAP})[^\S\n]+((?:(?:de|du|van|von|le)[^\S\n]+)?{_CAP})(?![\w-])", text):
+    for m in re.finditer(rf"(?<![\w-])({_CAP}){_GAP}((?:(?:de|du|van|von|le){_GAP})?{_CAP})(?![\w-])", text):
         if not _given_name(m.group(1), res):
             continue
         if any(a < m.end() and m.start() < b for a, b in taken) or fold(m.group(2)) in res.territory_keys:
             continue
         taken.append((m.start(), m.end()))
-        out.append(Mention(m.start(), m.end(), "PERSON", m.group(0), m.group(0)))
+        out.append(Mention(m.start(), m.end(), "PERSON", re.sub(r"\s+", " ", m.group(0)), m.group(0)))
     return out
 
 
@@ -597,7 +604,13 @@ def _acronym_definitions(text: str, res: Resources) -> dict[str, str]:
         words = acr.split()
         if len(words) > 1:  # "(CCI Bordeaux Gironde)": its other words are in the long form
             if all(w in long for w in words[1:]):
-                out[acr] = clean_surface(long[long.find(words[1]):]) if words[1] in long else clean_surface(long)
+                rest = long.find(words[1])
+                before = long[:rest].split()
+                # "Euro Packaging Group (EP Group)": the acronym's first word spells the words before
+                spelled = next((" ".join(before[i:]) for i in reversed(range(len(before)))
+                                if before[i][:1].isupper() and _initials(" ".join(before[i:])).upper() == words[0].upper()),
+                               None)  # the shortest capitalized tail
+                out[acr] = clean_surface(f"{spelled} {long[rest:]}" if spelled else long[rest:])
             continue
         # Keep the shortest tail of the long form whose capitals spell the acronym, else the
         # tail starting at the last capitalized head word.

@@ -132,9 +132,12 @@ def _subject(sent: Sentence, verb: int, person_tokens: dict[int, int]) -> int | 
                     return hit
                 return c.i if c.pos == "PRON" else None
         tok = sent.tokens[v]
-        if tok.dep in ("xcomp", "conj") and tok.head != v:  # "X a décidé de quitter", "X resigned and left"
-            v = tok.head
+        if tok.dep in ("xcomp", "conj") and tok.head != v and tok.feature("VerbForm") != "Part":
+            v = tok.head  # "X a décidé de quitter", "X resigned and left"
             continue
+        verb_tok = sent.tokens[verb]
+        if verb_tok.feature("VerbForm") in ("Part", "Ger") and verb - 1 in person_tokens:
+            return verb - 1  # a participle after its own subject: "…, X occupant la vice-présidence"
         return None
 
 
