@@ -16,7 +16,8 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from pipeline.nlp import ORG_LABELS, OTHER_LABELS, PERSON_LABELS, PLACE_LABELS, WEAK_PREFIX, Analysis, Span, Token
+from pipeline.normalize.dates import is_month
+from pipeline.nlp import ORG_LABELS, OTHER_LABELS, PERSON_LABELS, PLACE_LABELS, WEAK_PREFIX, Analysis, Sentence, Span, Token
 from pipeline.records import Entity
 from pipeline.resources import Resources, fold
 
@@ -91,7 +92,9 @@ def is_junk(text: str, res: Resources) -> bool:
     if len(text) < 2 or not text[0].isupper() and not text[0].isdigit():
         return True
     cue_words = res.memo("org_cue_words", _cue_words)
-    if low in cue_words["not_names"]:
+    if low in cue_words["not_names"] or re.sub(r"\s+\d{4}$", "", low) in cue_words["not_names"]:
+        return True  # "Mardi", "Député", "Conseil d'administration 2021"
+    if " " not in text and is_month(text, "fr"):
         return True
     junk = cue_words["junk"]
     if any(w in junk for w in re.findall(r"[\w-]+", low)):
@@ -187,6 +190,33 @@ def _lines(span: Span) -> list[Span]:
     return out
 
 
+def _lone_verb(span: Span, sent: Sentence) -> bool:
+    """A one-word span the parser reads as a verb ("Investir", "Relocate" heading a section) names
+    nothing."""
+    toks = [t for t in sent.tokens if span.start <= t.start < span.end]
+    return len(toks) == 1 and toks[0].pos == "VERB" and toks[0].feature("VerbForm") in ("Inf", "")
+
+
+def _after_title(span: Span, surface: str, res: Resources) -> tuple[Span, str]:
+    """A model span that opens with a role title is the organization after it ("Directeur de la
+    Banque de France" -> "Banque de France", "CEO of Vetrox" -> "Vetrox"); a title with nothing
+    after it is left for `is_junk` ("Président de l'")."""
+    m = res.memo("title_lead", _title_lead_regex).match(surface)
+    if not m or not surface[m.end():][:1].isupper():
+        return span, surface
+    rest = surface[m.end():]
+    at = span.text.find(rest)
+    if at < 0:
+        return span, surface
+    return Span(span.start + at, span.start + at + len(rest), rest, span.label), rest
+
+
+def _title_lead_regex(res: Resources) -> re.Pattern[str]:
+    titles = sorted({t for title in res.roles.titles for t in title.fr + title.en}, key=len, reverse=True)
+    return re.compile(r"(?i:" + "|".join(re.escape(t) for t in titles) + r")\s+(?i:de|du|des|of|at)\s+"
+                      r"(?i:la\s+|le\s+|les\s+|l'|the\s+)?")
+
+
 def collect(analysis: Analysis, text: str, lang: str, res: Resources) -> Mentions:
     """Every usable entity span of the document, typed and canonicalized."""
     raw: list[tuple[Span, str, str]] = []
@@ -201,7 +231,8 @@ def collect(analysis: Analysis, text: str, lang: str, res: Resources) -> Mention
             if span.kb_id:  # a gazetteer name, whatever its case in the text
                 raw.append((span, "ORG", surface))
                 continue
-            if is_junk(surface, res) or _headline_only(span, surface, text):
+            span, surface = _after_title(span, surface, res)
+            if is_junk(surface, res) or _headline_only(span, surface, text) or _lone_verb(span, sent):
                 continue
             type_ = _typed(span, surface, sent.lang, res, text)
             if type_:
@@ -217,7 +248,7 @@ def collect(analysis: Analysis, text: str, lang: str, res: Resources) -> Mention
         c.start < m.end and m.start < c.end and (m.type == "PLACE" or m.surface[:1].islower() or _unnamed_person(m, res)
                                                  or (c.start <= m.start and m.end <= c.end and c.end - c.start > m.end - m.start))
         for c in cued)]
-    found = _listed_orgs(_titled_orgs(found + cued, text, res), text, res)
+    found = _whole_institution_names(_listed_orgs(_titled_orgs(found + cued, text, res), text, res), text, res)
     found, agencies = _agency_appositions(analysis, found, text, res)
     found = _without_nationality(found, text, res)
     named = _named_people(text, found, res)
@@ -254,6 +285,37 @@ def _occurrences(text: str, name: str) -> list[int]:
                 and not (after and after.group(1)[:1].isupper() and text[hit.end():hit.end() + 1] == " "):
             out.append(hit.start())
     return out
+
+
+# What may follow an institution's name inside it: "d'Azur", "de Bordeaux", "of Commerce", or a
+# capitalized word ("Fondation Bordeaux Université"); then up to three capitalized words, with
+# de / du / d' between them, on one line.
+_NAME_TAIL = re.compile(r"(?:\s+(?:de|du|des|of)\s+(?:la\s+|l'|the\s+)?|\s*d'|[^\S\n]+)"
+                        r"([A-ZÀ-Ý][\w'-]*(?:[^\S\n]+(?:(?:de|du|d')[^\S\n]*)?[A-ZÀ-Ý][\w'-]*){0,2})")
+
+
+def _whole_institution_names(found: list[Mention], text: str, res: Resources) -> list[Mention]:
+    """An institution's name the model cut before its complement is taken whole: "Métropole Nice
+    Côte" + "d'Azur", "Club des Entreprises" + "de Bordeaux", "Greater Birmingham Chambers" + "of
+    Commerce". Only names that open (or, in English, end) with an institution noun, never over a
+    person or another organization, and never a gazetteer name."""
+    heads = res.memo("org_cue_words", _cue_words)["heads"]
+    out = []
+    for m in found:
+        words = m.surface.split()
+        if m.type == "ORG" and words and res.org_by_key.get(fold(m.surface)) is None and (
+                words[0].lower() in heads or words[-1].lower().rstrip("s") in heads):
+            tail = _NAME_TAIL.match(text, m.end)
+            if tail and not any(o is not m and o.type != "PLACE" and o.start < tail.end() and m.end <= o.start
+                                for o in found):
+                name = clean_surface(text[m.start:tail.end()])
+                start = tail.end() - len(name)
+                entry = res.org_by_key.get(fold(name))
+                m = Mention(start, tail.end(), "ORG", entry.name if entry else name, name)
+        out.append(m)
+    grown = [(m.start, m.end) for m in out if m.type == "ORG"]
+    # a place the model found inside a name taken whole is part of it ("de Bordeaux")
+    return [m for m in out if m.type != "PLACE" or not any(a <= m.start and m.end <= b for a, b in grown)]
 
 
 def _name_token(tok: Token) -> bool:
