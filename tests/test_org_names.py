@@ -58,3 +58,26 @@ def test_org_names_days_boards_offices_and_departements_are_no_organizations(run
 ])
 def test_org_names_a_verb_heading_a_section_is_no_organization(run_text, text, word):
     assert word not in orgs(run_text(text))
+
+
+@pytest.mark.parametrize("names, expected", [
+    # the head alone, when one organization of the document has it
+    (["CCI", "CCI Nordouest Bretagne", "Vetrox"], {"CCI": "CCI Nordouest Bretagne"}),
+    (["Métropole", "Métropole Brest Iroise"], {"Métropole": "Métropole Brest Iroise"}),
+    # the name after a head
+    (["Nordouest Bretagne", "CCI Nordouest Bretagne"], {"Nordouest Bretagne": "CCI Nordouest Bretagne"}),
+    # two candidates: no guess
+    (["CCI", "CCI Nordouest", "CCI Sud Loire"], {}),
+    # a company's first word is no head: two companies
+    (["Vetrox", "Vetrox Services"], {}),
+    (["Services", "Vetrox Services"], {}),
+])
+def test_org_names_a_part_of_a_longer_name_is_that_organization(names, expected):
+    from pipeline.config import Config
+    from pipeline.extraction.entities import Mention, _link_partial_names
+    from pipeline.resources import load_resources
+
+    res = load_resources(Config().models_dir)
+    mentions = [Mention(10 * k, 10 * k + len(n), "ORG", n, n) for k, n in enumerate(names)]
+    linked = {m.surface: m.name for m in _link_partial_names(mentions, res)}
+    assert {s: n for s, n in linked.items() if s != n} == expected

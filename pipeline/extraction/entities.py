@@ -254,7 +254,7 @@ def collect(analysis: Analysis, text: str, lang: str, res: Resources) -> Mention
     named = _named_people(text, found, res)
     found = [m for m in found if not any(p.start <= m.start and m.end <= p.end for p in named)]
     mentions = link_renames(_add_surnames(found + named, text), text)
-    return Mentions(_link_short_forms(mentions, acronyms), agencies=agencies)
+    return Mentions(_link_partial_names(_link_short_forms(mentions, acronyms), res), agencies=agencies)
 
 
 def _without_nationality(found: list[Mention], text: str, res: Resources) -> list[Mention]:
@@ -435,6 +435,30 @@ def _link_short_forms(mentions: list[Mention], defs: dict[str, str]) -> list[Men
     rename = {by_surface[short]: by_surface[long] for short, long in defs.items()
               if short in by_surface and long in by_surface and by_surface[short] != by_surface[long]}
     return [Mention(m.start, m.end, m.type, rename.get(m.name, m.name), m.surface) for m in mentions]
+
+
+def _link_partial_names(mentions: list[Mention], res: Resources) -> list[Mention]:
+    """A part of a longer organization name of the same document is that organization: its head
+    word alone ("la CCI", "la Métropole" when one CCI, one Métropole is named in full) or its tail
+    ("Lyon Métropole Saint-Etienne" of "CCI Lyon Métropole Saint-Etienne"). Only when exactly one
+    longer name fits, never for a name the gazetteer knows."""
+    heads = {fold(h) for h in res.memo("org_cue_words", _cue_words)["heads"]}
+    names = sorted({m.name for m in mentions if m.type == "ORG"})
+    words = {n: tuple(fold(n).replace("-", " ").split()) for n in names}
+    rename: dict[str, str] = {}
+    for n in names:
+        w = words[n]
+        if not w or res.org_by_key.get(fold(n)) is not None:
+            continue
+        # the head alone ("CCI" of "CCI Nice"), or the name after a head ("Nice Côte" of "CCI Nice Côte"):
+        # a company's first word is no head ("Vetrox" and "Vetrox Services" are two companies)
+        fits = [other for other in names if other != n and len(words[other]) > len(w) and (
+            (len(w) == 1 and w[0] in heads and words[other][0] == w[0])
+            or (words[other][-len(w):] == w and all(x in heads for x in words[other][:-len(w)])))]
+        if len(fits) == 1:
+            rename[n] = fits[0]
+    return [Mention(m.start, m.end, m.type, rename.get(m.name, m.name), m.surface) if m.type == "ORG" else m
+            for m in mentions]
 
 
 def _listed_orgs(found: list[Mention], text: str, res: Resources) -> list[Mention]:
