@@ -180,6 +180,8 @@ class FrameLexicon(_Strict):
     elided_nouns: PerLang = Field(default_factory=PerLang)
     adjunct_markers: PerLang = Field(default_factory=PerLang)
     partitive_case: PerLang = Field(default_factory=PerLang)
+    causal_markers: PerLang = Field(default_factory=PerLang)
+    scope_inherited: list[str] = Field(default_factory=list)
     metrics: list[MetricRow]
     statuses: list[StatusRow]
 

@@ -328,6 +328,22 @@ CASES = [
          "Provence Promotion publie son bilan. En 2021, 75 entreprises se sont installées dans le département.",
          {(PP, "location_projects", "2021", "actual", 75)},
          set()),
+
+    # 24. The cause of a national result has its scope: "a national rise ... thanks to N projects".
+    case("24-cause-of-national-en", "en",
+         "In 2021, Invest in Provence supported 64 projects. The minister praised a national increase of 9% "
+         "thanks to 1,450 foreign projects.",
+         {(PP, "location_projects", "2021", "actual", 64)},
+         {(ANY, ANY, ANY, ANY, 1450)}),
+    case("24-cause-of-national-fr", "fr",
+         "En 2021, Provence Promotion a accompagné 64 projets. Le ministre a salué une hausse nationale de 9 % "
+         "grâce à 1 450 projets étrangers.",
+         {(PP, "location_projects", "2021", "actual", 64)},
+         {(ANY, ANY, ANY, ANY, 1450)}),
+    case("24-cause-of-a-local-result-stays-en", "en",
+         "In 2021, Invest in Provence posted a record year thanks to 64 new investment projects.",
+         {(PP, "location_projects", "2021", "actual", 64)},
+         set()),
 ]
 
 

@@ -480,6 +480,14 @@ def _qualifier_hits(sent: Sentence, res: Resources, orgs: list[tuple[int, int, s
     return hits
 
 
+def _after_causal(sent: Sentence, figure_start: int, res: Resources) -> bool:
+    """The figure opens a causal adjunct: "thanks to 1,298 projects", "grâce à 85 projets" (at most
+    two words, an article or "more than", between the marker and the figure)."""
+    markers = tuple(sorted(_words(res, sent.lang, "causal_markers")))
+    window = sent.text[max(0, figure_start - 60):figure_start]
+    return any(len(window[m.end():].split()) <= 2 for m in phrase_regex(markers).finditer(window)) if markers else False
+
+
 def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[PeriodMention], res: Resources,
                 orgs: list[tuple[int, int, str, str]] | None = None) -> list[Frame | None]:
     """One frame per figure of `numbers` (None for a figure no token covers); see the module doc.
@@ -577,6 +585,10 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
                 continue
             qualifiers.add(name)
             nearest[name] = min(at, nearest.get(name, at))
+        if verb is not None and lex.scope_inherited and _after_causal(sent, num.start, res):
+            # "a national increase ... thanks to 1,298 projects": the cause has its effect's scope
+            effect = _subtree(sent, (c.i for c in _children(sent, verb) if c.dep in ("obj", "dobj") and c.i not in own))
+            qualifiers |= {name for name, i in hits if name in lex.scope_inherited and i in effect}
         for a, b in _CLOSER_WINS:
             if a in nearest and b in nearest:
                 qualifiers.discard(a if nearest[b] <= nearest[a] else b)
