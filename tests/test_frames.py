@@ -329,15 +329,15 @@ CASES = [
          {(PP, "location_projects", "2021", "actual", 75)},
          set()),
 
-    # 24. The cause of a national result has its scope: "a national rise ... thanks to N projects".
+    # 24. The cause of a national result has its scope: the projects behind a nationwide rise.
     case("24-cause-of-national-en", "en",
-         "In 2021, Invest in Provence supported 64 projects. The minister praised a national increase of 9% "
-         "thanks to 1,450 foreign projects.",
+         "In 2021, Invest in Provence supported 64 projects. The ministry hailed nationwide growth of 9%, "
+         "driven by 1,450 foreign projects.",
          {(PP, "location_projects", "2021", "actual", 64)},
          {(ANY, ANY, ANY, ANY, 1450)}),
     case("24-cause-of-national-fr", "fr",
-         "En 2021, Provence Promotion a accompagné 64 projets. Le ministre a salué une hausse nationale de 9 % "
-         "grâce à 1 450 projets étrangers.",
+         "En 2021, Provence Promotion a accompagné 64 projets. Bercy annonce une progression nationale de 9 %, "
+         "portée par 1 450 dossiers étrangers.",
          {(PP, "location_projects", "2021", "actual", 64)},
          {(ANY, ANY, ANY, ANY, 1450)}),
     case("24-cause-of-a-local-result-stays-en", "en",

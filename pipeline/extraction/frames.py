@@ -587,7 +587,10 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
             nearest[name] = min(at, nearest.get(name, at))
         if verb is not None and lex.scope_inherited and _after_causal(sent, num.start, res):
             # "a national increase ... thanks to 1,298 projects": the cause has its effect's scope
-            effect = _subtree(sent, (c.i for c in _children(sent, verb) if c.dep in ("obj", "dobj") and c.i not in own))
+            effect_heads = [c.i for c in _children(sent, verb) if c.dep in ("obj", "dobj") and c.i not in own]
+            # "hailed growth of 9 %, driven by N": the object the participle's clause hangs from
+            effect_heads += [i for i in chain[(verb_at or 0) + 1:] if sent.tokens[i].dep in ("obj", "dobj")][:1]
+            effect = _subtree(sent, effect_heads)
             qualifiers |= {name for name, i in hits if name in lex.scope_inherited and i in effect}
         for a, b in _CLOSER_WINS:
             if a in nearest and b in nearest:
