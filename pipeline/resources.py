@@ -104,6 +104,7 @@ class LeadershipLexicon(_Strict):
     handover_particles: PerLang
     leave_particles: dict[str, dict[str, str]]
     office_carriers: PerLang
+    attribution: PerLang
     since: PerLang
     until: PerLang
     range_from: PerLang

@@ -186,6 +186,24 @@ def test_terms_participle_after_its_own_subject(run_text, text, person, role):
     assert any(f.role == role for f in role_facts(run_text(text), person)), roles(run_text(text))
 
 
+@pytest.mark.parametrize("text, person, role", [
+    ("Publié le 10 juillet 2017\n\nNordinvest\n\nL'agence Nordinvest renouvelle son bureau. L'une des "
+     "vice-présidences revient d'ailleurs à une élue régionale, Lucie Morel, déléguée au commerce.", "Lucie Morel",
+     "vice_president"),
+    ("Published 10 July 2017\n\nNorthbay Invest\n\nTom Gray was elected chair of the Northbay Invest agency. The "
+     "vice-presidency goes to a county councillor, Ann Shaw.", "Ann Shaw", "vice_president"),
+])
+def test_terms_an_office_goes_to_someone(run_text, text, person, role):
+    facts = role_facts(run_text(text), person)
+    assert any(f.role == role and f.change == "start" for f in facts), facts
+
+
+def test_terms_a_prize_that_goes_to_someone_is_no_office(run_text):
+    doc = run_text("Publié le 10 juillet 2017\n\nNordinvest\n\nL'agence Nordinvest remet ses trophées. Le prix "
+                   "de l'innovation revient à Lucie Morel.")
+    assert not role_facts(doc, "Lucie Morel")
+
+
 def test_terms_acronym_of_a_long_name_with_a_shared_word():
     """"Euro Packaging Group (EP Group)": EP spells the words before the shared one; the short form
     names the whole organization, not its last word."""

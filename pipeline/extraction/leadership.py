@@ -276,6 +276,25 @@ def _dates(sent: Sentence, verb: int, res: Resources,
     return date, since, until, at
 
 
+def _attributions(sent: Sentence, person_tokens: dict[int, int], title_tokens: set[int], res: Resources,
+                  published: dt.date | None) -> list[Event]:
+    """"La présidence revient à X", "l'une des vice-présidences échoit à X", "the chair goes to X":
+    an office (the verb's subject, or a noun below it) goes to the person after à / to."""
+    verbs = _words(res, "attribution", sent.lang)
+    out = []
+    for tok in sent.tokens:
+        if tok.pos not in ("VERB", "AUX") or tok.lemma.lower() not in verbs:
+            continue
+        subjects = [c for c in _children(sent, tok.i) if c.dep in _SUBJ]
+        office = next((i for c in subjects for i in (c.i, *(g.i for g in _children(sent, c.i) if g.dep == "nmod"))
+                       if i in title_tokens), None)
+        person = _after(sent, tok.i, person_tokens, frozenset({"à", "au", "to"})) if office is not None else None
+        if person is not None:
+            date, since, until, at = _dates(sent, tok.i, res, published)
+            out.append(Event("appoint", tok.i, person, None, office, date, since, until, _future(sent, tok.i), at))
+    return out
+
+
 def read_events(sent: Sentence, person_tokens: dict[int, int], title_tokens: set[int], res: Resources,
                 published: dt.date | None) -> list[Event]:
     """The term-of-office events of a parsed sentence.
@@ -287,6 +306,7 @@ def read_events(sent: Sentence, person_tokens: dict[int, int], title_tokens: set
         return []
     out: list[Event] = []
     lang = sent.lang
+    out += _attributions(sent, person_tokens, title_tokens, res, published)
     for tok in sent.tokens:
         kind = _event_class(sent, tok, res)
         if kind is None:
