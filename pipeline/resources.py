@@ -211,6 +211,7 @@ class Cues(_Strict):
     context_relative: PerLang
     recent: PerLang
     implantation_nouns: PerLang
+    implantation_membership: PerLang
     not_company_heads: PerLang
     target_reach: int = 90
 

@@ -83,3 +83,26 @@ def test_implantations_nationality_word_only_outside_a_name_seen_without_it(text
     res = load_resources(Config().models_dir)
     (m,) = _without_nationality([Mention(start, start + len(surface), "ORG", surface, surface)], text, res)
     assert (m.name, text[m.start:m.end]) == (expected, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Publié le 12 mars 2019\n\nL'agence Nordinvest présente son bilan\n\nL'agence Nordinvest a présenté son bilan. "
+     "Vetrox Group, Alumbra Solar et Kestrel Robotics font partie des 40 projets accompagnés par l'agence en 2018.",
+     {"Vetrox Group", "Alumbra Solar", "Kestrel Robotics"}),
+    ("Published 12 March 2019\n\nThe Northbay Invest agency reports\n\nThe Northbay Invest agency presented its "
+     "results. Vetrox Group, Alumbra Solar Ltd and Kestrel Robotics are among the 40 projects the agency supported "
+     "in 2018.", {"Vetrox Group", "Alumbra Solar Ltd", "Kestrel Robotics"}),
+])
+def test_implantations_companies_named_among_the_projects(run_text, text, expected):
+    found = companies(run_text(text))
+    assert expected <= set(found) and all(found[c].year == "2018" for c in expected)
+
+
+@pytest.mark.parametrize("text", [
+    "Publié le 12 mars 2019\n\nL'agence Nordinvest\n\nL'agence Nordinvest se félicite. Vetrox Group et Kestrel "
+    "Robotics représentent la Bretagne au salon de Hanovre.",
+    "Published 12 March 2019\n\nThe Northbay Invest agency\n\nThe Northbay Invest agency is proud. Vetrox Group and "
+    "Kestrel Robotics represent Cornwall at the Hanover fair.",
+])
+def test_implantations_membership_word_without_projects_is_none(run_text, text):
+    assert not companies(run_text(text))

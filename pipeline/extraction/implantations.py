@@ -170,6 +170,18 @@ def _listed_with(company: str, sent: Sentence, ctx: DocContext) -> list[str]:
     return list(dict.fromkeys(m.name for m in orgs[lo:hi + 1] if _is_company(m.name, ctx, sent.lang)))
 
 
+def _memberships(sent: Sentence, ctx: DocContext) -> list[str]:
+    """The membership phrases of the sentence that a noun of projects or companies follows within a
+    few words ("font partie des 68 projets", "are among the 68 projects"): cues like a verb."""
+    phrases = ctx.res.cues.implantation_membership.get(sent.lang) + ctx.res.cues.implantation_membership.get("en")
+    heads = ctx.res.metrics.heads["projects"].all()
+    out = []
+    for m in phrase_regex(tuple(phrases)).finditer(sent.text):
+        if find_phrase(" ".join(sent.text[m.end():].split()[:5]), heads):
+            out.append(m.group(0).lower())
+    return out
+
+
 def find_implantations(sent: Sentence, ctx: DocContext, period: str | None) -> list[ImplantationFact]:
     cues = ctx.res.cues
     verbs = cues.implantation_verbs
@@ -177,7 +189,8 @@ def find_implantations(sent: Sentence, ctx: DocContext, period: str | None) -> l
     facts: list[ImplantationFact] = []
     seen: set[str] = set()
     generic = phrase_regex(tuple(cues.implantation_generic.get(sent.lang) + cues.implantation_generic.get("en")))
-    for v in phrase_regex(tuple(verbs.get(sent.lang) + verbs.get("en") + sorted(nouns))).finditer(sent.text):
+    cue_phrases = verbs.get(sent.lang) + verbs.get("en") + sorted(nouns) + _memberships(sent, ctx)
+    for v in phrase_regex(tuple(cue_phrases)).finditer(sent.text):
         before = sent.text[max(0, v.start() - 25):v.start()]
         if any(m.end() >= len(before) - 4 for m in generic.finditer(before)):
             continue
