@@ -101,14 +101,21 @@ def _start_worker(watchdog_dir: str, cfg: Config, log_level: int | None, languag
     pipelines its first files probably need loading in the background."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the build decides when to stop
     _die_with_parent()
+    # lingua spreads a detection over every core (rayon); a worker is one core's share of the work.
+    os.environ.setdefault("RAYON_NUM_THREADS", "1")
     if log_level is not None:
         logging.basicConfig(level=log_level, stream=sys.stderr,
                             format="%(levelname)s %(name)s [worker %(process)d]: %(message)s")
     from pipeline import nlp, run
     from pipeline.language import detect
 
+    # Loaded now, not in a background thread: the per-document address-space limit of the first
+    # files must not count a model loading beside them. A failure waits for the load that needs it.
     for lang in languages:
-        nlp.load_soon(lang, cfg)
+        try:
+            nlp.load(lang, cfg)
+        except Exception:  # noqa: BLE001 - raised again by the nlp stage, in the build
+            LOGGER.debug("early load of the %s pipeline failed", lang, exc_info=True)
     detect("Le développement économique de la région avance. The region's economy grows.")
     # The watchdog file tells the runner that this process ended on a timeout (see _failure).
     run.guard_this_process(open(Path(watchdog_dir) / str(os.getpid()), "w", encoding="utf-8"))  # noqa: SIM115
