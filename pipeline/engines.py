@@ -29,6 +29,7 @@ import signal
 import sys
 import tempfile
 import threading
+import time
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, Protocol
@@ -96,11 +97,40 @@ def _die_with_parent() -> None:
         pass
 
 
-def _start_worker(watchdog_dir: str, cfg: Config, log_level: int | None, languages: list[str]) -> None:
-    """A runner worker's start: limits on, readers and language detector warm, and the spaCy
-    pipelines its first files probably need loading in the background."""
+def _exit_with(pid: int) -> None:
+    """End this process when process `pid` (the build) ends. A worker's parent is the forkserver,
+    not the build, and a worker forked just before the build was killed would miss the parent-death
+    signal: a thread watches the build itself (a pidfd where there is one, else a poll)."""
+
+    def watch() -> None:
+        try:
+            fd = os.pidfd_open(pid)  # Linux >= 5.3
+        except (AttributeError, OSError):  # elsewhere, or the build has already gone
+            fd = None
+        if fd is not None:
+            import select
+
+            select.select([fd], [], [])  # readable when the process has ended
+            os._exit(0)
+        while True:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except OSError:
+                pass
+            time.sleep(0.5)
+
+    threading.Thread(target=watch, name="pressfacts-watch-build", daemon=True).start()
+
+
+def _start_worker(build_pid: int, watchdog_dir: str, cfg: Config, log_level: int | None,
+                  languages: list[str]) -> None:
+    """A runner worker's start: tied to the build, limits on, readers and language detector warm,
+    and the spaCy pipelines its first files probably need loaded."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the build decides when to stop
     _die_with_parent()
+    _exit_with(build_pid)
     # lingua spreads a detection over every core (rayon); a worker is one core's share of the work.
     os.environ.setdefault("RAYON_NUM_THREADS", "1")
     if log_level is not None:
@@ -191,7 +221,7 @@ class LocalRunner:
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(PRELOAD)
         self._pool = ProcessPool(max_workers=workers, initializer=_start_worker,
-                                 initargs=(self._watchdog, cfg, level, wanted), context=ctx)
+                                 initargs=(os.getpid(), self._watchdog, cfg, level, wanted), context=ctx)
 
     @classmethod
     def shared(cls, cfg: Config, workers: int, first: list[str] | None = None, stages: Any = None) -> LocalRunner:
