@@ -165,6 +165,24 @@ def _signal_name(exitcode: int | None) -> str:
     return f"exit code {exitcode}"
 
 
+def _start_forkserver() -> None:
+    """Start the forkserver now, with PYTHONSAFEPATH: it runs as `python -c`, whose sys.path starts
+    with the current folder, and Python 3.11 imports its preload before taking the build's
+    sys.path. Run from a source checkout with pressfacts installed from a wheel, the workers would
+    otherwise run the checkout's `pipeline`, not the installed one."""
+    from multiprocessing import forkserver
+
+    previous = os.environ.get("PYTHONSAFEPATH")
+    os.environ["PYTHONSAFEPATH"] = "1"
+    try:
+        forkserver.ensure_running()
+    finally:
+        if previous is None:
+            del os.environ["PYTHONSAFEPATH"]
+        else:
+            os.environ["PYTHONSAFEPATH"] = previous
+
+
 class _Batch:
     """A submitted batch. If its worker died, each of its documents is run again alone, and the
     one whose worker dies again gets a failed record saying why (`LocalRunner._failure`)."""
@@ -220,6 +238,7 @@ class LocalRunner:
         # and cheaply, from a server that has imported the readers and spaCy once.
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(PRELOAD)
+        _start_forkserver()
         self._pool = ProcessPool(max_workers=workers, initializer=_start_worker,
                                  initargs=(os.getpid(), self._watchdog, cfg, level, wanted), context=ctx)
 
