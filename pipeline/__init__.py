@@ -19,19 +19,36 @@ from pipeline.config import Config, load_config
 from pipeline.records import Document
 
 if TYPE_CHECKING:
+    from pipeline.engines import Engine
     from pipeline.factbase import BuildSummary, DocDone
 
 __all__ = ["Config", "Document", "build", "extract", "load_config"]
 
 
 def extract(paths: Iterable[str | Path], cfg: Config | None = None) -> Iterator[Document]:
-    """Document records for the given files and folders, streamed in input order."""
-    from pipeline.resources import check_data
-    from pipeline.run import extract_paths
+    """Document records for the given files and folders, streamed in input order (the local
+    runner: cfg.processes worker processes)."""
+    from pipeline.engines import open_engine
+    from pipeline.inputs import DEFAULT_EXCLUDE, iter_inputs
 
     cfg = cfg or Config()
-    check_data(cfg.models_dir)  # a missing or malformed data folder stops here, not in every document
-    return extract_paths(paths, cfg)
+    # a folder is walked as `build` walks it (README, notes and data files such as gold.jsonl
+    # passed over); a file named is read
+    files = [str(p) for p, skip in iter_inputs(paths, DEFAULT_EXCLUDE) if skip is None]
+    # opened now: a missing or malformed data folder is raised here, not in every document
+    engine = open_engine("local", cfg, first=files[:4]) if files else None
+    return _stream(engine, files, cfg.batch_size * 4)
+
+
+def _stream(engine: Engine | None, files: list[str], size: int) -> Iterator[Document]:
+    if engine is None:
+        return
+    try:
+        batches = [engine.submit(files[i:i + size]) for i in range(0, len(files), size)]
+        for batch in batches:
+            yield from (Document.model_validate(r) for r in batch.result())
+    finally:
+        engine.close()
 
 
 def build(corpus: Iterable[str | Path], out: str | Path, cfg: Config | None = None,
@@ -43,7 +60,7 @@ def build(corpus: Iterable[str | Path], out: str | Path, cfg: Config | None = No
     What `pressfacts build` does, without its argument checks and progress bar:
 
     Args:
-        corpus: files and folders (folders are walked; see `pipeline.run.iter_inputs`).
+        corpus: files and folders (folders are walked; see `pipeline.inputs.iter_inputs`).
         out: the output folder, replaced atomically at the end.
         cfg: settings (default `Config()`); `processes` and `strict` are the CLI's --processes and
             --strict, a TOML file is `load_config(path)`.

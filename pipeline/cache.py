@@ -45,7 +45,7 @@ CACHE_FILE = "records.sqlite"
 # The module that wires the stages: what it imports, directly or not, makes a record.
 RECORD_ROOT = "pipeline.run"
 # Config fields that change how a build runs, not what a record says.
-NOT_RECORD_FIELDS = frozenset({"batch_size", "processes", "spacy_process", "spacy_max_new_strings", "strict",
+NOT_RECORD_FIELDS = frozenset({"batch_size", "processes", "spacy_max_new_strings", "strict", "isolate",
                                "doc_timeout", "doc_memory_mb", "models_dir"})
 CACHED_STATUSES = ("ok", "skipped")
 

@@ -63,20 +63,18 @@ class Config(BaseModel):
     # Limits: a file over max_bytes is skipped with a reason; text is cut at max_chars with a warning.
     max_bytes: int = 50_000_000
     max_chars: int = 400_000
-    # Seconds one document may take in ingest before it is abandoned (PDF libraries can hang).
+    # Seconds one document may spend in one of ingest, clean and language detection (PDF and
+    # HTML libraries can hang); over it, its worker is ended and the document recorded as failed.
     doc_timeout: float = 60.0
-    # Address-space ceiling, in MB, for the isolated ingest worker.
+    # Address space, in MB, one document may take in those stages beyond what its worker holds
+    # (the loaded models); over it, the document is recorded as failed ("memory").
     doc_memory_mb: int = 2048
-    # Run ingest/clean/language in worker processes under doc_timeout and doc_memory_mb
-    # (pipeline/isolate.py); false runs them in-process (debugging, platforms without fork).
+    # Run the stages in worker processes under doc_timeout and doc_memory_mb (pipeline/engines.py);
+    # false runs everything in the calling process, without limits (debugging, profiling).
     isolate: bool = True
-    # Batching for nlp.pipe and the number of worker processes (0 = from the machine).
+    # Batching for nlp.pipe, and the number of worker processes (0 = one per core).
     batch_size: int = 16
-    processes: int = 1
-    # With one process on a machine of two cores or more, run spaCy in a child process of its own
-    # (pipeline/nlp_process.py) while this one ingests and extracts: spaCy then runs at the speed
-    # it has alone. False keeps everything in this process (debugging, profiling).
-    spacy_process: bool = True
+    processes: int = 0
     # New strings (token texts) a spaCy pipeline may intern before it is loaded again, which
     # bounds a long run's memory (about 50 MB per 200,000); 0 runs every batch inside
     # nlp.memory_zone() instead: flat too, but about 15 % slower.

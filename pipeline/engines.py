@@ -1,29 +1,38 @@
-"""Where the per-document work runs: in this process, in local worker processes, or on Dask.
+"""Where batches of files are processed: worker processes on this machine, or a Dask cluster.
 
-Every engine does the same thing to a chunk of paths, `process_chunk`: ingest, clean, language,
-spaCy, extraction, and returns plain records (`Document.model_dump(mode="json")`). Only paths
-travel to a worker and only records come back (disk to disk: the corpus is never held in
-memory); the caller merges the chunks in input order, so every engine gives the same output.
+Every engine runs the same function on a batch of paths, `pipeline.run.run_batch` (every stage,
+in order), and returns plain records. Only paths travel to a worker and only records come back
+(disk to disk: the corpus is never held in memory); the caller merges the batches in input
+order, so every engine gives the same output.
 
-    engine = open_engine("local", cfg)          # processes from cfg.processes (0 = every core)
+    engine = open_engine("local", cfg)          # cfg.processes workers (0 = one per core)
     fut = engine.submit(["a.html", "b.pdf"])    # fut.result() == [record, record]
     engine.close()
 
-Engines are opened lazily by the build, only when a document is not in the cache, so a warm
-rebuild neither loads spaCy nor starts a worker.
+The local runner is a pebble ProcessPool: N worker processes, each loading its spaCy pipelines
+once and running the whole chain on one batch after another. A worker that dies (killed, out
+of memory, or ended by the per-document watchdog of `run.run_stage` after cfg.doc_timeout) is
+replaced by the pool; the documents of its batch are then run again one per task, so that the
+one that killed it is found and recorded as failed with the reason, and the others get their
+records. Engines are opened lazily by the build, only when a document is not in the cache, so
+a warm rebuild neither loads spaCy nor starts a worker.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
 import multiprocessing
 import os
-import queue
+import shutil
+import signal
+import sys
+import tempfile
 import threading
-from collections import deque
-from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+import time
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any, Protocol
 
 from pipeline.config import Config
 
@@ -33,23 +42,18 @@ ENGINES = ("local", "dask")
 CONNECT_TIMEOUT = "30s"  # to reach a remote scheduler
 DASK_MISSING = ('the Dask engine needs the "dask" extra: pip install "pressfacts[dask]" '
                 '(or pip install "dask[distributed]")')
+# Modules the forkserver imports once, so that a new worker is a cheap fork.
+PRELOAD = ["pipeline.run", "pipeline.ingest.pdf", "pipeline.ingest.html", "spacy"]
+
+Record = dict[str, Any]
 
 
 class EngineError(RuntimeError):
     """An engine that cannot run here (missing extra, unreachable scheduler, version mismatch)."""
 
 
-Record = dict[str, Any]
-T = TypeVar("T")
-
-if TYPE_CHECKING:
-    from pipeline.nlp import Analysis
-    from pipeline.nlp_process import NlpProcess
-    from pipeline.records import Document
-
-
 class ChunkFuture(Protocol):
-    """What the build needs of a submitted chunk (concurrent.futures and Dask futures both fit)."""
+    """What the build needs of a submitted batch (concurrent.futures and Dask futures both fit)."""
 
     def done(self) -> bool: ...
 
@@ -77,309 +81,253 @@ def worker_count(cfg: Config) -> int:
     return cfg.processes if cfg.processes > 0 else cpu_count()
 
 
-READ_AHEAD = 96  # prepared documents buffered ahead of spaCy: more than one nlp.analyze chunk
+# --- the worker side ----------------------------------------------------------------------------
 
 
-def _read_ahead(items: Iterator[T], size: int, idle: float | None = None) -> Iterator[T | None]:
-    """`items`, pulled by a helper thread up to `size` ahead of the consumer.
-
-    spaCy takes documents a chunk at a time (nlp.analyze); without a buffer the isolated ingest
-    workers would sit idle while a chunk is parsed, then spaCy would wait for the next chunk.
-    With `idle`, None is yielded whenever nothing has arrived for that many seconds (nlp.analyze
-    then runs the partial batch it holds).
-    """
-    buf: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=size)
-    stop = threading.Event()
-
-    def pull() -> None:
-        try:
-            for item in items:
-                while not stop.is_set():
-                    try:
-                        buf.put((True, item), timeout=0.2)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            buf.put((False, None))
-        except BaseException as exc:  # noqa: BLE001 — re-raised in the consumer
-            buf.put((False, exc))
-
-    thread = threading.Thread(target=pull, name="pressfacts-read-ahead", daemon=True)
-    thread.start()
+def _die_with_parent() -> None:
+    """Linux: the kernel kills this worker when its parent (the forkserver, which ends with the
+    build) goes away, so a build killed with SIGKILL leaves no worker behind."""
+    if not sys.platform.startswith("linux"):
+        return
     try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _exit_with(pid: int) -> None:
+    """End this process when process `pid` (the build) ends. A worker's parent is the forkserver,
+    not the build, and a worker forked just before the build was killed would miss the parent-death
+    signal: a thread watches the build itself (a pidfd where there is one, else a poll)."""
+
+    def watch() -> None:
+        try:
+            fd = os.pidfd_open(pid)  # Linux >= 5.3
+        except (AttributeError, OSError):  # elsewhere, or the build has already gone
+            fd = None
+        if fd is not None:
+            import select
+
+            select.select([fd], [], [])  # readable when the process has ended
+            os._exit(0)
         while True:
             try:
-                ok, value = buf.get(timeout=idle)
-            except queue.Empty:
-                yield None
-                continue
-            if not ok:
-                if value is not None:
-                    raise value
-                return
-            yield value
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except OSError:
+                pass
+            time.sleep(0.5)
+
+    threading.Thread(target=watch, name="pressfacts-watch-build", daemon=True).start()
+
+
+def _start_worker(build_pid: int, watchdog_dir: str, cfg: Config, log_level: int | None,
+                  languages: list[str]) -> None:
+    """A runner worker's start: tied to the build, limits on, readers and language detector warm,
+    and the spaCy pipelines its first files probably need loaded."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the build decides when to stop
+    _die_with_parent()
+    _exit_with(build_pid)
+    # lingua spreads a detection over every core (rayon); a worker is one core's share of the work.
+    os.environ.setdefault("RAYON_NUM_THREADS", "1")
+    if log_level is not None:
+        logging.basicConfig(level=log_level, stream=sys.stderr,
+                            format="%(levelname)s %(name)s [worker %(process)d]: %(message)s")
+    from pipeline import nlp, run
+    from pipeline.language import detect
+
+    # Loaded now, not in a background thread: the per-document address-space limit of the first
+    # files must not count a model loading beside them. A failure waits for the load that needs it.
+    for lang in languages:
+        try:
+            nlp.load(lang, cfg)
+        except Exception:  # noqa: BLE001 - raised again by the nlp stage, in the build
+            LOGGER.debug("early load of the %s pipeline failed", lang, exc_info=True)
+    detect("Le développement économique de la région avance. The region's economy grows.")
+    # The watchdog file tells the runner that this process ended on a timeout (see _failure).
+    run.guard_this_process(open(Path(watchdog_dir) / str(os.getpid()), "w", encoding="utf-8"))  # noqa: SIM115
+
+
+# --- the parent side ----------------------------------------------------------------------------
+
+
+def _signal_name(exitcode: int | None) -> str:
+    if exitcode is None:
+        return "an unknown cause"
+    if exitcode < 0:
+        try:
+            return signal.Signals(-exitcode).name
+        except ValueError:
+            return f"signal {-exitcode}"
+    return f"exit code {exitcode}"
+
+
+def _start_forkserver() -> None:
+    """Start the forkserver now, with PYTHONSAFEPATH: it runs as `python -c`, whose sys.path starts
+    with the current folder, and Python 3.11 imports its preload before taking the build's
+    sys.path. Run from a source checkout with pressfacts installed from a wheel, the workers would
+    otherwise run the checkout's `pipeline`, not the installed one."""
+    from multiprocessing import forkserver
+
+    previous = os.environ.get("PYTHONSAFEPATH")
+    os.environ["PYTHONSAFEPATH"] = "1"
+    try:
+        forkserver.ensure_running()
     finally:
-        stop.set()
-        thread.join()
+        if previous is None:
+            del os.environ["PYTHONSAFEPATH"]
+        else:
+            os.environ["PYTHONSAFEPATH"] = previous
 
 
-def process_chunk(paths: list[str], cfg: Config) -> list[Record]:
-    """Every stage over a chunk of files: their records, in the order of `paths`.
+class _Batch:
+    """A submitted batch. If its worker died, each of its documents is run again alone, and the
+    one whose worker dies again gets a failed record saying why (`LocalRunner._failure`)."""
 
-    Streamed: `prepare_many` ingests ahead in its isolated worker processes (and a helper thread
-    keeps READ_AHEAD documents ready) while spaCy and extraction run here on the documents
-    before, so the two overlap on two cores.
-    """
-    from pipeline.run import prepare_many, process
+    def __init__(self, runner: LocalRunner, paths: list[str], future: Future[list[Record]]) -> None:
+        self.runner, self.paths, self.future = runner, paths, future
+        self._records: list[Record] | None = None
 
-    prepared = _read_ahead(iter(prepare_many(paths, cfg)), READ_AHEAD)
-    return [d.model_dump(mode="json") for d in process(prepared, cfg)]
+    def done(self) -> bool:
+        return self.future.done()
 
+    def result(self) -> list[Record]:
+        """The batch's records (asked once per document by the build: worked out once)."""
+        if self._records is None:
+            self._records = self._collect()
+        return self._records
 
-def _extract_one(doc: Document, analysis: Analysis, cfg: Config) -> Record:
-    """The extraction stage of one analysed document, in InProcess's helper process."""
-    from pipeline import extraction
-    from pipeline.run import run_stage
+    def _collect(self) -> list[Record]:
+        from pebble import ProcessExpired
 
-    return run_stage("extract", lambda d, c: extraction.run(d, analysis, c), doc, cfg).model_dump(mode="json")
-
-
-def _warm_helper(cfg: Config) -> None:
-    """Load what extraction needs in the helper process before its first document."""
-    from pipeline import extraction  # noqa: F401
-    from pipeline.resources import load_resources
-
-    load_resources(cfg.models_dir)
-
-
-# Documents waiting in the extraction helper beyond which this process extracts the next one
-# itself: the helper shares its core with the ingest worker, and with a light spaCy pipeline
-# (senter + ner) that core can become the slower one. Sharing the work keeps both cores busy.
-HELPER_BACKLOG = 24
-# Seconds without a new prepared document after which spaCy runs the batch it has (the build
-# may be waiting for exactly those documents).
-IDLE_FLUSH = 0.05
-_CLOSE = object()
+        try:
+            return self.future.result()
+        except ProcessExpired as exc:
+            if len(self.paths) == 1:
+                return [self.runner.failure(self.paths[0], exc)]
+            LOGGER.info("a worker ended during a batch of %d documents (%s): running them one by one",
+                        len(self.paths), exc)
+            alone = [self.runner.submit([p]) for p in self.paths]
+            return [record for batch in alone for record in batch.result()]
 
 
-class _Chunk:
-    """A submitted chunk: its future, and the record futures of its documents so far."""
+class LocalRunner:
+    """Worker processes on this machine (a pebble ProcessPool), each running `run_batch`.
 
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.future: Future[list[Record]] = Future()
-        self.records: list[Future[Record]] = []
+    Kept for the life of the process, like a loaded model (`shared`): a test session, or a script
+    that builds several corpora, starts the workers and loads their models once."""
 
-    def seal(self) -> None:
-        """Resolve `future` once every document's record is there (callbacks, no waiting)."""
-        left = [len(self.records)]
-        lock = threading.Lock()
+    def __init__(self, cfg: Config, workers: int, first: list[str] | None = None, stages: Any = None) -> None:
+        from pebble import ProcessPool
 
-        def one_done(_f: Future[Record]) -> None:
-            with lock:
-                left[0] -= 1
-                last = left[0] == 0
-            if last and not self.future.done():
-                try:
-                    self.future.set_result([f.result() for f in self.records])
-                except BaseException as exc:  # noqa: BLE001 - handed to the build
-                    self.future.set_exception(exc)
+        from pipeline import language
 
-        for f in self.records:
-            f.add_done_callback(one_done)
+        self.cfg = cfg
+        self.workers = workers
+        self.restarts = 0
+        self._stages = stages
+        self._pending: list[Future[list[Record]]] = []
+        self._watchdog = tempfile.mkdtemp(prefix="pressfacts-watchdog-")
+        guesses = {language.hint(path, cfg.models_dir) for path in first or []}
+        wanted = [lang for lang in cfg.languages if lang in guesses]
+        level = logging.getLogger().level if logging.getLogger().handlers else None
+        # forkserver: workers start clean, without the parent's threads (tqdm) or open files,
+        # and cheaply, from a server that has imported the readers and spaCy once.
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(PRELOAD)
+        _start_forkserver()
+        self._pool = ProcessPool(max_workers=workers, initializer=_start_worker,
+                                 initargs=(os.getpid(), self._watchdog, cfg, level, wanted), context=ctx)
+
+    @classmethod
+    def shared(cls, cfg: Config, workers: int, first: list[str] | None = None, stages: Any = None) -> LocalRunner:
+        """The process-wide runner for (cfg, workers, stages), started on first use; one at a time."""
+        key = (cfg.model_dump_json(), workers, stages)
+        with _SHARED_LOCK:
+            runner = _SHARED.get(key)
+            if runner is None or not runner._pool.active:
+                for other in _SHARED.values():
+                    other.stop()
+                _SHARED.clear()
+                runner = _SHARED[key] = cls(cfg, workers, first, stages)
+        return runner
+
+    def submit(self, paths: list[str]) -> _Batch:
+        from pipeline.run import run_batch
+
+        future: Future[list[Record]] = self._pool.schedule(run_batch, args=(paths, self.cfg, self._stages))
+        self._pending = [f for f in self._pending if not f.done()] + [future]
+        return _Batch(self, paths, future)
+
+    def failure(self, path: str, exc: Any) -> Record:
+        """The record of a document whose worker died while it was alone in it."""
+        from pipeline.run import failed_document, memory_message, timeout_message
+
+        self.restarts += 1
+        note = Path(self._watchdog) / str(exc.pid)
+        timed_out = note.is_file() and note.read_text(encoding="utf-8", errors="replace").startswith("Timeout")
+        note.unlink(missing_ok=True)
+        if timed_out:
+            LOGGER.warning("%s: gave up after %g s (doc_timeout)", path, self.cfg.doc_timeout)
+            doc = failed_document(Path(path), self.cfg, "timeout", timeout_message(self.cfg))
+        else:
+            cause = _signal_name(exc.exitcode)
+            LOGGER.warning("%s: worker died with %s", path, cause)
+            doc = failed_document(Path(path), self.cfg, "memory", memory_message(
+                self.cfg, f"the worker process died with {cause}, most likely out of memory"))
+        return doc.model_dump(mode="json")
+
+    def close(self) -> None:
+        """The build is done with it: work it has not collected (an error, Ctrl-C) is cancelled
+        (a running batch's worker is ended and replaced); the workers stay for the next build."""
+        for future in self._pending:
+            future.cancel()
+        self._pending = []
+
+    def stop(self) -> None:
+        """End the workers."""
+        self._pool.stop()
+        self._pool.join()
+        shutil.rmtree(self._watchdog, ignore_errors=True)
+
+
+_SHARED: dict[tuple[str, int, Any], LocalRunner] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+@atexit.register
+def stop_shared_runners() -> None:
+    """End the workers of the shared runner (at exit, or to free their memory)."""
+    with _SHARED_LOCK:
+        for runner in _SHARED.values():
+            runner.stop()
+        _SHARED.clear()
 
 
 class InProcess:
-    """The work of one build as one continuous stream, with spaCy in a child process of its own
-    on a machine of two cores or more (pipeline/nlp_process.py; cfg.spacy_process).
-
-    A runner thread takes the paths of every submitted chunk from a queue: ingest runs ahead in
-    the isolated workers, spaCy takes batches as documents arrive (a partial batch when none has
-    arrived for IDLE_FLUSH s), extraction runs here, and each chunk's future resolves when its
-    last record is ready. Nothing stops between chunks, so no process waits for another at
-    chunk boundaries. Measured on two cores: spaCy alone in its process runs at the speed of
-    raw `nlp.pipe`, while ingest, extraction and writing share the other core.
-
-    With cfg.spacy_process false (or one core), spaCy runs in the runner thread, and with a
-    second core extraction goes to a helper process while it keeps up.
-    """
+    """Everything in this process, without limits (cfg.isolate = false: a debugger, profiling)."""
 
     workers = 1
 
-    def __init__(self, cfg: Config, first: list[str] | None = None) -> None:
+    def __init__(self, cfg: Config) -> None:
         self.cfg = cfg
-        self._helper: ProcessPoolExecutor | None = None
-        self._starting: threading.Thread | None = None
-        self._paths: queue.Queue[object] = queue.Queue()
-        self._chunks: deque[_Chunk] = deque()  # submitted, not yet fully dispatched (runner side)
-        self._lock = threading.Lock()
-        self._error: BaseException | None = None
-        self._stop = threading.Event()
-        self._runner: threading.Thread | None = None
-        self._given = self._taken = 0  # paths handed to prepare_many, documents out of it (read-ahead thread)
-        self._nlp: NlpProcess | None = None
-        # Start-up in parallel: the isolated ingest workers, the extraction helper and the
-        # spaCy pipelines the first files probably need all start now, not one after the other
-        # when the first document is due. A wrong guess only loads a model early.
-        from pipeline import language, nlp
-
-        if cfg.isolate:
-            from pipeline import isolate
-
-            isolate.start_soon(cfg)
-        guesses = {language.hint(path, cfg.models_dir) for path in first or []}
-        wanted = [lang for lang in cfg.languages if lang in guesses]  # in the configured order: the likelier first
-        if cfg.spacy_process and cpu_count() > 1:
-            from pipeline import nlp_process
-
-            self._nlp = nlp_process.claim(cfg, wanted)
-            return
-        for lang in wanted:
-            nlp.load_soon(lang, cfg)
-        if cpu_count() > 1:
-            self._starting = threading.Thread(target=self._start_helper, name="pressfacts-helper-start", daemon=True)
-            self._starting.start()
-
-    def _start_helper(self) -> None:
-        from pipeline.isolate import exit_with
-
-        # exit_with: a killed build leaves no helper behind (it would wait for work forever).
-        helper = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("forkserver"),
-                                     initializer=exit_with, initargs=(os.getpid(),))
-        helper.submit(_warm_helper, self.cfg)
-        self._helper = helper
-
-    def _helper_pool(self) -> ProcessPoolExecutor | None:
-        if self._starting is not None:
-            self._starting.join()
-            self._starting = None
-        return self._helper
 
     def submit(self, paths: list[str]) -> ChunkFuture:
-        chunk = _Chunk(len(paths))
-        with self._lock:
-            if self._error is not None:
-                chunk.future.set_exception(self._error)
-                return chunk.future
-            self._chunks.append(chunk)
-        for p in paths:
-            self._paths.put(p)
-        if self._runner is None:
-            self._runner = threading.Thread(target=self._run, name="pressfacts-in-process", daemon=True)
-            self._runner.start()
-        return chunk.future
+        from pipeline.run import run_batch
 
-    def _path_stream(self) -> Iterator[str | None]:
-        """Submitted paths for `prepare_many`; None ("nothing more for now") when the queue is
-        empty while documents are still being prepared, so that those come out."""
-        while True:
-            if self._given > self._taken:
-                try:
-                    item = self._paths.get_nowait()
-                except queue.Empty:
-                    yield None
-                    continue
-            else:
-                item = self._paths.get()
-            if item is _CLOSE:
-                return
-            self._given += 1
-            yield str(item)
-
-    def _prepared(self) -> Iterator[Document | None]:
-        from pipeline.run import prepare_many
-
-        for doc in prepare_many(self._path_stream(), self.cfg):
-            self._taken += 1
-            yield doc
-
-    def _run(self) -> None:
-        from pipeline import nlp
-
-        try:
-            helper = self._helper_pool()
-            waiting: deque[Future[Record]] = deque()  # submitted to the helper, oldest first
-            prepared = _read_ahead(self._prepared(), READ_AHEAD, idle=IDLE_FLUSH)
-            stream = self._nlp.analyze(prepared, self.cfg) if self._nlp else nlp.analyze(prepared, self.cfg)
-            try:
-                self._extract(stream, helper, waiting)
-            finally:
-                stream.close()  # an unfinished stream stops its spaCy process now, not at garbage collection
-        except BaseException as exc:  # noqa: BLE001 - handed to the build through the futures
-            self._fail(exc)
-
-    def _extract(self, stream: Iterator[tuple[Document, Analysis]], helper: ProcessPoolExecutor | None,
-                 waiting: deque[Future[Record]]) -> None:
-        for doc, analysis in stream:
-            if self._stop.is_set():
-                return
-            while waiting and waiting[0].done():
-                waiting.popleft()
-            if helper is not None and doc.status == "ok" and len(waiting) < HELPER_BACKLOG:
-                fut = helper.submit(_extract_one, doc, analysis, self.cfg)
-                waiting.append(fut)
-            else:  # extracted here (run_stage passes a document that is not ok through untouched)
-                fut = Future()
-                fut.set_result(_extract_one(doc, analysis, self.cfg))
-            self._add(fut)
-
-    def _add(self, record: Future[Record]) -> None:
-        with self._lock:
-            chunk = self._chunks[0]
-            chunk.records.append(record)
-            full = len(chunk.records) == chunk.size
-            if full:
-                self._chunks.popleft()
-        if full:
-            chunk.seal()
-
-    def _fail(self, exc: BaseException) -> None:
-        with self._lock:
-            self._error = exc
-            chunks, self._chunks = list(self._chunks), deque()
-        for chunk in chunks:
-            if not chunk.future.done():
-                chunk.future.set_exception(exc)
-
-    def close(self) -> None:
-        self._stop.set()
-        self._paths.put(_CLOSE)
-        if self._runner is not None:
-            self._runner.join()
-        helper = self._helper_pool()
-        if helper is not None:
-            helper.shutdown(wait=True, cancel_futures=True)
-        if self._nlp is not None:
-            from pipeline import nlp_process
-
-            nlp_process.release(self._nlp)
-            self._nlp = None
-
-
-class LocalPool:
-    """Worker processes on this machine, each loading the spaCy models once."""
-
-    def __init__(self, cfg: Config, workers: int) -> None:
-        self.cfg = cfg
-        self.workers = workers
-        # forkserver: workers start clean, without the parent's threads (tqdm) or open files.
-        from pipeline.isolate import exit_with
-
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"),
-                                         initializer=exit_with, initargs=(os.getpid(),))
-
-    def submit(self, paths: list[str]) -> ChunkFuture:
-        fut: Future[list[Record]] = self._pool.submit(process_chunk, paths, self.cfg)
+        fut: Future[list[Record]] = Future()
+        fut.set_result(run_batch(paths, self.cfg))
         return fut
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        pass
 
 
 class DaskEngine:
-    """Chunks as tasks on a Dask distributed cluster: a scheduler address, or a LocalCluster."""
+    """Batches as tasks on a Dask distributed cluster: a scheduler address, or a LocalCluster."""
 
     def __init__(self, cfg: Config, scheduler: str | None = None, workers: int | None = None) -> None:
         try:
@@ -394,10 +342,6 @@ class DaskEngine:
             except OSError as exc:
                 raise EngineError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
         else:
-            import dask
-
-            # Workers must be allowed to start processes: ingest runs in isolated ones (pipeline.isolate).
-            dask.config.set({"distributed.worker.daemon": False})
             n = workers or worker_count(cfg)
             # one thread per worker: a spaCy pipeline is not shared between threads
             self._cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,  # type: ignore[no-untyped-call]
@@ -420,7 +364,9 @@ class DaskEngine:
                               f"and models there")
 
     def submit(self, paths: list[str]) -> ChunkFuture:
-        fut: ChunkFuture = self.client.submit(process_chunk, paths, self.cfg, pure=False)
+        from pipeline.run import run_batch
+
+        fut: ChunkFuture = self.client.submit(run_batch, paths, self.cfg, pure=False)
         return fut
 
     def close(self) -> None:
@@ -429,11 +375,12 @@ class DaskEngine:
             self._cluster.close()
 
 
-def open_engine(name: str, cfg: Config, scheduler: str | None = None, first: list[str] | None = None) -> Engine:
-    """The engine called `name` ("local" or "dask"), ready to take chunks.
+def open_engine(name: str, cfg: Config, scheduler: str | None = None, first: list[str] | None = None,
+                stages: Any = None) -> Engine:
+    """The engine called `name` ("local" or "dask"), ready to take batches.
 
-    `first`, the first files it will be given, lets the in-process engine start loading the
-    spaCy pipelines they probably need (see `language.hint`) while its workers start.
+    `first`, the first files it will be given, lets the local workers start loading the spaCy
+    pipelines they probably need (see `language.hint`) while they start.
 
     The data folder is read and validated first (`resources.check_data`): a missing or malformed
     one is one ResourceError before any document, not a failure of every document. A build whose
@@ -447,5 +394,6 @@ def open_engine(name: str, cfg: Config, scheduler: str | None = None, first: lis
         return DaskEngine(cfg, scheduler)
     if name != "local":
         raise EngineError(f"unknown engine {name!r}: use one of {', '.join(ENGINES)}")
-    n = worker_count(cfg)
-    return LocalPool(cfg, n) if n > 1 else InProcess(cfg, first)
+    if not cfg.isolate:
+        return InProcess(cfg)
+    return LocalRunner.shared(cfg, worker_count(cfg), first, stages)

@@ -40,7 +40,9 @@ confidence is reported. Both are deterministic. Weak spots: lists of proper name
 from __future__ import annotations
 
 import functools
+import os
 import re
+import stat
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -271,10 +273,12 @@ def hint(path: str | Path, models_dir: str | Path) -> str | None:
     words (models/language_hints.yaml) are most frequent in its first HINT_BYTES, or None.
 
     Used only to start loading a spaCy pipeline early; it reads bytes and counts words, and
-    never parses the file (that stays in the isolated workers). Binary files (PDF streams are
-    compressed) usually give None.
+    never parses the file (that stays in the workers). Binary files (PDF streams are compressed)
+    usually give None, and so does anything but a regular file (a named pipe is never opened).
     """
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
         with open(path, "rb") as fh:
             sample = fh.read(HINT_BYTES).decode("utf-8", "replace").lower()
         words = load_resources(Path(models_dir)).hint_words

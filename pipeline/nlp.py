@@ -291,7 +291,7 @@ def _paragraph_starts(text: str) -> list[int]:
     return starts
 
 
-# What crosses a process boundary for one section (see pipeline/nlp_process.py): plain tuples,
+# What `compact` keeps of one section, to be expanded into records: plain tuples,
 # offsets relative to the section's text, no strings that the text already holds.
 #   sentence = (start, end, tokens, ents)
 #   token    = (idx, length, pos, dep, head, lemma, morph, tag)   head: index in the sentence

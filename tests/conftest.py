@@ -54,12 +54,9 @@ def cfg() -> Config:
 def run_text(cfg):
     """Process an in-memory text through every stage and return its Document."""
     from pipeline.ingest import read_bytes
-    from pipeline.run import STAGES, process, run_stage
+    from pipeline.run import run_document
 
     def _run(text: str, name: str = "inline.txt"):
-        doc = read_bytes(text.encode("utf-8"), name, cfg)
-        for stage_name, stage in STAGES:
-            doc = run_stage(stage_name, stage, doc, cfg)
-        return next(process([doc], cfg))
+        return run_document(read_bytes(text.encode("utf-8"), name, cfg), cfg)
 
     return _run

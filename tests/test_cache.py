@@ -21,6 +21,8 @@ SAMPLE = ["2011-03-pfister-takes-chair-2010-results.txt", "2013-04-stefanini-suc
     ("spacy_disable", ["lemmatizer", "morphologizer"], True),
     ("processes", 4, False),
     ("batch_size", 64, False),
+    ("isolate", False, False),
+    ("doc_timeout", 5.0, False),
 ])
 def test_cache_pipeline_key_follows_record_settings_only(field: str, value: object, changes: bool) -> None:
     base = Config()

@@ -200,18 +200,14 @@ def test_determinism_cli_build_with_two_processes_gives_the_same_bytes(built: di
     assert not (root / "p2" / ".cache").exists()
 
 
-@pytest.mark.parametrize("backlog", [0, 1])
-def test_determinism_extraction_shared_between_helper_and_build_gives_the_same_bytes(
-        built: dict[str, object], cfg: Config, backlog: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    """With a second core, extraction runs in a helper until it falls HELPER_BACKLOG documents
-    behind, then in the build's process: whoever extracts a document, the bytes are the same."""
-    from pipeline import engines
-
-    if engines.cpu_count() < 2:
-        pytest.skip("one core: no extraction helper")
+@pytest.mark.parametrize("processes, isolate", [(1, True), (0, False)])
+def test_determinism_one_worker_or_in_process_gives_the_same_bytes(
+        built: dict[str, object], cfg: Config, processes: int, isolate: bool) -> None:
+    """One worker process, or everything in this process (isolate = false): the same bytes as
+    the build with one worker per core."""
     root, corpus = built["root"], built["corpus"]
     assert isinstance(root, Path) and isinstance(corpus, Path)
-    monkeypatch.setattr(engines, "HELPER_BACKLOG", backlog)  # 0: all here; 1: both take part
-    summary = build([corpus], root / f"shared{backlog}", cfg, use_cache=False)
+    out = root / f"p{processes}-{isolate}"
+    summary = build([corpus], out, cfg.with_overrides(processes=processes, isolate=isolate), use_cache=False)
     assert summary.processed == len(SAMPLE)
-    assert same_files(root / "first", root / f"shared{backlog}") == []
+    assert same_files(root / "first", out) == []

@@ -494,15 +494,11 @@ SIX_WAYS = {
 
 
 def test_ingest_one_sentence_in_six_encodings_gives_the_same_facts_six_times() -> None:
-    from pipeline.ingest import read_bytes
-    from pipeline.run import STAGES, process, run_stage
+    from pipeline.run import run_document
 
     facts, texts = {}, {}
     for name, data in SIX_WAYS.items():
-        doc = read_bytes(data, "six.txt", CFG)
-        for stage_name, stage in STAGES:
-            doc = run_stage(stage_name, stage, doc, CFG)
-        doc = next(process([doc], CFG))
+        doc = run_document(read_bytes(data, "six.txt", CFG), CFG)
         assert doc.status == "ok", (name, doc.problems)
         texts[name] = doc.text
         facts[name] = [f.model_dump(exclude={"fact_id": True, "evidence": {"doc_id"}}) for f in doc.facts]

@@ -32,9 +32,9 @@ from click.testing import CliRunner
 from pipeline import build, extract
 from pipeline.cli import main
 from pipeline.config import Config
-from pipeline.isolate import IsolatedError, IsolatedPool, IsolationError
+from pipeline.engines import LocalRunner
 from pipeline.records import Document
-from pipeline.run import prepare, prepare_many, run_stage
+from pipeline.run import STAGES, Item, Stage, run_batch, run_items, run_stage
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
@@ -44,7 +44,7 @@ GOOD = (
     "2012-03-cp-bilan-2011-provence-promotion.pdf",
 )
 # Small limits so that the bad files trip them quickly; the good files are far below them.
-LIMITS = {"max_bytes": 1_500_000, "doc_timeout": 4.0, "doc_memory_mb": 1024}
+LIMITS = {"max_bytes": 1_500_000, "doc_timeout": 4.0, "doc_memory_mb": 256}
 EMPTY_FILES = 2000
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
@@ -93,7 +93,7 @@ BAD: dict[str, Bad] = {
     "pdf/truncated.pdf": Bad("skipped", "unreadable", "corrupt or truncated PDF"),
     "pdf/encrypted.pdf": Bad("skipped", "unsupported", "encrypted PDF"),
     "pdf/image-only.pdf": Bad("skipped", "empty_text", "needs OCR"),
-    "pdf/zip-bomb.pdf": Bad("failed", "memory", "doc_memory_mb=1024"),
+    "pdf/zip-bomb.pdf": Bad("failed", "memory", "doc_memory_mb=256"),
     "zero-bytes.txt": Bad("skipped", "empty_text", "file is empty"),
     "junk/junk.txt": Bad("skipped", "unsupported", "binary data"),
     "junk/junk.html": Bad("skipped", "unsupported", "binary data"),
@@ -355,16 +355,18 @@ def test_robustness_unreadable_file_is_skipped(tmp_path: Path) -> None:
     assert "permission denied" in doc.problems[0].message
 
 
-# --- isolation: injected tasks that hang, hog memory or die ------------------------------------------
+# --- the runner's limits: an injected stage that hangs, hogs memory or dies ------------------------
 
 
-def _misbehave(path: Path, cfg: Config) -> Document:
-    """A plain Document, except for files whose name asks for trouble (runs in the worker)."""
+def _misbehave(item: Item, cfg: Config) -> Document:
+    """A plain Document, except for files whose name asks for trouble (runs in a worker)."""
+    path = Path(item.path)
     if "hang" in path.name:
         time.sleep(3600)
-    if "stagehog" in path.name:  # a stage's MemoryError, caught by run_stage as an "exception"
+    if "stagehog" in path.name:  # a stage's MemoryError, caught by run_stage
         doc = Document(doc_id="stagehog", source=str(path))
-        return run_stage("clean", lambda d, c: Document(doc_id=str(len(bytearray(8 << 30))), source=""), doc, cfg)
+        hog = Stage("clean", lambda it, c: Document(doc_id=str(len(bytearray(8 << 30))), source=""))
+        return run_stage(hog, Item(str(path), doc), cfg)
     if "hog" in path.name:
         hoard = bytearray(8 << 30)  # over any doc_memory_mb used here: MemoryError
         return Document(doc_id=str(len(hoard)), source=str(path))
@@ -375,6 +377,9 @@ def _misbehave(path: Path, cfg: Config) -> Document:
     return Document(doc_id=path.read_text(encoding="utf-8")[:16], source=str(path))
 
 
+MISBEHAVE = (Stage("ingest", _misbehave, limited=True),)
+
+
 @pytest.fixture(scope="module")
 def small_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("iso")
@@ -383,15 +388,19 @@ def small_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def test_isolate_limits_each_document_and_keeps_order(small_files: Path) -> None:
+def test_runner_limits_each_document_and_keeps_order(small_files: Path) -> None:
     cfg = Config(doc_timeout=1.5, doc_memory_mb=1024)
     names = ["a.txt", "hang.txt", "b.txt", "hog.txt", "die.txt", "raise.txt", "stagehog.txt", "c.txt"]
-    started = time.perf_counter()
-    with IsolatedPool(cfg, task=_misbehave, warm=None) as pool:
-        docs = list(pool.imap(small_files / n for n in names))
-        assert pool.restarts == 4  # after the hang, the two MemoryErrors and the death
-    assert time.perf_counter() - started < 30
+    runner = LocalRunner(cfg, 2, stages=MISBEHAVE)
+    try:
+        records = runner.submit([str(small_files / n) for n in names]).result()  # one batch
+        again = runner.submit([str(small_files / "a.txt")]).result()  # the pool replaced its dead workers
+        assert runner.restarts == 2  # the hang and the death, each found again alone
+    finally:
+        runner.stop()
+    docs = [Document.model_validate(r) for r in records]
     assert [Path(d.source).name for d in docs] == names
+    assert again[0]["status"] == "ok"
     outcome = {Path(d.source).name: (d.status, [p.kind for p in d.problems]) for d in docs}
     assert outcome == {
         "a.txt": ("ok", []), "b.txt": ("ok", []), "c.txt": ("ok", []),
@@ -401,44 +410,52 @@ def test_isolate_limits_each_document_and_keeps_order(small_files: Path) -> None
     }
     stagehog = next(d for d in docs if d.source.endswith("stagehog.txt"))
     assert "doc_memory_mb=1024" in stagehog.problems[0].message
+    hang = next(d for d in docs if d.source.endswith("hang.txt"))
+    assert "doc_timeout" in hang.problems[0].message
     die = next(d for d in docs if d.source.endswith("die.txt"))
     assert "SIGKILL" in die.problems[0].message
     assert die.doc_id == hashlib.sha256(NEUTRAL_EN.encode()).hexdigest()[:16]  # as ingest names it
 
 
-def test_isolate_strict_reraises_with_the_traceback(small_files: Path) -> None:
-    with IsolatedPool(Config(strict=True), task=_misbehave, warm=None) as pool:
-        with pytest.raises(IsolatedError, match="ValueError: a stage bug"):
-            pool.prepare(small_files / "raise.txt")
-        assert pool.prepare(small_files / "a.txt").status == "ok"  # the pool survives
+def test_runner_strict_reraises_and_the_pool_goes_on(small_files: Path) -> None:
+    runner = LocalRunner(Config(strict=True), 1, stages=MISBEHAVE)
+    try:
+        with pytest.raises(ValueError, match="a stage bug"):
+            runner.submit([str(small_files / "raise.txt")]).result()
+        assert runner.submit([str(small_files / "a.txt")]).result()[0]["status"] == "ok"
+    finally:
+        runner.stop()
 
 
-def test_isolate_gives_the_same_documents_as_in_process() -> None:
-    paths = [CORPUS / n for n in (*GOOD, "2017-07-chauvin-preside-provence-promotion-cp1252.txt",
-           "2018-09-mb92-la-ciotat-es.html", "2015-02-provence-some-seventy-projects-2014")]
+def test_runner_gives_the_same_records_as_in_process() -> None:
+    paths = [str(CORPUS / n) for n in (*GOOD, "2017-07-chauvin-preside-provence-promotion-cp1252.txt",
+             "2018-09-mb92-la-ciotat-es.html", "2015-02-provence-some-seventy-projects-2014")]
     cfg = Config()
-    isolated = [d.model_dump() for d in prepare_many(paths, cfg)]
-    assert isolated == [prepare(p, cfg).model_dump() for p in paths]
+    runner = LocalRunner(cfg, 2)
+    try:
+        batches = [runner.submit(paths[:3]), runner.submit(paths[3:])]
+        isolated = [r for b in batches for r in b.result()]
+    finally:
+        runner.stop()
+    assert isolated == run_batch(paths, cfg)
+    assert [s.name for s in STAGES] == ["ingest", "clean", "language", "nlp", "extract"]
 
 
-def test_isolate_abandoned_iteration_leaves_the_pool_usable(small_files: Path) -> None:
-    with IsolatedPool(Config(), task=_misbehave, warm=None) as pool:
-        it = pool.imap([small_files / "a.txt", small_files / "b.txt", small_files / "c.txt"])
-        assert next(it).source.endswith("a.txt")
-        it.close()
-        assert pool.prepare(small_files / "c.txt").source.endswith("c.txt")
-        assert pool._state.results == {}  # nothing left behind for the abandoned jobs
+def test_runner_closed_with_a_batch_pending_cancels_it_and_goes_on(small_files: Path) -> None:
+    runner = LocalRunner(Config(doc_timeout=600), 1, stages=MISBEHAVE)
+    try:
+        hung = runner.submit([str(small_files / "hang.txt")])
+        runner.close()  # an abandoned build (an error, Ctrl-C): its work is cancelled, its worker replaced
+        assert hung.future.cancelled()
+        assert runner.submit([str(small_files / "a.txt")]).result()[0]["status"] == "ok"  # the next build
+    finally:
+        runner.stop()
 
 
-def test_isolate_worker_that_cannot_start_is_a_clear_error() -> None:
-    with pytest.raises(IsolationError, match="doc_memory_mb=50"):
-        IsolatedPool(Config(doc_memory_mb=50)).start()
-
-
-def test_isolate_file_name_that_is_not_utf8(tmp_path: Path) -> None:
+def test_runner_file_name_that_is_not_utf8(tmp_path: Path) -> None:
     name = os.fsdecode(b"caf\xe9-latin1.txt")  # carries a surrogate escape
     (tmp_path / name).write_text(NEUTRAL_FR, encoding="utf-8")
-    [doc] = list(prepare_many([tmp_path / name], Config()))
+    [doc] = list(extract([tmp_path / name], Config()))
     assert doc.source == str(tmp_path / "caf\\xe9-latin1.txt") and doc.status == "ok"  # records.readable_path
 
 
@@ -679,7 +696,8 @@ def test_robustness_ingest_never_opens_a_pipe_or_a_device(tmp_path: Path) -> Non
     os.mkfifo(fifo)
     for path, kind in ((fifo, "named pipe (FIFO)"), (Path("/dev/zero"), "character device")):
         assert file_sha256(path) is None
-        doc = prepare(path, Config())  # in this process: a blocking open would hang the test
+        [doc] = run_items([Item(str(path))], Config(), STAGES[:3])  # in this process: a blocking open would hang
+        doc = doc.doc
         assert doc.status == "skipped" and doc.problems[0].kind == "unreadable"
         assert doc.problems[0].message == f"{path} is a {kind}, not a regular file: only regular files are read"
     [doc] = list(extract([fifo], Config()))

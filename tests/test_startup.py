@@ -1,5 +1,5 @@
-"""Start-up in parallel: models loaded once even when asked from two threads, the isolated
-pool started early and then reused, not replaced (see pipeline/nlp.py, pipeline/isolate.py)."""
+"""Start-up: models loaded once even when asked from two threads (see pipeline/nlp.py), and the
+components each pipeline runs."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import isolate, nlp
+from pipeline import nlp
 from pipeline.config import Config, ConfigError
 
 
@@ -39,26 +39,6 @@ def test_startup_a_failed_background_load_is_raised_by_the_load_that_needs_it() 
     nlp.load_soon("fr", cfg)  # returns at once; the failure stays in its thread
     with pytest.raises(nlp.ModelNotFound, match="no_such_model_pkg"):
         nlp.load("fr", cfg)
-
-
-def test_startup_the_pool_started_early_is_the_one_used(tmp_path: Path) -> None:
-    cfg = Config(doc_timeout=60)
-    (tmp_path / "a.txt").write_text("Provence Promotion a accompagné 60 projets en 2015 dans la métropole.",
-                                    encoding="utf-8")
-    isolate.start_soon(cfg)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        with isolate._SHARED_LOCK:
-            pools = list(isolate._SHARED.values())
-        if pools:
-            break
-        time.sleep(0.01)
-    assert len(pools) == 1
-    docs = list(isolate.imap([tmp_path / "a.txt"], cfg))  # while it may still be starting
-    assert [d.status for d in docs] == ["ok"] and docs[0].lang == "fr"
-    with isolate._SHARED_LOCK:
-        assert list(isolate._SHARED.values()) == pools  # reused, not closed and replaced
-    assert pools[0].restarts == 0
 
 
 # --- which spaCy components run (settings spacy_disable / spacy_enable) ------------------------

@@ -35,7 +35,7 @@ def _doc_id(data: bytes) -> str:
 
 
 def _name_id(raw: str) -> str:
-    """doc_id of a file that was not read: from its name's bytes, as pipeline.isolate computes it."""
+    """doc_id of a file that was not read: from its name's bytes, as pipeline.run.failed_document computes it."""
     return _doc_id(raw.encode("utf-8", "surrogateescape"))
 
 
@@ -129,7 +129,7 @@ def _ingest(doc: Document, data: bytes, cfg: Config) -> None:
     if is_pdf(data):
         doc.format = "pdf"
         from pipeline.ingest import pdf  # the readers are imported where documents are read (the
-        # isolated workers preload them), not by every process that imports this package
+        # runner's forkserver preloads them), not by every process that imports this package
 
         _apply(doc, pdf.extract(data, doc_id=doc.doc_id))
         return
