@@ -32,10 +32,12 @@ def _is_company(name: str, ctx: DocContext, lang: str) -> bool:
     if name == ctx.mentions.subject or (entry is not None and entry.kind in _NOT_COMPANIES):
         return False
     words = name.split()
-    heads = ctx.res.cues.not_company_heads
-    if not words or {fold(words[0]), fold(words[-1])} & {fold(w) for w in heads.get(lang) + heads.get("en")}:
+    heads = ctx.res.memo(f"implantations:not_company_heads:{lang}", lambda r: frozenset(
+        fold(w) for w in r.cues.not_company_heads.get(lang) + r.cues.not_company_heads.get("en")))
+    if not words or {fold(words[0]), fold(words[-1])} & heads:
         return False
-    if len(words) == 1 and (is_month(words[0], lang) or words[0].lower() in ctx.res.org_cues.org_tail_words):
+    tails = ctx.res.memo("implantations:tails", lambda r: frozenset(w.lower() for w in r.org_cues.org_tail_words))
+    if len(words) == 1 and (is_month(words[0], lang) or words[0].lower() in tails):
         return False
     return True
 
