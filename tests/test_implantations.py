@@ -106,3 +106,36 @@ def test_implantations_companies_named_among_the_projects(run_text, text, expect
 ])
 def test_implantations_membership_word_without_projects_is_none(run_text, text):
     assert not companies(run_text(text))
+
+
+@pytest.mark.parametrize("text, company", [
+    ("Published 12 March 2019\n\nThe Northbay Invest agency reports\n\nThe Northbay Invest agency is proud. The "
+     "latest example is the opening of the warehouse of Vostrak Nivelle in Truro.", "Vostrak Nivelle"),
+])
+def test_implantations_untagged_name_in_the_company_slot_of_a_noun(run_text, text, company):
+    """The model tags no entity there (in French it tends to read such names as places, which the
+    rule leaves alone: a place is no company)."""
+    assert company in companies(run_text(text))
+
+
+@pytest.mark.parametrize("text, not_company", [
+    ("Publié le 12 mars 2019\n\nL'agence Nordinvest présente son bilan\n\nL'agence Nordinvest prépare "
+     "l'ouverture de Quimper aux investisseurs.", "Quimper"),
+    ("Published 12 March 2019\n\nThe Northbay Invest agency reports\n\nThe agency welcomed the arrival of "
+     "November with a new plan.", "November"),
+    ("Published 12 March 2019\n\nThe Northbay Invest agency reports\n\nThe agency celebrated the arrival of "
+     "the Atlantic regatta in Falmouth.", "Atlantic"),
+])
+def test_implantations_place_or_month_in_the_company_slot_is_none(run_text, text, not_company):
+    assert not_company not in companies(run_text(text))
+
+
+@pytest.mark.parametrize("text, company, place", [
+    ("Published 12 March 2019\n\nThe Northbay Invest agency reports\n\nKestrel Robotics, the Oslo-based group, chose "
+     "Le Havre for a laboratory, the Northbay Invest agency said.", "Kestrel Robotics", "Le Havre"),
+    ("Publié le 12 mars 2019\n\nL'agence Nordinvest présente son bilan\n\nLe groupe Kestrel Robotics a choisi La "
+     "Ciotat pour son laboratoire, indique l'agence Nordinvest.", "Kestrel Robotics", "La Ciotat"),
+])
+def test_implantations_place_keeps_its_article(run_text, text, company, place):
+    found = companies(run_text(text))
+    assert found[company].place == place

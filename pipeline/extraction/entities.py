@@ -121,6 +121,8 @@ def _typed(span: Span, text: str, lang: str, res: Resources, doc_text: str) -> s
             return "PLACE"
         return "PERSON" if _person_by_surname(text, doc_text, lang, res) else "ORG"
     if span.label in PERSON_LABELS:
+        if fold(text) in res.territory_keys:
+            return "PLACE"  # "Saint-Martin de Crau" read as a person's name
         if looks_like_org(text, lang, res) or _company_like_name(text, res):
             return "ORG"
         return "PERSON" if _is_person_name(text) else None

@@ -133,8 +133,12 @@ def _place(sent: Sentence, ctx: DocContext) -> str | None:
     also uses for an organization (the model may read an agency's name as a place)."""
     orgs = {m.name for m in ctx.mentions.items if m.type == "ORG"}
     for m in ctx.mentions.within(sent.start, sent.end, "PLACE"):
+        if sent.text[m.end - sent.start:].startswith("-based"):
+            continue  # "the Oslo-based group": where the company comes from (its origin)
         if m.surface.lower() not in ctx.res.country_by_word and m.surface not in orgs and m.name not in orgs:
-            return m.surface
+            article = re.search(r"\b(?:La|Le|Les|L')\s*$", sent.text[:m.start - sent.start])
+            whole = sent.text[article.start():m.end - sent.start] if article else ""
+            return whole if whole and fold(whole) in ctx.res.territory_keys else m.surface  # "La Ciotat"
     return None
 
 
@@ -149,6 +153,30 @@ def _company_after_noun(noun_end: int, sent: Sentence, ctx: DocContext) -> str |
         rel = m.start - sent.start
         if rel >= noun_end and _OWNER_GAP.match(sent.text[noun_end:rel]) and _is_company(m.name, ctx, sent.lang):
             return m.name
+    return _unlabelled_owner(noun_end, sent, ctx)
+
+
+_CAPITALIZED_RUN = re.compile(r"[A-ZÀ-Ý][\w&+'-]*(?:[^\S\n]+[A-ZÀ-Ý][\w&+'-]*){0,2}")
+
+
+def _unlabelled_owner(noun_end: int, sent: Sentence, ctx: DocContext) -> str | None:
+    """The company slot of an implantation noun holding a capitalized name the model left untagged
+    ("l'extension de la plate-forme de Vetrox Natie à Brest"): the name, unless it is a place, a
+    person, a country word, a month or another known mention."""
+    rest = sent.text[noun_end:]
+    for m in _CAPITALIZED_RUN.finditer(rest, 0, 80):
+        if not _OWNER_GAP.match(rest[:m.start()]):
+            continue
+        name = m.group(0)
+        at = sent.start + noun_end + m.start()
+        following = next((t for t in sent.tokens if t.start >= at + len(name)), None)
+        if following is not None and following.pos in ("NOUN", "ADJ") and following.text[:1].islower():
+            return None  # "the arrival of the Olympic torch": a capitalized adjective, no name
+        if any(x.start < at + len(name) and at < x.end for x in ctx.mentions.items) \
+                or fold(name) in ctx.res.territory_keys or name.lower() in ctx.res.country_by_word \
+                or name.split()[0].lower() in ctx.res.first_names or not _is_company(name, ctx, sent.lang):
+            return None
+        return name
     return None
 
 
