@@ -206,7 +206,8 @@ def find_roles(sent: Sentence, ctx: DocContext) -> list[RoleFact]:
     """Role facts of one sentence; updates the discourse memory in `ctx` (reading order)."""
     orgs = ctx.mentions.within(sent.start, sent.end, "ORG")
     people = _people_with_pronoun(sent, ctx)
-    ctx_office = _office_without_holder(sent, ctx, orgs)
+    offices = _office_matches(sent, ctx)  # found once, read by every shape below
+    ctx_office = _office_without_holder(sent, ctx, orgs, offices)
     facts: list[RoleFact] = []
     if people:
         titles = _title_matches(sent, ctx)
@@ -223,9 +224,9 @@ def find_roles(sent: Sentence, ctx: DocContext) -> list[RoleFact]:
                     f = _fact(person.name, _role(tm, o, ctx), o, _status(tm, sent, ctx), sent, ctx,
                               0.8 if o != ctx.mentions.subject or find_phrase(sent.text, [o]) else 0.6)
                     facts.append(f.model_copy(update={"since": since, "until": until}) if since or until else f)
-        facts += _office_roles(sent, ctx, orgs, people)
+        facts += _office_roles(sent, ctx, orgs, people, offices)
         facts += _successions(sent, ctx, facts, people, ctx_office)
-        facts = _with_events(sent, ctx, facts, people, orgs, ctx_office)
+        facts = _with_events(sent, ctx, facts, people, orgs, ctx_office, titles, offices)
     for f in facts:
         if f.org == ctx.mentions.subject and f.status == "current":
             ctx.roles_held[f.person] = (f.role, f.org)
@@ -275,22 +276,27 @@ def _office_org(m: re.Match[str], sent: Sentence, ctx: DocContext, orgs: list[Me
     return ctx.mentions.subject
 
 
-def _office_without_holder(sent: Sentence, ctx: DocContext, orgs: list[Mention]) -> tuple[str, str] | None:
+_Offices = list[tuple[re.Match[str], str]]
+
+
+def _office_without_holder(sent: Sentence, ctx: DocContext, orgs: list[Mention],
+                           offices: _Offices) -> tuple[str, str] | None:
     """An office named in the sentence ("the chairmanship of Y"), for a holder named later."""
-    for m, role in _office_matches(sent, ctx):
+    for m, role in offices:
         org = _office_org(m, sent, ctx, orgs)
         if org:
             return role, org
     return None
 
 
-def _office_roles(sent: Sentence, ctx: DocContext, orgs: list[Mention], people: list[Mention]) -> list[RoleFact]:
+def _office_roles(sent: Sentence, ctx: DocContext, orgs: list[Mention], people: list[Mention],
+                  offices: _Offices) -> list[RoleFact]:
     """"X prend la présidence", "a élu X à sa présidence", "X had chaired the agency"."""
     facts = []
     take = ctx.res.roles.take_verbs.get(sent.lang) + ctx.res.roles.take_verbs.get("en")
     leaving = ctx.res.roles.leaving.get(sent.lang) + ctx.res.roles.leaving.get("en")
     give = ctx.res.roles.give_verbs.get(sent.lang) + ctx.res.roles.give_verbs.get("en")
-    for m, role in _office_matches(sent, ctx):
+    for m, role in offices:
         before = [p for p in people if p.end - sent.start <= m.start()]
         after = [p for p in people if p.start - sent.start >= m.end()]
         given = has_phrase(sent.text[max(0, m.start() - 40):m.start()], give)
@@ -388,17 +394,17 @@ def _successions(sent: Sentence, ctx: DocContext, found: list[RoleFact], people:
 
 # ---------------------------------------------------------------- terms of office
 
-def _token_maps(sent: Sentence, ctx: DocContext, people: list[Mention]) -> tuple[dict[int, int], set[int], list[TitleMatch]]:
+def _token_maps(sent: Sentence, people: list[Mention], titles: list[TitleMatch],
+                offices: _Offices) -> tuple[dict[int, int], set[int]]:
     """Token -> index of the person mention it lies in; tokens of titles and office nouns."""
     person_tokens: dict[int, int] = {}
     for k, p in enumerate(people):
         for t in sent.tokens:
             if p.start <= t.start < p.end or (p.surface in _PRONOUN_MARK and t.start == p.start):
                 person_tokens[t.i] = k
-    titles = _title_matches(sent, ctx)
-    spans = [(tm.start, tm.end) for tm in titles] + [(m.start(), m.end()) for m, _r in _office_matches(sent, ctx)]
+    spans = [(tm.start, tm.end) for tm in titles] + [(m.start(), m.end()) for m, _r in offices]
     title_tokens = {t.i for t in sent.tokens for a, b in spans if a <= t.start - sent.start < b}
-    return person_tokens, title_tokens, titles
+    return person_tokens, title_tokens
 
 
 def _who(i: int | None, sent: Sentence, ctx: DocContext, people: list[Mention],
@@ -414,7 +420,8 @@ def _who(i: int | None, sent: Sentence, ctx: DocContext, people: list[Mention],
 
 
 def _event_office(ev: Event, person: str | None, sent: Sentence, ctx: DocContext, facts: list[RoleFact],
-                  titles: list[TitleMatch], orgs: list[Mention], office: tuple[str, str] | None) -> tuple[str, str] | None:
+                  titles: list[TitleMatch], offices: _Offices, orgs: list[Mention],
+                  office: tuple[str, str] | None) -> tuple[str, str] | None:
     """(role, org) an event is about: the title the verb governs, else the office this person is
     given at the agency in the sentence, else an office named without a holder (here or in the
     previous sentence), else the office the person was last said to hold at the agency."""
@@ -424,7 +431,7 @@ def _event_office(ev: Event, person: str | None, sent: Sentence, ctx: DocContext
             if tm.start <= tok.start - sent.start < tm.end:
                 org, _end = _org_for(tm, sent, ctx, orgs)
                 return (_role(tm, org, ctx), org) if org else None
-        for m, role in _office_matches(sent, ctx):  # an office noun: "prend la présidence (de Y)"
+        for m, role in offices:  # an office noun: "prend la présidence (de Y)"
             if m.start() <= tok.start - sent.start < m.end():
                 org = _office_org(m, sent, ctx, orgs)
                 return (role, org) if org else None
@@ -435,12 +442,13 @@ def _event_office(ev: Event, person: str | None, sent: Sentence, ctx: DocContext
 
 
 def _with_events(sent: Sentence, ctx: DocContext, facts: list[RoleFact], people: list[Mention],
-                 orgs: list[Mention], office: tuple[str, str] | None) -> list[RoleFact]:
+                 orgs: list[Mention], office: tuple[str, str] | None, titles: list[TitleMatch],
+                 offices: _Offices) -> list[RoleFact]:
     """Role facts with the term bounds the sentence's events state, and the role facts an event
     alone gives ("le conseil a élu X" after "la présidence de l'agence ...")."""
     if not sent.tokens:
         return facts
-    person_tokens, title_tokens, titles = _token_maps(sent, ctx, people)
+    person_tokens, title_tokens = _token_maps(sent, people, titles, offices)
     events = read_events(sent, person_tokens, title_tokens, ctx.res, ctx.published)
     out = list(facts)
 
@@ -462,7 +470,7 @@ def _with_events(sent: Sentence, ctx: DocContext, facts: list[RoleFact], people:
         other = _who(ev.other, sent, ctx, people, person_tokens)
         if ev.kind == "hold":
             if person and ev.office is not None:  # "X occupe le poste de vice-président", "serves as chair"
-                held = _event_office(ev, person, sent, ctx, out, titles, orgs, office)
+                held = _event_office(ev, person, sent, ctx, out, titles, offices, orgs, office)
                 if held is not None:
                     touch(person, held, "current", None, ev.since, ev.until, add=True)
             elif person and (ev.since or ev.until):
@@ -474,9 +482,9 @@ def _with_events(sent: Sentence, ctx: DocContext, facts: list[RoleFact], people:
             continue
         starter, ender = {"appoint": (person, None), "take": (person, other),
                           "handover": (other, person), "leave": (None, person)}[ev.kind]
-        held = _event_office(ev, starter or ender, sent, ctx, out, titles, orgs, office)
+        held = _event_office(ev, starter or ender, sent, ctx, out, titles, offices, orgs, office)
         if held is None and ender and starter:
-            held = _event_office(ev, ender, sent, ctx, out, titles, orgs, office)
+            held = _event_office(ev, ender, sent, ctx, out, titles, offices, orgs, office)
         if held is None:
             continue
         # A since/until phrase after the other person is about that person ("X succède à Y,
