@@ -183,6 +183,7 @@ class FrameLexicon(_Strict):
     partitive_case: PerLang = Field(default_factory=PerLang)
     causal_markers: PerLang = Field(default_factory=PerLang)
     scope_inherited: list[str] = Field(default_factory=list)
+    superlative_markers: PerLang = Field(default_factory=PerLang)
     metrics: list[MetricRow]
     statuses: list[StatusRow]
 

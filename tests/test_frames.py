@@ -344,6 +344,78 @@ CASES = [
          "In 2021, Invest in Provence posted a record year thanks to 64 new investment projects.",
          {(PP, "location_projects", "2021", "actual", 64)},
          set()),
+
+    # 25. A figure coordinated with a qualifier word is no governor of it: "créés ou maintenus"
+    # stays the jobs' even when the parser hangs the next amount on it.
+    case("25-conjunct-does-not-block-fr", "fr",
+         "En 2021, Provence Promotion a accompagné 80 projets représentant près de 2000 emplois "
+         "créés ou maintenus et plus d'un milliard d'euros d'investissement.",
+         {(PP, "jobs_total", "2021", "actual", 2000)},
+         {(PP, "jobs_created", ANY, ANY, 2000)}),
+    case("25-conjunct-does-not-block-en", "en",
+         "Invest in Provence supported 70 projects in 2021, representing 2,400 jobs created or maintained "
+         "and more than one billion euros of investment.",
+         {(PP, "jobs_total", "2021", "actual", 2400), (PP, "location_projects", "2021", "actual", 70)},
+         {(PP, "jobs_created", ANY, ANY, 2400)}),
+    case("25-created-alone-stays-created-fr", "fr",
+         "En 2021, Provence Promotion a accompagné 70 projets représentant 2 400 emplois créés "
+         "et plus de 300 millions d'euros d'investissement.",
+         {(PP, "jobs_created", "2021", "actual", 2400), (PP, "location_projects", "2021", "actual", 70)},
+         {(PP, "jobs_total", ANY, ANY, 2400)}),
+
+    # 26. "Since it was founded" in a clause that ranks the year dates the ranking: the figure is
+    # that year's, not a running total.
+    case("26-best-year-since-founding-fr", "fr",
+         "Depuis la création de l'agence, l'année 2021 est celle qui a enregistré le plus d'implantations, "
+         "avec 95 projets accompagnés par Provence Promotion.",
+         {(PP, "location_projects", "2021", "actual", 95)},
+         {(PP, "cumulative_projects", ANY, ANY, 95)}),
+    case("26-best-year-since-founding-en", "en",
+         "In 2021, Invest in Provence had its best year since it was founded, with 95 projects supported.",
+         {(PP, "location_projects", "2021", "actual", 95)},
+         {(PP, "cumulative_projects", ANY, ANY, 95)}),
+    case("26-running-total-stays-fr", "fr",
+         "Depuis sa création, Provence Promotion a accompagné 1 500 projets.",
+         {(PP, "cumulative_projects", "2022", "actual", 1500)},
+         {(PP, "location_projects", ANY, ANY, 1500)}),
+    case("26-running-total-stays-en", "en",
+         "Since it was founded, Invest in Provence has supported 1,500 projects.",
+         {(PP, "cumulative_projects", "2022", "actual", 1500)},
+         {(PP, "location_projects", ANY, ANY, 1500)}),
+
+    # 27. What a part shares with its whole does not say which part it is: a breakdown.
+    case("27-part-shares-whole-qualifier-fr", "fr",
+         "En 2021, Provence Promotion a accompagné 95 projets étrangers. Ce sont les projets industriels qui "
+         "concentrent la majorité des investissements étrangers, avec 60 projets sur 95.",
+         {(PP, "foreign_projects", "2021", "actual", 95)},
+         {(ANY, ANY, ANY, ANY, 60)}),
+    case("27-part-shares-whole-qualifier-en", "en",
+         "In 2021, Invest in Provence supported 95 foreign projects. Industry accounts for most of the "
+         "foreign investment, with 60 of the 95 foreign projects.",
+         {(PP, "foreign_projects", "2021", "actual", 95)},
+         {(ANY, ANY, ANY, ANY, 60)}),
+    case("27-part-that-says-which-stays-fr", "fr",
+         "En 2021, Provence Promotion a accompagné 95 projets, dont 40 projets étrangers.",
+         {(PP, "foreign_projects", "2021", "actual", 40), (PP, "location_projects", "2021", "actual", 95)},
+         set()),
+
+    # 28. A clitic at the start of the next sentence stands for the noun counted last ("elle en
+    # comptait 80"); a time expression that opens a clause after a comma dates that clause.
+    case("28-clitic-across-sentences-fr", "fr",
+         "En 2021, Provence Promotion a accompagné 95 projets étrangers. En 2020, elle en comptait 80, "
+         "en 2019, elle en comptait 70, et 60 pour 2018.",
+         {(PP, "foreign_projects", "2020", "actual", 80), (PP, "foreign_projects", "2019", "actual", 70),
+          (PP, "foreign_projects", "2018", "actual", 60)},
+         {(PP, ANY, "2019", ANY, 80), (PP, ANY, "2018", ANY, 70)}),
+    case("28-clitic-not-across-an-unrelated-sentence-fr", "fr",
+         "En 2021, Provence Promotion a accompagné 95 projets étrangers. Le port est le premier de France. "
+         "En 2020, elle en comptait 80.",
+         {(PP, "foreign_projects", "2021", "actual", 95)},
+         {(ANY, ANY, ANY, ANY, 80)}),
+    case("28-fronted-year-dates-its-clause-en", "en",
+         "Invest in Provence supported 80 projects in 2020, and in 2019, the agency supported 70 projects.",
+         {(PP, "location_projects", "2020", "actual", 80), (PP, "location_projects", "2019", "actual", 70)},
+         {(PP, ANY, "2019", ANY, 80), (PP, ANY, "2020", ANY, 70)}),
 ]
 
 

@@ -39,6 +39,10 @@ class DocContext:
     # Figures whose frame names the agency as the one who did what they count ("l'agence a
     # accompagné 68 projets"), as (sentence start, metric, value).
     agency_done: set[tuple[int, str, object]] = field(default_factory=set)
+    # The last counted noun of the last sentence with figures (paragraph, end offset, noun class,
+    # noun-scope qualifiers, headcount): what a clitic in the sentence right after it stands for
+    # ("Elle en comptait 160").
+    last_counted: tuple[int, int, str, frozenset[str], bool] | None = None
 
     def evidence(self, sent: Sentence) -> Evidence:
         return Evidence(doc_id=self.doc_id, sentence=sent.text, start=sent.start, end=sent.end)

@@ -111,6 +111,31 @@ def _head_of(sent: Sentence, idxs: list[int]) -> int | None:
     return heads[-1] if heads else (idxs[-1] if idxs else None)
 
 
+def _fronted(sent: Sentence, idxs: list[int]) -> int | None:
+    """Where a time expression attaches: its head token, or, for one that opens a clause after a
+    comma ("..., en 2019, elle en comptait 180"), that clause's finite verb, whatever earlier word
+    the parser hung it on."""
+    head = _head_of(sent, idxs)
+    if head is None or sent.tokens[head].head >= min(idxs) or not _at_clause_start(sent, min(idxs)):
+        return head
+    last = max(idxs)
+    if last + 1 < len(sent.tokens) and sent.tokens[last + 1].text == ",":
+        for t in sent.tokens[last + 2: last + 6]:
+            if t.text in ",;:.":
+                break
+            if t.pos in _VERBS and t.feature("VerbForm") == "Fin" and any(c.dep in _SUBJECTS for c in _children(sent, t.i)):
+                return t.i
+    return head
+
+
+def _at_clause_start(sent: Sentence, i: int) -> bool:
+    """The word at `i`, or the preposition before it, follows a comma or opens the sentence."""
+    j = i - 1
+    if j >= 0 and sent.tokens[j].pos == "ADP":
+        j -= 1
+    return j < 0 or sent.tokens[j].text in (",", ";")
+
+
 def _children(sent: Sentence, i: int) -> list[Token]:
     return [t for t in sent.tokens if t.head == i and t.i != i]
 
@@ -292,6 +317,8 @@ def _blocking(sent: Sentence, k: int, chain: tuple[int, ...], territories: list[
             if p in mine:
                 break
             out.add(p)
+            if sent.tokens[p].dep == "conj":
+                break  # a conjunct is coordinated with its head, not governed by it
     return frozenset(out - mine)
 
 
@@ -488,12 +515,22 @@ def _after_causal(sent: Sentence, figure_start: int, res: Resources) -> bool:
     return any(len(window[m.end():].split()) <= 2 for m in phrase_regex(markers).finditer(window)) if markers else False
 
 
+def _ranks(sent: Sentence, res: Resources) -> bool:
+    """The sentence ranks something ("the most", "sa meilleure année"): a "since it was founded"
+    phrase there is the range of the ranking."""
+    markers = tuple(sorted(_words(res, sent.lang, "superlative_markers")))
+    return bool(markers) and phrase_regex(markers).search(sent.text) is not None
+
+
 def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[PeriodMention], res: Resources,
-                orgs: list[tuple[int, int, str, str]] | None = None) -> list[Frame | None]:
+                orgs: list[tuple[int, int, str, str]] | None = None,
+                antecedent: tuple[str, frozenset[str], bool] | None = None) -> list[Frame | None]:
     """One frame per figure of `numbers` (None for a figure no token covers); see the module doc.
 
     `periods` are the sentence's time expressions; `orgs` its organization mentions as (start,
-    end, kind, name) in document offsets (see `org_kinds`)."""
+    end, kind, name) in document offsets (see `org_kinds`); `antecedent` the last counted noun of
+    the sentence before, as (noun class, its noun-scope qualifiers, headcount): what a clitic
+    with nothing to stand for in its own sentence stands for."""
     if not sent.tokens:
         return [None] * len(numbers)
     orgs = orgs or []
@@ -510,7 +547,7 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
     headcount = _words(res, lang, "headcount_nouns")
     elided = _qualifier_words(res, lang)
     direct = set(lex.direct_predicates)
-    period_heads = [(p, _head_of(sent, _tokens_in(sent, p.start, p.end))) for p in periods]
+    period_heads = [(p, _fronted(sent, _tokens_in(sent, p.start, p.end))) for p in periods]
     substantive = [anchor is not None and not _is_time(sent, noun, periods, duration)
                    for anchor, (noun, _) in zip(anchors, counted)]
     compared = {j for j, a in enumerate(anchors) if a is not None and _is_compared(sent, _chain(sent, a), markers)}
@@ -518,7 +555,7 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
     clitics = _words(res, lang, "partitive_pronouns")
     adjuncts = _words(res, lang, "adjunct_markers")
     of_these = partitive | _words(res, lang, "partitive_case")
-    wholes = {j for j, a in enumerate(anchors) if a is not None and any(
+    wholes = {j for j, a in enumerate(anchors) if a is not None and numbers[j].unit != "EUR" and any(
         _is(c, partitive) for i in territories[j] for c in _children(sent, i) if c.dep in _CASES)}
     announced = _colon_targets(sent, hits, anchors)
     part_rx = phrase_regex(tuple(lex.part_markers.get(lang) + lex.part_markers.get("en")))
@@ -606,6 +643,8 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
         for t in sent.tokens:
             if _is(t, origin) and t.i not in own and _attachment(sent, t.i, outer, own, others) is not None:
                 qualifiers.add("cumulative")
+        if "cumulative" in qualifiers and _ranks(sent, res):
+            qualifiers.discard("cumulative")  # "its best year since it was founded, with 95 projects"
         for j, (other_noun, other_own) in enumerate(counted):
             if j == k or other_noun is None or not _is(sent.tokens[other_noun], duration):
                 continue
@@ -640,7 +679,14 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
             headcount=noun is not None and _is(sent.tokens[noun], headcount),
             periods=tuple(p for _, _, p in sorted(attached, key=lambda x: (x[0], x[1]))),
             foreign_periods=tuple(foreign), territory=own))
-    return _foreign_sources(_inherit(frames, sent, substantive), sent, territories)
+    for k, f in enumerate(frames):
+        whole = [j for j in wholes - {k} if _same_kind(counted, j, k, sent, res)] + ([k - 1] if k in introduced and k > 0 else [])
+        if f is not None and f.part and whole:
+            # What the whole also is does not say which part this is ("la majorité des projets
+            # étrangers, avec 60 projets sur 95": both are foreign; 60 is a breakdown).
+            shared = frozenset().union(*(frames[j].qualifiers for j in whole if frames[j] is not None))
+            frames[k] = replace(f, qualifiers=f.qualifiers - shared)
+    return _foreign_sources(_inherit(frames, sent, substantive, antecedent), sent, territories)
 
 
 def _foreign_sources(frames: list[Frame | None], sent: Sentence, territories: list[frozenset[int]]) -> list[Frame | None]:
@@ -739,7 +785,8 @@ def _colon_targets(sent: Sentence, hits: list[tuple[str, int]], anchors: list[in
     return out
 
 
-def _inherit(frames: list[Frame | None], sent: Sentence, substantive: list[bool]) -> list[Frame | None]:
+def _inherit(frames: list[Frame | None], sent: Sentence, substantive: list[bool],
+             antecedent: tuple[str, frozenset[str], bool] | None = None) -> list[Frame | None]:
     """A figure with no counted noun of its own takes the class of the nearest figure before it
     that has one, when it is compared with it ("52 projets en 2016, contre 47 en 2015"), stands
     for its noun ("57 others", "dont 18 étrangers", "n'en prévoyait que 50"), is coordinated with
@@ -757,11 +804,17 @@ def _inherit(frames: list[Frame | None], sent: Sentence, substantive: list[bool]
         if f.compared or f.part:  # the figure it is compared with, or part of: the one just before
             near = before[:1]
         else:
-            near = [g for g in before if g.noun_class and not g.inherited]
+            near = [g for g in before if g.noun_class and (not g.inherited or g.pronominal)]
         if near and near[0].noun_class:
             g = near[0]
             out[k] = replace(f, noun_class=g.noun_class, inherited=True, headcount=g.headcount,
-                             qualifiers=f.qualifiers | (g.qualifiers & NOUN_SCOPE if f.compared else frozenset()))
+                             qualifiers=f.qualifiers | (g.qualifiers & NOUN_SCOPE if f.compared or g.pronominal else frozenset()))
+        elif f.pronominal and not before and antecedent is not None:
+            # "... 191 projets étrangers. En 2020, elle en comptait 160": the clitic stands for the
+            # noun counted last in the sentence before, with what it says of that noun
+            noun_class, scope, headcount = antecedent
+            out[k] = replace(f, noun_class=noun_class, inherited=True, headcount=headcount,
+                             qualifiers=f.qualifiers | scope)
     return out
 
 

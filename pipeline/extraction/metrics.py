@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.extraction.context import DocContext, clause_bounds, find_phrase, has_phrase
-from pipeline.extraction.frames import Frame, counted_years, decide_metric, decide_status, org_kinds, read_frames
+from pipeline.extraction.frames import NOUN_SCOPE, Frame, counted_years, decide_metric, decide_status, org_kinds, read_frames
 from pipeline.nlp import Sentence
 from pipeline.normalize.dates import PeriodMention
 from pipeline.normalize.numbers import NumberMatch, find_numbers
@@ -325,7 +325,14 @@ def _frame_metrics(sent: Sentence, ctx: DocContext, history: list[str]) -> list[
                      ctx.mentions.subject, ctx.res)
     spans = [(n.start, n.end) for n in nums]
     facts: list[MetricFact] = []
-    for frame in read_frames(sent, nums, periods, ctx.res, orgs):
+    last = ctx.last_counted
+    # only from the sentence just before, in the same paragraph
+    antecedent = last[2:] if last is not None and last[0] == sent.paragraph and not ctx.text[last[1]:sent.start].strip() else None
+    frames = read_frames(sent, nums, periods, ctx.res, orgs, antecedent)
+    counted = [f for f in frames if f is not None and f.noun_class and f.number.unit == "count"]
+    ctx.last_counted = (sent.paragraph, sent.end, counted[-1].noun_class, counted[-1].qualifiers & NOUN_SCOPE,
+                        counted[-1].headcount) if counted else None
+    for frame in frames:
         if frame is None:
             continue
         left, right = clause_bounds(sent.text, frame.number.start, frame.number.end,
