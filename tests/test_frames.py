@@ -366,8 +366,8 @@ CASES = [
     # 26. "Since it was founded" in a clause that ranks the year dates the ranking: the figure is
     # that year's, not a running total.
     case("26-best-year-since-founding-fr", "fr",
-         "Depuis la création de l'agence, l'année 2021 est celle qui a enregistré le plus d'implantations, "
-         "avec 95 projets accompagnés par Provence Promotion.",
+         "Pour Provence Promotion, 2021 restera la meilleure année depuis sa fondation, avec 95 implantations "
+         "accompagnées.",
          {(PP, "location_projects", "2021", "actual", 95)},
          {(PP, "cumulative_projects", ANY, ANY, 95)}),
     case("26-best-year-since-founding-en", "en",
@@ -385,8 +385,8 @@ CASES = [
 
     # 27. What a part shares with its whole does not say which part it is: a breakdown.
     case("27-part-shares-whole-qualifier-fr", "fr",
-         "En 2021, Provence Promotion a accompagné 95 projets étrangers. Ce sont les projets industriels qui "
-         "concentrent la majorité des investissements étrangers, avec 60 projets sur 95.",
+         "En 2021, Provence Promotion a accompagné 95 projets étrangers. L'industrie reste en tête des "
+         "investissements étrangers, avec 60 projets sur 95.",
          {(PP, "foreign_projects", "2021", "actual", 95)},
          {(ANY, ANY, ANY, ANY, 60)}),
     case("27-part-shares-whole-qualifier-en", "en",
