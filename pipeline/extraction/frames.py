@@ -515,6 +515,13 @@ def _after_causal(sent: Sentence, figure_start: int, res: Resources) -> bool:
     return any(len(window[m.end():].split()) <= 2 for m in phrase_regex(markers).finditer(window)) if markers else False
 
 
+def _part_naming(res: Resources) -> frozenset[str]:
+    """The qualifiers that say which part of a whole a figure counts (the `none_of` of the
+    frames.yaml rows for parts)."""
+    return res.memo("frames:part-naming", lambda r: frozenset(
+        q for row in r.frames.metrics if row.part for q in (row.none_of or ())))
+
+
 def _ranks(sent: Sentence, res: Resources) -> bool:
     """The sentence ranks something ("the most", "sa meilleure année"): a "since it was founded"
     phrase there is the range of the ranking."""
@@ -681,11 +688,12 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
             foreign_periods=tuple(foreign), territory=own))
     for k, f in enumerate(frames):
         whole = [j for j in wholes - {k} if _same_kind(counted, j, k, sent, res)] + ([k - 1] if k in introduced and k > 0 else [])
-        if f is not None and f.part and whole:
+        if f is not None and f.part and whole and f.number.unit == "count":
             # What the whole also is does not say which part this is ("la majorité des projets
             # étrangers, avec 60 projets sur 95": both are foreign; 60 is a breakdown).
-            shared = frozenset().union(*(frames[j].qualifiers for j in whole if frames[j] is not None))
-            frames[k] = replace(f, qualifiers=f.qualifiers - shared)
+            shared = frozenset().union(*(frames[j].qualifiers for j in whole
+                                         if frames[j] is not None and frames[j].number.unit == "count"))
+            frames[k] = replace(f, qualifiers=f.qualifiers - (shared & _part_naming(res)))
     return _foreign_sources(_inherit(frames, sent, substantive, antecedent), sent, territories)
 
 
