@@ -416,6 +416,26 @@ CASES = [
          "Invest in Provence supported 80 projects in 2020, and in 2019, the agency supported 70 projects.",
          {(PP, "location_projects", "2020", "actual", 80), (PP, "location_projects", "2019", "actual", 70)},
          {(PP, ANY, "2019", ANY, 80), (PP, ANY, "2020", ANY, 70)}),
+
+    # 29. Jobs in prospect with no agency expecting them are one project's forecast, no agency figure.
+    case("29-prospect-of-one-project-fr", "fr",
+         "Le chimiste allemand Ostwerk a choisi Fos-sur-Mer pour sa nouvelle usine. "
+         "En perspective : 80 millions d'euros d'investissement et 150 emplois.",
+         set(),
+         {(ANY, ANY, ANY, ANY, 150)}),
+    case("29-prospect-of-one-project-en", "en",
+         "The German chemicals group Ostwerk chose Fos-sur-Mer for its new plant. "
+         "In prospect: 80 million euros of investment and 150 jobs.",
+         set(),
+         {(ANY, ANY, ANY, ANY, 150)}),
+    case("29-agency-year-with-jobs-in-prospect-stays-en", "en",
+         "In 2021, Invest in Provence supported 70 projects, with 2,000 jobs in prospect.",
+         {(PP, "jobs_created", "2021", "actual", 2000), (PP, "location_projects", "2021", "actual", 70)},
+         set()),
+    case("29-agency-target-stays-fr", "fr",
+         "En perspective pour 2022, Provence Promotion vise 2 000 emplois.",
+         {(PP, "jobs_created", "2022", "target", 2000)},
+         set()),
 ]
 
 
