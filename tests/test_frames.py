@@ -436,6 +436,26 @@ CASES = [
          "En perspective pour 2022, Provence Promotion vise 2 000 emplois.",
          {(PP, "jobs_created", "2022", "target", 2000)},
          set()),
+
+    # 30. A clause after the comma that closes a part ("including 25 foreign ones,") is the whole's:
+    # its jobs are not the part's foreign jobs.
+    case("30-clause-after-closed-part-en", "en",
+         "Invest in Provence reported 40 projects in 2021, including 25 foreign investments, that will create 900 jobs.",
+         {(PP, "jobs_created", "2021", "actual", 900)},
+         {(PP, "foreign_jobs", ANY, ANY, 900)}),
+    case("30-clause-after-closed-part-fr", "fr",
+         "Provence Promotion a accompagné 40 projets en 2021, dont 25 investissements étrangers, "
+         "qui vont créer 900 emplois.",
+         {(PP, "jobs_created", "2021", "actual", 900)},
+         {(PP, "foreign_jobs", ANY, ANY, 900)}),
+    case("30-clause-of-the-part-stays-foreign-fr", "fr",
+         "Provence Promotion a accompagné 40 projets en 2021, dont 25 investissements étrangers qui vont créer 900 emplois.",
+         {(PP, "foreign_jobs", "2021", "actual", 900)},
+         set()),
+    case("30-clause-of-a-foreign-whole-stays-foreign-en", "en",
+         "In 2021, Invest in Provence supported 25 foreign projects, which will create 900 jobs.",
+         {(PP, "foreign_jobs", "2021", "actual", 900)},
+         set()),
 ]
 
 

@@ -707,17 +707,22 @@ def _foreign_sources(frames: list[Frame | None], sent: Sentence, territories: li
         if f is None or f.noun_class != "jobs" or "foreign" in f.qualifiers:
             continue
         sources: set[int] = set()
+        detached = False  # the clause opens after a comma that closes a parenthetical part
         for i in f.chain:
             t = sent.tokens[i]
             if t.pos in _VERBS:
                 sources |= {c.i for c in _children(sent, i) if c.dep in _SUBJECTS}
                 if t.dep in ("acl", "acl:relcl", "relcl", "advcl") and t.head != i:
                     sources.add(t.head)
+                    first = min(_subtree(sent, [i]))
+                    detached = detached or (first > 0 and sent.tokens[first - 1].text == ",")
                     if t.dep == "advcl" and not any(c.dep in _SUBJECTS for c in _children(sent, i)):
                         # "supported 39 foreign projects, representing 900 jobs": the participle's
                         # understood subject is the object of the verb it hangs on
                         sources |= {c.i for c in _children(sent, t.head) if c.dep in ("obj", "dobj")}
         for j, g in enumerate(frames):
+            if g is not None and g.part and detached:
+                continue  # "31 projects, including 19 foreign ones, that will bring 544 jobs": the whole's jobs
             if j != k and g is not None and g.noun_class == "projects" and "foreign" in g.qualifiers \
                     and sources & (territories[j] | ({g.noun} if g.noun is not None else set())):
                 out[k] = replace(f, qualifiers=f.qualifiers | {"foreign"})
