@@ -184,6 +184,7 @@ class FrameLexicon(_Strict):
     causal_markers: PerLang = Field(default_factory=PerLang)
     scope_inherited: list[str] = Field(default_factory=list)
     superlative_markers: PerLang = Field(default_factory=PerLang)
+    trailing_words: PerLang = Field(default_factory=PerLang)
     metrics: list[MetricRow]
     statuses: list[StatusRow]
 

@@ -456,6 +456,22 @@ CASES = [
          "In 2021, Invest in Provence supported 25 foreign projects, which will create 900 jobs.",
          {(PP, "foreign_jobs", "2021", "actual", 900)},
          set()),
+
+    # 31. A figure over the last few years is neither one year's result nor a total since the founding.
+    case("31-trailing-span-en", "en",
+         "In 2021, Invest in Provence supported 70 projects. Over the last six years, the agency has supported "
+         "350 projects in Toulon.",
+         {(PP, "location_projects", "2021", "actual", 70)},
+         {(ANY, ANY, ANY, ANY, 350)}),
+    case("31-trailing-span-fr", "fr",
+         "En 2021, Provence Promotion a accompagné 70 projets. Sur les six dernières années, l'agence a accompagné "
+         "350 projets à Toulon.",
+         {(PP, "location_projects", "2021", "actual", 70)},
+         {(ANY, ANY, ANY, ANY, 350)}),
+    case("31-since-founding-span-stays-cumulative-fr", "fr",
+         "En 2021, Provence Promotion a accompagné 70 projets. En vingt ans, elle a attiré 1 500 entreprises.",
+         {(PP, "cumulative_projects", "2021", "actual", 1500)},
+         {(PP, "location_projects", ANY, ANY, 1500)}),
 ]
 
 

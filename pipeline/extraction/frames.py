@@ -549,6 +549,7 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
     territories = [own for _, own in counted]
     hits = _qualifier_hits(sent, res, orgs)
     duration, duration_markers = _words(res, lang, "duration_nouns"), _words(res, lang, "duration_markers")
+    trailing = _words(res, lang, "trailing_words")
     markers = _words(res, lang, "comparison_markers")
     origin = _words(res, lang, "origin_words")
     headcount = _words(res, lang, "headcount_nouns")
@@ -655,11 +656,16 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
         for j, (other_noun, other_own) in enumerate(counted):
             if j == k or other_noun is None or not _is(sent.tokens[other_noun], duration):
                 continue
-            marked = any(_is(c, duration_markers) for c in _children(sent, other_noun) if c.dep in _CASES)
-            years = float(numbers[j].value) * (10 if "décenni" in sent.tokens[other_noun].lower or "decade" in sent.tokens[other_noun].lower else 1)
             h = sent.tokens[other_noun].head
-            if marked and years >= lex.duration_min_years and h != other_noun and \
-                    _attachment(sent, h, outer, own, others - other_own) is not None:
+            # "en vingt ans" (the marker hangs on the noun), "over ten years" (the noun on the marker)
+            marked = any(_is(c, duration_markers) for c in _children(sent, other_noun) if c.dep in _CASES) or (
+                h != other_noun and sent.tokens[h].dep == "prep" and _is(sent.tokens[h], duration_markers))
+            years = float(numbers[j].value) * (10 if "décenni" in sent.tokens[other_noun].lower or "decade" in sent.tokens[other_noun].lower else 1)
+            if not marked or h == other_noun or _attachment(sent, h, outer, own, others - other_own) is None:
+                continue
+            if years >= 2 and any(_is(c, trailing) for c in _children(sent, other_noun)):
+                qualifiers.add("span")  # "over the past five years", "ces cinq dernières années": no year's figure
+            elif years >= lex.duration_min_years:
                 qualifiers.add("cumulative")
         attached: list[tuple[int, int, PeriodMention]] = []
         foreign: list[PeriodMention] = []
