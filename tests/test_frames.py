@@ -374,6 +374,10 @@ CASES = [
          "In 2021, Invest in Provence had its best year since it was founded, with 95 projects supported.",
          {(PP, "location_projects", "2021", "actual", 95)},
          {(PP, "cumulative_projects", ANY, ANY, 95)}),
+    case("26-best-for-eight-years-en", "en",
+         "In 2021, Invest in Provence supported 70 projects, its best result for eight years.",
+         {(PP, "location_projects", "2021", "actual", 70)},
+         {(PP, "cumulative_projects", ANY, ANY, 70)}),
     case("26-running-total-stays-fr", "fr",
          "Depuis sa création, Provence Promotion a accompagné 1 500 projets.",
          {(PP, "cumulative_projects", "2022", "actual", 1500)},
@@ -481,3 +485,29 @@ def test_frame_rules(run_text, lang, body, expected, absent):
     assert expected <= found, f"missing {expected - found}; found {sorted(found, key=str)}"
     wrong = {f for f in found for p in absent if matches(p, f)}
     assert not wrong, f"unexpected {wrong}"
+
+
+UNDATED = {
+    "en": ("Invest in Provence results\n\nIn 2021, Invest in Provence supported 70 projects bringing 1,900 jobs. "
+           "This is a little below last year, when its projects brought 2,050 jobs.\n", 2050),
+    "fr": ("Bilan de Provence Promotion\n\nEn 2021, Provence Promotion a accompagné 70 projets porteurs de 1 900 "
+           "emplois. L'an dernier, l'agence avait accompagné 64 projets.\n", 64),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_past_year_of_an_undated_document_is_unresolved(run_text, lang):
+    """"Last year" in a document with no date names no year we can tell: the figure keeps no
+    period (it enters no history cell) instead of taking the year of the sentence before."""
+    text, value = UNDATED[lang]
+    doc = run_text(text)
+    assert doc.published is None
+    found = metrics(doc)
+    assert (PP, "location_projects", "2021", "actual", 70) in found
+    assert {f for f in found if f[4] == value} and all(f[2] is None for f in found if f[4] == value), found
+
+
+def test_past_year_of_a_dated_document_resolves(run_text):
+    doc = run_text("Bilan de Provence Promotion\n\nJeudi 10 mars 2022\n\nL'an dernier, Provence Promotion a "
+                   "accompagné 64 projets.\n")
+    assert (PP, "location_projects", "2021", "actual", 64) in metrics(doc)

@@ -651,8 +651,6 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
         for t in sent.tokens:
             if _is(t, origin) and t.i not in own and _attachment(sent, t.i, outer, own, others) is not None:
                 qualifiers.add("cumulative")
-        if "cumulative" in qualifiers and _ranks(sent, res):
-            qualifiers.discard("cumulative")  # "its best year since it was founded, with 95 projects"
         for j, (other_noun, other_own) in enumerate(counted):
             if j == k or other_noun is None or not _is(sent.tokens[other_noun], duration):
                 continue
@@ -667,6 +665,9 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
                 qualifiers.add("span")  # "over the past five years", "ces cinq dernières années": no year's figure
             elif years >= lex.duration_min_years:
                 qualifiers.add("cumulative")
+        if "cumulative" in qualifiers and _ranks(sent, res):
+            # "its best year since it was founded, with 95 projects", "the best for eight years"
+            qualifiers.discard("cumulative")
         attached: list[tuple[int, int, PeriodMention]] = []
         foreign: list[PeriodMention] = []
         for p, ph in period_heads:

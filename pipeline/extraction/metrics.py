@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pipeline.extraction.context import DocContext, clause_bounds, find_phrase, has_phrase
 from pipeline.extraction.frames import NOUN_SCOPE, Frame, counted_years, decide_metric, decide_status, org_kinds, read_frames
 from pipeline.nlp import Sentence
-from pipeline.normalize.dates import PeriodMention
+from pipeline.normalize.dates import PeriodMention, past_year_phrases
 from pipeline.normalize.numbers import NumberMatch, find_numbers
 from pipeline.records import Evidence, MetricFact
 from pipeline.resources import phrase_regex
@@ -367,6 +367,8 @@ def _frame_period(frame: Frame, fig: Figure, sent: Sentence, ctx: DocContext,
                   history: list[str]) -> tuple[str | None, str]:
     """The year of a frame's figure: its attached time expression ("frame"), else the sentence's
     other periods, the preceding sentences' or the publication's (see `_period`)."""
+    if ctx.published is None and _past_year_governs(sent, ctx):
+        return None, "document"  # "below last year, which saw 2,050 jobs": last year of an unknown date
     for p in frame.periods:
         if ctx.is_comparison(sent, p) and not frame.compared:
             continue  # "up 36% on 2017": a point of comparison, not the figure's year
@@ -381,6 +383,14 @@ def _frame_period(frame: Frame, fig: Figure, sent: Sentence, ctx: DocContext,
             return str(max(ends) if ends else p.year), "frame"
         return str(p.year), "frame"
     return _period(fig, sent, ctx, history, False, exclude=frame.foreign_periods)
+
+
+def _past_year_governs(sent: Sentence, ctx: DocContext) -> bool:
+    """A sentence that names a past year relative to the time of writing ("last year", "l'an
+    dernier") and states no year ("below last year, when it saw 2,050 jobs"): its figures are of
+    that year, which an undated document cannot tell. (A stated year may be the same one:
+    "its results for 2017: 68 companies settled last year".)"""
+    return bool(past_year_phrases(sent.text, sent.lang)) and not ctx.periods_of(sent)
 
 
 def _unit(unit: str) -> str:

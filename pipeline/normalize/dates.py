@@ -226,6 +226,13 @@ def find_periods(text: str, lang: str, published: datetime.date | None) -> list[
     return sorted(found, key=lambda p: (p.start, p.end))
 
 
+def past_year_phrases(text: str, lang: str) -> list[tuple[int, int]]:
+    """Where `text` names a past year relative to the time of writing ("l'an dernier", "last
+    year"), as (start, end): without a publication date that year cannot be told."""
+    g = _grammar(lang)
+    return [m.span() for m in g.relative_phrases.finditer(text) if g.offsets[_key(m.group(1))] < 0]
+
+
 def resolve_relative(phrase: str, lang: str, published: datetime.date) -> int | None:
     """The year a relative phrase ("l'an dernier", "two years ago", "last March") points to."""
     found = list(_relative(phrase, lang, _grammar(lang), published))
