@@ -185,6 +185,7 @@ class FrameLexicon(_Strict):
     scope_inherited: list[str] = Field(default_factory=list)
     superlative_markers: PerLang = Field(default_factory=PerLang)
     trailing_words: PerLang = Field(default_factory=PerLang)
+    country_count_nouns: PerLang = Field(default_factory=PerLang)
     metrics: list[MetricRow]
     statuses: list[StatusRow]
 

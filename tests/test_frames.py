@@ -476,6 +476,26 @@ CASES = [
          "En 2021, Provence Promotion a accompagné 70 projets. En vingt ans, elle a attiré 1 500 entreprises.",
          {(PP, "cumulative_projects", "2021", "actual", 1500)},
          {(PP, "location_projects", ANY, ANY, 1500)}),
+
+    # 32. Projects counted with the number of countries they come from are foreign, and so are
+    # the jobs of a clause on that origin; not companies from many countries at a fair.
+    case("32-projects-from-countries-en", "en",
+         "Invest in Provence had a good year in 2021 with 96 projects from 31 countries that will generate 2,800 jobs.",
+         {(PP, "foreign_projects", "2021", "actual", 96), (PP, "foreign_jobs", "2021", "actual", 2800)},
+         {(PP, "location_projects", ANY, ANY, 96)}),
+    case("32-projects-from-countries-fr", "fr",
+         "En 2021, Provence Promotion a accompagné 96 projets venus de 31 pays, qui vont créer 2 800 emplois.",
+         {(PP, "foreign_projects", "2021", "actual", 96), (PP, "foreign_jobs", "2021", "actual", 2800)},
+         {(PP, "location_projects", ANY, ANY, 96)}),
+    case("32-projects-in-towns-stay-local-en", "en",
+         "In 2021, Invest in Provence supported 96 projects in 31 towns.",
+         {(PP, "location_projects", "2021", "actual", 96)},
+         {(PP, "foreign_projects", ANY, ANY, 96)}),
+    case("32-exhibitors-from-countries-fr", "fr",
+         "Au salon de Hanovre, quelque 4 000 entreprises venues de 70 pays présenteront leurs machines. "
+         "Provence Promotion y tiendra un stand.",
+         set(),
+         {(ANY, ANY, ANY, ANY, 4000)}),
 ]
 
 

@@ -48,6 +48,8 @@ NOUN_SCOPE = frozenset({"foreign", "french", "maintained", "created", "total", "
 # Qualifier pairs of which only the one closer to the figure counts: "614 dossiers traités, dont
 # 308 concrétisés" (308 were completed), "of 600 leads handled, 80 were completed".
 _CLOSER_WINS = (("handled", "completed"),)
+# Predicate classes that report what the agency's year brought (frames.yaml predicates).
+_RESULTS = frozenset({"result", "reach", "amount"})
 
 
 @dataclass(frozen=True)
@@ -515,6 +517,26 @@ def _after_causal(sent: Sentence, figure_start: int, res: Resources) -> bool:
     return any(len(window[m.end():].split()) <= 2 for m in phrase_regex(markers).finditer(window)) if markers else False
 
 
+def _complement_of(sent: Sentence, i: int, noun: int) -> bool:
+    """The word at `i` is a complement of `noun` ("projects [from 31 countries]", "entreprises
+    [de la chimie]"): what a relative clause on it says, it says of the noun."""
+    path = _path_up(sent, i)
+    return noun in path[1:4] and all(sent.tokens[p].dep in ("prep", "pobj", "nmod") for p in path[:path.index(noun)])
+
+
+def _from_countries(sent: Sentence, noun: int, countries: frozenset[str]) -> bool:
+    """The counted noun comes from a number of countries ("projects from 31 countries", "des
+    projets venus de 20 pays"): its origin is abroad."""
+    near = [c for c in _children(sent, noun)]
+    near += [g for c in near for g in _children(sent, c.i) if c.dep in ("prep", "acl", "amod") or c.pos in _VERBS]
+    near += [g for c in near if c.dep == "prep" for g in _children(sent, c.i) if g.dep == "pobj"]
+    after = noun + 1  # a preposition right after the noun, hung higher by the parser
+    if after < len(sent.tokens) and sent.tokens[after].pos == "ADP" and sent.tokens[after].head != noun:
+        near += [g for g in _children(sent, after)]
+    return any(_is(g, countries) and any(k.pos == "NUM" or k.dep == "nummod" for k in _children(sent, g.i))
+               for g in near)
+
+
 def _part_naming(res: Resources) -> frozenset[str]:
     """The qualifiers that say which part of a whole a figure counts (the `none_of` of the
     frames.yaml rows for parts)."""
@@ -643,6 +665,10 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
         if num.unit == "percent" and "foreign" not in qualifiers and any(
                 name == "foreign" and i in subject_tree for name, i in hits):
             qualifiers.add("foreign")  # "les groupes étrangers en représentent 40 %": their share
+        if noun is not None and predicates & _RESULTS and _from_countries(sent, noun, _words(res, lang, "country_count_nouns")):
+            # "96 projects from 31 countries", "des projets venus de 20 pays" (as a result: not
+            # "4 000 exposants venus de 70 pays présenteront leurs machines")
+            qualifiers.add("foreign")
         if noun is not None and any(c.dep == "amod" and c.lower in res.country_by_word for c in _children(sent, noun)):
             qualifiers.add("nationality")  # "12 Japanese companies", "cinq entreprises allemandes": a breakdown
         if num.text[:1] in "+-\u2212":
@@ -731,7 +757,8 @@ def _foreign_sources(frames: list[Frame | None], sent: Sentence, territories: li
             if g is not None and g.part and detached:
                 continue  # "31 projects, including 19 foreign ones, that will bring 544 jobs": the whole's jobs
             if j != k and g is not None and g.noun_class == "projects" and "foreign" in g.qualifiers \
-                    and sources & (territories[j] | ({g.noun} if g.noun is not None else set())):
+                    and (sources & (territories[j] | ({g.noun} if g.noun is not None else set()))
+                         or (g.noun is not None and any(_complement_of(sent, i, g.noun) for i in sources))):
                 out[k] = replace(f, qualifiers=f.qualifiers | {"foreign"})
                 break
     return out
