@@ -186,6 +186,7 @@ class FrameLexicon(_Strict):
     superlative_markers: PerLang = Field(default_factory=PerLang)
     trailing_words: PerLang = Field(default_factory=PerLang)
     country_count_nouns: PerLang = Field(default_factory=PerLang)
+    as_of_writing: PerLang = Field(default_factory=PerLang)
     metrics: list[MetricRow]
     statuses: list[StatusRow]
 

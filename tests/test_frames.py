@@ -531,3 +531,28 @@ def test_past_year_of_a_dated_document_resolves(run_text):
     doc = run_text("Bilan de Provence Promotion\n\nJeudi 10 mars 2022\n\nL'an dernier, Provence Promotion a "
                    "accompagné 64 projets.\n")
     assert (PP, "location_projects", "2021", "actual", 64) in metrics(doc)
+
+
+AS_OF_WRITING = {
+    "en": ("Invest in Provence, twenty years on\n\n{origin}, Invest in Provence has brought in 1,500 companies. "
+           "The agency recently presented its results for 2021: 70 companies settled in the region. "
+           "The board met on 12 April 2022 in Marseille.\n",
+           "Since it was founded 20 years ago", "Since it was founded in 2002"),
+    "fr": ("Provence Promotion a vingt ans\n\n{origin}, Provence Promotion a attiré 1 500 entreprises. "
+           "L'agence a présenté ses résultats 2021 : 70 entreprises se sont implantées dans la région. "
+           "Le conseil d'administration s'est réuni le 12 avril 2022 à Marseille.\n",
+           "Depuis sa création il y a vingt ans", "Depuis sa création en 2002"),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_running_total_counted_to_the_time_of_writing(run_text, lang):
+    """A running total counted from the time of writing ("founded 20 years ago") is as of the year
+    the document was written: undated, the latest full date it gives; one counted from a stated
+    founding year stays as of the year the article reports on."""
+    text, relative, absolute = AS_OF_WRITING[lang]
+    written = metrics(run_text(text.format(origin=relative)))
+    assert (PP, "cumulative_projects", "2022", "actual", 1500) in written, written
+    assert (PP, "location_projects", "2021", "actual", 70) in written
+    stated = metrics(run_text(text.format(origin=absolute)))
+    assert (PP, "cumulative_projects", "2021", "actual", 1500) in stated, stated

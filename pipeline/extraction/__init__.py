@@ -16,8 +16,9 @@ from pipeline.extraction.implantations import find_implantations
 from pipeline.extraction.metrics import find_metrics, find_table_metrics
 from pipeline.extraction.roles import find_roles
 from pipeline.nlp import Analysis
+from pipeline.normalize.dates import find_periods
 from pipeline.records import Document, ImplantationFact, MetricFact, RoleFact
-from pipeline.resources import load_resources
+from pipeline.resources import load_resources, phrase_regex
 
 LOGGER = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ def run(doc: Document, analysis: Analysis, cfg: Config) -> Document:
             history.extend(years)
             para_year[sent.paragraph] = years[-1]
     facts.extend(find_table_metrics(doc.text, doc.lang or "fr", ctx))
-    facts = _one_value_per_cell(_settle_periods(facts), ctx.agency_done)
+    facts = _one_value_per_cell(_settle_periods(facts, ctx, doc.lang or "fr"), ctx.agency_done)
     # An implantation is dated by its sentence, else its paragraph, else the year the article
     # reports on (the most frequent period of its actual figures), else its publication year.
     default = reported_year(facts) or (str(ctx.published.year) if ctx.published else None)
@@ -92,21 +93,36 @@ def reported_year(facts: list[Fact]) -> str | None:
     return None
 
 
-def _settle_periods(facts: list[Fact]) -> list[Fact]:
+def _settle_periods(facts: list[Fact], ctx: DocContext, lang: str) -> list[Fact]:
     """A figure restated without a date (a headline, a summary) is the dated one: drop it; a
-    running total without a stated year is as of the year the article reports on."""
+    running total without a stated year is as of the year the article reports on, or, when its
+    sentence counts from the time of writing ("founded 20 years ago", "à ce jour"), as of the
+    year of writing (see `_writing_year`)."""
     dated = {(f.subject, f.status, f.value) for f in facts
              if isinstance(f, MetricFact) and (f.period_source == "sentence" or f.metric.startswith("cumulative"))}
     year = reported_year(facts)
+    cues = ctx.res.frames.as_of_writing
+    now = phrase_regex(tuple(cues.get(lang) + cues.get("en")))
     out: list[Fact] = []
     for f in facts:
         if isinstance(f, MetricFact) and f.period_source != "sentence":
             if (f.subject, f.status, f.value) in dated and not f.metric.startswith("cumulative"):
                 continue
-            if f.metric.startswith("cumulative") and year:
-                f = f.model_copy(update={"period": year, "period_source": "document"})
+            if f.metric.startswith("cumulative"):
+                written = _writing_year(ctx, lang) if now.search(f.evidence.sentence) else None
+                if written or year:
+                    f = f.model_copy(update={"period": written or year, "period_source": "document"})
         out.append(f)
     return out
+
+
+def _writing_year(ctx: DocContext, lang: str) -> str | None:
+    """The year the document was written: its publication's, else that of the latest full date
+    (day, month, year) the text gives, which it cannot predate."""
+    if ctx.published is not None:
+        return str(ctx.published.year)
+    dates = [p.year for p in find_periods(ctx.text, lang, None) if p.kind == "date"]
+    return str(max(dates)) if dates else None
 
 
 def _one_value_per_cell(facts: list[Fact], agency_done: set[tuple[int, str, object]]) -> list[Fact]:
