@@ -556,3 +556,29 @@ def test_running_total_counted_to_the_time_of_writing(run_text, lang):
     assert (PP, "location_projects", "2021", "actual", 70) in written
     stated = metrics(run_text(text.format(origin=absolute)))
     assert (PP, "cumulative_projects", "2021", "actual", 1500) in stated, stated
+
+
+FIRM_CONTEXT = {
+    "fr": "Bilan\n\nEn 2020, Provence Promotion a accompagné 60 projets. Tout annonce une excellente année {year}. "
+          "« Nous devrions implanter 70 projets cette année », a dit son président.\n",
+    "en": "Results\n\nIn 2020, Invest in Provence supported 60 projects. Everything points to an excellent {year}. "
+          "\"We should bring in 70 projects this year,\" its president said.\n",
+}
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_this_year_of_an_undated_results_article(run_text, lang):
+    """Undated, "this year" after a sentence on the year following the results the article reports
+    is that year, read twice: a firm reading (it can raise a conflict); a context year that is not
+    the year after the results stays a weak one."""
+    from pipeline.history import FIRM_CONFIDENCE
+
+    def target(doc):
+        return [f for f in doc.facts if f.kind == "metric" and f.value == 70]
+
+    agreed = target(run_text(FIRM_CONTEXT[lang].format(year=2021)))
+    assert [(f.period, f.status) for f in agreed] == [("2021", "target")]
+    assert agreed[0].confidence >= FIRM_CONFIDENCE
+    if lang == "fr":
+        alone = target(run_text(FIRM_CONTEXT[lang].format(year=2024)))
+        assert alone and alone[0].confidence < FIRM_CONFIDENCE

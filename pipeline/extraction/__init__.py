@@ -15,8 +15,9 @@ from pipeline.extraction.entities import choose_subject, collect, to_entities
 from pipeline.extraction.implantations import find_implantations
 from pipeline.extraction.metrics import find_metrics, find_table_metrics
 from pipeline.extraction.roles import find_roles
+from pipeline.history import FIRM_CONFIDENCE
 from pipeline.nlp import Analysis
-from pipeline.normalize.dates import find_periods
+from pipeline.normalize.dates import find_periods, relative_year_offsets
 from pipeline.records import Document, ImplantationFact, MetricFact, RoleFact
 from pipeline.resources import load_resources, phrase_regex
 
@@ -112,6 +113,11 @@ def _settle_periods(facts: list[Fact], ctx: DocContext, lang: str) -> list[Fact]
                 written = _writing_year(ctx, lang) if now.search(f.evidence.sentence) else None
                 if written or year:
                     f = f.model_copy(update={"period": written or year, "period_source": "document"})
+            elif f.period_source == "context" and ctx.published is None and year and f.period and any(
+                    int(year) + 1 + offset == int(f.period) for _, _, offset in relative_year_offsets(f.evidence.sentence, lang)):
+                # Undated: "75 projets cette année" after a sentence on 2018, in an article on the
+                # 2017 results (written the year after them): two readings agree, the year is firm.
+                f = f.model_copy(update={"confidence": max(f.confidence, FIRM_CONFIDENCE)})
         out.append(f)
     return out
 

@@ -226,11 +226,17 @@ def find_periods(text: str, lang: str, published: datetime.date | None) -> list[
     return sorted(found, key=lambda p: (p.start, p.end))
 
 
+def relative_year_offsets(text: str, lang: str) -> list[tuple[int, int, int]]:
+    """Where `text` names a year relative to the time of writing ("l'an dernier", "cette année",
+    "next year"), as (start, end, offset in years)."""
+    g = _grammar(lang)
+    return [(*m.span(), g.offsets[_key(m.group(1))]) for m in g.relative_phrases.finditer(text)]
+
+
 def past_year_phrases(text: str, lang: str) -> list[tuple[int, int]]:
     """Where `text` names a past year relative to the time of writing ("l'an dernier", "last
     year"), as (start, end): without a publication date that year cannot be told."""
-    g = _grammar(lang)
-    return [m.span() for m in g.relative_phrases.finditer(text) if g.offsets[_key(m.group(1))] < 0]
+    return [(a, b) for a, b, offset in relative_year_offsets(text, lang) if offset < 0]
 
 
 def resolve_relative(phrase: str, lang: str, published: datetime.date) -> int | None:
