@@ -88,6 +88,10 @@ def test_dates_explicit(lang: str, text: str, expected: list[tuple[str, int, str
         ("en", "last May", 2018),
         ("en", "next June", 2019),
         ("en", "next February", 2020),
+        ("fr", "d'ici décembre", 2019),
+        ("fr", "d'ici février", 2020),
+        ("en", "by December", 2019),
+        ("en", "by February", 2020),
     ],
 )
 def test_dates_relative(lang: str, text: str, year: int) -> None:

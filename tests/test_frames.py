@@ -496,6 +496,20 @@ CASES = [
          "Provence Promotion y tiendra un stand.",
          set(),
          {(ANY, ANY, ANY, ANY, 4000)}),
+
+    # 33. A goal the agency had set itself, reported as missed, is still the goal; the revised one
+    # after the semicolon is a target of its own ("by December" is the coming December), and no
+    # part of the first ("une soixantaine de dossiers" is no whole: "de" is the quantity's).
+    case("33-missed-goal-and-revision-fr", "fr",
+         "Les 90 implantations que l'agence Provence Promotion s'était fixées pour 2022 ne seront pas atteintes ; "
+         "la direction table désormais sur une soixantaine de dossiers d'ici décembre.",
+         {(PP, "location_projects", "2022", "target", 90), (PP, "location_projects", "2022", "target", 60)},
+         {(PP, ANY, ANY, "actual", 90)}),
+    case("33-missed-goal-and-revision-en", "en",
+         "The 90 projects Invest in Provence had set itself for 2022 will not be reached; the management now "
+         "expects around 60 projects by December.",
+         {(PP, "location_projects", "2022", "target", 90), (PP, "location_projects", "2022", "target", 60)},
+         {(PP, ANY, ANY, "actual", 90)}),
 ]
 
 

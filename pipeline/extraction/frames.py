@@ -585,8 +585,10 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
     clitics = _words(res, lang, "partitive_pronouns")
     adjuncts = _words(res, lang, "adjunct_markers")
     of_these = partitive | _words(res, lang, "partitive_case")
-    wholes = {j for j, a in enumerate(anchors) if a is not None and numbers[j].unit != "EUR" and any(
-        _is(c, partitive) for i in territories[j] for c in _children(sent, i) if c.dep in _CASES)}
+    # The marker opens the whole's phrase ("sur 30 décisions", "of the 87 projects"), not the
+    # complement of a quantity noun inside it ("une soixantaine de dossiers").
+    wholes = {j for j, a in enumerate(anchors) if a is not None and numbers[j].unit != "EUR" and spans[j] and any(
+        _is(c, partitive) and c.i < min(spans[j]) for i in territories[j] for c in _children(sent, i) if c.dep in _CASES)}
     announced = _colon_targets(sent, hits, anchors)
     part_rx = phrase_regex(tuple(lex.part_markers.get(lang) + lex.part_markers.get("en")))
     introduced = {j for j, n in enumerate(numbers) if any(
@@ -714,13 +716,13 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
             subject=_subject_class(sent, verb, own, res, orgs), actor=_actor(sent, verb, own, orgs), verb=verb,
             tense=tense, negated=negated,
             compared=compared_at is not None, elided=is_elided, pronominal=pronominal, announced=k in announced,
-            part=any(_same_kind(counted, j, k, sent, res) for j in wholes - {k}) or (k in introduced and k > 0)
+            part=any(_whole_of(counted, j, k, anchors, sent, res) for j in wholes - {k}) or (k in introduced and k > 0)
             or _of_these(sent, noun, anchor, of_these),
             headcount=noun is not None and _is(sent.tokens[noun], headcount),
             periods=tuple(p for _, _, p in sorted(attached, key=lambda x: (x[0], x[1]))),
             foreign_periods=tuple(foreign), territory=own))
     for k, f in enumerate(frames):
-        whole = [j for j in wholes - {k} if _same_kind(counted, j, k, sent, res)] + ([k - 1] if k in introduced and k > 0 else [])
+        whole = [j for j in wholes - {k} if _whole_of(counted, j, k, anchors, sent, res)] + ([k - 1] if k in introduced and k > 0 else [])
         if f is not None and f.part and whole and f.number.unit == "count":
             # What the whole also is does not say which part this is ("la majorité des projets
             # étrangers, avec 60 projets sur 95": both are foreign; 60 is a breakdown).
@@ -777,6 +779,15 @@ def _of_these(sent: Sentence, noun: int | None, anchor: int, markers: frozenset[
     else:
         marked = head.head == anchor and _is(head, markers)  # "31 [of] these projects": the preposition heads
     return marked and any(c.dep == "det" and c.feature("PronType") == "Dem" for c in kids)
+
+
+def _whole_of(counted: list[tuple[int | None, frozenset[int]]], j: int, k: int, anchors: list[int | None],
+              sent: Sentence, res: Resources) -> bool:
+    """Whether figure `j` can be the whole figure `k` is part of: the same kind of thing, in the
+    same clause ("sur 30 décisions, 17 ..."; not across a semicolon: "les 80 visées ne seront pas
+    atteintes ; on table sur une soixantaine")."""
+    a, b = sorted((anchors[j] or 0, anchors[k] or 0))
+    return _same_kind(counted, j, k, sent, res) and not any(t.text == ";" for t in sent.tokens[a:b])
 
 
 def _same_kind(counted: list[tuple[int | None, frozenset[int]]], j: int, k: int, sent: Sentence, res: Resources) -> bool:
