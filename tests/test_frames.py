@@ -510,6 +510,18 @@ CASES = [
          "expects around 60 projects by December.",
          {(PP, "location_projects", "2022", "target", 90), (PP, "location_projects", "2022", "target", 60)},
          {(PP, ANY, ANY, "actual", 90)}),
+
+    # 34. What follows a dash modifies the figure after it, not the one before it.
+    case("34-dash-total-en", "en",
+         "In 2021, Invest in Provence supported 64 projects. They plan 1,500 new jobs, and a further 120 "
+         "existing jobs were kept - 1,620 jobs in all.",
+         {(PP, "jobs_maintained", "2021", "actual", 120), (PP, "jobs_total", "2021", "actual", 1620)},
+         {(PP, "jobs_total", ANY, ANY, 120)}),
+    case("34-dash-total-fr", "fr",
+         "En 2021, Provence Promotion a accompagné 64 projets. Ils prévoient 1 500 emplois nouveaux, et 120 "
+         "emplois existants ont été maintenus – 1 620 emplois au total.",
+         {(PP, "jobs_maintained", "2021", "actual", 120), (PP, "jobs_total", "2021", "actual", 1620)},
+         {(PP, "jobs_total", ANY, ANY, 120)}),
 ]
 
 
