@@ -122,6 +122,7 @@ class MetricLexicon(_Strict):
     heads: dict[str, PerLang]
     qualifiers: dict[str, PerLang]
     budget: PerLang
+    stock_metrics: list[str] = Field(default_factory=list)
 
 
 class MetricRow(_Strict):

@@ -522,6 +522,22 @@ CASES = [
          "emplois existants ont été maintenus – 1 620 emplois au total.",
          {(PP, "jobs_maintained", "2021", "actual", 120), (PP, "jobs_total", "2021", "actual", 1620)},
          {(PP, "jobs_total", ANY, ANY, 120)}),
+
+    # 35. The members of a network, counted in the present with no year, are as of the writing.
+    case("35-network-now-fr", "fr",
+         "En 2019, Provence Promotion a accompagné 64 projets. L'agence s'appuie sur son réseau "
+         "d'ambassadeurs, qui fédère près de 400 chefs d'entreprise.",
+         {(PP, "network_members", "2022", "actual", 400)},
+         {(PP, "network_members", "2019", ANY, 400)}),
+    case("35-network-now-en", "en",
+         "In 2019, Invest in Provence supported 64 projects. The agency relies on its network of "
+         "ambassadors, which brings together some 400 business leaders.",
+         {(PP, "network_members", "2022", "actual", 400)},
+         {(PP, "network_members", "2019", ANY, 400)}),
+    case("35-network-dated-stays-fr", "fr",
+         "En 2019, Provence Promotion a accompagné 64 projets. En 2019, son réseau d'ambassadeurs fédérait 350 membres.",
+         {(PP, "network_members", "2019", "actual", 350)},
+         set()),
 ]
 
 

@@ -345,6 +345,8 @@ def _frame_metrics(sent: Sentence, ctx: DocContext, history: list[str]) -> list[
             continue
         status = decide_status(frame, ctx.res)
         period, source = _frame_period(frame, fig, sent, ctx, history)
+        if metric in ctx.res.metrics.stock_metrics and source != "frame" and frame.tense == "present" and ctx.published:
+            period, source = str(ctx.published.year), "document"  # "un réseau qui fédère 400 membres"
         if frame.compared and not frame.periods:
             continue  # a point of comparison with no period of its own states nothing
         if metric.startswith("cumulative") is False and fig.range and frame.noun_class in ("projects", "jobs"):
