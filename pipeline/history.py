@@ -15,13 +15,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from pipeline.records import FIRM_CONFIDENCE
 from pipeline.terms import build_terms
 
 APPROX_TOLERANCE = 0.05  # "about 70" agrees with 67..73, not with 63
-# A reading whose year is stated where the figure is (in its frame, its sentence or a table row)
-# has at least this confidence (pipeline/extraction/metrics.py); one dated only by the paragraph
-# before it or by the publication date has less.
-FIRM_CONFIDENCE = 0.8
 
 Fact = dict[str, Any]
 

@@ -59,6 +59,13 @@ def readable_path(path: str | bytes | os.PathLike[str] | os.PathLike[bytes]) -> 
 SourcePath = Annotated[str, AfterValidator(readable_path)]
 
 
+
+# A metric reading whose year is stated where the figure is (in its frame, its sentence or a table
+# row) has at least this confidence (pipeline/extraction/metrics.py); one dated only by the
+# paragraph before it or by the publication date has less. The history raises conflicts only
+# between such firm readings (pipeline/history.py).
+FIRM_CONFIDENCE = 0.8
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -538,6 +538,25 @@ CASES = [
          "En 2019, Provence Promotion a accompagné 64 projets. En 2019, son réseau d'ambassadeurs fédérait 350 membres.",
          {(PP, "network_members", "2019", "actual", 350)},
          set()),
+
+    # 36. The agent of a passive clause qualifies its subject, not a figure in its adjunct ("was
+    # marked by strong growth, with 48 % of ..." is a share, not a change); the agent of a bare
+    # participle qualifies the figure it modifies ("dont 800 promis par des sociétés étrangères").
+    case("36-adjunct-of-passive-en", "en",
+         "In 2021, Invest in Provence supported 64 projects. The year was marked by strong growth, "
+         "with 48% of the projects coming from abroad.",
+         {(PP, "foreign_share_projects", "2021", "actual", 48)},
+         set()),
+    case("36-adjunct-of-passive-fr", "fr",
+         "En 2021, Provence Promotion a accompagné 64 projets. L'année a été marquée par une forte hausse, "
+         "avec 48 % des projets venus de l'étranger.",
+         {(PP, "foreign_share_projects", "2021", "actual", 48)},
+         set()),
+    case("36-agent-of-participle-fr", "fr",
+         "En 2021, Provence Promotion a accompagné 64 projets porteurs de 1 500 emplois, dont 800 promis par "
+         "des sociétés extérieures à la France.",
+         {(PP, "foreign_jobs", "2021", "actual", 800)},
+         set()),
 ]
 
 
@@ -613,7 +632,7 @@ def test_this_year_of_an_undated_results_article(run_text, lang):
     """Undated, "this year" after a sentence on the year following the results the article reports
     is that year, read twice: a firm reading (it can raise a conflict); a context year that is not
     the year after the results stays a weak one."""
-    from pipeline.history import FIRM_CONFIDENCE
+    from pipeline.records import FIRM_CONFIDENCE
 
     def target(doc):
         return [f for f in doc.facts if f.kind == "metric" and f.value == 70]

@@ -15,10 +15,9 @@ from pipeline.extraction.entities import choose_subject, collect, to_entities
 from pipeline.extraction.implantations import find_implantations
 from pipeline.extraction.metrics import find_metrics, find_table_metrics
 from pipeline.extraction.roles import find_roles
-from pipeline.history import FIRM_CONFIDENCE
 from pipeline.nlp import Analysis
 from pipeline.normalize.dates import find_periods, relative_year_offsets
-from pipeline.records import Document, ImplantationFact, MetricFact, RoleFact
+from pipeline.records import FIRM_CONFIDENCE, Document, ImplantationFact, MetricFact, RoleFact
 from pipeline.resources import load_resources, phrase_regex
 
 LOGGER = logging.getLogger(__name__)

@@ -332,6 +332,18 @@ def _blocking(sent: Sentence, k: int, chain: tuple[int, ...], territories: list[
     return frozenset(out - mine)
 
 
+def _agent_qualifies(sent: Sentence, chain: tuple[int, ...], at: int) -> bool:
+    """Whether what the agent of the verb at `chain[at]` is, the figure is: the figure is the
+    passive subject ("N projects were led by foreign firms"), or the verb is a bare participle
+    ("N projets portés par des groupes étrangers", "1 133 promis par ces sociétés"); not a figure
+    in an adjunct of a passive clause ("was marked by a rise, with 55 % of ...")."""
+    verb = sent.tokens[chain[at]]
+    if at > 0 and sent.tokens[chain[at - 1]].dep in ("nsubj:pass", "nsubjpass"):
+        return True
+    return verb.feature("VerbForm") == "Part" and not any(
+        c.dep in ("aux", "aux:pass", "auxpass", "aux:tense") for c in _children(sent, verb.i))
+
+
 def _through_agent(sent: Sentence, i: int, verb: int) -> bool:
     """Whether the word at `i` reaches `verb` through its agent ("projects led by foreign firms",
     "des projets portés par des groupes étrangers"): what the agent is, the passive subject is."""
@@ -656,7 +668,7 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
                 continue
             if name in NOUN_SCOPE and verb_at is not None and at == verb_at and i != chain[at] and not (
                     sent.tokens[i].head == chain[at] and sent.tokens[i].pos in ("VERB", "ADV", "ADJ", "AUX", "PART", "ADP")) \
-                    and not _through_agent(sent, i, chain[at]):
+                    and not (_agent_qualifies(sent, chain, at) and _through_agent(sent, i, chain[at])):
                 continue  # on the verb's other dependents ("a sharp rise ..., with 61 %"): not the figure's
             if name in lex.direct_qualifiers and not (verb_at is None or at < verb_at or (at == verb_at and is_direct)):
                 continue
