@@ -555,8 +555,15 @@ CASES = [
     case("36-agent-of-participle-fr", "fr",
          "En 2021, Provence Promotion a accompagné 64 projets porteurs de 1 500 emplois, dont 800 promis par "
          "des sociétés extérieures à la France.",
-         {(PP, "foreign_jobs", "2021", "actual", 800)},
-         set()),
+         {(PP, "foreign_jobs", "2021", "actual", 800), (PP, "location_projects", "2021", "actual", 64),
+          (PP, "jobs_created", "2021", "actual", 1500)},
+         {(PP, ANY, ANY, "target", ANY)}),
+    # ... and the verb of that part is not a goal of the whole ("promised" is the 800's)
+    case("36-part-verb-is-not-the-whole-goal-en", "en",
+         "In 2021, Invest in Provence supported 64 projects, bringing 1,500 jobs, of which 800 were promised "
+         "by companies from abroad.",
+         {(PP, "foreign_jobs", "2021", "actual", 800), (PP, "jobs_created", "2021", "actual", 1500)},
+         {(PP, ANY, ANY, "target", ANY)}),
 ]
 
 

@@ -645,7 +645,9 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
         if verb_at is not None and any(_is(t, adjuncts) for i in chain[1:verb_at] for t in (
                 sent.tokens[i], *(c for c in _children(sent, i) if c.dep in _CASES))):
             predicates.add("amount")  # "remained attractive with 90 projects": the measure of the result
-        own_words = [*own, *(c.i for i in own for c in _children(sent, i) if c.dep in ("amod", "acl", "acl:relcl", "relcl", "advmod"))]
+        # (not the verb of another figure hung on this one's noun: "64 projets ..., dont 800 promis")
+        own_words = [*own, *(c.i for i in own for c in _children(sent, i)
+                             if c.dep in ("amod", "acl", "acl:relcl", "relcl", "advmod") and c.i not in others)]
         own_target = k in announced or "target" in _classes(sent, own_words, res, with_arguments=False) or any(
             name == "target" and i in own_words for name, i in hits)
         noun_class = _head_class(res, sent.tokens[noun]) if noun is not None else None
