@@ -145,6 +145,7 @@ class MetricRow(_Strict):
     headcount: bool | None = None
     vague: bool | None = None
     subject: str | None = None
+    dated: bool | None = None
     min_value: float | None = None
     max_value: float | None = None
 

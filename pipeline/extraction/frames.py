@@ -940,6 +940,8 @@ def _metric_row_holds(row: MetricRow, f: Frame, unit: str) -> bool:
         return False
     if row.subject and row.subject != f.subject:
         return False
+    if row.dated is not None and row.dated != bool(f.periods):
+        return False
     if row.max_value is not None and float(f.number.value) > row.max_value:
         return False
     return row.min_value is None or float(f.number.value) >= row.min_value
