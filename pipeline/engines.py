@@ -124,6 +124,13 @@ def _exit_with(pid: int) -> None:
     threading.Thread(target=watch, name="pressfacts-watch-build", daemon=True).start()
 
 
+def one_core_each() -> None:
+    """A worker is one core's share of the work: lingua, which spreads a detection over every
+    core (rayon, whose idle threads spin before they sleep), runs on one thread. Effective
+    before this process's first detection (rayon reads it once)."""
+    os.environ.setdefault("RAYON_NUM_THREADS", "1")
+
+
 def _start_worker(build_pid: int, watchdog_dir: str, cfg: Config, log_level: int | None,
                   languages: list[str]) -> None:
     """A runner worker's start: tied to the build, limits on, readers and language detector warm,
@@ -131,8 +138,7 @@ def _start_worker(build_pid: int, watchdog_dir: str, cfg: Config, log_level: int
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the build decides when to stop
     _die_with_parent()
     _exit_with(build_pid)
-    # lingua spreads a detection over every core (rayon); a worker is one core's share of the work.
-    os.environ.setdefault("RAYON_NUM_THREADS", "1")
+    one_core_each()
     if log_level is not None:
         logging.basicConfig(level=log_level, stream=sys.stderr,
                             format="%(levelname)s %(name)s [worker %(process)d]: %(message)s")
@@ -345,10 +351,11 @@ class DaskEngine:
             n = workers or worker_count(cfg)
             # one thread per worker: a spaCy pipeline is not shared between threads
             self._cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,  # type: ignore[no-untyped-call]
-                                         dashboard_address=None)
+                                         dashboard_address=None, env={"RAYON_NUM_THREADS": "1"})
             self.client = Client(self._cluster)  # type: ignore[no-untyped-call]
         self.workers = max(1, len(self.client.scheduler_info().get("workers", {})))
         self._check_versions()
+        self.client.run(one_core_each)  # a remote cluster's workers too (before their first document)
 
     def _check_versions(self) -> None:
         """Every worker must run the same pipeline as the driver, or records would mix versions."""
