@@ -28,7 +28,8 @@ __all__ = ["Config", "Document", "build", "extract", "load_config"]
 def extract(paths: Iterable[str | Path], cfg: Config | None = None) -> Iterator[Document]:
     """Document records for the given files and folders, streamed in input order (the local
     runner: cfg.processes worker processes)."""
-    from pipeline.engines import open_engine
+    from pipeline.engines import open_engine, worker_count
+    from pipeline.factbase import chunk_size
     from pipeline.inputs import DEFAULT_EXCLUDE, iter_inputs
 
     cfg = cfg or Config()
@@ -37,7 +38,7 @@ def extract(paths: Iterable[str | Path], cfg: Config | None = None) -> Iterator[
     files = [str(p) for p, skip in iter_inputs(paths, DEFAULT_EXCLUDE) if skip is None]
     # opened now: a missing or malformed data folder is raised here, not in every document
     engine = open_engine("local", cfg, first=files[:4]) if files else None
-    return _stream(engine, files, cfg.batch_size * 4)
+    return _stream(engine, files, chunk_size(cfg, worker_count(cfg)))
 
 
 def _stream(engine: Engine | None, files: list[str], size: int) -> Iterator[Document]:

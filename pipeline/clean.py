@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from pipeline.config import DEFAULT_MODELS_DIR, Config
 from pipeline.records import Document
-from pipeline.resources import ResourceError
+from pipeline.resources import ResourceError, parse_yaml
 
 LOGGER = logging.getLogger(__name__)
 
@@ -133,7 +133,7 @@ def load_rules(models_dir: Path | None = None) -> Rules:
     """Read and compile models_dir/boilerplate.yaml (default: the repository's models/)."""
     path = Path(models_dir or DEFAULT_MODELS_DIR) / BOILERPLATE_FILE
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = parse_yaml(path.read_text(encoding="utf-8")) or {}
         data = BoilerplateFile.model_validate(raw)
     except (OSError, yaml.YAMLError, ValidationError) as exc:
         raise ResourceError(f"cannot load boilerplate patterns from {path}: {exc}") from exc

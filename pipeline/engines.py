@@ -124,6 +124,29 @@ def _exit_with(pid: int) -> None:
     threading.Thread(target=watch, name="pressfacts-watch-build", daemon=True).start()
 
 
+def one_core_each() -> None:
+    """A worker is one core's share of the work: lingua, which spreads a detection over every
+    core (rayon, whose idle threads spin before they sleep), runs on one thread. Effective
+    before this process's first detection (rayon reads it once)."""
+    os.environ.setdefault("RAYON_NUM_THREADS", "1")
+
+
+def warm_up(cfg: Config, languages: list[str]) -> None:
+    """Load the spaCy pipelines of `languages` and the language detector in this worker, before
+    its first batch: loaded by the nlp stage instead (in a background thread), a model competes
+    for the interpreter with the batch's first documents. A failure waits for the load that
+    needs it (the nlp stage raises it again, in the build)."""
+    from pipeline import nlp
+    from pipeline.language import detect
+
+    for lang in languages:
+        try:
+            nlp.load(lang, cfg)
+        except Exception:  # noqa: BLE001 - raised again by the nlp stage, in the build
+            LOGGER.debug("early load of the %s pipeline failed", lang, exc_info=True)
+    detect("Le développement économique de la région avance. The region's economy grows.")
+
+
 def _start_worker(build_pid: int, watchdog_dir: str, cfg: Config, log_level: int | None,
                   languages: list[str]) -> None:
     """A runner worker's start: tied to the build, limits on, readers and language detector warm,
@@ -131,22 +154,15 @@ def _start_worker(build_pid: int, watchdog_dir: str, cfg: Config, log_level: int
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the build decides when to stop
     _die_with_parent()
     _exit_with(build_pid)
-    # lingua spreads a detection over every core (rayon); a worker is one core's share of the work.
-    os.environ.setdefault("RAYON_NUM_THREADS", "1")
+    one_core_each()
     if log_level is not None:
         logging.basicConfig(level=log_level, stream=sys.stderr,
                             format="%(levelname)s %(name)s [worker %(process)d]: %(message)s")
-    from pipeline import nlp, run
-    from pipeline.language import detect
+    from pipeline import run
 
     # Loaded now, not in a background thread: the per-document address-space limit of the first
-    # files must not count a model loading beside them. A failure waits for the load that needs it.
-    for lang in languages:
-        try:
-            nlp.load(lang, cfg)
-        except Exception:  # noqa: BLE001 - raised again by the nlp stage, in the build
-            LOGGER.debug("early load of the %s pipeline failed", lang, exc_info=True)
-    detect("Le développement économique de la région avance. The region's economy grows.")
+    # files must not count a model loading beside them.
+    warm_up(cfg, languages)
     # The watchdog file tells the runner that this process ended on a timeout (see _failure).
     run.guard_this_process(open(Path(watchdog_dir) / str(os.getpid()), "w", encoding="utf-8"))  # noqa: SIM115
 
@@ -181,6 +197,14 @@ def _start_forkserver() -> None:
             del os.environ["PYTHONSAFEPATH"]
         else:
             os.environ["PYTHONSAFEPATH"] = previous
+
+
+def likely_languages(cfg: Config, first: list[str] | None) -> list[str]:
+    """The configured languages that the files `first` probably have (`language.hint`)."""
+    from pipeline import language
+
+    guesses = {language.hint(path, cfg.models_dir) for path in first or []}
+    return [lang for lang in cfg.languages if lang in guesses]
 
 
 class _Batch:
@@ -223,16 +247,13 @@ class LocalRunner:
     def __init__(self, cfg: Config, workers: int, first: list[str] | None = None, stages: Any = None) -> None:
         from pebble import ProcessPool
 
-        from pipeline import language
-
         self.cfg = cfg
         self.workers = workers
         self.restarts = 0
         self._stages = stages
         self._pending: list[Future[list[Record]]] = []
         self._watchdog = tempfile.mkdtemp(prefix="pressfacts-watchdog-")
-        guesses = {language.hint(path, cfg.models_dir) for path in first or []}
-        wanted = [lang for lang in cfg.languages if lang in guesses]
+        wanted = likely_languages(cfg, first)
         level = logging.getLogger().level if logging.getLogger().handlers else None
         # forkserver: workers start clean, without the parent's threads (tqdm) or open files,
         # and cheaply, from a server that has imported the readers and spaCy once.
@@ -329,8 +350,10 @@ class InProcess:
 class DaskEngine:
     """Batches as tasks on a Dask distributed cluster: a scheduler address, or a LocalCluster."""
 
-    def __init__(self, cfg: Config, scheduler: str | None = None, workers: int | None = None) -> None:
+    def __init__(self, cfg: Config, scheduler: str | None = None, workers: int | None = None,
+                 first: list[str] | None = None) -> None:
         try:
+            import dask
             from distributed import Client, LocalCluster
         except ImportError as exc:
             raise EngineError(DASK_MISSING) from exc
@@ -343,12 +366,21 @@ class DaskEngine:
                 raise EngineError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
         else:
             n = workers or worker_count(cfg)
-            # one thread per worker: a spaCy pipeline is not shared between threads
-            self._cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,  # type: ignore[no-untyped-call]
-                                         dashboard_address=None)
+            # One thread per worker: a spaCy pipeline is not shared between threads. Without the
+            # statistical profiler Dask runs in each worker (a stack sample every 10 ms, for the
+            # dashboard, which is off): it took the interpreter from the task every time.
+            with dask.config.set({"distributed.worker.profile.enabled": False}):
+                self._cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,  # type: ignore[no-untyped-call]
+                                             dashboard_address=None, env={"RAYON_NUM_THREADS": "1"})
             self.client = Client(self._cluster)  # type: ignore[no-untyped-call]
         self.workers = max(1, len(self.client.scheduler_info().get("workers", {})))
         self._check_versions()
+        # As the local runner's workers do at start (a remote cluster's workers too): lingua on one
+        # thread, the likely spaCy pipelines loaded before the first batch, all workers at once.
+        self.client.run(one_core_each)
+        languages = likely_languages(cfg, first)
+        self.client.gather([self.client.submit(warm_up, cfg, languages, workers=[address], pure=False)  # type: ignore[no-untyped-call]
+                            for address in self.client.scheduler_info().get("workers", {})])
 
     def _check_versions(self) -> None:
         """Every worker must run the same pipeline as the driver, or records would mix versions."""
@@ -391,7 +423,7 @@ def open_engine(name: str, cfg: Config, scheduler: str | None = None, first: lis
 
     check_data(cfg.models_dir)
     if name == "dask":
-        return DaskEngine(cfg, scheduler)
+        return DaskEngine(cfg, scheduler, first=first)
     if name != "local":
         raise EngineError(f"unknown engine {name!r}: use one of {', '.join(ENGINES)}")
     if not cfg.isolate:

@@ -309,18 +309,65 @@ def has_syntax(nlp: "Language") -> bool:
 
 
 def compact(doc: "Doc", syntax: bool) -> Compact:
-    """A spaCy Doc of one section as plain tuples (see `Compact`)."""
+    """A spaCy Doc of one section as plain tuples (see `Compact`), its sentences repaired
+    (`_repaired_bounds`).
+
+    Read from `Doc.to_array` columns, not token by token: a `Token` (and its head, its morph)
+    is a Python object built on each access, and walking them took twice as long as this."""
+    from spacy.attrs import DEP, HEAD, IDX, LEMMA, LENGTH, MORPH, POS, SENT_START, SPACY, TAG
+
+    if not len(doc):
+        return []
+    text = doc.text
+    columns = doc.to_array([IDX, LENGTH, SENT_START, SPACY, *((POS, DEP, HEAD, LEMMA, MORPH, TAG) if syntax else ())])
+    idx, length, sent_start, space = (columns[:, k].tolist() for k in range(4))
+    words = [text[i:i + n] for i, n in zip(idx, length, strict=True)]
+    ents = [(e.start, e.end, e.start_char, e.end_char, e.label_, e.ent_id_) for e in doc.ents]
+    if syntax:
+        pos, dep, lemma, morph, tag = (columns[:, k].tolist() for k in (4, 5, 7, 8, 9))
+        head = columns[:, 6].astype("int64").tolist()  # offsets to the head, stored as uint64
+        name = _StringNames(doc.vocab.strings)
     out: Compact = []
-    for piece in _repaired_sentences(doc):
-        base = piece.start
+    for a, b in _repaired_bounds(text, words, idx, sent_start, space):
         tokens = [
-            (t.idx, len(t.text), t.pos_, t.dep_, t.head.i - base if piece.start <= t.head.i < piece.end else t.i - base,
-             t.lemma_, str(t.morph), t.tag_)
-            for t in piece
+            (idx[i], length[i], name(pos[i]), name(dep[i]), i + head[i] - a if a <= i + head[i] < b else i - a,
+             name(lemma[i]), name.morph(morph[i]), name(tag[i]))
+            for i in range(a, b)
         ] if syntax else []
-        ents = [(e.start_char, e.end_char, e.label_, e.ent_id_) for e in piece.ents]
-        out.append((piece.start_char, piece.end_char, tokens, ents))
+        # what Span.ents gives: the entities inside the sentence, up to one that crosses its end
+        inside = []
+        for e_start, e_end, char_start, char_end, label, kb_id in ents:
+            if e_start >= a:
+                if e_end > b:
+                    break
+                inside.append((char_start, char_end, label, kb_id))
+        out.append((idx[a], idx[b - 1] + length[b - 1], tokens, inside))
     return out
+
+
+class _StringNames:
+    """The strings behind a Doc's attribute hashes (0: unset, ""), each looked up once per Doc."""
+
+    def __init__(self, strings: object) -> None:
+        self._strings = strings
+        self._names: dict[int, str] = {0: ""}
+        self._morphs: dict[int, str] = {0: ""}
+
+    def __call__(self, key: int) -> str:
+        try:
+            return self._names[key]
+        except KeyError:
+            value = self._names[key] = self._strings[key]  # type: ignore[index]
+            return value
+
+    def morph(self, key: int) -> str:
+        """A morphology as `str(token.morph)` gives it: "" for none (stored as "_")."""
+        try:
+            return self._morphs[key]
+        except KeyError:
+            value = self(key)
+            value = self._morphs[key] = "" if value == "_" else value
+            return value
 
 
 def expand(sents: Compact, text: str, offset: int, lang: str, para_starts: list[int]) -> list[Sentence]:
@@ -337,44 +384,53 @@ def expand(sents: Compact, text: str, offset: int, lang: str, para_starts: list[
     return out
 
 
-def _split_on_breaks(sent: "Span") -> Iterator["Span"]:  # type: ignore[valid-type]
-    """A sentence cut at every line break: the parser sometimes glues a heading on."""
-    begin = sent.start
-    for tok in sent:
-        if "\n" in tok.text and tok.i > begin:
-            yield sent.doc[begin:tok.i]
-            begin = tok.i + 1
-    if begin < sent.end:
-        yield sent.doc[begin:sent.end]
+def _repaired_bounds(text: str, words: list[str], idx: list[int], sent_start: list[int],
+                     space: list[int]) -> list[list[int]]:
+    """The parser's sentences (token index bounds [start, end)), cut at every line break (the
+    parser sometimes glues a heading on), with broken-off pieces glued back: on the same line,
+    a piece continues the previous one when it starts with a comma, semicolon, closing bracket,
+    dash or lowercase word ("L'an dernier | , l'agence a ..."), or when the previous piece did
+    not end a sentence ("le groupe belge Katoen | Natie vient de ...").
 
-
-def _repaired_sentences(doc: "Doc") -> list["Span"]:  # type: ignore[valid-type]
-    """The parser's sentences, cut at line breaks, with broken-off pieces glued back: on the
-    same line, a piece continues the previous one when it starts with a comma, semicolon,
-    closing bracket, dash or lowercase word ("L'an dernier | , l'agence a ..."), or when the
-    previous piece did not end a sentence ("le groupe belge Katoen | Natie vient de ...")."""
+    `words`, `idx`, `sent_start` and `space` are the Doc's token texts, character offsets,
+    SENT_START and SPACY values (a sentence starts at each token whose SENT_START is 1, as in
+    `Doc.sents`)."""
+    n = len(words)
+    sentences, begin = [], 0
+    for i in range(1, n):
+        if sent_start[i] == 1:
+            sentences.append((begin, i))
+            begin = i
+    sentences.append((begin, n))
     bounds: list[list[int]] = []
-    for sent in doc.sents:
-        for piece in _split_on_breaks(sent):
-            if not piece.text.strip():
+    for a, b in sentences:
+        pieces, begin = [], a
+        for i in range(a, b):
+            if "\n" in words[i] and i > begin:
+                pieces.append((begin, i))
+                begin = i + 1
+        if begin < b:
+            pieces.append((begin, b))
+        for start, end in pieces:
+            if not text[idx[start]:idx[end - 1] + len(words[end - 1])].strip():
                 continue
-            first = piece[0].text
-            glued = bounds and bounds[-1][1] == piece.start and "\n" not in doc[bounds[-1][1] - 1].text_with_ws
-            previous = doc[bounds[-1][1] - 1].text if bounds else ""
+            first = words[start]
+            glued = bounds and bounds[-1][1] == start and "\n" not in words[bounds[-1][1] - 1]
+            previous = words[bounds[-1][1] - 1] if bounds else ""
             unfinished = previous[-1:] not in '.!?:;"»)…' and not previous.isupper()
             if glued and (first[:1] in ",;:)]\u2013\u2014-" or first[:1].islower() or unfinished):
-                bounds[-1][1] = piece.end
+                bounds[-1][1] = end
             else:
-                bounds.append([piece.start, piece.end])
+                bounds.append([start, end])
     # An opening quote left at the end of a sentence belongs to the next one:
     # 'budget de 3,2 M€. "Nous voulons ...' (the senter often cuts after the quote).
     for cur, nxt in zip(bounds, bounds[1:]):
         a, b = cur
-        if (b - a >= 3 and nxt[0] == b and doc[b - 1].text in _OPENING_QUOTES and doc[b - 2].whitespace_
-                and doc[b - 2].text[-1:] in ".!?…:"):
+        if (b - a >= 3 and nxt[0] == b and words[b - 1] in _OPENING_QUOTES and space[b - 2]
+                and words[b - 2][-1:] in ".!?…:"):
             cur[1] -= 1
             nxt[0] -= 1
-    return [doc[a:b] for a, b in bounds]
+    return bounds
 
 
 _OPENING_QUOTES = {'"', "«", "“", "„"}

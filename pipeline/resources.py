@@ -335,12 +335,22 @@ _FILES = {
 }
 
 
+# libyaml's parser where PyYAML was built with it (its wheels are): the same data as the pure
+# Python SafeLoader, read about eight times faster (every worker process reads models/ at start).
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parse_yaml(text: str) -> object:
+    """`yaml.safe_load`, with libyaml when available; raises yaml.YAMLError."""
+    return yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
+
+
 def _read_yaml(path: Path) -> object:
     if not path.is_file():
         raise ResourceError(f"missing data file {path}: is models_dir right? (the package ships models/ as "
                             f"pipeline/models; reinstall it if the file went missing)")
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return parse_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise ResourceError(f"{path}: not valid YAML: {exc}") from exc
 

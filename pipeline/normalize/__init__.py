@@ -12,16 +12,14 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-import yaml
-
 from pipeline.config import DEFAULT_MODELS_DIR
+from pipeline.resources import parse_yaml
 
 
 @functools.lru_cache(maxsize=None)
 def lexicon(name: str) -> dict[str, Any]:
     """The YAML data file models/<name>.yaml, loaded once."""
-    with (DEFAULT_MODELS_DIR / f"{name}.yaml").open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+    data = parse_yaml((DEFAULT_MODELS_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
     return data if isinstance(data, dict) else {}
 
 
