@@ -59,6 +59,8 @@ class OrgCues(_Strict):
     company_nouns: PerLang
     agency_nouns: PerLang
     name_connectors: list[str]
+    list_joiners: PerLang
+    sector_words: PerLang
 
 
 class Title(_Strict):

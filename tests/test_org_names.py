@@ -81,3 +81,47 @@ def test_org_names_a_part_of_a_longer_name_is_that_organization(names, expected)
     mentions = [Mention(10 * k, 10 * k + len(n), "ORG", n, n) for k, n in enumerate(names)]
     linked = {m.surface: m.name for m in _link_partial_names(mentions, res)}
     assert {s: n for s, n in linked.items() if s != n} == expected
+
+
+@pytest.mark.parametrize("text, members", [
+    ("Publié le 12 mars 2019\n\nBilan\n\nParmi les projets de l'agence Nordinvest figurent les sociétés Vetrox "
+     "Technologies, Norlind, Kalvéra Systems, Brassac ou encore Pivardi.", {"Norlind", "Brassac", "Pivardi"}),
+    ("Published 12 March 2019\n\nResults\n\nThe area hosts firms such as Orvane Technologies, Keltrix, Dunmore "
+     "Systems as well as Brackwell.", {"Keltrix", "Brackwell"}),
+    # a parenthesis after a member; a member the model reads as a person or a place; no member tagged,
+    # but one with a company word
+    ("Publié le 12 mars 2019\n\nBilan\n\nPas moins de 21 entreprises accompagnées par l'agence Nordinvest, dont "
+     "Valtrix (centre de R&D), Orsane Technologies (siège social), Mapper Litho ou encore Concorde Tissage, ont "
+     "choisi la région.", {"Valtrix", "Orsane Technologies", "Mapper Litho", "Concorde Tissage"}),
+])
+def test_org_names_the_members_of_a_list_of_organizations_are_organizations(run_text, text, members):
+    doc = run_text(text)
+    assert members <= orgs(doc)
+    assert not members & {e.name for e in doc.entities if e.type == "PERSON"}
+
+
+@pytest.mark.parametrize("text, org, not_org", [
+    # a named person in a list stays a person
+    ("Publié le 12 mars 2019\n\nBilan\n\nL'agence Nordinvest a réuni Vetrox Technologies, Norlind, Kalvéra Systems et Pierre "
+     "Garnier pour signer la charte.", "Norlind", "Pierre Garnier"),
+    # the words of one name joined by "and" are no list
+    ("Published 12 March 2019\n\nResults\n\nThe Dunmore Chamber of Commerce and Industry welcomed Orvane "
+     "Technologies.", "Orvane Technologies", "Industry"),
+])
+def test_org_names_a_list_does_not_make_people_or_name_words_organizations(run_text, text, org, not_org):
+    found = orgs(run_text(text))
+    assert org in found and not_org not in found
+
+
+@pytest.mark.parametrize("text, sectors, names", [
+    ("Publié le 12 mars 2019\n\nBilan\n\nLes filières Aéronautique, Mécanique et Naval ainsi que l'Économie "
+     "numérique ont porté les résultats. Naval Group et Digital Realty ont ouvert des bureaux.",
+     {"Aéronautique", "Mécanique", "Naval", "Économie numérique"}, {"Naval Group", "Digital Realty"}),
+    ("Published 12 March 2019\n\nResults\n\nTwo sectors, Energy-Environment & Maritime-Logistics and Lifestyle, "
+     "Health-Well-Being, led the year for Keltrix Systems, as did Green Industry.",
+     {"Energy-Environment & Maritime-Logistics", "Lifestyle, Health-Well-Being", "Green Industry"},
+     {"Keltrix Systems"}),
+])
+def test_org_names_a_sector_is_no_organization(run_text, text, sectors, names):
+    found = orgs(run_text(text))
+    assert not found & sectors and names <= found

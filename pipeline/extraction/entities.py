@@ -67,6 +67,7 @@ def _cue_words(res: Resources) -> dict[str, frozenset[str]]:
         "tails": frozenset(w.lower() for w in cues.org_tail_words),
         "not_names": frozenset(n.lower() for n in cues.not_names),
         "junk": frozenset(w.lower() for w in cues.junk_words),
+        "sectors": frozenset(w.lower() for w in cues.sector_words.all()),
     }
 
 
@@ -99,11 +100,32 @@ def is_junk(text: str, res: Resources) -> bool:
     junk = cue_words["junk"]
     if any(w in junk for w in re.findall(r"[\w-]+", low)):
         return True
+    if _sector(low, cue_words["sectors"]):
+        return True  # "Maritime/Logistique", "Green Industry": a sector, no name
     letters = sum(c.isalpha() for c in text)
     words = text.split()
     if words[-1].lower() in _DANGLING or (len(words) > 1 and all(w.isupper() and len(w) > 3 for w in words)):
         return True  # "Agence de développement économique des" (cut), "INWARD INVESTMENT" (kicker)
     return letters < 2 or len(words) > 8 or text in res.org_cues.acronym_stoplist
+
+
+def _sector(low: str, sectors: frozenset[str]) -> bool:
+    """A lowercased span made only of sector words (models/org_cues.yaml `sector_words`), joined by
+    "et", "and", "de", "of", "&", hyphens, slashes or commas ("health-well-being": "health" and
+    "well-being")."""
+    words = [w for w in re.split(r"[\s,/&]+", low) if w and w not in _SECTOR_JOINS]
+    return bool(words) and all(_sector_word(w.split("-"), sectors) for w in words)
+
+
+def _sector_word(parts: list[str], sectors: frozenset[str]) -> bool:
+    """Hyphen-joined `parts` covered by sector words, each one or more consecutive parts."""
+    covered = [True] + [False] * len(parts)
+    for end in range(1, len(parts) + 1):
+        covered[end] = any(covered[i] and "-".join(parts[i:end]) in sectors for i in range(end))
+    return covered[-1]
+
+
+_SECTOR_JOINS = {"et", "and", "de", "du", "des", "of", "the", "la", "le", "l'"}
 
 
 _DANGLING = {"de", "des", "du", "d'", "la", "le", "les", "l'", "of", "the", "and", "et", "for", "pour", "à", "a", "en", "in"}
@@ -250,7 +272,7 @@ def collect(analysis: Analysis, text: str, lang: str, res: Resources) -> Mention
         c.start < m.end and m.start < c.end and (m.type == "PLACE" or m.surface[:1].islower() or _unnamed_person(m, res)
                                                  or (c.start <= m.start and m.end <= c.end and c.end - c.start > m.end - m.start))
         for c in cued)]
-    found = _whole_institution_names(_listed_orgs(_titled_orgs(found + cued, text, res), text, res), text, res)
+    found = _whole_institution_names(_listed_orgs(analysis, _titled_orgs(found + cued, text, res), text, res), text, res)
     found, agencies = _agency_appositions(analysis, found, text, res)
     found = _without_nationality(found, text, res)
     named = _named_people(text, found, res)
@@ -463,31 +485,130 @@ def _link_partial_names(mentions: list[Mention], res: Resources) -> list[Mention
             for m in mentions]
 
 
-def _listed_orgs(found: list[Mention], text: str, res: Resources) -> list[Mention]:
-    """"Air Liquide, Novasep et SmartPS": the other members of a list that names an
-    organization are organizations too, unless they are known people or places."""
-    item = _NAME
-    lists = re.compile(rf"{item}(?:,\s+{item})*,?\s+(?:et|and)\s+{item}")
-    out = list(found)
-    for m in lists.finditer(text):
-        if re.search(r"(?:\bof|\bde|\bdu|\bdes|\bfor)\s+$", text[max(0, m.start() - 6):m.start()]):
-            continue  # "Chamber of Commerce and Industry": words of one name, not a list
-        items, pos = [], m.start()
-        for part in re.split(r"(,\s+|,?\s+(?:et|and)\s+)", m.group(0)):
-            if part and not re.fullmatch(r",\s+|,?\s+(?:et|and)\s+", part):
-                items.append((pos, pos + len(part)))
-            pos += len(part)
-        kinds = [next((x for x in out if x.start <= a and b <= x.end or (a <= x.start and x.end <= b)), None) for a, b in items]
-        if not any(k is not None and k.type == "ORG" for k in kinds):
-            continue
-        for (a, b), k in zip(items, kinds):
-            name = _sentence_stop(re.sub(r"\s+(?:de|du|des|&)$", "", text[a:b]))
-            if k is not None or is_junk(name, res) or fold(name) in res.territory_keys \
-                    or name.lower() in res.country_by_word or name.split()[0].lower() in res.first_names:
+def _list_joiners(res: Resources) -> dict[str, frozenset[str]]:
+    """The joiners of models/org_cues.yaml `list_joiners` as lowercase token tuples, per language."""
+    return {lang: frozenset(tuple(j.lower().split()) for j in res.org_cues.list_joiners.get(lang)) for lang in ("fr", "en")}
+
+
+def _parenthesis_end(toks: list[Token], i: int) -> int:
+    """The index after a parenthesis opening at `toks[i]` (at most 30 tokens), else `i`."""
+    if i < len(toks) and toks[i].text == "(":
+        for j in range(i + 1, min(len(toks), i + 31)):
+            if toks[j].text == ")":
+                return j + 1
+            if toks[j].text == "(":
+                break
+    return i
+
+
+def _member_start(t: Token) -> bool:
+    """A word that may open a list member: capitalized, no article, preposition, pronoun or
+    conjunction; the sentence's first word only when tagged as a name, noun or adjective (a
+    capitalized word inside a sentence may be tagged a verb: "Mapper")."""
+    if not _name_token(t) or t.pos in ("DET", "ADP", "PRON", "CCONJ", "SCONJ", "PUNCT", "AUX"):
+        return False
+    return t.i > 0 or t.pos in ("PROPN", "NOUN", "ADJ", "X")
+
+
+def _name_lists(sent: Sentence, res: Resources) -> list[list[tuple[int, int]]]:
+    """The lists of names of a sentence, each a list of (start, end) character spans: name runs
+    joined by a comma, a slash or a conjunction (models/org_cues.yaml `list_joiners`), each run
+    optionally followed by a parenthesis ("A (R&D), B et C", "A, B ou encore C", "A, B, C, D...").
+    A list has two runs joined by a conjunction, or three or more runs. The words inside a
+    parenthesis are read for lists of their own ("X (A et B)")."""
+    connectors = frozenset(res.org_cues.name_connectors)
+    joiners = res.memo("list_joiners", _list_joiners)[sent.lang if sent.lang in ("fr", "en") else "en"]
+    joiner_words = frozenset(w for joiner in joiners for w in joiner)
+    toks = sent.tokens
+    lists: list[list[tuple[int, int]]] = []
+    pending = [(0, len(toks))]
+    while pending:
+        i, hi = pending.pop(0)
+        current: list[tuple[int, int]] = []
+        conjunction = False
+        while i < hi:
+            t = toks[i]
+            if not _member_start(t):
+                i += 1
                 continue
-            entry = res.org_by_key.get(fold(name))
-            out.append(Mention(a, a + len(name), "ORG", entry.name if entry else name, name))
+            run = [x for x in _name_run(toks, i, 1, connectors) if x.i < hi]
+            current.append((run[0].start, run[-1].end))
+            j = _parenthesis_end(toks, run[-1].i + 1)
+            if j > run[-1].i + 1:
+                pending.append((run[-1].i + 2, j - 1))
+            k = j
+            while k < hi and toks[k].lower in joiner_words:
+                k += 1
+            words = tuple(toks[x].lower for x in range(j, k))
+            rest = words[1:] if words[:1] == (",",) else words
+            if words and (words in joiners or rest in joiners) and k < hi and _member_start(toks[k]):
+                conjunction = conjunction or any(w not in (",", "/") for w in words)
+                i = k
+                continue
+            if len(current) >= 3 or (len(current) == 2 and conjunction):
+                lists.append(current)
+            current, conjunction = [], False
+            i = max(k, run[-1].i + 1)
+        if len(current) >= 3 or (len(current) == 2 and conjunction):
+            lists.append(current)
+    return lists
+
+
+def _listed_orgs(analysis: Analysis, found: list[Mention], text: str, res: Resources) -> list[Mention]:
+    """The members of a list of names that names organizations are organizations too: "Vetrox,
+    Norlind et Kalvera", "A (R&D), B ou encore C", "A, B, C, D…". A member the model left untagged
+    is added, unless it is a known place, a country, a title or starts with a given name; a member
+    it read as a person without a known given name ("Tremolo Ceram"; everywhere in the document)
+    or as a place no lexicon knows ("Vetrox France") is an organization. Only lists with more
+    organizations (tagged, or untagged with a company word: "Orsane Technologies") than named
+    people and known places are read so; a member followed by a title ("X, Président
+    d'honneur") is a person."""
+    out = list(found)
+    retyped: set[str] = set()
+    titles = res.memo("title_words", _title_words)
+    for sent in analysis.sentences:
+        for items in _name_lists(sent, res):
+            kinds = []
+            for a, b in items:
+                over = [x for x in out if x.start < b and a < x.end]
+                kinds.append(over[0] if len(over) == 1 else (None if not over else False))
+            if len(items) > 1 and all(k and k is kinds[0] for k in kinds):
+                continue  # one name's words ("Chamber of Commerce and Industry")
+            open_ = [k is None or (k and (_unnamed_person(k, res) or k.type == "PLACE" and not _known_place(k.surface, res)))
+                     for k in kinds]
+            orgs = sum(1 for k, o, (a, b) in zip(kinds, open_, items)
+                       if k and k.type == "ORG" or o and looks_like_org(text[a:b], sent.lang, res))
+            others = sum(1 for k, o in zip(kinds, open_) if k and not o and k.type != "ORG")
+            if not orgs or orgs <= others:
+                continue
+            for (a, b), k, o in zip(items, kinds, open_):
+                if not o or _titled(text, b, titles):
+                    continue
+                if k and k.type == "PERSON":
+                    retyped.add(k.name)
+                    continue
+                name = _sentence_stop(re.sub(r"\s+(?:de|du|des|&|of|in)$", "", text[a:b]))
+                first = name.split()[0].lower() if name.split() else ""
+                if is_junk(name, res) or _known_place(name, res) or first in res.first_names \
+                        or first in titles or name.lower() in titles:
+                    continue
+                entry = res.org_by_key.get(fold(name))
+                out = [x for x in out if x is not k]  # a place no lexicon knows ("Vetrox" of "Vetrox Technologies")
+                out.append(Mention(a, a + len(name), "ORG", entry.name if entry else name, name))
+    out = [Mention(m.start, m.end, "ORG", m.name, m.surface) if m.type == "PERSON" and m.name in retyped else m
+           for m in out]
     return sorted(out, key=lambda x: (x.start, x.end))
+
+
+def _known_place(name: str, res: Resources) -> bool:
+    """A territory, a country or nationality word, or a foreign city of models/places.yaml."""
+    return fold(name) in res.territory_keys or name.lower() in res.country_by_word
+
+
+def _titled(text: str, end: int, titles: frozenset[str]) -> bool:
+    """A name followed by a comma and a role title ("X, Président de Y", "X, CEO"): a person."""
+    m = re.match(r",\s*([\w-]+(?:\s+[\w-]+)?)", text[end:end + 40])
+    return bool(m) and (m.group(1).lower() in titles or m.group(1).split()[0].lower() in titles)
 
 
 def _titled_org_regexes(res: Resources) -> tuple[re.Pattern[str], re.Pattern[str]]:
