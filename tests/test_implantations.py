@@ -85,6 +85,69 @@ def test_implantations_nationality_word_only_outside_a_name_seen_without_it(text
     assert (m.name, text[m.start:m.end]) == (expected, expected)
 
 
+@pytest.mark.parametrize("text, surface, expected", [
+    # named once: a nationality adjective before a name of two or more words is outside it
+    ("The Korean Hanseo Steel Works opened a plant in Truro.", "Korean Hanseo Steel Works", "Hanseo Steel Works"),
+    ("Le Japonais Tamaki Precision Tools a ouvert une usine à Brest.", "Japonais Tamaki Precision Tools",
+     "Tamaki Precision Tools"),
+    # a country's name, a one-word rest, an institution: the name is whole
+    ("China International Freight opened an office in Truro.", "China International Freight",
+     "China International Freight"),
+    ("Korean Air opened a route to Truro.", "Korean Air", "Korean Air"),
+    ("The German Chamber of Commerce opened an office in Truro.", "German Chamber of Commerce",
+     "German Chamber of Commerce"),
+    ("La Chambre de Commerce Italienne a ouvert un bureau à Brest.", "Chambre de Commerce Italienne",
+     "Chambre de Commerce Italienne"),
+])
+def test_implantations_nationality_adjective_before_a_name_named_once(text, surface, expected):
+    from pipeline.config import Config
+    from pipeline.extraction.entities import Mention, _without_nationality
+    from pipeline.resources import load_resources
+
+    start = text.index(surface)
+    res = load_resources(Config().models_dir)
+    (m,) = _without_nationality([Mention(start, start + len(surface), "ORG", surface, surface)], text, res)
+    assert (m.name, text[m.start:m.end]) == (expected, expected)
+
+
+@pytest.mark.parametrize("text, cut, whole", [
+    ("Kestrel Silicon Chemical arrive. Le groupe Kestrel Silicon Chemical investit à Brest.", "Silicon Chemical",
+     "Kestrel Silicon Chemical"),
+    ("Kestrel Silicon Chemical arrives. The Kestrel Silicon Chemical group invests in Truro.", "Silicon Chemical",
+     "Kestrel Silicon Chemical"),
+])
+def test_org_names_a_name_cut_at_its_start_is_the_longer_name_of_the_document(text, cut, whole):
+    from pipeline.extraction.entities import Mention, _grown_to_longer_names
+
+    at = text.index(cut)  # the model's cut span, in the first sentence
+    later = text.index(whole, at + len(cut))
+    found = [Mention(at, at + len(cut), "ORG", cut, cut), Mention(later, later + len(whole), "ORG", whole, whole)]
+    first, second = _grown_to_longer_names(found, text)
+    assert (first.name, text[first.start:first.end]) == (whole, whole) and second.name == whole
+
+
+def test_org_names_a_name_is_not_grown_over_a_word_that_is_not_its_own():
+    from pipeline.extraction.entities import Mention, _grown_to_longer_names
+
+    text = "Nordik Silicon Chemical arrive. Le groupe Kestrel Silicon Chemical investit à Brest."
+    at = text.index("Silicon Chemical")
+    later = text.index("Kestrel Silicon Chemical")
+    found = [Mention(at, at + 16, "ORG", "Silicon Chemical", "Silicon Chemical"),
+             Mention(later, later + 24, "ORG", "Kestrel Silicon Chemical", "Kestrel Silicon Chemical")]
+    assert _grown_to_longer_names(found, text)[0].name == "Silicon Chemical"
+
+
+@pytest.mark.parametrize("text, company, country", [
+    ("Published 12 March 2019\n\nThe Northbay Invest agency reports\n\nThe Northbay Invest agency welcomed the "
+     "arrival of the Korean Hanseo Steel Works in Falmouth.", "Hanseo Steel Works", "South Korea"),
+    ("Publié le 12 mars 2019\n\nL'agence Nordinvest présente son bilan\n\nL'agence Nordinvest salue l'arrivée du "
+     "coréen Hanseo Steel Works à Brest.", "Hanseo Steel Works", "South Korea"),
+])
+def test_implantations_nationality_word_between_the_noun_and_its_company(run_text, text, company, country):
+    found = companies(run_text(text))
+    assert company in found and found[company].origin == country
+
+
 @pytest.mark.parametrize("text, expected", [
     ("Publié le 12 mars 2019\n\nL'agence Nordinvest présente son bilan\n\nL'agence Nordinvest a présenté son bilan. "
      "Vetrox Group, Alumbra Solar et Kestrel Robotics font partie des 40 projets accompagnés par l'agence en 2018.",

@@ -274,7 +274,7 @@ def collect(analysis: Analysis, text: str, lang: str, res: Resources) -> Mention
         for c in cued)]
     found = _whole_institution_names(_listed_orgs(analysis, _titled_orgs(found + cued, text, res), text, res), text, res)
     found, agencies = _agency_appositions(analysis, found, text, res)
-    found = _without_nationality(found, text, res)
+    found = _grown_to_longer_names(_without_nationality(found, text, res), text)
     named = _named_people(text, found, res)
     found = [m for m in found if not any(p.start <= m.start and m.end <= p.end for p in named)]
     mentions = link_renames(_add_surnames(found + named, text), text)
@@ -283,17 +283,48 @@ def collect(analysis: Analysis, text: str, lang: str, res: Resources) -> Mention
 
 def _without_nationality(found: list[Mention], text: str, res: Resources) -> list[Mention]:
     """An organization named with its nationality word outside the name ("Chinese Quechen Silicon
-    Chemical", "l'allemand Vetrox") is the name without it, when the document also names it without
-    the word: "China International Logistics" stays whole."""
+    Chemical", "l'allemand Vetrox") is the name without it, when the document also names it
+    without the word, or when the word is no country's name and two or more words follow that do
+    not open an institution's name ("the Korean Hanseo Steel Works"; but "China International
+    Logistics", "British Airways", "the German Chamber of Commerce" stay whole)."""
+    heads = res.memo("org_cue_words", _cue_words)["heads"]
     out = []
     for m in found:
         first, _sp, rest = m.surface.partition(" ")
         if (m.type == "ORG" and rest and rest[:1].isupper() and first.lower() in res.country_by_word
                 and res.org_by_key.get(fold(m.surface)) is None
-                and any(k != m.start + len(first) + 1 for k in _occurrences(text, rest))):
+                and (_nationality_before(first, rest, heads, res)
+                     or any(k != m.start + len(first) + 1 for k in _occurrences(text, rest)))):
             start = m.start + len(first) + 1
             entry = res.org_by_key.get(fold(rest))
             m = Mention(start, start + len(rest), "ORG", entry.name if entry else rest, rest)
+        out.append(m)
+    return out
+
+
+def _nationality_before(first: str, rest: str, heads: frozenset[str], res: Resources) -> bool:
+    """`first` is a nationality adjective before a name of two or more words that is no institution."""
+    country = res.country_by_word[first.lower()]
+    words = rest.split()
+    return (first.lower() not in country.lower().split() and len(words) >= 2 and words[0].lower() not in heads)
+
+
+def _grown_to_longer_names(found: list[Mention], text: str) -> list[Mention]:
+    """A name the model cut at its start ("Silicon Chemical" where the text reads "Quechen Silicon
+    Chemical") is the longer name when the document names that one elsewhere and the missing words
+    stand right before the cut span."""
+    longer = sorted({m.surface for m in found if m.type == "ORG" and " " in m.surface}, key=len, reverse=True)
+    out = []
+    for m in found:
+        if m.type == "ORG":
+            for name in longer:
+                prefix = name[:len(name) - len(m.surface)]
+                if len(name) > len(m.surface) and name.endswith(" " + m.surface) \
+                        and text[m.start - len(prefix):m.start] == prefix \
+                        and not any(o is not m and o.start < m.start and m.start - len(prefix) < o.end for o in found):
+                    whole = next(o for o in found if o.surface == name)
+                    m = Mention(m.start - len(prefix), m.end, "ORG", whole.name, name)
+                    break
         out.append(m)
     return out
 

@@ -151,9 +151,31 @@ def _company_after_noun(noun_end: int, sent: Sentence, ctx: DocContext) -> str |
     de X", "the arrival of X", "the opening of the plant of X"."""
     for m in ctx.mentions.within(sent.start, sent.end, "ORG"):
         rel = m.start - sent.start
-        if rel >= noun_end and _OWNER_GAP.match(sent.text[noun_end:rel]) and _is_company(m.name, ctx, sent.lang):
+        if rel >= noun_end and _owner_gap(sent.text[noun_end:rel], ctx) and _is_company(m.name, ctx, sent.lang):
             return m.name
     return _unlabelled_owner(noun_end, sent, ctx)
+
+
+_OWNER_PREP = re.compile(r"^\s+(?:(?:de|du|des|of)\s+(?:la\s+|le\s+|les\s+|l'|the\s+|its\s+|son\s+|sa\s+|ses\s+)?|d')", re.I)
+
+
+def _owner_gap(gap: str, ctx: DocContext) -> bool:
+    """The words between an implantation noun and its company: a preposition ("de", "of") with
+    its article, then a noun with its own preposition ("de la plate-forme de"), or up to three
+    words that describe the company: lowercase words, nationality words, short acronyms of
+    models/org_cues.yaml's stoplist ("of the Korean", "of the Indian IT major", "du groupe chinois")."""
+    if _OWNER_GAP.match(gap):
+        return True
+    prep = _OWNER_PREP.match(gap)
+    if not prep:
+        return False
+    words = gap[prep.end():].split()
+    return len(words) <= 3 and all(
+        w[:1].islower() or w.lower() in ctx.res.country_by_word or w in ctx.res.org_cues.acronym_stoplist
+        for w in words) and not any(w.lower() in _STOP_WORDS for w in words)
+
+
+_STOP_WORDS = {"et", "and", "ou", "or", "qui", "which", "who", "que", "that", "à", "in", "en", "au", "aux", "at", "to"}
 
 
 _CAPITALIZED_RUN = re.compile(r"[A-ZÀ-Ý][\w&+'-]*(?:[^\S\n]+[A-ZÀ-Ý][\w&+'-]*){0,2}")
