@@ -202,3 +202,60 @@ def test_implantations_place_or_month_in_the_company_slot_is_none(run_text, text
 def test_implantations_place_keeps_its_article(run_text, text, company, place):
     found = companies(run_text(text))
     assert found[company].place == place
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Publié le 12 mars 2019\n\nL'agence Nordinvest présente son bilan\n\nL'agence Nordinvest l'a confirmé : une "
+     "nouvelle implantation, Kelvane SA, arrive à Brest.", {"Kelvane SA"}),
+    ("Published 12 March 2019\n\nThe Northbay Invest agency reports\n\nThe Northbay Invest agency announced a new "
+     "arrival, Kelvane Services, in Truro.", {"Kelvane Services"}),
+    # the list before the noun keeps its companies
+    ("Publié le 12 mars 2019\n\nL'agence Nordinvest présente son bilan\n\nKestrel Robotics, Alumbra Solar et, "
+     "plus récente implantation, le coréen Tamaki Seiko ont rejoint le Finistère.", {"Alumbra Solar", "Tamaki Seiko"}),
+])
+def test_implantations_company_in_apposition_to_an_implantation_noun(run_text, text, expected):
+    assert expected <= set(companies(run_text(text)))
+
+
+@pytest.mark.parametrize("text, company, year", [
+    ("Publié le 12 mars 2019\n\nL'agence Nordinvest présente son bilan\n\nAprès deux ans de recherche, le groupe "
+     "Kelvane Industries a opté pour Brest afin d'y construire son usine.", "Kelvane Industries", "2019"),
+    ("Published 12 March 2019\n\nThe Northbay Invest agency reports\n\nAfter two years of search, Kelvane "
+     "Industries opted for Truro to build its plant.", "Kelvane Industries", "2019"),
+    # of two years, the one the parse attaches to the cue's verb
+    ("Publié le 12 mars 2019\n\nL'agence Nordinvest présente son bilan\n\nRepéré en 2016 sur un salon, le groupe "
+     "Kelvane Industries a pris ses quartiers en 2018 à Brest.", "Kelvane Industries", "2018"),
+    ("Published 12 March 2019\n\nThe Northbay Invest agency reports\n\nFirst met in 2016 at a trade fair, Kelvane "
+     "Industries opened its office in Truro in 2018.", "Kelvane Industries", "2018"),
+])
+def test_implantations_choice_and_move_in_phrases_and_the_year_of_the_cue(run_text, text, company, year):
+    found = companies(run_text(text))
+    assert company in found and found[company].year == year
+
+
+def test_implantations_company_coordinated_with_the_company_of_a_noun(run_text):
+    found = companies(run_text(
+        "Published 12 March 2019\n\nThe Northbay Invest agency reports\n\nThe Northbay Invest agency hailed the "
+        "arrival of the Korean Hanseo Steel Works in Falmouth and the Indian IT major Tarvex Systems in Truro."))
+    assert {"Hanseo Steel Works", "Tarvex Systems"} <= set(found)
+
+
+@pytest.mark.parametrize("text, company, not_companies", [
+    ("Published 12 March 2019\n\nThe Northbay Invest agency reports\n\nTwo sectors stand out, with the establishment "
+     "of Trevlog Systems in the new warehouse built by Barnholt Group and Ostrel Ltd.", "Trevlog Systems",
+     {"Barnholt Group", "Ostrel Ltd"}),
+    ("Publié le 12 mars 2019\n\nL'agence Nordinvest présente son bilan\n\nDeux filières se distinguent, avec "
+     "l'implantation de Trevlog Systems dans le nouvel entrepôt construit par Barnholt Group et Ostrel SA.",
+     "Trevlog Systems", {"Barnholt Group", "Ostrel SA"}),
+])
+def test_implantations_a_cue_inside_another_cues_phrase_tells_no_company(run_text, text, company, not_companies):
+    found = companies(run_text(text))
+    assert company in found and not set(found) & not_companies
+
+
+def test_implantations_a_name_read_as_an_unknown_place_in_the_company_slot(run_text):
+    doc = run_text("Published 12 March 2019\n\nThe Northbay Invest agency reports\n\nThe agency hailed the set-up "
+                   "of Trevlog in Truro.")
+    found = companies(doc)
+    assert "Trevlog" in found and found["Trevlog"].place != "Trevlog"
+    assert "Trevlog" in {e.name for e in doc.entities if e.type == "ORG"}
