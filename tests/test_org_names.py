@@ -125,3 +125,60 @@ def test_org_names_a_list_does_not_make_people_or_name_words_organizations(run_t
 def test_org_names_a_sector_is_no_organization(run_text, text, sectors, names):
     found = orgs(run_text(text))
     assert not found & sectors and names <= found
+
+
+@pytest.mark.parametrize("text, members, not_org", [
+    # a member opening with an article or "du"
+    ("Publié le 12 mars 2019\n\nBilan\n\nL'agence Nordinvest remercie ses partenaires : Kervanor, Ostrelia, la "
+     "Fondation Quimper Université et les autres.", {"Kervanor", "Ostrelia", "Fondation Quimper Université"}, None),
+    ("Publié le 12 mars 2019\n\nBilan\n\nL'agence Nordinvest est financée par la Communauté de Brest, du "
+     "Département du Finistère et du Cluster Mer.", {"Département du Finistère", "Cluster Mer"}, None),
+    # "et d'Industrie": the complement of a name, no list member
+    ("Publié le 12 mars 2019\n\nBilan\n\nSes cofinanceurs sont la Chambre de commerce et d'Industrie de Brest et le "
+     "Conseil départemental du Finistère.", {"Conseil départemental du Finistère"}, "Industrie de Brest"),
+])
+def test_org_names_list_members_after_an_article_not_after_an_elided_de(run_text, text, members, not_org):
+    found = orgs(run_text(text))
+    assert members <= found and not_org not in found
+
+
+@pytest.mark.parametrize("text, tagged, expected", [
+    ("La jeune pousse a rejoint l'incubateur de KLM TRX à Brest.", "TRX", "KLM TRX"),
+    ("The start-up joined the lab of KLM TRX in Truro.", "TRX", "KLM TRX"),
+    # a function word in capitals, a line in capitals: no name
+    ("Le bilan\nCOMMUNIQUE DE PRESSE\nL'agence publie.", "PRESSE", "PRESSE"),
+    ("La société de TRX publie.", "TRX", "TRX"),
+])
+def test_org_names_an_acronym_before_a_tagged_acronym_is_part_of_the_name(text, tagged, expected):
+    from pipeline.config import Config
+    from pipeline.extraction.entities import Mention, _joined_acronyms
+    from pipeline.resources import load_resources
+
+    at = text.index(tagged)
+    res = load_resources(Config().models_dir)
+    (m,) = _joined_acronyms([Mention(at, at + len(tagged), "ORG", tagged, tagged)], text, res)
+    assert (m.name, text[m.start:m.end]) == (expected, expected)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Publié le 12 mars 2019\n\nBilan\n\nJ'ai découvert le projet The Forge et le soutien de l'agence Nordinvest a été "
+     "décisif.", "The Forge"),
+])
+def test_org_names_an_english_the_name_inside_a_french_sentence(run_text, text, name):
+    assert name in orgs(run_text(text))
+
+
+def test_org_names_an_english_the_opening_an_english_sentence_is_no_name(run_text):
+    found = orgs(run_text("Published 12 March 2019\n\nResults\n\nThe Northbay Invest agency met the press. The "
+                          "Results were good."))
+    assert not any(o.startswith("The ") for o in found)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Published 12 March 2019\n\nResults\n\nThe Northbay Invest agency met the Nice Côte d'Azur Chamber of Commerce "
+     "and Industry.", "Nice Côte d'Azur Chamber of Commerce and Industry"),
+    ("Publié le 12 mars 2019\n\nBilan\n\nL'agence Nordinvest a rencontré la CCI Nice Côte d'Azur.",
+     "CCI Nice Côte d'Azur"),
+])
+def test_org_names_a_place_with_an_elided_de_in_an_institution_pattern(run_text, text, name):
+    assert name in orgs(run_text(text))

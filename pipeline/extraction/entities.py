@@ -275,6 +275,7 @@ def collect(analysis: Analysis, text: str, lang: str, res: Resources) -> Mention
     found = _whole_institution_names(_listed_orgs(analysis, _titled_orgs(found + cued, text, res), text, res), text, res)
     found, agencies = _agency_appositions(analysis, found, text, res)
     found = _grown_to_longer_names(_without_nationality(found, text, res), text)
+    found = _joined_acronyms(found, text, res) + _english_names_in_french(analysis, found, res)
     named = _named_people(text, found, res)
     found = [m for m in found if not any(p.start <= m.start and m.end <= p.end for p in named)]
     mentions = link_renames(_add_surnames(found + named, text), text)
@@ -299,6 +300,47 @@ def _without_nationality(found: list[Mention], text: str, res: Resources) -> lis
             entry = res.org_by_key.get(fold(rest))
             m = Mention(start, start + len(rest), "ORG", entry.name if entry else rest, rest)
         out.append(m)
+    return out
+
+
+def _joined_acronyms(found: list[Mention], text: str, res: Resources) -> list[Mention]:
+    """An acronym the model tagged right after another acronym it left out is one name with it
+    ("Vetrox Lab de KLM TRX": "KLM TRX"), unless that acronym is a stoplisted or function word or
+    the line is all capitals (a kicker: "COMMUNIQUE DE PRESSE")."""
+    taken = [(m.start, m.end) for m in found]
+    out = []
+    for m in found:
+        before = re.search(r"(?<![\w-])([A-Z][A-Z0-9&]{1,6}) $", text[max(0, m.start - 9):m.start])
+        line = text[text.rfind("\n", 0, m.start) + 1:(text.find("\n", m.end) + 1 or len(text) + 1) - 1]
+        if m.type == "ORG" and is_acronym(m.surface, res) and before and is_acronym(before.group(1), res) \
+                and before.group(1).lower() not in _DANGLING and any(c.islower() for c in line) \
+                and not any(a < m.start and m.start - len(before.group(0)) < b for a, b in taken):
+            start = m.start - len(before.group(0))
+            name = text[start:m.end]
+            entry = res.org_by_key.get(fold(name))
+            m = Mention(start, m.end, "ORG", entry.name if entry else name, name)
+        out.append(m)
+    return out
+
+
+def _english_names_in_french(analysis: Analysis, found: list[Mention], res: Resources) -> list[Mention]:
+    """In a French sentence, an English "The" inside the sentence with capitalized words after it
+    is a name the model left untagged ("le projet The Harbour", "le soutien de The Forge")."""
+    connectors = frozenset(res.org_cues.name_connectors)
+    out = []
+    for sent in analysis.sentences:
+        if sent.lang != "fr":
+            continue
+        for t in sent.tokens:
+            if t.text != "The" or t.i == 0 or t.i + 1 >= len(sent.tokens) or not _name_token(sent.tokens[t.i + 1]):
+                continue
+            run = _name_run(sent.tokens, t.i + 1, 1, connectors)
+            start, end = t.start, run[-1].end
+            if any(m.start < end and start < m.end for m in found + out):
+                continue
+            name = sent.text[start - sent.start:end - sent.start]
+            if not is_junk(clean_surface(name), res):
+                out.append(Mention(start, end, "ORG", name, name))
     return out
 
 
@@ -532,6 +574,11 @@ def _parenthesis_end(toks: list[Token], i: int) -> int:
     return i
 
 
+# What may open a list member before its name; not "de", "d'": "Commerce et d'Industrie" is one name.
+_COMPLEMENT = frozenset({"d'", "of", "for"})  # before a name that completes another one
+_MEMBER_OPENERS = frozenset({"le", "la", "les", "l'", "du", "des", "the"})
+
+
 def _member_start(t: Token) -> bool:
     """A word that may open a list member: capitalized, no article, preposition, pronoun or
     conjunction; the sentence's first word only when tagged as a name, noun or adjective (a
@@ -563,6 +610,9 @@ def _name_lists(sent: Sentence, res: Resources) -> list[list[tuple[int, int]]]:
                 i += 1
                 continue
             run = [x for x in _name_run(toks, i, 1, connectors) if x.i < hi]
+            if not current and i > 0 and toks[i - 1].lower in _COMPLEMENT:
+                i = run[-1].i + 1  # "Chambre de commerce et d'Industrie de X et Y": a name's complement
+                continue
             current.append((run[0].start, run[-1].end))
             j = _parenthesis_end(toks, run[-1].i + 1)
             if j > run[-1].i + 1:
@@ -572,6 +622,10 @@ def _name_lists(sent: Sentence, res: Resources) -> list[list[tuple[int, int]]]:
                 k += 1
             words = tuple(toks[x].lower for x in range(j, k))
             rest = words[1:] if words[:1] == (",",) else words
+            # a member may open with an article or "du" ("A, B, la Fondation C", "du A et du B")
+            while k + 1 < hi and toks[k].pos in ("DET", "ADP") and toks[k].lower in _MEMBER_OPENERS \
+                    and (toks[k + 1].lower in _MEMBER_OPENERS or _member_start(toks[k + 1])):
+                k += 1
             if words and (words in joiners or rest in joiners) and k < hi and _member_start(toks[k]):
                 conjunction = conjunction or any(w not in (",", "/") for w in words)
                 i = k
