@@ -94,6 +94,7 @@ def test_implantations_nationality_word_only_outside_a_name_seen_without_it(text
     ("China International Freight opened an office in Truro.", "China International Freight",
      "China International Freight"),
     ("Korean Air opened a route to Truro.", "Korean Air", "Korean Air"),
+    ("The French National Assembly opened a debate.", "French National Assembly", "French National Assembly"),
     ("The German Chamber of Commerce opened an office in Truro.", "German Chamber of Commerce",
      "German Chamber of Commerce"),
     ("La Chambre de Commerce Italienne a ouvert un bureau à Brest.", "Chambre de Commerce Italienne",

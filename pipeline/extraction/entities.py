@@ -345,10 +345,12 @@ def _english_names_in_french(analysis: Analysis, found: list[Mention], res: Reso
 
 
 def _nationality_before(first: str, rest: str, heads: frozenset[str], res: Resources) -> bool:
-    """`first` is a nationality adjective before a name of two or more words that is no institution."""
+    """`first` is a foreign nationality adjective before a name of two or more words that is no
+    institution ("French National Assembly": the home country's word belongs to the name)."""
     country = res.country_by_word[first.lower()]
     words = rest.split()
-    return (first.lower() not in country.lower().split() and len(words) >= 2 and words[0].lower() not in heads)
+    return (country != "France" and first.lower() not in country.lower().split() and len(words) >= 2
+            and words[0].lower() not in heads)
 
 
 def _grown_to_longer_names(found: list[Mention], text: str) -> list[Mention]:
