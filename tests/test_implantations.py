@@ -260,3 +260,20 @@ def test_implantations_a_name_read_as_an_unknown_place_in_the_company_slot(run_t
     found = companies(doc)
     assert "Trevlog" in found and found["Trevlog"].place != "Trevlog"
     assert "Trevlog" in {e.name for e in doc.entities if e.type == "ORG"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Publié le 12 mars 2019\n\nL'agence Nordinvest présente son bilan\n\nEn 2018, 21 entreprises accompagnées par "
+     "l'agence Nordinvest, dont Kestrel Robotics, Vetrox Hydro (siège), Alumbra Solar et Baltic Freight, ont choisi "
+     "le Finistère.", {"Kestrel Robotics", "Vetrox Hydro", "Alumbra Solar", "Baltic Freight"}),
+    ("Published 12 March 2019\n\nThe Northbay Invest agency reports\n\nIn 2018, firms such as Kestrel Robotics, Vetrox "
+     "Hydro, Alumbra Solar and Baltic Freight Ltd chose Cornwall.",
+     {"Kestrel Robotics", "Vetrox Hydro", "Alumbra Solar", "Baltic Freight Ltd"}),
+    # the noun's apposition after "et" with no comma, the list before it kept
+    ("Publié le 12 mars 2019\n\nL'agence Nordinvest présente son bilan\n\nKestrel Robotics, Alumbra Solar et plus "
+     "récente arrivée, le coréen Tamaki Seiko ont rejoint le Finistère.", {"Alumbra Solar", "Tamaki Seiko"}),
+])
+def test_implantations_every_member_of_a_list_whole(run_text, text, expected):
+    found = companies(run_text(text))
+    assert expected <= set(found) and all(f.year == "2018" for n, f in found.items() if n in expected) \
+        or "Tamaki Seiko" in expected

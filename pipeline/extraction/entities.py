@@ -577,6 +577,7 @@ def _parenthesis_end(toks: list[Token], i: int) -> int:
 
 
 # What may open a list member before its name; not "de", "d'": "Commerce et d'Industrie" is one name.
+_CAP_WORDS = r"[A-ZÀ-Ý][\w'-]*(?: [A-ZÀ-Ý][\w'-]*)?"  # one or two capitalized words
 _COMPLEMENT = frozenset({"d'", "of", "for"})  # before a name that completes another one
 _MEMBER_OPENERS = frozenset({"le", "la", "les", "l'", "du", "des", "the"})
 
@@ -669,6 +670,15 @@ def _listed_orgs(analysis: Analysis, found: list[Mention], text: str, res: Resou
             if not orgs or orgs <= others:
                 continue
             for (a, b), k, o in zip(items, kinds, open_):
+                extra = text[k.end:b].strip() if k else ""
+                if k and k.type == "ORG" and k.start == a and k.end < b and re.fullmatch(_CAP_WORDS, extra) \
+                        and not _titled(text, b, titles) \
+                        and res.org_by_key.get(fold(k.surface)) is None and not _known_place(extra, res) \
+                        and not any(x.type == "PERSON" and extra.split()[0] in x.surface.split() for x in out):
+                    # a name the model cut before its last words ("Vetrox" of "Vetrox Hydro"): the member
+                    name = _sentence_stop(text[a:b])
+                    out = [Mention(a, a + len(name), "ORG", name, name) if x is k else x for x in out]
+                    continue
                 if not o or _titled(text, b, titles):
                     continue
                 if k and k.type == "PERSON":

@@ -168,7 +168,7 @@ def _owner_gap(gap: str, ctx: DocContext) -> bool:
     if _OWNER_GAP.match(gap):
         return True
     prep = _OWNER_PREP.match(gap) or _APPOSITION.match(gap)
-    if not prep or any(w.lower() in _STOP_WORDS for w in re.findall(r"[\w'-]+", gap[:prep.end()])):
+    if not prep or any(w.lower() in _JOINS for w in re.findall(r"[\w'-]+", gap[:prep.end()])):
         return False
     words = gap[prep.end():].split()
     return len(words) <= 3 and all(
@@ -191,6 +191,7 @@ def _by_apposition(noun_end: int, company: str, sent: Sentence, ctx: DocContext)
     return False
 
 
+_JOINS = {"et", "and", "ou", "or", "qui", "which", "who", "que", "that"}
 _STOP_WORDS = {"et", "and", "ou", "or", "qui", "which", "who", "que", "that", "à", "in", "en", "au", "aux", "at", "to"}
 
 
