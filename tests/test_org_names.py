@@ -182,3 +182,34 @@ def test_org_names_an_english_the_opening_an_english_sentence_is_no_name(run_tex
 ])
 def test_org_names_a_place_with_an_elided_de_in_an_institution_pattern(run_text, text, name):
     assert name in orgs(run_text(text))
+
+
+@pytest.mark.parametrize("text, acronym, term", [
+    ("Le groupe produira de la résine à faible viscosité (RFV) à Brest.", "RFV", True),
+    ("The agency saw a rise in direct foreign investment (DFI) last year.", "DFI", True),
+    # a name's acronym, or initials that do not spell it: an organization
+    ("La Banque Populaire de l'Ouest (BPO) finance le projet.", "BPO", False),
+    ("The plant makes steel for the group (KTX) in Truro.", "KTX", False),
+])
+def test_org_names_a_terms_acronym_is_no_organization(text, acronym, term):
+    from pipeline.config import Config
+    from pipeline.extraction.entities import _term_acronym
+    from pipeline.nlp import Span
+    from pipeline.resources import load_resources
+
+    at = text.index(acronym)
+    res = load_resources(Config().models_dir)
+    assert _term_acronym(Span(at, at + len(acronym), acronym, "ORG"), acronym, text, res) is term
+
+
+@pytest.mark.parametrize("surface, junk", [
+    ("Invest", True), ("Holding", True), ("Dunmore &", True), ("Président de l'", True),
+    ("Foreign Direct Investment", True), ("Investissements Directs Étrangers", True),
+    ("Vetrox Invest", False), ("Vetrox & Co", False), ("SE", False),
+])
+def test_org_names_name_endings_alone_cut_names_and_concepts_are_no_names(surface, junk):
+    from pipeline.config import Config
+    from pipeline.extraction.entities import is_junk
+    from pipeline.resources import load_resources
+
+    assert is_junk(surface, load_resources(Config().models_dir)) is junk

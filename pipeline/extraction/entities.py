@@ -106,6 +106,8 @@ def is_junk(text: str, res: Resources) -> bool:
     words = text.split()
     if words[-1].lower() in _DANGLING or (len(words) > 1 and all(w.isupper() and len(w) > 3 for w in words)):
         return True  # "Agence de développement économique des" (cut), "INWARD INVESTMENT" (kicker)
+    if len(words) == 1 and low in cue_words["tails"] and not text.isupper():
+        return True  # a legal form or name-ending word alone ("Invest", "Holding") names nothing
     return letters < 2 or len(words) > 8 or text in res.org_cues.acronym_stoplist
 
 
@@ -128,7 +130,8 @@ def _sector_word(parts: list[str], sectors: frozenset[str]) -> bool:
 _SECTOR_JOINS = {"et", "and", "de", "du", "des", "of", "the", "la", "le", "l'"}
 
 
-_DANGLING = {"de", "des", "du", "d'", "la", "le", "les", "l'", "of", "the", "and", "et", "for", "pour", "à", "a", "en", "in"}
+_DANGLING = {"de", "des", "du", "d'", "la", "le", "les", "l'", "l", "d", "of", "the", "and", "et", "for", "pour", "à", "a",
+             "en", "in", "&"}
 
 
 def _typed(span: Span, text: str, lang: str, res: Resources, doc_text: str) -> str | None:
@@ -262,6 +265,7 @@ def collect(analysis: Analysis, text: str, lang: str, res: Resources) -> Mention
             if type_:
                 raw.append((span, type_, surface))
     acronyms = _acronym_definitions(text, res)
+    raw = [r for r in raw if not _term_acronym(r[0], r[2], text, res)]
     found = _canonicalize(raw, acronyms, res)
     cued = _patterned_orgs(text, found, res)
     cued += _cued_companies(analysis, found + cued, res)
@@ -280,6 +284,18 @@ def collect(analysis: Analysis, text: str, lang: str, res: Resources) -> Mention
     found = [m for m in found if not any(p.start <= m.start and m.end <= p.end for p in named)]
     mentions = link_renames(_add_surnames(found + named, text), text)
     return Mentions(_link_partial_names(_link_short_forms(mentions, acronyms), res), agencies=agencies)
+
+
+def _term_acronym(span: Span, surface: str, text: str, res: Resources) -> bool:
+    """An acronym in parentheses after lowercase words whose initials spell it is a term's short
+    form, no organization: "silice à haute dispersion (HDS)", "foreign direct investment (FDI)"."""
+    if not is_acronym(surface, res) or text[span.start - 1:span.start] != "(":
+        return False
+    words = re.findall(r"[\w'-]+", text[max(0, span.start - 80):span.start - 1])[-6:]
+    if not words or any(w[:1].isupper() for w in words[-2:]):
+        return False
+    initials = {w[0].lower() for w in words if w[:1].islower()}
+    return all(c.lower() in initials for c in surface if c.isalpha())
 
 
 def _without_nationality(found: list[Mention], text: str, res: Resources) -> list[Mention]:
