@@ -213,3 +213,17 @@ def test_org_names_name_endings_alone_cut_names_and_concepts_are_no_names(surfac
     from pipeline.resources import load_resources
 
     assert is_junk(surface, load_resources(Config().models_dir)) is junk
+
+
+@pytest.mark.parametrize("text, org, not_org", [
+    ("Publié le 12 mars 2019\n\nBilan\n\nParmi les investissements, l'agence Nordinvest cite Korvalis, spécialiste "
+     "allemand des capteurs, qui agrandit son site de Brest.", "Korvalis", None),
+    ("Published 12 March 2019\n\nResults\n\nThe Northbay Invest agency cites Korvalis, German maker of sensors, which "
+     "expands its Truro site.", "Korvalis", None),
+    # a person in the same apposition stays a person
+    ("Publié le 12 mars 2019\n\nBilan\n\nL'agence Nordinvest a reçu Marc Dubois, spécialiste allemand des capteurs, "
+     "à Brest.", "Nordinvest", "Marc Dubois"),
+])
+def test_org_names_apposition_without_article_with_a_nationality(run_text, text, org, not_org):
+    found = orgs(run_text(text))
+    assert org in found and not_org not in found

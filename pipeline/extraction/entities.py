@@ -805,7 +805,7 @@ def _patterned_orgs(text: str, found: list[Mention], res: Resources) -> list[Men
 
 
 def _company_cue_regexes(res: Resources) -> tuple[re.Pattern[str], ...]:
-    """The four patterns of `_cued_companies`, compiled once per run (see Resources.memo)."""
+    """The five patterns of `_cued_companies`, compiled once per run (see Resources.memo)."""
     nouns = res.org_cues.company_nouns.all()
     nationalities = [w for w in res.country_by_word if len(w) > 3]
     noun_alt = "|".join(re.escape(n) for n in sorted(nouns, key=len, reverse=True))
@@ -815,7 +815,11 @@ def _company_cue_regexes(res: Resources) -> tuple[re.Pattern[str], ...]:
     # "Transcoma – Le transitaire espagnol ...": a list entry opening with a company's name.
     entry_re = re.compile(rf"(?m)^{_NAME}\s+[\u2013\u2014-]\s+(?:Le|La|L'|Les|The|An?|Un|Une)\b")
     appos_re = re.compile(rf"(?<![\w-]){_NAME},\s+(?i:the|an?|le|la|l'|un|une)\s+(?:[\w'-]+\s+){{0,4}}?(?i:{noun_alt})(?![\w-])")
-    return noun_re, nat_re, appos_re, entry_re
+    # "Vetrox, spécialiste allemand de ...", "Vetrox, German maker of ...": an apposition without an
+    # article, with a nationality word next to the company noun.
+    bare_re = re.compile(rf"(?<![\w-]){_NAME},\s+(?:(?i:{noun_alt})\s+(?:[a-zà-ÿ'-]+\s+)?(?i:{nat_alt})"
+                         rf"|(?i:{nat_alt})\s+(?:[a-zà-ÿ'-]+\s+)?(?i:{noun_alt}))(?![\w-])")
+    return noun_re, nat_re, appos_re, entry_re, bare_re
 
 
 def _unnamed_person(m: Mention, res: Resources) -> bool:
@@ -825,14 +829,14 @@ def _unnamed_person(m: Mention, res: Resources) -> bool:
 
 def _cued_companies(analysis: Analysis, found: list[Mention], res: Resources) -> list[Mention]:
     """Company names the model missed, introduced by a company noun or a nationality word."""
-    noun_re, nat_re, appos_re, entry_re = res.memo("company_cues", _company_cue_regexes)
+    noun_re, nat_re, appos_re, entry_re, bare_re = res.memo("company_cues", _company_cue_regexes)
     # A model "person" without a known given name does not block a cue: "Orbital Works, a
     # company from the United States" is a company.
     taken = [(m.start, m.end) for m in found
              if m.type != "PLACE" and not m.surface[:1].islower() and not _unnamed_person(m, res)]
     out: list[Mention] = []
     for sent in analysis.sentences:
-        for rx in (noun_re, nat_re, appos_re, entry_re):
+        for rx in (noun_re, nat_re, appos_re, entry_re, bare_re):
             for m in rx.finditer(sent.text):
                 name = clean_surface(m.group(1))
                 name = re.sub(r"\s+(?:de|du|des|&)$", "", name)
