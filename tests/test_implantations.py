@@ -73,40 +73,20 @@ def test_implantations_nationality_word_outside_the_name(run_text, text, name, c
     ("China International Freight opened an office in Truro.", "China International Freight",
      "China International Freight"),
     ("British Airways opened a route; Airways Club met.", "British Airways", "British Airways"),
-])
-def test_implantations_nationality_word_only_outside_a_name_seen_without_it(text, surface, expected):
-    from pipeline.config import Config
-    from pipeline.extraction.entities import Mention, _without_nationality
-    from pipeline.resources import load_resources
-
-    start = text.index(surface)
-    res = load_resources(Config().models_dir)
-    (m,) = _without_nationality([Mention(start, start + len(surface), "ORG", surface, surface)], text, res)
-    assert (m.name, text[m.start:m.end]) == (expected, expected)
-
-
-@pytest.mark.parametrize("text, surface, expected", [
-    # named once: a nationality adjective before a name of two or more words is outside it
+    # named once: a foreign nationality adjective before a name of two or more words is outside it
     ("The Korean Hanseo Steel Works opened a plant in Truro.", "Korean Hanseo Steel Works", "Hanseo Steel Works"),
     ("Le Japonais Tamaki Precision Tools a ouvert une usine à Brest.", "Japonais Tamaki Precision Tools",
      "Tamaki Precision Tools"),
-    # a country's name, a one-word rest, an institution: the name is whole
-    ("China International Freight opened an office in Truro.", "China International Freight",
-     "China International Freight"),
+    # named once, a one-word rest, the home country, an institution: the name is whole
     ("Korean Air opened a route to Truro.", "Korean Air", "Korean Air"),
     ("The French National Assembly opened a debate.", "French National Assembly", "French National Assembly"),
     ("The German Chamber of Commerce opened an office in Truro.", "German Chamber of Commerce",
      "German Chamber of Commerce"),
-    ("La Chambre de Commerce Italienne a ouvert un bureau à Brest.", "Chambre de Commerce Italienne",
-     "Chambre de Commerce Italienne"),
 ])
-def test_implantations_nationality_adjective_before_a_name_named_once(text, surface, expected):
-    from pipeline.config import Config
+def test_implantations_nationality_word_outside_a_name(text, surface, expected, res):
     from pipeline.extraction.entities import Mention, _without_nationality
-    from pipeline.resources import load_resources
 
     start = text.index(surface)
-    res = load_resources(Config().models_dir)
     (m,) = _without_nationality([Mention(start, start + len(surface), "ORG", surface, surface)], text, res)
     assert (m.name, text[m.start:m.end]) == (expected, expected)
 

@@ -149,13 +149,10 @@ def test_org_names_list_members_after_an_article_not_after_an_elided_de(run_text
     ("Le bilan\nCOMMUNIQUE DE PRESSE\nL'agence publie.", "PRESSE", "PRESSE"),
     ("La société de TRX publie.", "TRX", "TRX"),
 ])
-def test_org_names_an_acronym_before_a_tagged_acronym_is_part_of_the_name(text, tagged, expected):
-    from pipeline.config import Config
+def test_org_names_an_acronym_before_a_tagged_acronym_is_part_of_the_name(text, tagged, expected, res):
     from pipeline.extraction.entities import Mention, _joined_acronyms
-    from pipeline.resources import load_resources
 
     at = text.index(tagged)
-    res = load_resources(Config().models_dir)
     (m,) = _joined_acronyms([Mention(at, at + len(tagged), "ORG", tagged, tagged)], text, res)
     assert (m.name, text[m.start:m.end]) == (expected, expected)
 
@@ -191,14 +188,11 @@ def test_org_names_a_place_with_an_elided_de_in_an_institution_pattern(run_text,
     ("La Banque Populaire de l'Ouest (BPO) finance le projet.", "BPO", False),
     ("The plant makes steel for the group (KTX) in Truro.", "KTX", False),
 ])
-def test_org_names_a_terms_acronym_is_no_organization(text, acronym, term):
-    from pipeline.config import Config
+def test_org_names_a_terms_acronym_is_no_organization(text, acronym, term, res):
     from pipeline.extraction.entities import _term_acronym
     from pipeline.nlp import Span
-    from pipeline.resources import load_resources
 
     at = text.index(acronym)
-    res = load_resources(Config().models_dir)
     assert _term_acronym(Span(at, at + len(acronym), acronym, "ORG"), acronym, text, res) is term
 
 
@@ -207,12 +201,10 @@ def test_org_names_a_terms_acronym_is_no_organization(text, acronym, term):
     ("Foreign Direct Investment", True), ("Investissements Directs Étrangers", True),
     ("Vetrox Invest", False), ("Vetrox & Co", False), ("SE", False),
 ])
-def test_org_names_name_endings_alone_cut_names_and_concepts_are_no_names(surface, junk):
-    from pipeline.config import Config
+def test_org_names_name_endings_alone_cut_names_and_concepts_are_no_names(surface, junk, res):
     from pipeline.extraction.entities import is_junk
-    from pipeline.resources import load_resources
 
-    assert is_junk(surface, load_resources(Config().models_dir)) is junk
+    assert is_junk(surface, res) is junk
 
 
 @pytest.mark.parametrize("text, org, not_org", [
