@@ -255,3 +255,25 @@ def test_implantations_a_name_read_as_an_unknown_place_in_the_company_slot(run_t
 ])
 def test_implantations_every_member_of_a_list_whole(run_text, text, expected):
     assert expected <= set(companies(run_text(text)))
+
+
+@pytest.mark.parametrize("text, companies_, not_companies", [
+    ("Publié le 12 mars 2019\n\nBilan\n\nLes intercommunalités de Quimper, Cornouaille Littoral Agglomération et "
+     "Vallée des Monts-Arrée ont rejoint l'agence Nordinvest.", set(),
+     {"Quimper", "Cornouaille Littoral Agglomération", "Vallée des Monts-Arrée"}),
+    ("Published 12 March 2019\n\nResults\n\nKelvane Industries and Dunmore Systems joined the Northbay Invest agency "
+     "as members, while Vetrox Group opened a plant in Truro.", {"Vetrox Group"},
+     {"Kelvane Industries", "Dunmore Systems"}),
+])
+def test_implantations_joining_the_agency_or_an_authority_is_no_implantation(run_text, text, companies_,
+                                                                            not_companies):
+    doc = run_text(text)
+    found = set(companies(doc))
+    assert companies_ <= found and not found & not_companies
+
+
+def test_org_names_an_agglomeration_in_a_list_and_no_place_after_de_made_an_organization(run_text):
+    doc = run_text("Publié le 12 mars 2019\n\nBilan\n\nLes intercommunalités de Quimper, Cornouaille Littoral "
+                   "Agglomération et Vallée des Monts-Arrée ont rejoint l'agence Nordinvest.")
+    found = {e.name for e in doc.entities if e.type == "ORG"}
+    assert {"Cornouaille Littoral Agglomération", "Vallée des Monts-Arrée"} <= found and "Quimper" not in found

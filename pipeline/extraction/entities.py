@@ -678,11 +678,13 @@ def _listed_orgs(analysis: Analysis, found: list[Mention], text: str, res: Resou
                 kinds.append(over[0] if len(over) == 1 else (None if not over else False))
             if len(items) > 1 and all(k and k is kinds[0] for k in kinds):
                 continue  # one name's words ("Chamber of Commerce and Industry")
-            open_ = [k is None or (k and (_unnamed_person(k, res) or k.type == "PLACE" and not _known_place(k.surface, res)))
-                     for k in kinds]
+            open_ = [k is None or (k and (_unnamed_person(k, res) or k.type == "PLACE" and not _known_place(k.surface, res)
+                                          and not (n == 0 and _after_preposition(sent, a))))
+                     for n, (k, (a, _b)) in enumerate(zip(kinds, items))]
             orgs = sum(1 for k, o, (a, b) in zip(kinds, open_, items)
                        if k and k.type == "ORG" or o and looks_like_org(text[a:b], sent.lang, res))
-            others = sum(1 for k, o in zip(kinds, open_) if k and not o and k.type != "ORG")
+            others = sum(1 for k in kinds if k and (k.type == "PERSON" and not _unnamed_person(k, res)
+                                                     or k.type == "PLACE" and _known_place(k.surface, res)))
             if not orgs or orgs <= others:
                 continue
             for (a, b), k, o in zip(items, kinds, open_):
@@ -711,6 +713,13 @@ def _listed_orgs(analysis: Analysis, found: list[Mention], text: str, res: Resou
     out = [Mention(m.start, m.end, "ORG", m.name, m.surface) if m.type == "PERSON" and m.name in retyped else m
            for m in out]
     return sorted(out, key=lambda x: (x.start, x.end))
+
+
+def _after_preposition(sent: Sentence, start: int) -> bool:
+    """Whether the word before `start` is a preposition: a list opening with "de Quimper, ..." opens
+    with a place's complement, which stays a place."""
+    before = [t for t in sent.tokens if t.end <= start]
+    return bool(before) and before[-1].pos == "ADP"
 
 
 def _known_place(name: str, res: Resources) -> bool:

@@ -285,6 +285,22 @@ def _cue_year(cue: Token | None, sent: Sentence, ctx: DocContext) -> str | None:
     return best[1] if best else None
 
 
+def _joins_no_company(cue: Token, sent: Sentence, ctx: DocContext) -> bool:
+    """Whether the cue's verb has for object an organization that is no company (the agency, an
+    authority, a network): joining or choosing it is no implantation."""
+    verb = sent.tokens[cue.head] if cue.pos == "AUX" else cue
+    if verb.pos not in ("VERB", "AUX"):
+        return False
+    orgs = ctx.mentions.within(sent.start, sent.end, "ORG")
+    for t in sent.tokens:
+        if t.head == verb.i and t.dep in ("obj", "dobj"):
+            # the object, or a name hanging from it ("l'agence Nordinvest", "the Northbay Invest agency")
+            words = [t] + [c for c in sent.tokens if c.head == t.i and c.i != t.i]
+            m = next((m for m in orgs for w in words if m.start <= w.start < m.end), None)
+            return m is not None and not _is_company(m.name, ctx, sent.lang)
+    return False
+
+
 def _under(tok: Token, told: set[int], sent: Sentence) -> bool:
     """Whether `tok` hangs, through its heads, from the cue of a fact already told in the sentence."""
     seen = {tok.i}
@@ -334,6 +350,8 @@ def find_implantations(sent: Sentence, ctx: DocContext, period: str | None) -> l
         cue = next((t for t in sent.tokens if t.start - sent.start >= v.start()), None)
         if cue is not None and _under(cue, told, sent):
             continue  # "the set-up of X in the warehouse built by Y": what Y did describes X's place
+        if cue is not None and _joins_no_company(cue, sent, ctx):
+            continue  # "X et Y ont rejoint l'agence Nordinvest": members of the agency, no set-up
         after = _company_after_noun(v.end(), sent, ctx) if v.group(0).lower() in nouns else None
         found = [after] if after else []
         if not after or _by_apposition(v.end(), after, sent, ctx):
