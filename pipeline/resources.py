@@ -86,6 +86,7 @@ class RoleLexicon(_Strict):
     offices: list[RoleWords]
     leaving: PerLang
     pronouns: PerLang
+    plural_pronouns: PerLang = Field(default_factory=PerLang)
     take_verbs: PerLang
     handover: PerLang
     succession_from: PerLang
