@@ -219,3 +219,20 @@ def test_org_names_name_endings_alone_cut_names_and_concepts_are_no_names(surfac
 def test_org_names_apposition_without_article_with_a_nationality(run_text, text, org, not_org):
     found = orgs(run_text(text))
     assert org in found and not_org not in found
+
+
+def test_org_names_list_members_with_a_symbol_inside_or_an_article(run_text):
+    found = orgs(run_text("Publié le 12 mars 2019\n\nBilan de l'agence Nordinvest\n\nL'agence Nordinvest a accompagné 40 "
+                          "projets. Parmi ces projets figurent les entreprises Kestrel Robotics, Alumbra Solar, "
+                          "Vetrox+Kall, Les Forges Réunies Morvan… Le bilan est bon."))
+    assert {"Vetrox+Kall", "Forges Réunies Morvan"} <= found
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Published 12 March 2019\n\nResults\n\nThe Northbay Invest agency welcomed the Brest Côte d'Iroise Metropolis as a "
+     "new partner.", "Brest Côte d'Iroise Metropolis"),
+    ("Publié le 12 mars 2019\n\nBilan\n\nL'agence Nordinvest accueille la Métropole Brest Côte d'Iroise comme "
+     "partenaire.", "Métropole Brest Côte d'Iroise"),
+])
+def test_org_names_a_metropolis_in_both_languages(run_text, text, name):
+    assert name in orgs(run_text(text))

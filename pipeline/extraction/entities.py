@@ -602,6 +602,8 @@ def _member_start(t: Token) -> bool:
     """A word that may open a list member: capitalized, no article, preposition, pronoun or
     conjunction; the sentence's first word only when tagged as a name, noun or adjective (a
     capitalized word inside a sentence may be tagged a verb: "Mapper")."""
+    if t.pos == "PUNCT" and sum(c.isalpha() for c in t.text) >= 2 and _name_token(t):
+        return True  # a name with a symbol inside, tagged as punctuation ("Vetrox+Kall")
     if not _name_token(t) or t.pos in ("DET", "ADP", "PRON", "CCONJ", "SCONJ", "PUNCT", "AUX"):
         return False
     return t.i > 0 or t.pos in ("PROPN", "NOUN", "ADJ", "X")
