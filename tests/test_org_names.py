@@ -236,3 +236,15 @@ def test_org_names_list_members_with_a_symbol_inside_or_an_article(run_text):
 ])
 def test_org_names_a_metropolis_in_both_languages(run_text, text, name):
     assert name in orgs(run_text(text))
+
+
+@pytest.mark.parametrize("text, whole, cut", [
+    ("Published 12 March 2019\n\nResults\n\nThe Northbay Invest agency thanked the German Embassy in the Netherlands "
+     "and the French Embassy in Ireland.", {"German Embassy in the Netherlands", "French Embassy in Ireland"},
+     {"French Embassy", "Embassy in the Netherlands"}),
+    ("Publié le 12 mars 2019\n\nBilan\n\nL'agence Nordinvest remercie l'Ambassade de France au Royaume-Uni pour son "
+     "soutien.", {"Ambassade de France au Royaume-Uni"}, {"Ambassade de France"}),
+])
+def test_org_names_an_embassy_with_its_country(run_text, text, whole, cut):
+    found = orgs(run_text(text))
+    assert whole <= found and not found & cut
