@@ -59,6 +59,8 @@ class OrgCues(_Strict):
     company_nouns: PerLang
     agency_nouns: PerLang
     name_connectors: list[str]
+    list_joiners: PerLang
+    sector_words: PerLang
 
 
 class Title(_Strict):
@@ -84,6 +86,7 @@ class RoleLexicon(_Strict):
     offices: list[RoleWords]
     leaving: PerLang
     pronouns: PerLang
+    plural_pronouns: PerLang = Field(default_factory=PerLang)
     take_verbs: PerLang
     handover: PerLang
     succession_from: PerLang
@@ -254,7 +257,8 @@ class Resources(_Strict):
     @functools.cached_property
     def org_pattern_regex(self) -> re.Pattern[str]:
         # Capitalized words, joined by spaces, hyphens or a lowercase connector ("Saint-Martin-de-Crau").
-        place = r"[A-ZÀ-Ý][\w'-]*?[\w](?:[ -](?:(?:de|du|des|sur|en|la)[ -])?[A-ZÀ-Ý][\w'-]*?[\w]){0,3}"
+        # An elided "d'" joins them too ("Nice Côte d'Azur").
+        place = r"[A-ZÀ-Ý][\w'-]*?[\w](?:[ -](?:(?:de|du|des|sur|en|la)[ -]|d')?[A-ZÀ-Ý][\w'-]*?[\w]){0,3}"
         alts = [p.replace("{P}", place) for p in self.org_patterns.patterns]
         try:
             return re.compile(r"(?<![\w-])(?:" + "|".join(f"(?:{a})" for a in alts) + r")(?![\w-])")

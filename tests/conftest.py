@@ -51,6 +51,14 @@ def cfg() -> Config:
 
 
 @pytest.fixture(scope="session")
+def res(cfg):
+    """The domain data of models/, loaded once (for tests of one extraction function)."""
+    from pipeline.resources import load_resources
+
+    return load_resources(cfg.models_dir)
+
+
+@pytest.fixture(scope="session")
 def run_text(cfg):
     """Process an in-memory text through every stage and return its Document."""
     from pipeline.ingest import read_bytes

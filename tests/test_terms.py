@@ -25,6 +25,26 @@ def role_facts(doc, person: str) -> list:
 
 # ---------------------------------------------------------------- events and role shapes (one document)
 
+@pytest.mark.parametrize("text, expected", [
+    ("Publié le 12 mars 2019\n\nBilan\n\nMarc Dubois, président de la Métropole de Brest, et Paul Martin, "
+     "président de la CCI Brest, ont ouvert la réunion. Tous deux sont désormais les co-présidents de l'agence "
+     "Nordinvest.",
+     {("Marc Dubois", "president", "Nordinvest"), ("Paul Martin", "president", "Nordinvest")}),
+    ("Published 12 March 2019\n\nResults\n\nThe meeting was attended by Ann Shaw, chair of Dunmore Council, and "
+     "Peter Gray, president of the Truro Chamber of Commerce. Both are the current co-chairs of the Northbay Invest "
+     "agency.", {("Ann Shaw", "president", "Northbay Invest"), ("Peter Gray", "president", "Northbay Invest")}),
+])
+def test_roles_both_of_the_last_two_people_named_hold_a_shared_office(run_text, text, expected):
+    assert expected <= {(p, r, o) for p, r, o, _s in roles(run_text(text))}
+
+
+def test_roles_both_without_an_office_gives_no_role(run_text):
+    doc = run_text("Publié le 12 mars 2019\n\nBilan\n\nMarc Dubois, président de la Métropole de Brest, et Paul "
+                   "Martin, président de la CCI Brest, ont ouvert la réunion. Tous deux ont visité le nouveau site "
+                   "de l'agence Nordinvest.")
+    assert not {o for _p, _r, o, _s in roles(doc)} & {"Nordinvest"}
+
+
 FR_ELECTION = ("Publié le 3 mars 2019\n\nLumière Invest change de présidente\n\n"
                "Le conseil d'administration de Lumière Invest, l'agence d'attractivité de la Savoie, a élu "
                "Marc Delorme à sa présidence le 2 mars 2019. Il succède à Anne Varin, qui présidait l'agence "

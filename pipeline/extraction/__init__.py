@@ -17,7 +17,7 @@ from pipeline.extraction.metrics import find_metrics, find_table_metrics
 from pipeline.extraction.roles import find_roles
 from pipeline.nlp import Analysis
 from pipeline.normalize.dates import find_periods, relative_year_offsets
-from pipeline.records import FIRM_CONFIDENCE, Document, ImplantationFact, MetricFact, RoleFact
+from pipeline.records import FIRM_CONFIDENCE, Document, Entity, ImplantationFact, MetricFact, RoleFact
 from pipeline.resources import load_resources, phrase_regex
 
 LOGGER = logging.getLogger(__name__)
@@ -61,8 +61,18 @@ def run(doc: Document, analysis: Analysis, cfg: Config) -> Document:
         years = [str(p.year) for p in ctx.stated_periods(sent)]
         facts.extend(find_implantations(sent, ctx, years[0] if years else para_year.get(sent.paragraph, default)))
     doc.facts = _dedupe(facts)
+    doc.entities = _with_companies(doc.entities, doc.facts, doc.text)
     LOGGER.debug("%s: %d entities, %d facts", doc.doc_id, len(doc.entities), len(doc.facts))
     return doc
+
+
+def _with_companies(entities: list[Entity], facts: list[Fact], text: str) -> list[Entity]:
+    """The companies of implantation facts that the entity index does not hold (a name found in a
+    company's slot, untagged by the model) are organizations of the document too."""
+    known = {e.name for e in entities if e.type == "ORG"} | {m for e in entities for m in e.mentions}
+    extra = sorted({f.company for f in facts if isinstance(f, ImplantationFact) and f.company not in known})
+    added = [Entity(type="ORG", name=n, mentions=[n], count=max(1, text.count(n))) for n in extra]
+    return sorted(entities + added, key=lambda e: (e.type, e.name)) if added else entities
 
 
 def _sets_context(n: int, text: str, found: list[MetricFact], ctx: DocContext, lang: str) -> bool:

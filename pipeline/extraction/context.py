@@ -34,6 +34,7 @@ class DocContext:
     stated: dict[int, list[PeriodMention]] = field(default_factory=dict)  # by sentence start
     # Discourse memory for roles, updated sentence by sentence in reading order.
     last_person: str | None = None  # the last person named (what "Il"/"She" refers to)
+    last_people: list[str] = field(default_factory=list)  # the last two people named ("Tous deux", "Both")
     pending_office: tuple[str, str] | None = None  # (role, org) of an office named without a holder
     roles_held: dict[str, tuple[str, str]] = field(default_factory=dict)  # person -> (role, org) at the agency
     # Figures whose frame names the agency as the one who did what they count ("l'agence a

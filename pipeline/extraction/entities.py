@@ -67,6 +67,7 @@ def _cue_words(res: Resources) -> dict[str, frozenset[str]]:
         "tails": frozenset(w.lower() for w in cues.org_tail_words),
         "not_names": frozenset(n.lower() for n in cues.not_names),
         "junk": frozenset(w.lower() for w in cues.junk_words),
+        "sectors": frozenset(w.lower() for w in cues.sector_words.all()),
     }
 
 
@@ -99,14 +100,38 @@ def is_junk(text: str, res: Resources) -> bool:
     junk = cue_words["junk"]
     if any(w in junk for w in re.findall(r"[\w-]+", low)):
         return True
+    if _sector(low, cue_words["sectors"]):
+        return True  # "Maritime/Logistique", "Green Industry": a sector, no name
     letters = sum(c.isalpha() for c in text)
     words = text.split()
     if words[-1].lower() in _DANGLING or (len(words) > 1 and all(w.isupper() and len(w) > 3 for w in words)):
         return True  # "Agence de développement économique des" (cut), "INWARD INVESTMENT" (kicker)
+    if len(words) == 1 and low in cue_words["tails"] and not text.isupper():
+        return True  # a legal form or name-ending word alone ("Invest", "Holding") names nothing
     return letters < 2 or len(words) > 8 or text in res.org_cues.acronym_stoplist
 
 
-_DANGLING = {"de", "des", "du", "d'", "la", "le", "les", "l'", "of", "the", "and", "et", "for", "pour", "à", "a", "en", "in"}
+def _sector(low: str, sectors: frozenset[str]) -> bool:
+    """A lowercased span made only of sector words (models/org_cues.yaml `sector_words`), joined by
+    "et", "and", "de", "of", "&", hyphens, slashes or commas ("health-well-being": "health" and
+    "well-being")."""
+    words = [w for w in re.split(r"[\s,/&]+", low) if w and w not in _SECTOR_JOINS]
+    return bool(words) and all(_sector_word(w.split("-"), sectors) for w in words)
+
+
+def _sector_word(parts: list[str], sectors: frozenset[str]) -> bool:
+    """Hyphen-joined `parts` covered by sector words, each one or more consecutive parts."""
+    covered = [True] + [False] * len(parts)
+    for end in range(1, len(parts) + 1):
+        covered[end] = any(covered[i] and "-".join(parts[i:end]) in sectors for i in range(end))
+    return covered[-1]
+
+
+_SECTOR_JOINS = {"et", "and", "de", "du", "des", "of", "the", "la", "le", "l'"}
+
+
+_DANGLING = {"de", "des", "du", "d'", "la", "le", "les", "l'", "l", "d", "of", "the", "and", "et", "for", "pour", "à", "a",
+             "en", "in", "&"}
 
 
 def _typed(span: Span, text: str, lang: str, res: Resources, doc_text: str) -> str | None:
@@ -240,6 +265,7 @@ def collect(analysis: Analysis, text: str, lang: str, res: Resources) -> Mention
             if type_:
                 raw.append((span, type_, surface))
     acronyms = _acronym_definitions(text, res)
+    raw = [r for r in raw if not _term_acronym(r[0], r[2], text, res)]
     found = _canonicalize(raw, acronyms, res)
     cued = _patterned_orgs(text, found, res)
     cued += _cued_companies(analysis, found + cued, res)
@@ -250,28 +276,115 @@ def collect(analysis: Analysis, text: str, lang: str, res: Resources) -> Mention
         c.start < m.end and m.start < c.end and (m.type == "PLACE" or m.surface[:1].islower() or _unnamed_person(m, res)
                                                  or (c.start <= m.start and m.end <= c.end and c.end - c.start > m.end - m.start))
         for c in cued)]
-    found = _whole_institution_names(_listed_orgs(_titled_orgs(found + cued, text, res), text, res), text, res)
+    found = _whole_institution_names(_listed_orgs(analysis, _titled_orgs(found + cued, text, res), text, res), text, res)
     found, agencies = _agency_appositions(analysis, found, text, res)
-    found = _without_nationality(found, text, res)
+    found = _grown_to_longer_names(_without_nationality(found, text, res), text)
+    found = _joined_acronyms(found, text, res) + _english_names_in_french(analysis, found, res)
     named = _named_people(text, found, res)
     found = [m for m in found if not any(p.start <= m.start and m.end <= p.end for p in named)]
     mentions = link_renames(_add_surnames(found + named, text), text)
     return Mentions(_link_partial_names(_link_short_forms(mentions, acronyms), res), agencies=agencies)
 
 
+def _term_acronym(span: Span, surface: str, text: str, res: Resources) -> bool:
+    """An acronym in parentheses after lowercase words whose initials spell it is a term's short
+    form, no organization: "silice à haute dispersion (HDS)", "foreign direct investment (FDI)"."""
+    if not is_acronym(surface, res) or text[span.start - 1:span.start] != "(":
+        return False
+    words = re.findall(r"[\w'-]+", text[max(0, span.start - 80):span.start - 1])[-6:]
+    if not words or any(w[:1].isupper() for w in words[-2:]):
+        return False
+    initials = {w[0].lower() for w in words if w[:1].islower()}
+    return all(c.lower() in initials for c in surface if c.isalpha())
+
+
 def _without_nationality(found: list[Mention], text: str, res: Resources) -> list[Mention]:
     """An organization named with its nationality word outside the name ("Chinese Quechen Silicon
-    Chemical", "l'allemand Vetrox") is the name without it, when the document also names it without
-    the word: "China International Logistics" stays whole."""
+    Chemical", "l'allemand Vetrox") is the name without it, when the document also names it
+    without the word, or when the word is no country's name and two or more words follow that do
+    not open an institution's name ("the Korean Hanseo Steel Works"; but "China International
+    Logistics", "British Airways", "the German Chamber of Commerce" stay whole)."""
+    heads = res.memo("org_cue_words", _cue_words)["heads"]
     out = []
     for m in found:
         first, _sp, rest = m.surface.partition(" ")
         if (m.type == "ORG" and rest and rest[:1].isupper() and first.lower() in res.country_by_word
                 and res.org_by_key.get(fold(m.surface)) is None
-                and any(k != m.start + len(first) + 1 for k in _occurrences(text, rest))):
+                and (_nationality_before(first, rest, heads, res)
+                     or any(k != m.start + len(first) + 1 for k in _occurrences(text, rest)))):
             start = m.start + len(first) + 1
             entry = res.org_by_key.get(fold(rest))
             m = Mention(start, start + len(rest), "ORG", entry.name if entry else rest, rest)
+        out.append(m)
+    return out
+
+
+def _joined_acronyms(found: list[Mention], text: str, res: Resources) -> list[Mention]:
+    """An acronym the model tagged right after another acronym it left out is one name with it
+    ("Vetrox Lab de KLM TRX": "KLM TRX"), unless that acronym is a stoplisted or function word or
+    the line is all capitals (a kicker: "COMMUNIQUE DE PRESSE")."""
+    taken = [(m.start, m.end) for m in found]
+    out = []
+    for m in found:
+        before = re.search(r"(?<![\w-])([A-Z][A-Z0-9&]{1,6}) $", text[max(0, m.start - 9):m.start])
+        line = text[text.rfind("\n", 0, m.start) + 1:(text.find("\n", m.end) + 1 or len(text) + 1) - 1]
+        if m.type == "ORG" and is_acronym(m.surface, res) and before and is_acronym(before.group(1), res) \
+                and before.group(1).lower() not in _DANGLING and any(c.islower() for c in line) \
+                and not any(a < m.start and m.start - len(before.group(0)) < b for a, b in taken):
+            start = m.start - len(before.group(0))
+            name = text[start:m.end]
+            entry = res.org_by_key.get(fold(name))
+            m = Mention(start, m.end, "ORG", entry.name if entry else name, name)
+        out.append(m)
+    return out
+
+
+def _english_names_in_french(analysis: Analysis, found: list[Mention], res: Resources) -> list[Mention]:
+    """In a French sentence, an English "The" inside the sentence with capitalized words after it
+    is a name the model left untagged ("le projet The Harbour", "le soutien de The Forge")."""
+    connectors = frozenset(res.org_cues.name_connectors)
+    out = []
+    for sent in analysis.sentences:
+        if sent.lang != "fr":
+            continue
+        for t in sent.tokens:
+            if t.text != "The" or t.i == 0 or t.i + 1 >= len(sent.tokens) or not _name_token(sent.tokens[t.i + 1]):
+                continue
+            run = _name_run(sent.tokens, t.i + 1, 1, connectors)
+            start, end = t.start, run[-1].end
+            if any(m.start < end and start < m.end for m in found + out):
+                continue
+            name = sent.text[start - sent.start:end - sent.start]
+            if not is_junk(clean_surface(name), res):
+                out.append(Mention(start, end, "ORG", name, name))
+    return out
+
+
+def _nationality_before(first: str, rest: str, heads: frozenset[str], res: Resources) -> bool:
+    """`first` is a foreign nationality adjective before a name of two or more words that is no
+    institution ("French National Assembly": the home country's word belongs to the name)."""
+    country = res.country_by_word[first.lower()]
+    words = rest.split()
+    return (country != "France" and first.lower() not in country.lower().split() and len(words) >= 2
+            and words[0].lower() not in heads)
+
+
+def _grown_to_longer_names(found: list[Mention], text: str) -> list[Mention]:
+    """A name the model cut at its start ("Silicon Chemical" where the text reads "Quechen Silicon
+    Chemical") is the longer name when the document names that one elsewhere and the missing words
+    stand right before the cut span."""
+    longer = sorted({m.surface for m in found if m.type == "ORG" and " " in m.surface}, key=len, reverse=True)
+    out = []
+    for m in found:
+        if m.type == "ORG":
+            for name in longer:
+                prefix = name[:len(name) - len(m.surface)]
+                if len(name) > len(m.surface) and name.endswith(" " + m.surface) \
+                        and text[m.start - len(prefix):m.start] == prefix \
+                        and not any(o is not m and o.start < m.start and m.start - len(prefix) < o.end for o in found):
+                    whole = next(o for o in found if o.surface == name)
+                    m = Mention(m.start - len(prefix), m.end, "ORG", whole.name, name)
+                    break
         out.append(m)
     return out
 
@@ -463,31 +576,163 @@ def _link_partial_names(mentions: list[Mention], res: Resources) -> list[Mention
             for m in mentions]
 
 
-def _listed_orgs(found: list[Mention], text: str, res: Resources) -> list[Mention]:
-    """"Air Liquide, Novasep et SmartPS": the other members of a list that names an
-    organization are organizations too, unless they are known people or places."""
-    item = _NAME
-    lists = re.compile(rf"{item}(?:,\s+{item})*,?\s+(?:et|and)\s+{item}")
-    out = list(found)
-    for m in lists.finditer(text):
-        if re.search(r"(?:\bof|\bde|\bdu|\bdes|\bfor)\s+$", text[max(0, m.start() - 6):m.start()]):
-            continue  # "Chamber of Commerce and Industry": words of one name, not a list
-        items, pos = [], m.start()
-        for part in re.split(r"(,\s+|,?\s+(?:et|and)\s+)", m.group(0)):
-            if part and not re.fullmatch(r",\s+|,?\s+(?:et|and)\s+", part):
-                items.append((pos, pos + len(part)))
-            pos += len(part)
-        kinds = [next((x for x in out if x.start <= a and b <= x.end or (a <= x.start and x.end <= b)), None) for a, b in items]
-        if not any(k is not None and k.type == "ORG" for k in kinds):
-            continue
-        for (a, b), k in zip(items, kinds):
-            name = _sentence_stop(re.sub(r"\s+(?:de|du|des|&)$", "", text[a:b]))
-            if k is not None or is_junk(name, res) or fold(name) in res.territory_keys \
-                    or name.lower() in res.country_by_word or name.split()[0].lower() in res.first_names:
+def _list_joiners(res: Resources) -> dict[str, frozenset[str]]:
+    """The joiners of models/org_cues.yaml `list_joiners` as lowercase token tuples, per language."""
+    return {lang: frozenset(tuple(j.lower().split()) for j in res.org_cues.list_joiners.get(lang)) for lang in ("fr", "en")}
+
+
+def _parenthesis_end(toks: list[Token], i: int) -> int:
+    """The index after a parenthesis opening at `toks[i]` (at most 30 tokens), else `i`."""
+    if i < len(toks) and toks[i].text == "(":
+        for j in range(i + 1, min(len(toks), i + 31)):
+            if toks[j].text == ")":
+                return j + 1
+            if toks[j].text == "(":
+                break
+    return i
+
+
+# What may open a list member before its name; not "de", "d'": "Commerce et d'Industrie" is one name.
+_CAP_WORDS = r"[A-ZÀ-Ý][\w'-]*(?: [A-ZÀ-Ý][\w'-]*)?"  # one or two capitalized words
+_COMPLEMENT = frozenset({"d'", "of", "for"})  # before a name that completes another one
+_MEMBER_OPENERS = frozenset({"le", "la", "les", "l'", "du", "des", "the"})
+
+
+def _member_start(t: Token) -> bool:
+    """A word that may open a list member: capitalized, no article, preposition, pronoun or
+    conjunction; the sentence's first word only when tagged as a name, noun or adjective (a
+    capitalized word inside a sentence may be tagged a verb: "Mapper")."""
+    if t.pos == "PUNCT" and sum(c.isalpha() for c in t.text) >= 2 and _name_token(t):
+        return True  # a name with a symbol inside, tagged as punctuation ("Vetrox+Kall")
+    if not _name_token(t) or t.pos in ("DET", "ADP", "PRON", "CCONJ", "SCONJ", "PUNCT", "AUX"):
+        return False
+    return t.i > 0 or t.pos in ("PROPN", "NOUN", "ADJ", "X")
+
+
+def _name_lists(sent: Sentence, res: Resources) -> list[list[tuple[int, int]]]:
+    """The lists of names of a sentence, each a list of (start, end) character spans: name runs
+    joined by a comma, a slash or a conjunction (models/org_cues.yaml `list_joiners`), each run
+    optionally followed by a parenthesis ("A (R&D), B et C", "A, B ou encore C", "A, B, C, D...").
+    A list has two runs joined by a conjunction, or three or more runs. The words inside a
+    parenthesis are read for lists of their own ("X (A et B)")."""
+    connectors = frozenset(res.org_cues.name_connectors)
+    joiners = res.memo("list_joiners", _list_joiners)[sent.lang if sent.lang in ("fr", "en") else "en"]
+    joiner_words = frozenset(w for joiner in joiners for w in joiner)
+    toks = sent.tokens
+    lists: list[list[tuple[int, int]]] = []
+    pending = [(0, len(toks))]
+    while pending:
+        i, hi = pending.pop(0)
+        current: list[tuple[int, int]] = []
+        conjunction = False
+        while i < hi:
+            t = toks[i]
+            if not _member_start(t):
+                i += 1
                 continue
-            entry = res.org_by_key.get(fold(name))
-            out.append(Mention(a, a + len(name), "ORG", entry.name if entry else name, name))
+            run = [x for x in _name_run(toks, i, 1, connectors) if x.i < hi]
+            if not current and i > 0 and toks[i - 1].lower in _COMPLEMENT:
+                i = run[-1].i + 1  # "Chambre de commerce et d'Industrie de X et Y": a name's complement
+                continue
+            current.append((run[0].start, run[-1].end))
+            j = _parenthesis_end(toks, run[-1].i + 1)
+            if j > run[-1].i + 1:
+                pending.append((run[-1].i + 2, j - 1))
+            k = j
+            while k < hi and toks[k].lower in joiner_words:
+                k += 1
+            words = tuple(toks[x].lower for x in range(j, k))
+            rest = words[1:] if words[:1] == (",",) else words
+            # a member may open with an article or "du" ("A, B, la Fondation C", "du A et du B")
+            while k + 1 < hi and toks[k].pos in ("DET", "ADP") and toks[k].lower in _MEMBER_OPENERS \
+                    and (toks[k + 1].lower in _MEMBER_OPENERS or _member_start(toks[k + 1])):
+                k += 1
+            if words and (words in joiners or rest in joiners) and k < hi and _member_start(toks[k]):
+                conjunction = conjunction or any(w not in (",", "/") for w in words)
+                i = k
+                continue
+            if len(current) >= 3 or (len(current) == 2 and conjunction):
+                lists.append(current)
+            current, conjunction = [], False
+            i = max(k, run[-1].i + 1)
+        if len(current) >= 3 or (len(current) == 2 and conjunction):
+            lists.append(current)
+    return lists
+
+
+def _listed_orgs(analysis: Analysis, found: list[Mention], text: str, res: Resources) -> list[Mention]:
+    """The members of a list of names that names organizations are organizations too: "Vetrox,
+    Norlind et Kalvera", "A (R&D), B ou encore C", "A, B, C, D…". A member the model left untagged
+    is added, unless it is a known place, a country, a title or starts with a given name; a member
+    it read as a person without a known given name ("Tremolo Ceram"; everywhere in the document)
+    or as a place no lexicon knows ("Vetrox France") is an organization. Only lists with more
+    organizations (tagged, or untagged with a company word: "Orsane Technologies") than named
+    people and known places are read so; a member followed by a title ("X, Président
+    d'honneur") is a person."""
+    out = list(found)
+    retyped: set[str] = set()
+    titles = res.memo("title_words", _title_words)
+    for sent in analysis.sentences:
+        for items in _name_lists(sent, res):
+            kinds = []
+            for a, b in items:
+                over = [x for x in out if x.start < b and a < x.end]
+                kinds.append(over[0] if len(over) == 1 else (None if not over else False))
+            if len(items) > 1 and all(k and k is kinds[0] for k in kinds):
+                continue  # one name's words ("Chamber of Commerce and Industry")
+            open_ = [k is None or (k and (_unnamed_person(k, res) or k.type == "PLACE" and not _known_place(k.surface, res)
+                                          and not (n == 0 and _after_preposition(sent, a))))
+                     for n, (k, (a, _b)) in enumerate(zip(kinds, items))]
+            orgs = sum(1 for k, o, (a, b) in zip(kinds, open_, items)
+                       if k and k.type == "ORG" or o and looks_like_org(text[a:b], sent.lang, res))
+            others = sum(1 for k in kinds if k and (k.type == "PERSON" and not _unnamed_person(k, res)
+                                                     or k.type == "PLACE" and _known_place(k.surface, res)))
+            if not orgs or orgs <= others:
+                continue
+            for (a, b), k, o in zip(items, kinds, open_):
+                extra = text[k.end:b].strip() if k else ""
+                if k and k.type == "ORG" and k.start == a and k.end < b and re.fullmatch(_CAP_WORDS, extra) \
+                        and not _titled(text, b, titles) \
+                        and res.org_by_key.get(fold(k.surface)) is None and not _known_place(extra, res) \
+                        and not any(x.type == "PERSON" and extra.split()[0] in x.surface.split() for x in out):
+                    # a name the model cut before its last words ("Vetrox" of "Vetrox Hydro"): the member
+                    name = _sentence_stop(text[a:b])
+                    out = [Mention(a, a + len(name), "ORG", name, name) if x is k else x for x in out]
+                    continue
+                if not o or _titled(text, b, titles):
+                    continue
+                if k and k.type == "PERSON":
+                    retyped.add(k.name)
+                    continue
+                name = _sentence_stop(re.sub(r"\s+(?:de|du|des|&|of|in)$", "", text[a:b]))
+                first = name.split()[0].lower() if name.split() else ""
+                if is_junk(name, res) or _known_place(name, res) or first in res.first_names \
+                        or first in titles or name.lower() in titles:
+                    continue
+                entry = res.org_by_key.get(fold(name))
+                out = [x for x in out if x is not k]  # a place no lexicon knows ("Vetrox" of "Vetrox Technologies")
+                out.append(Mention(a, a + len(name), "ORG", entry.name if entry else name, name))
+    out = [Mention(m.start, m.end, "ORG", m.name, m.surface) if m.type == "PERSON" and m.name in retyped else m
+           for m in out]
     return sorted(out, key=lambda x: (x.start, x.end))
+
+
+def _after_preposition(sent: Sentence, start: int) -> bool:
+    """Whether the word before `start` is a preposition: a list opening with "de Quimper, ..." opens
+    with a place's complement, which stays a place."""
+    before = [t for t in sent.tokens if t.end <= start]
+    return bool(before) and before[-1].pos == "ADP"
+
+
+def _known_place(name: str, res: Resources) -> bool:
+    """A territory, a country or nationality word, or a foreign city of models/places.yaml."""
+    return fold(name) in res.territory_keys or name.lower() in res.country_by_word
+
+
+def _titled(text: str, end: int, titles: frozenset[str]) -> bool:
+    """A name followed by a comma and a role title ("X, Président de Y", "X, CEO"): a person."""
+    m = re.match(r",\s*([\w-]+(?:\s+[\w-]+)?)", text[end:end + 40])
+    return bool(m) and (m.group(1).lower() in titles or m.group(1).split()[0].lower() in titles)
 
 
 def _titled_org_regexes(res: Resources) -> tuple[re.Pattern[str], re.Pattern[str]]:
@@ -571,7 +816,7 @@ def _patterned_orgs(text: str, found: list[Mention], res: Resources) -> list[Men
 
 
 def _company_cue_regexes(res: Resources) -> tuple[re.Pattern[str], ...]:
-    """The four patterns of `_cued_companies`, compiled once per run (see Resources.memo)."""
+    """The five patterns of `_cued_companies`, compiled once per run (see Resources.memo)."""
     nouns = res.org_cues.company_nouns.all()
     nationalities = [w for w in res.country_by_word if len(w) > 3]
     noun_alt = "|".join(re.escape(n) for n in sorted(nouns, key=len, reverse=True))
@@ -581,7 +826,11 @@ def _company_cue_regexes(res: Resources) -> tuple[re.Pattern[str], ...]:
     # "Transcoma – Le transitaire espagnol ...": a list entry opening with a company's name.
     entry_re = re.compile(rf"(?m)^{_NAME}\s+[\u2013\u2014-]\s+(?:Le|La|L'|Les|The|An?|Un|Une)\b")
     appos_re = re.compile(rf"(?<![\w-]){_NAME},\s+(?i:the|an?|le|la|l'|un|une)\s+(?:[\w'-]+\s+){{0,4}}?(?i:{noun_alt})(?![\w-])")
-    return noun_re, nat_re, appos_re, entry_re
+    # "Vetrox, spécialiste allemand de ...", "Vetrox, German maker of ...": an apposition without an
+    # article, with a nationality word next to the company noun.
+    bare_re = re.compile(rf"(?<![\w-]){_NAME},\s+(?:(?i:{noun_alt})\s+(?:[a-zà-ÿ'-]+\s+)?(?i:{nat_alt})"
+                         rf"|(?i:{nat_alt})\s+(?:[a-zà-ÿ'-]+\s+)?(?i:{noun_alt}))(?![\w-])")
+    return noun_re, nat_re, appos_re, entry_re, bare_re
 
 
 def _unnamed_person(m: Mention, res: Resources) -> bool:
@@ -591,14 +840,14 @@ def _unnamed_person(m: Mention, res: Resources) -> bool:
 
 def _cued_companies(analysis: Analysis, found: list[Mention], res: Resources) -> list[Mention]:
     """Company names the model missed, introduced by a company noun or a nationality word."""
-    noun_re, nat_re, appos_re, entry_re = res.memo("company_cues", _company_cue_regexes)
+    noun_re, nat_re, appos_re, entry_re, bare_re = res.memo("company_cues", _company_cue_regexes)
     # A model "person" without a known given name does not block a cue: "Orbital Works, a
     # company from the United States" is a company.
     taken = [(m.start, m.end) for m in found
              if m.type != "PLACE" and not m.surface[:1].islower() and not _unnamed_person(m, res)]
     out: list[Mention] = []
     for sent in analysis.sentences:
-        for rx in (noun_re, nat_re, appos_re, entry_re):
+        for rx in (noun_re, nat_re, appos_re, entry_re, bare_re):
             for m in rx.finditer(sent.text):
                 name = clean_surface(m.group(1))
                 name = re.sub(r"\s+(?:de|du|des|&)$", "", name)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from pipeline.extraction.context import DocContext, find_phrase
-from pipeline.nlp import Sentence
+from pipeline.nlp import Sentence, Token
 from pipeline.normalize.dates import is_month
 from pipeline.normalize.numbers import find_numbers
 from pipeline.records import ImplantationFact
@@ -128,10 +128,10 @@ def _origin(sent: Sentence, ctx: DocContext) -> str | None:
     return None
 
 
-def _place(sent: Sentence, ctx: DocContext) -> str | None:
+def _place(sent: Sentence, ctx: DocContext, company: str = "") -> str | None:
     """The first place of the sentence that is no foreign country or city and no name the document
-    also uses for an organization (the model may read an agency's name as a place)."""
-    orgs = {m.name for m in ctx.mentions.items if m.type == "ORG"}
+    also uses for an organization (the model may read an agency's name, or the company's, as a place)."""
+    orgs = {m.name for m in ctx.mentions.items if m.type == "ORG"} | {company}
     for m in ctx.mentions.within(sent.start, sent.end, "PLACE"):
         if sent.text[m.end - sent.start:].startswith("-based"):
             continue  # "the Oslo-based group": where the company comes from (its origin)
@@ -151,18 +151,69 @@ def _company_after_noun(noun_end: int, sent: Sentence, ctx: DocContext) -> str |
     de X", "the arrival of X", "the opening of the plant of X"."""
     for m in ctx.mentions.within(sent.start, sent.end, "ORG"):
         rel = m.start - sent.start
-        if rel >= noun_end and _OWNER_GAP.match(sent.text[noun_end:rel]) and _is_company(m.name, ctx, sent.lang):
+        if rel >= noun_end and _owner_gap(sent.text[noun_end:rel], ctx) and _is_company(m.name, ctx, sent.lang):
             return m.name
     return _unlabelled_owner(noun_end, sent, ctx)
+
+
+_OWNER_PREP = re.compile(r"^\s+(?:(?:de|du|des|of)\s+(?:la\s+|le\s+|les\s+|l'|the\s+|its\s+|son\s+|sa\s+|ses\s+)?|d')", re.I)
+
+
+def _owner_gap(gap: str, ctx: DocContext) -> bool:
+    """The words between an implantation noun and its company: a preposition ("de", "of") with
+    its article, then a noun with its own preposition ("de la plate-forme de"), or up to three
+    words that describe the company: lowercase words, nationality words, short acronyms of
+    models/org_cues.yaml's stoplist ("of the Korean", "of the Indian IT major", "du groupe chinois").
+    A company in apposition to the noun counts too (`_apposition_gap`)."""
+    if _OWNER_GAP.match(gap):
+        return True
+    prep = _OWNER_PREP.match(gap) or _APPOSITION.match(gap)
+    if not prep or any(w.lower() in _JOINS for w in re.findall(r"[\w'-]+", gap[:prep.end()])):
+        return False
+    words = gap[prep.end():].split()
+    return len(words) <= 3 and all(
+        w[:1].islower() or w.lower() in ctx.res.country_by_word or w in ctx.res.org_cues.acronym_stoplist
+        for w in words) and not any(w.lower() in _STOP_WORDS for w in words)
+
+
+# A company in apposition to an implantation noun: "une nouvelle implantation, Vetrox, ...", "la
+# plus récente arrivée, le coréen Hanseo", "the latest arrival, Vetrox, ...": up to three
+# lowercase words after the noun, a comma or colon, an article.
+_APPOSITION = re.compile(r"^(?:\s+[a-zà-ÿ]+){0,3}\s*[,:]\s*(?:(?:le|la|les|un|une|the|an?)\s+|l')?")
+
+
+def _by_apposition(noun_end: int, company: str, sent: Sentence, ctx: DocContext) -> bool:
+    """Whether the company found after an implantation noun stands in apposition to it."""
+    for m in ctx.mentions.within(sent.start, sent.end, "ORG"):
+        rel = m.start - sent.start
+        if m.name == company and rel >= noun_end:
+            return not _OWNER_GAP.match(sent.text[noun_end:rel]) and not _OWNER_PREP.match(sent.text[noun_end:rel])
+    return False
+
+
+_JOINS = {"et", "and", "ou", "or", "qui", "which", "who", "que", "that"}
+_STOP_WORDS = {"et", "and", "ou", "or", "qui", "which", "who", "que", "that", "à", "in", "en", "au", "aux", "at", "to"}
 
 
 _CAPITALIZED_RUN = re.compile(r"[A-ZÀ-Ý][\w&+'-]*(?:[^\S\n]+[A-ZÀ-Ý][\w&+'-]*){0,2}")
 
 
+# "X in Y", "X à Y": the name in the company slot goes somewhere, so it is no place itself.
+_LOCATIVE = re.compile(r"^\s+(?:à|en|dans|sur|près de|in|at|into|near)\s", re.I)
+
+
+def _unknown_place(m, ctx: DocContext) -> bool:
+    """A mention the model read as a place that no lexicon knows (no territory, country or foreign
+    city of models/places.yaml): in a company's slot and followed by where it goes ("the set-up
+    of Trevlog in Truro"), a company."""
+    return m.type == "PLACE" and fold(m.surface) not in ctx.res.territory_keys \
+        and m.surface.lower() not in ctx.res.country_by_word
+
+
 def _unlabelled_owner(noun_end: int, sent: Sentence, ctx: DocContext) -> str | None:
     """The company slot of an implantation noun holding a capitalized name the model left untagged
-    ("l'extension de la plate-forme de Vetrox Natie à Brest"): the name, unless it is a place, a
-    person, a country word, a month or another known mention."""
+    or read as a place no lexicon knows ("l'extension de la plate-forme de Vetrox Natie à Brest"):
+    the name, unless it is a known place, a person, a country word, a month or another mention."""
     rest = sent.text[noun_end:]
     for m in _CAPITALIZED_RUN.finditer(rest, 0, 80):
         if not _OWNER_GAP.match(rest[:m.start()]):
@@ -172,7 +223,10 @@ def _unlabelled_owner(noun_end: int, sent: Sentence, ctx: DocContext) -> str | N
         following = next((t for t in sent.tokens if t.start >= at + len(name)), None)
         if following is not None and following.pos in ("NOUN", "ADJ") and following.text[:1].islower():
             return None  # "the arrival of the Olympic torch": a capitalized adjective, no name
-        if any(x.start < at + len(name) and at < x.end for x in ctx.mentions.items) \
+        place_read = any(x.start < at + len(name) and at < x.end for x in ctx.mentions.items)
+        if place_read and not _LOCATIVE.match(rest[m.end():]):
+            return None  # "l'ouverture de Quimper aux investisseurs": the place itself
+        if any(x.start < at + len(name) and at < x.end and not _unknown_place(x, ctx) for x in ctx.mentions.items) \
                 or fold(name) in ctx.res.territory_keys or name.lower() in ctx.res.country_by_word \
                 or name.split()[0].lower() in ctx.res.first_names or not _is_company(name, ctx, sent.lang):
             return None
@@ -212,6 +266,74 @@ def _memberships(sent: Sentence, ctx: DocContext) -> list[str]:
     return out
 
 
+def _cue_year(cue: Token | None, sent: Sentence, ctx: DocContext) -> str | None:
+    """Of a sentence's several years, the one the parse attaches closest to the cue's verb ("met in
+    2016 at a fair, Vetrox opened its office in 2018" -> 2018); None with one year or none attached."""
+    periods = ctx.stated_periods(sent)
+    if cue is None or len(periods) < 2:
+        return None
+    verb = sent.tokens[cue.head] if cue.pos == "AUX" else cue
+    best: tuple[int, str] | None = None
+    for p in periods:
+        span = [t for t in sent.tokens if p.start <= t.start - sent.start < p.end]
+        tok = next((t for t in span if any(c.isdigit() for c in t.text)), span[0] if span else None)
+        steps = 0
+        while tok is not None and tok.i != verb.i and tok.head != tok.i and steps < 6:
+            tok, steps = sent.tokens[tok.head], steps + 1
+        if tok is not None and tok.i == verb.i and (best is None or steps < best[0]):
+            best = (steps, str(p.year))
+    return best[1] if best else None
+
+
+def _joins_no_company(cue: Token, sent: Sentence, ctx: DocContext) -> bool:
+    """Whether the cue's verb has for object an organization that is no company (the agency, an
+    authority, a network): joining or choosing it is no implantation."""
+    verb = sent.tokens[cue.head] if cue.pos == "AUX" else cue
+    if verb.pos not in ("VERB", "AUX"):
+        return False
+    orgs = ctx.mentions.within(sent.start, sent.end, "ORG")
+    for t in sent.tokens:
+        if t.head == verb.i and t.dep in ("obj", "dobj"):
+            # the object, or a name hanging from it ("l'agence Nordinvest", "the Northbay Invest agency")
+            words = [t] + [c for c in sent.tokens if c.head == t.i and c.i != t.i]
+            m = next((m for m in orgs for w in words if m.start <= w.start < m.end), None)
+            return m is not None and not _is_company(m.name, ctx, sent.lang)
+    return False
+
+
+def _under(tok: Token, told: set[int], sent: Sentence) -> bool:
+    """Whether `tok` hangs, through its heads, from the cue of a fact already told in the sentence."""
+    seen = {tok.i}
+    while tok.head != tok.i and tok.head not in seen:
+        if tok.head in told:
+            return True
+        seen.add(tok.head)
+        tok = sent.tokens[tok.head]
+    return False
+
+
+def _coordinated(company: str, sent: Sentence, ctx: DocContext) -> list[str]:
+    """The companies the parser coordinates with `company` ("the arrival of A in X and of the Indian
+    IT major B in Y"): a company whose word is a conjunct of the company's head word, or of one of
+    those."""
+    mentions = [m for m in ctx.mentions.within(sent.start, sent.end, "ORG") if _is_company(m.name, ctx, sent.lang)]
+    own = next((m for m in mentions if m.name == company), None)
+    if own is None:
+        return []
+    inside = [t for t in sent.tokens if own.start <= t.start < own.end]
+    heads = [t.i for t in inside if not own.start <= sent.tokens[t.head].start < own.end or t.head == t.i]
+    out: list[str] = []
+    while heads:
+        h = heads.pop()
+        for t in sent.tokens:
+            if t.head == h and t.dep == "conj" and t.i != h:
+                other = next((m for m in mentions if m.start <= t.start < m.end), None)
+                if other is not None and other.name != company and other.name not in out:
+                    out.append(other.name)
+                    heads.append(t.i)
+    return out
+
+
 def find_implantations(sent: Sentence, ctx: DocContext, period: str | None) -> list[ImplantationFact]:
     cues = ctx.res.cues
     verbs = cues.implantation_verbs
@@ -220,24 +342,36 @@ def find_implantations(sent: Sentence, ctx: DocContext, period: str | None) -> l
     seen: set[str] = set()
     generic = phrase_regex(tuple(cues.implantation_generic.get(sent.lang) + cues.implantation_generic.get("en")))
     cue_phrases = verbs.get(sent.lang) + verbs.get("en") + sorted(nouns) + _memberships(sent, ctx)
+    told: set[int] = set()  # the tokens of the cues that gave a fact
     for v in phrase_regex(tuple(cue_phrases)).finditer(sent.text):
         before = sent.text[max(0, v.start() - 25):v.start()]
         if any(m.end() >= len(before) - 4 for m in generic.finditer(before)):
             continue
-        company = _company_after_noun(v.end(), sent, ctx) if v.group(0).lower() in nouns else None
-        company = company or _company_before(v.start(), sent, ctx)
-        if company is None:
+        cue = next((t for t in sent.tokens if t.start - sent.start >= v.start()), None)
+        if cue is not None and _under(cue, told, sent):
+            continue  # "the set-up of X in the warehouse built by Y": what Y did describes X's place
+        if cue is not None and _joins_no_company(cue, sent, ctx):
+            continue  # "X et Y ont rejoint l'agence Nordinvest": members of the agency, no set-up
+        after = _company_after_noun(v.end(), sent, ctx) if v.group(0).lower() in nouns else None
+        found = [after] if after else []
+        if not after or _by_apposition(v.end(), after, sent, ctx):
+            # "A, B et, plus récente arrivée, le coréen C": the list before the noun has companies too
+            found.append(_company_before(v.start(), sent, ctx))
+        found = [c for c in found if c]
+        if not found:
             continue
-        year = period
+        if cue is not None:
+            told.add(cue.i)
+        year = _cue_year(cue, sent, ctx) or period
         if ctx.published and find_phrase(sent.text, cues.recent.get(sent.lang) + cues.recent.get("en")) \
                 and not ctx.stated_periods(sent):
             year = str(ctx.published.year)
-        for name in _listed_with(company, sent, ctx):
+        for name in (n for company in found for n in _listed_with(company, sent, ctx) + _coordinated(company, sent, ctx)):
             if name in seen:
                 continue
             seen.add(name)
             facts.append(ImplantationFact(
-                company=name, place=_place(sent, ctx), origin=_origin(sent, ctx), year=year,
+                company=name, place=_place(sent, ctx, name), origin=_origin(sent, ctx), year=year,
                 jobs=_jobs(sent.text[v.start():], sent.lang, ctx), confidence=0.6, evidence=ctx.evidence(sent)))
     return facts
 

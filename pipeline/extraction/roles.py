@@ -124,11 +124,21 @@ def _person_for(tm: TitleMatch, phrase_end: int, sent: Sentence, people: list[Me
         if end <= tm.start:
             between = text[end:tm.start]
             apposed = (re.match(r"^\s*[,(]", between) or not between.strip()
-                       or (copulas and phrase_regex(tuple(copulas)).fullmatch(between.strip(" ,")) is not None))
+                       or (copulas and _copula_then_words(between.strip(" ,"), copulas)))
             if apposed and len(between.split()) <= 14 and not any(
                     q is not p and end <= q.start - base < tm.start for q in people):
                 best = p
     return best
+
+
+def _copula_then_words(between: str, copulas: list[str]) -> bool:
+    """A copula, then at most two lowercase words before the title: "est", "sont les actuels",
+    "are the current"."""
+    m = phrase_regex(tuple(copulas)).match(between)
+    if m is None:
+        return False
+    rest = between[m.end():].split()
+    return len(rest) <= 2 and all(w[:1].islower() for w in rest)
 
 
 def _status(tm: TitleMatch, sent: Sentence, ctx: DocContext) -> str:
@@ -230,14 +240,24 @@ def find_roles(sent: Sentence, ctx: DocContext) -> list[RoleFact]:
     for f in facts:
         if f.org == ctx.mentions.subject and f.status == "current":
             ctx.roles_held[f.person] = (f.role, f.org)
-    real = [p for p in people if p.surface not in _PRONOUN_MARK]
+    pair = [p.name for p in people if p.surface == _PLURAL_MARK]
+    if len(pair) == 2:  # "Tous deux sont co-présidents de X": what one of them holds, the other holds
+        for f in list(facts):
+            if f.person in pair:
+                other = pair[1] if f.person == pair[0] else pair[0]
+                if not any(g.person == other and (g.role, g.org) == (f.role, f.org) for g in facts):
+                    facts.append(f.model_copy(update={"person": other}))
+    real = [p for p in people if p.surface not in _PRONOUN_MARK | {_PLURAL_MARK}]
     if real:
         ctx.last_person = real[-1].name
+        for name in (p.name for p in real):
+            ctx.last_people = [n for n in ctx.last_people if n != name][-1:] + [name]
     ctx.pending_office = ctx_office or (ctx.pending_office if not people else None)
     return facts
 
 
 _PRONOUN_MARK = {"<pronoun>"}
+_PLURAL_MARK = "<both>"
 
 
 def _fact(person: str, role: str, org: str, status: str, sent: Sentence, ctx: DocContext, confidence: float) -> RoleFact:
@@ -253,6 +273,11 @@ def _people_with_pronoun(sent: Sentence, ctx: DocContext) -> list[Mention]:
     pronouns = ctx.res.roles.pronouns.get(sent.lang) + ctx.res.roles.pronouns.get("en")
     if ctx.last_person and first in pronouns and not any(p.start - sent.start < 3 for p in people):
         people = [Mention(sent.start, sent.start + len(first), "PERSON", ctx.last_person, "<pronoun>"), *people]
+    plural = ctx.res.roles.plural_pronouns.get(sent.lang) + ctx.res.roles.plural_pronouns.get("en")
+    opening = next((w for w in plural if sent.text.lower().startswith(w + " ")), None)
+    if opening and len(ctx.last_people) == 2 and not any(p.start - sent.start < len(opening) + 2 for p in people):
+        people = [Mention(sent.start, sent.start + len(opening), "PERSON", name, _PLURAL_MARK)
+                  for name in ctx.last_people] + people
     return people
 
 
