@@ -568,6 +568,19 @@ CASES = [
          "by companies from abroad.",
          {(PP, "foreign_jobs", "2021", "actual", 800), (PP, "jobs_created", "2021", "actual", 1500)},
          {(PP, ANY, ANY, "target", ANY)}),
+
+    # 37. A list of companies as the subject stands for the year's projects, not one company.
+    case("37-listed-companies-fr", "fr",
+         "En 2021, Provence Promotion a accompagné 64 projets. Parmi eux, Airbus Helicopters (maintenance), "
+         "Thales Alenia Space ou encore Safran et Dassault Systèmes ont choisi d'ouvrir un site à Marseille "
+         "en 2021, avec à la clé 900 créations d'emplois.",
+         {(PP, "jobs_created", "2021", "actual", 900)},
+         {(ANY, "hires", ANY, ANY, 900)}),
+    case("37-listed-companies-en", "en",
+         "In 2021, Invest in Provence supported 64 projects. Among them, Airbus Helicopters (maintenance), "
+         "Thales Alenia Space and Dassault Systèmes chose to open a site in Marseille in 2021, bringing 900 new jobs.",
+         {(PP, "jobs_created", "2021", "actual", 900)},
+         {(ANY, "hires", ANY, ANY, 900)}),
 ]
 
 

@@ -25,6 +25,7 @@ The module knows no word: every word list comes from models/frames.yaml and mode
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
@@ -332,6 +333,24 @@ def _blocking(sent: Sentence, k: int, chain: tuple[int, ...], territories: list[
     return frozenset(out - mine)
 
 
+def _listed(sent: Sentence, orgs: list[tuple[int, int, str, str]], start: int, res: Resources) -> bool:
+    """The company mention at `start` closes or sits in a list of companies ("X (…), Y ou encore
+    Z et W"): only commas, list joiners (frames.yaml `list_joiners`) and parentheses between them."""
+    joiners = tuple(sorted(_words(res, sent.lang, "list_joiners")))
+    companies = sorted((a, b) for a, b, kind, _ in orgs if kind == "company")
+    at = next((n for n, (a, _) in enumerate(companies) if a == start), None)
+    if at is None or not joiners:
+        return False
+    rx = phrase_regex(joiners)
+
+    def joined(left: tuple[int, int], right: tuple[int, int]) -> bool:
+        gap = sent.text[left[1] - sent.start:right[0] - sent.start]
+        gap = re.sub(r"\([^()]*\)", " ", gap)
+        return not rx.sub(" ", gap).strip(" ,;\n")
+
+    return any(joined(companies[n], companies[n + 1]) for n in (at - 1, at) if 0 <= n < len(companies) - 1)
+
+
 def _agent_qualifies(sent: Sentence, chain: tuple[int, ...], at: int) -> bool:
     """Whether what the agent of the verb at `chain[at]` is, the figure is: the figure is the
     passive subject ("N projects were led by foreign firms"), or the verb is a bare participle
@@ -431,7 +450,8 @@ def _subject_class(sent: Sentence, verb: int | None, territory: frozenset[int], 
             continue
         for a, b, kind, _ in orgs:
             if a <= c.start < b or (c.pos == "PROPN" and any(a <= t.start < b for t in _children(sent, c.i))):
-                return kind
+                # "X, Y et Z ont choisi ..., avec 600 emplois": several companies, the year's projects
+                return "projects" if kind == "company" and _listed(sent, orgs, a, res) else kind
         if c.pos == "PRON" and sent.tokens[verb].dep in ("acl:relcl", "relcl") and sent.tokens[verb].head != verb:
             c = sent.tokens[sent.tokens[verb].head]  # "l'agence, qui emploie ...": the antecedent
             for a, b, kind, _ in orgs:
