@@ -581,6 +581,21 @@ CASES = [
          "Thales Alenia Space and Dassault Systèmes chose to open a site in Marseille in 2021, bringing 900 new jobs.",
          {(PP, "jobs_created", "2021", "actual", 900)},
          {(ANY, "hires", ANY, ANY, 900)}),
+
+    # 38. Companies taken through to their decision are completed projects, whatever the verb.
+    case("38-through-to-decision-en", "en",
+         "Invest in Provence had a better 2021, when the agency took 68 companies through to a final decision, "
+         "up from 60 a year earlier.",
+         {(PP, "location_projects", "2021", "actual", 68), (PP, "location_projects", "2020", "actual", 60)},
+         set()),
+    case("38-through-to-decision-fr", "fr",
+         "En 2021, Provence Promotion a conduit 68 entreprises jusqu'à la décision finale.",
+         {(PP, "location_projects", "2021", "actual", 68)},
+         set()),
+    case("38-taken-to-a-fair-is-no-result-fr", "fr",
+         "En 2021, Provence Promotion a conduit 68 entreprises jusqu'au salon de Hanovre.",
+         set(),
+         {(ANY, ANY, ANY, ANY, 68)}),
 ]
 
 
