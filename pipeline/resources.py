@@ -192,7 +192,6 @@ class FrameLexicon(_Strict):
     trailing_words: PerLang = Field(default_factory=PerLang)
     country_count_nouns: PerLang = Field(default_factory=PerLang)
     as_of_writing: PerLang = Field(default_factory=PerLang)
-    list_joiners: PerLang = Field(default_factory=PerLang)
     metrics: list[MetricRow]
     statuses: list[StatusRow]
 

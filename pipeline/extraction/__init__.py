@@ -113,13 +113,18 @@ def _settle_periods(facts: list[Fact], ctx: DocContext, lang: str) -> list[Fact]
     year = reported_year(facts)
     cues = ctx.res.frames.as_of_writing
     now = phrase_regex(tuple(cues.get(lang) + cues.get("en")))
+    writing: dict[str, str | None] = {}  # the year of writing, looked up once, when first needed
     out: list[Fact] = []
     for f in facts:
         if isinstance(f, MetricFact) and f.period_source != "sentence":
             if (f.subject, f.status, f.value) in dated and not f.metric.startswith("cumulative"):
                 continue
             if f.metric.startswith("cumulative"):
-                written = _writing_year(ctx, lang) if now.search(f.evidence.sentence) else None
+                written = None
+                if now.search(f.evidence.sentence):
+                    if "year" not in writing:
+                        writing["year"] = _writing_year(ctx, lang)
+                    written = writing["year"]
                 if written or year:
                     f = f.model_copy(update={"period": written or year, "period_source": "document"})
             elif f.period_source == "context" and ctx.published is None and year and f.period and any(

@@ -335,8 +335,10 @@ def _blocking(sent: Sentence, k: int, chain: tuple[int, ...], territories: list[
 
 def _listed(sent: Sentence, orgs: list[tuple[int, int, str, str]], start: int, res: Resources) -> bool:
     """The company mention at `start` closes or sits in a list of companies ("X (…), Y ou encore
-    Z et W"): only commas, list joiners (frames.yaml `list_joiners`) and parentheses between them."""
-    joiners = tuple(sorted(_words(res, sent.lang, "list_joiners")))
+    Z et W"): only list joiners (models/org_cues.yaml `list_joiners`, the lists of names read by
+    the entities) and parentheses between them."""
+    joiners = res.memo(f"frames:list-joiners:{sent.lang}", lambda r: tuple(sorted(
+        j.lower() for j in r.org_cues.list_joiners.get(sent.lang) + r.org_cues.list_joiners.get("en") if j[:1].isalpha())))
     companies = sorted((a, b) for a, b, kind, _ in orgs if kind == "company")
     at = next((n for n, (a, _) in enumerate(companies) if a == start), None)
     if at is None or not joiners:
@@ -346,7 +348,7 @@ def _listed(sent: Sentence, orgs: list[tuple[int, int, str, str]], start: int, r
     def joined(left: tuple[int, int], right: tuple[int, int]) -> bool:
         gap = sent.text[left[1] - sent.start:right[0] - sent.start]
         gap = re.sub(r"\([^()]*\)", " ", gap)
-        return not rx.sub(" ", gap).strip(" ,;\n")
+        return not rx.sub(" ", gap).strip(" ,;/\n")
 
     return any(joined(companies[n], companies[n + 1]) for n in (at - 1, at) if 0 <= n < len(companies) - 1)
 
@@ -635,6 +637,10 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
         m.end() >= len(sent.text[: n.start].rstrip()) - 0 for m in part_rx.finditer(sent.text, max(0, n.start - 25), n.start)
         if not sent.text[m.end():n.start].strip())}
     frames: list[Frame | None] = []
+    # the figures each figure is part of: a whole of the same kind in its clause, or the figure a
+    # part marker follows ("77 projets, dont 35 ...")
+    whole_of = [[j for j in wholes - {k} if _whole_of(counted, j, k, anchors, sent, res)]
+                + ([k - 1] if k in introduced and k > 0 else []) for k in range(len(numbers))]
     for k, (num, anchor) in enumerate(zip(numbers, anchors)):
         if anchor is None:
             frames.append(None)
@@ -758,13 +764,12 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
             subject=_subject_class(sent, verb, own, res, orgs), actor=_actor(sent, verb, own, orgs), verb=verb,
             tense=tense, negated=negated,
             compared=compared_at is not None, elided=is_elided, pronominal=pronominal, announced=k in announced,
-            part=any(_whole_of(counted, j, k, anchors, sent, res) for j in wholes - {k}) or (k in introduced and k > 0)
-            or _of_these(sent, noun, anchor, of_these),
+            part=bool(whole_of[k]) or _of_these(sent, noun, anchor, of_these),
             headcount=noun is not None and _is(sent.tokens[noun], headcount),
             periods=tuple(p for _, _, p in sorted(attached, key=lambda x: (x[0], x[1]))),
             foreign_periods=tuple(foreign), territory=own))
     for k, f in enumerate(frames):
-        whole = [j for j in wholes - {k} if _whole_of(counted, j, k, anchors, sent, res)] + ([k - 1] if k in introduced and k > 0 else [])
+        whole = whole_of[k]
         if f is not None and f.part and whole and f.number.unit == "count":
             # What the whole also is does not say which part this is ("la majorité des projets
             # étrangers, avec 60 projets sur 95": both are foreign; 60 is a breakdown).

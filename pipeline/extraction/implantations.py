@@ -192,7 +192,7 @@ def _by_apposition(noun_end: int, company: str, sent: Sentence, ctx: DocContext)
 
 
 _JOINS = {"et", "and", "ou", "or", "qui", "which", "who", "que", "that"}
-_STOP_WORDS = {"et", "and", "ou", "or", "qui", "which", "who", "que", "that", "à", "in", "en", "au", "aux", "at", "to"}
+_STOP_WORDS = _JOINS | {"à", "in", "en", "au", "aux", "at", "to"}
 
 
 _CAPITALIZED_RUN = re.compile(r"[A-ZÀ-Ý][\w&+'-]*(?:[^\S\n]+[A-ZÀ-Ý][\w&+'-]*){0,2}")

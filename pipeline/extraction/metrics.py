@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pipeline.extraction.context import DocContext, clause_bounds, find_phrase, has_phrase
 from pipeline.extraction.frames import NOUN_SCOPE, Frame, counted_years, decide_metric, decide_status, org_kinds, read_frames
 from pipeline.nlp import Sentence
-from pipeline.normalize.dates import PeriodMention, past_year_phrases
+from pipeline.normalize.dates import PeriodMention, relative_year_offsets
 from pipeline.normalize.numbers import NumberMatch, find_numbers
 from pipeline.records import Evidence, MetricFact
 from pipeline.resources import phrase_regex
@@ -392,7 +392,7 @@ def _past_year_governs(sent: Sentence, ctx: DocContext) -> bool:
     dernier") and states no year ("below last year, when it saw 2,050 jobs"): its figures are of
     that year, which an undated document cannot tell. (A stated year may be the same one:
     "its results for 2017: 68 companies settled last year".)"""
-    return bool(past_year_phrases(sent.text, sent.lang)) and not ctx.periods_of(sent)
+    return any(offset < 0 for _, _, offset in relative_year_offsets(sent.text, sent.lang)) and not ctx.periods_of(sent)
 
 
 def _unit(unit: str) -> str:

@@ -233,12 +233,6 @@ def relative_year_offsets(text: str, lang: str) -> list[tuple[int, int, int]]:
     return [(*m.span(), g.offsets[_key(m.group(1))]) for m in g.relative_phrases.finditer(text)]
 
 
-def past_year_phrases(text: str, lang: str) -> list[tuple[int, int]]:
-    """Where `text` names a past year relative to the time of writing ("l'an dernier", "last
-    year"), as (start, end): without a publication date that year cannot be told."""
-    return [(a, b) for a, b, offset in relative_year_offsets(text, lang) if offset < 0]
-
-
 def resolve_relative(phrase: str, lang: str, published: datetime.date) -> int | None:
     """The year a relative phrase ("l'an dernier", "two years ago", "last March") points to."""
     found = list(_relative(phrase, lang, _grammar(lang), published))
