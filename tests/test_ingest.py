@@ -432,6 +432,37 @@ def test_ingest_find_date(line: str, iso: str | None) -> None:
     assert find_date(line) == iso
 
 
+_MONTH_SPELLINGS = (
+    "janvier janv février fevrier févr fév mars avril avr mai juin juillet juil août aout septembre sept "
+    "octobre novembre décembre decembre déc dec January Jan February Feb March Mar April Apr May June Jun "
+    "July Jul August Aug September Sep Sept October Oct November Nov December Dec"
+).split()
+
+
+def test_ingest_date_parser_agrees_with_dateparser_parse() -> None:
+    """The parser built once (absolute dates only) gives what `dateparser.parse` gives, on every
+    month spelling the date regexes accept, in each span shape, on days that do and do not exist."""
+    import dateparser
+
+    from pipeline.ingest import meta
+
+    spans = {
+        m.group(0)
+        for month in _MONTH_SPELLINGS
+        for day in ("1er", "1", "09", "12", "29", "30", "31", "2nd", "21st")
+        for year in ("2020", "2021")
+        for line in (f"{day} {month} {year}", f"{month} {day}, {year}", f"{day} de {month.upper()} de {year}",
+                     f"{month}. {year}")
+        for pattern in (*meta._TEXT_DATES, meta._MONTH_YEAR)
+        if (m := pattern.search(line))
+    }
+    assert len(spans) > 1500
+    for span in sorted(spans):
+        expected = dateparser.parse(span, languages=meta.DATE_LANGUAGES, settings=meta.DATEPARSER_SETTINGS)
+        got = meta._dateparser_day(span)
+        assert got == ((expected.year, expected.month, expected.day) if expected else None), span
+
+
 @pytest.mark.parametrize(
     "lines, known, expected",
     [

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-import dateparser
+from dateparser.date import DateDataParser
 
 from pipeline.records import ProblemKind
 
@@ -95,11 +95,21 @@ def _parse_words(span: str) -> str | None:
     return _valid(*parsed) if parsed else None
 
 
+@functools.lru_cache(maxsize=1)
+def _date_parser() -> DateDataParser:
+    """One dateparser parser, built once per process, that tries only absolute dates: the spans
+    it gets are a day, a month name and a year, or a month and a year, never "il y a 3 jours".
+    `dateparser.parse` builds a parser on every call and also tries the relative-date and
+    timestamp parsers: about twice the CPU for the same answers (tests/test_ingest.py checks
+    the two agree on every day, month spelling and span shape the regexes let through)."""
+    return DateDataParser(languages=DATE_LANGUAGES, settings={**DATEPARSER_SETTINGS, "PARSERS": ["absolute-time"]})
+
+
 # dateparser takes most of a millisecond per call, and the same span is often read twice (a
 # dateline is also tested as a headline candidate) or recurs from file to file
 @functools.lru_cache(maxsize=4096)
 def _dateparser_day(span: str) -> tuple[int, int, int] | None:
-    parsed = dateparser.parse(span, languages=DATE_LANGUAGES, settings=DATEPARSER_SETTINGS)  # type: ignore[arg-type]
+    parsed = _date_parser().get_date_data(span).date_obj
     return (parsed.year, parsed.month, parsed.day) if parsed is not None else None
 
 
