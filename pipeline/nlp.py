@@ -15,7 +15,7 @@ import logging
 import threading
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from pipeline.config import Config, ConfigError
 from pipeline.records import Document
@@ -39,8 +39,11 @@ class ModelNotFound(RuntimeError):
     """None of the configured spaCy package names for a language is installed."""
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    """One token of a sentence. A named tuple, not a frozen dataclass: a document has hundreds
+    of them, and a frozen dataclass's constructor (one object.__setattr__ per field) made building
+    them cost three times as much."""
+
     i: int  # index in the sentence
     text: str
     start: int  # character offset in the document text
@@ -68,8 +71,9 @@ class Token:
         return self.text.lower()
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
+    """An entity of a sentence (a named tuple, as Token)."""
+
     start: int  # character offsets in the document text
     end: int
     text: str
@@ -324,16 +328,18 @@ def compact(doc: "Doc", syntax: bool) -> Compact:
     words = [text[i:i + n] for i, n in zip(idx, length, strict=True)]
     ents = [(e.start, e.end, e.start_char, e.end_char, e.label_, e.ent_id_) for e in doc.ents]
     if syntax:
-        pos, dep, lemma, morph, tag = (columns[:, k].tolist() for k in (4, 5, 7, 8, 9))
-        head = columns[:, 6].astype("int64").tolist()  # offsets to the head, stored as uint64
-        name = _StringNames(doc.vocab.strings)
+        strings = doc.vocab.strings
+        pos, dep, lemma, morph, tag = (_names(columns[:, k].tolist(), strings) for k in (4, 5, 7, 8, 9))
+        morph = ["" if m == "_" else m for m in morph]  # as str(token.morph): "" for none
+        # the head's index in the Doc (HEAD holds offsets to it, stored as uint64)
+        head = [i + h for i, h in enumerate(columns[:, 6].astype("int64").tolist())]
     out: Compact = []
     for a, b in _repaired_bounds(text, words, idx, sent_start, space):
-        tokens = [
-            (idx[i], length[i], name(pos[i]), name(dep[i]), i + head[i] - a if a <= i + head[i] < b else i - a,
-             name(lemma[i]), name.morph(morph[i]), name(tag[i]))
-            for i in range(a, b)
-        ] if syntax else []
+        tokens = list(zip(
+            idx[a:b], length[a:b], pos[a:b], dep[a:b],
+            [h - a if a <= h < b else i - a for i, h in enumerate(head[a:b], a)],
+            lemma[a:b], morph[a:b], tag[a:b], strict=True,
+        )) if syntax else []
         # what Span.ents gives: the entities inside the sentence, up to one that crosses its end
         inside = []
         for e_start, e_end, char_start, char_end, label, kb_id in ents:
@@ -345,29 +351,11 @@ def compact(doc: "Doc", syntax: bool) -> Compact:
     return out
 
 
-class _StringNames:
-    """The strings behind a Doc's attribute hashes (0: unset, ""), each looked up once per Doc."""
-
-    def __init__(self, strings: object) -> None:
-        self._strings = strings
-        self._names: dict[int, str] = {0: ""}
-        self._morphs: dict[int, str] = {0: ""}
-
-    def __call__(self, key: int) -> str:
-        try:
-            return self._names[key]
-        except KeyError:
-            value = self._names[key] = self._strings[key]  # type: ignore[index]
-            return value
-
-    def morph(self, key: int) -> str:
-        """A morphology as `str(token.morph)` gives it: "" for none (stored as "_")."""
-        try:
-            return self._morphs[key]
-        except KeyError:
-            value = self(key)
-            value = self._morphs[key] = "" if value == "_" else value
-            return value
+def _names(keys: list[int], strings: object) -> list[str]:
+    """The strings behind a column of attribute hashes (0: unset, ""), each distinct one looked
+    up once."""
+    table = {key: strings[key] if key else "" for key in set(keys)}  # type: ignore[index]
+    return list(map(table.__getitem__, keys))
 
 
 def expand(sents: Compact, text: str, offset: int, lang: str, para_starts: list[int]) -> list[Sentence]:
