@@ -11,7 +11,7 @@ order, so every engine gives the same output.
 
 The local runner is a pebble ProcessPool: N worker processes, each loading its spaCy pipelines
 once and running the whole chain on one batch after another. A worker that dies (killed, out
-of memory, or ended by the per-document watchdog of `run.run_stage` after cfg.doc_timeout) is
+of memory, or ended by the per-document timer of `run.run_stage` after cfg.doc_timeout) is
 replaced by the pool; the documents of its batch are then run again one per task, so that the
 one that killed it is found and recorded as failed with the reason, and the others get their
 records. Engines are opened lazily by the build, only when a document is not in the cache, so
@@ -24,10 +24,8 @@ import atexit
 import logging
 import multiprocessing
 import os
-import shutil
 import signal
 import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import Future
@@ -147,7 +145,7 @@ def warm_up(cfg: Config, languages: list[str]) -> None:
     detect("Le développement économique de la région avance. The region's economy grows.")
 
 
-def _start_worker(build_pid: int, watchdog_dir: str, cfg: Config, log_level: int | None,
+def _start_worker(build_pid: int, cfg: Config, log_level: int | None,
                   languages: list[str]) -> None:
     """A runner worker's start: tied to the build, limits on, readers and language detector warm,
     and the spaCy pipelines its first files probably need loaded."""
@@ -163,8 +161,7 @@ def _start_worker(build_pid: int, watchdog_dir: str, cfg: Config, log_level: int
     # Loaded now, not in a background thread: the per-document address-space limit of the first
     # files must not count a model loading beside them.
     warm_up(cfg, languages)
-    # The watchdog file tells the runner that this process ended on a timeout (see _failure).
-    run.guard_this_process(open(Path(watchdog_dir) / str(os.getpid()), "w", encoding="utf-8"))  # noqa: SIM115
+    run.guard_this_process()  # a document over doc_timeout ends this process with SIGALRM (see failure)
 
 
 # --- the parent side ----------------------------------------------------------------------------
@@ -252,7 +249,6 @@ class LocalRunner:
         self.restarts = 0
         self._stages = stages
         self._pending: list[Future[list[Record]]] = []
-        self._watchdog = tempfile.mkdtemp(prefix="pressfacts-watchdog-")
         wanted = likely_languages(cfg, first)
         level = logging.getLogger().level if logging.getLogger().handlers else None
         # forkserver: workers start clean, without the parent's threads (tqdm) or open files,
@@ -261,7 +257,7 @@ class LocalRunner:
         ctx.set_forkserver_preload(PRELOAD)
         _start_forkserver()
         self._pool = ProcessPool(max_workers=workers, initializer=_start_worker,
-                                 initargs=(os.getpid(), self._watchdog, cfg, level, wanted), context=ctx)
+                                 initargs=(os.getpid(), cfg, level, wanted), context=ctx)
 
     @classmethod
     def shared(cls, cfg: Config, workers: int, first: list[str] | None = None, stages: Any = None) -> LocalRunner:
@@ -288,10 +284,7 @@ class LocalRunner:
         from pipeline.run import failed_document, memory_message, timeout_message
 
         self.restarts += 1
-        note = Path(self._watchdog) / str(exc.pid)
-        timed_out = note.is_file() and note.read_text(encoding="utf-8", errors="replace").startswith("Timeout")
-        note.unlink(missing_ok=True)
-        if timed_out:
+        if exc.exitcode == -signal.SIGALRM:  # its doc_timeout timer (run.guard_this_process)
             LOGGER.warning("%s: gave up after %g s (doc_timeout)", path, self.cfg.doc_timeout)
             doc = failed_document(Path(path), self.cfg, "timeout", timeout_message(self.cfg))
         else:
@@ -312,7 +305,6 @@ class LocalRunner:
         """End the workers."""
         self._pool.stop()
         self._pool.join()
-        shutil.rmtree(self._watchdog, ignore_errors=True)
 
 
 _SHARED: dict[tuple[str, int, Any], LocalRunner] = {}

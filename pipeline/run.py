@@ -12,22 +12,23 @@ A stage that raises does not stop the batch: the document gets a Problem, is mar
 skips its remaining stages (cfg.strict re-raises, for debugging). In a runner worker
 (`guard_this_process`), the `limited` stages of one document run under cfg.doc_timeout seconds
 and cfg.doc_memory_mb of address space beyond what the worker already holds: a document over
-its memory gets a "memory" Problem; one over its time ends the worker (faulthandler's watchdog,
-which needs no cooperation from a parser stuck in C code), and the runner records it.
+its memory gets a "memory" Problem; one over its time ends the worker (an ITIMER_REAL timer
+whose SIGALRM, left to its default action, is carried out by the kernel: it needs no cooperation
+from a parser stuck in C code), and the runner records it.
 """
 
 from __future__ import annotations
 
-import faulthandler
 import hashlib
 import logging
 import os
+import signal
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import Any, Literal
 
 from pipeline import clean, extraction, language, nlp
 from pipeline.config import Config
@@ -129,19 +130,21 @@ def run_stage(stage: Stage, item: Item, cfg: Config) -> Document:
 
 # --- per-document limits (in runner workers) ----------------------------------------------------
 
-_GUARD: dict[str, Any] = {}  # "watchdog": the open file faulthandler writes to on a timeout
+_GUARD: dict[str, bool] = {}  # "on": limits are set in this process
 
 
-def guard_this_process(watchdog: IO[str]) -> None:
-    """Turn on the per-document limits in this process (a runner worker, never the build): a
-    timeout writes its traceback to `watchdog` and ends the process."""
-    _GUARD["watchdog"] = watchdog
+def guard_this_process() -> None:
+    """Turn on the per-document limits in this process (a runner worker, never the build). A
+    timeout ends the process with SIGALRM, which the runner reads as a timeout (its default action,
+    so no Python handler has to run: an ITIMER_REAL timer costs a system call, where a watchdog
+    thread per stage cost a thread's start and join)."""
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    _GUARD["on"] = True
 
 
 @contextmanager
 def _limits(cfg: Config, limited: bool) -> Iterator[None]:
-    watchdog = _GUARD.get("watchdog")
-    if not limited or watchdog is None:
+    if not limited or not _GUARD.get("on"):
         yield
         return
     import resource
@@ -151,11 +154,11 @@ def _limits(cfg: Config, limited: bool) -> Iterator[None]:
     if size is not None:
         cap = size + cfg.doc_memory_mb * _MB
         resource.setrlimit(resource.RLIMIT_AS, (cap if hard == resource.RLIM_INFINITY else min(cap, hard), hard))
-    faulthandler.dump_traceback_later(cfg.doc_timeout, exit=True, file=watchdog)
+    signal.setitimer(signal.ITIMER_REAL, cfg.doc_timeout)
     try:
         yield
     finally:
-        faulthandler.cancel_dump_traceback_later()
+        signal.setitimer(signal.ITIMER_REAL, 0)
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
