@@ -417,13 +417,14 @@ def phrase_regex(phrases: tuple[str, ...]) -> re.Pattern[str]:
     if not alts:
         return re.compile(r"(?!x)x")
     # A phrase ending in an elided article ("vient d'", "à la tête d'") runs into the next word.
-    body = grouped_alternation(alts, lambda p: "" if p.endswith("'") else r"(?![\w-])")
+    body = grouped_alternation(alts, lambda p: re.escape(p) + ("" if p.endswith("'") else r"(?![\w-])"))
     return re.compile(rf"(?<![\w-])(?:{body})", re.IGNORECASE)
 
 
-def grouped_alternation(phrases: list[str], after: Callable[[str], str] = lambda p: "") -> str:
-    """A regex alternation of `phrases` (escaped, each followed by `after(phrase)`), to be matched
-    with case ignored, that matches what the flat alternation in their order matches.
+def grouped_alternation(phrases: list[str], pattern: Callable[[str], str] = re.escape) -> str:
+    """A regex alternation of `phrases` (each written as `pattern(phrase)`, which must start by
+    matching the phrase's first letter), to be matched with case ignored or not, that matches
+    what the flat alternation in their order matches.
 
     The phrases are grouped by first letter (as the regex engine compares letters, case
     ignored), in their order within a group. Two groups never match at one position, so the
@@ -431,9 +432,9 @@ def grouped_alternation(phrases: list[str], after: Callable[[str], str] = lambda
     tries one letter per group there instead of one per phrase, at every position of a text."""
     groups: list[list[str]] = []
     for p in phrases:
-        group = next((g for g in groups if re.fullmatch(re.escape(g[0][0]), p[0], re.IGNORECASE)), None)
+        group = next((g for g in groups if re.fullmatch(re.escape(g[0][:1]), p[:1], re.IGNORECASE)), None)
         if group is None:
-            groups.append([p])
+            groups.append([p])  # (an empty phrase is a group of its own)
         else:
             group.append(p)
-    return "|".join("(?:" + "|".join(re.escape(p) + after(p) for p in group) + ")" for group in groups)
+    return "|".join("(?:" + "|".join(pattern(p) for p in group) + ")" for group in groups)

@@ -3,6 +3,7 @@
 - numbers: text2num reads only texts with a token it reads as a number on its own;
 - phrase_regex, grouped_alternation: phrases grouped by first letter match exactly as one flat
   alternation, also where the rest of the pattern makes the engine go back to a shorter phrase;
+- normalize.alternation (the regexes of numbers.yaml and dates.yaml): the same;
 - frames.children: the dependents index kept for the last sentence is that sentence's.
 """
 
@@ -15,7 +16,7 @@ import pytest
 
 from pipeline.extraction.frames import children
 from pipeline.nlp import Sentence, Token
-from pipeline.normalize import numbers
+from pipeline.normalize import alternation, numbers
 from pipeline.resources import grouped_alternation, phrase_regex
 
 _VOCABULARY = {  # words separated by spaces
@@ -96,3 +97,18 @@ def test_children_answer_for_the_sentence_asked_about() -> None:
     assert [t.text for t in children(one, 1)] == ["Vetrox", "people"]
     children(one, 1).clear()  # a caller's list is its own
     assert [t.text for t in children(one, 1)] == ["Vetrox", "people"]
+
+
+@pytest.mark.parametrize("ignore_case", [True, False])
+def test_normalize_alternation_matches_like_a_flat_one(ignore_case: bool) -> None:
+    words = ["mars", "mai", "Mar", "May", "march", "ſept", "sept", "septembre", "fin de", "fin", "décembre", "dec"]
+    text = "en mars, fin de mai, Mar 3, MAY, march on, ſept, Septembre, fin  de, fin, Décembre, decembre"
+
+    def flat(ws: list[str]) -> str:
+        body = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(set(ws), key=len, reverse=True)) or "(?!)"
+        return (f"(?i:{body})" if ignore_case else f"(?:{body})") + r"(?:(?<=\W)|(?!\w))"
+
+    for ws in (words, words + [""], [""], []):
+        grouped = re.compile(r"(\w*)(" + alternation(ws, ignore_case=ignore_case) + ")")
+        expected = re.compile(r"(\w*)(" + flat(ws) + ")")
+        assert [m.span(2) for m in grouped.finditer(text)] == [m.span(2) for m in expected.finditer(text)], ws
