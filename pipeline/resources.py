@@ -416,18 +416,25 @@ def phrase_regex(phrases: tuple[str, ...]) -> re.Pattern[str]:
     alts = sorted({p.strip() for p in phrases if p.strip()}, key=len, reverse=True)
     if not alts:
         return re.compile(r"(?!x)x")
-    # The phrases grouped by first letter (as the regex engine compares letters, case ignored),
-    # longest first within a group. Two groups never match at one position, so the result is
-    # that of one flat list; but the engine, which factors a group's common prefix out, tries
-    # one letter per group there instead of one per phrase, at every position of every sentence.
+    # A phrase ending in an elided article ("vient d'", "à la tête d'") runs into the next word.
+    body = grouped_alternation(alts, lambda p: re.escape(p) + ("" if p.endswith("'") else r"(?![\w-])"))
+    return re.compile(rf"(?<![\w-])(?:{body})", re.IGNORECASE)
+
+
+def grouped_alternation(phrases: list[str], pattern: Callable[[str], str] = re.escape) -> str:
+    """A regex alternation of `phrases` (each written as `pattern(phrase)`, which must start by
+    matching the phrase's first letter), to be matched with case ignored or not, that matches
+    what the flat alternation in their order matches.
+
+    The phrases are grouped by first letter (as the regex engine compares letters, case
+    ignored), in their order within a group. Two groups never match at one position, so the
+    result is that of the flat list; but the engine, which factors a group's common prefix out,
+    tries one letter per group there instead of one per phrase, at every position of a text."""
     groups: list[list[str]] = []
-    for p in alts:
-        group = next((g for g in groups if re.fullmatch(re.escape(g[0][0]), p[0], re.IGNORECASE)), None)
+    for p in phrases:
+        group = next((g for g in groups if re.fullmatch(re.escape(g[0][:1]), p[:1], re.IGNORECASE)), None)
         if group is None:
-            groups.append([p])
+            groups.append([p])  # (an empty phrase is a group of its own)
         else:
             group.append(p)
-    # A phrase ending in an elided article ("vient d'", "à la tête d'") runs into the next word.
-    body = "|".join("(?:" + "|".join(re.escape(p) + ("" if p.endswith("'") else r"(?![\w-])") for p in group) + ")"
-                    for group in groups)
-    return re.compile(rf"(?<![\w-])(?:{body})", re.IGNORECASE)
+    return "|".join("(?:" + "|".join(pattern(p) for p in group) + ")" for group in groups)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pipeline.normalize.dates import is_month
 from pipeline.nlp import ORG_LABELS, OTHER_LABELS, PERSON_LABELS, PLACE_LABELS, WEAK_PREFIX, Analysis, Sentence, Span, Token
 from pipeline.records import Entity
-from pipeline.resources import Resources, fold
+from pipeline.resources import Resources, fold, grouped_alternation
 
 _ARTICLE = re.compile(r"^(?:the|The|le|Le|la|La|les|Les|l'|L'|d'|D'|du|Du|des|Des|de|De|M\.|Mme|Mlle|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Me)\s*(?=\S)")
 _TRAIL = re.compile(r"(?:'s|')$|[\s,.;:!?()\"'-]+$")
@@ -435,7 +435,9 @@ def _whole_institution_names(found: list[Mention], text: str, res: Resources) ->
 
 def _name_token(tok: Token) -> bool:
     """A word that can belong to a name: capitalized, or with a capital inside ("risingSUD")."""
-    return any(c.isupper() for c in tok.text) and tok.text[:1].isalnum()
+    text = tok.text
+    # (a lowercase word, most of them, has no capital: no need to look at each letter)
+    return not text.islower() and text[:1].isalnum() and any(map(str.isupper, text))
 
 
 def _name_run(toks: list[Token], i: int, step: int, connectors: frozenset[str]) -> list[Token]:
@@ -737,7 +739,7 @@ def _titled(text: str, end: int, titles: frozenset[str]) -> bool:
 
 def _titled_org_regexes(res: Resources) -> tuple[re.Pattern[str], re.Pattern[str]]:
     titles = sorted({t for title in res.roles.titles for t in title.fr + title.en}, key=len, reverse=True)
-    alt = "|".join(re.escape(t) for t in titles)
+    alt = grouped_alternation(titles)
     before = re.compile(rf"{_NAME}'s\s+(?:\w+\s+)?(?i:{alt})(?![\w-])")
     after = re.compile(rf"(?<![\w-])(?i:{alt})\s+(?:(?:of|at|de|du|chez)\s+(?:the\s+|la\s+|le\s+|l')?|d'){_NAME}")
     return before, after
@@ -819,8 +821,8 @@ def _company_cue_regexes(res: Resources) -> tuple[re.Pattern[str], ...]:
     """The five patterns of `_cued_companies`, compiled once per run (see Resources.memo)."""
     nouns = res.org_cues.company_nouns.all()
     nationalities = [w for w in res.country_by_word if len(w) > 3]
-    noun_alt = "|".join(re.escape(n) for n in sorted(nouns, key=len, reverse=True))
-    nat_alt = "|".join(re.escape(n) for n in sorted(nationalities, key=len, reverse=True))
+    noun_alt = grouped_alternation(sorted(nouns, key=len, reverse=True))
+    nat_alt = grouped_alternation(sorted(nationalities, key=len, reverse=True))
     noun_re = re.compile(rf"(?<![\w-])(?i:{noun_alt})(?:\s+[a-zà-ÿ][\w'-]*){{0,4}}?\s+{_NAME}")
     nat_re = re.compile(rf"(?<![\w-])(?i:(?:le|la|l'|les|un|une|the|an?)\s+(?:{nat_alt}))\s+{_NAME}")
     # "Transcoma – Le transitaire espagnol ...": a list entry opening with a company's name.

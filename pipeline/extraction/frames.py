@@ -126,7 +126,7 @@ def _fronted(sent: Sentence, idxs: list[int]) -> int | None:
         for t in sent.tokens[last + 2: last + 6]:
             if t.text in ",;:.":
                 break
-            if t.pos in _VERBS and t.feature("VerbForm") == "Fin" and any(c.dep in _SUBJECTS for c in _children(sent, t.i)):
+            if t.pos in _VERBS and t.feature("VerbForm") == "Fin" and any(c.dep in _SUBJECTS for c in children(sent, t.i)):
                 return t.i
     return head
 
@@ -139,8 +139,23 @@ def _at_clause_start(sent: Sentence, i: int) -> bool:
     return j < 0 or sent.tokens[j].text in (",", ";")
 
 
-def _children(sent: Sentence, i: int) -> list[Token]:
-    return [t for t in sent.tokens if t.head == i and t.i != i]
+# The dependents of each token of the sentence last asked about: the helpers of a frame ask for
+# a word's dependents over and over, and a scan of the whole sentence each time cost more than
+# all the rest of reading its frames. (One tuple, replaced whole: safe across threads.)
+_DEPENDENTS: tuple[Sentence | None, dict[int, list[Token]]] = (None, {})
+
+
+def children(sent: Sentence, i: int) -> list[Token]:
+    """The tokens whose head is the token at `i` (not itself), in sentence order."""
+    global _DEPENDENTS
+    last, index = _DEPENDENTS
+    if last is not sent:
+        index = {}
+        for t in sent.tokens:
+            if t.head != t.i:
+                index.setdefault(t.head, []).append(t)
+        _DEPENDENTS = (sent, index)
+    return list(index.get(i, ()))
 
 
 def _head_class(res: Resources, tok: Token) -> str | None:
@@ -150,11 +165,11 @@ def _head_class(res: Resources, tok: Token) -> str | None:
 
 def _complement(sent: Sentence, i: int) -> Token | None:
     """The noun that completes a quantity noun: "42 % [des projets]", "the number [of jobs]"."""
-    for c in _children(sent, i):
+    for c in children(sent, i):
         if c.dep in ("nmod", "obl", "obl:arg") and c.pos in _NOUNS:
             return c
         if c.dep == "prep" and c.lower == "of":
-            for g in _children(sent, c.i):
+            for g in children(sent, c.i):
                 if g.dep == "pobj":
                     return g
     return None
@@ -265,8 +280,8 @@ def _chain(sent: Sentence, start: int, *, through_conj: bool = False, through_cl
                 {"parataxis"} if _colon_between(colons, t.head, cur) else set())):
             break
         if t.dep == "conj" and t.pos in _VERBS and not through_conj and (
-                any(c.dep in ("obj", "dobj") for c in _children(sent, t.head))
-                or any(c.dep in _SUBJECTS for c in _children(sent, cur))):
+                any(c.dep in ("obj", "dobj") for c in children(sent, t.head))
+                or any(c.dep in _SUBJECTS for c in children(sent, cur))):
             # "vise 80 projets et a accompagné 77", "they plan 90 jobs and 40 more were kept": two
             # statements; "created or safeguarded 90 jobs": one
             break
@@ -362,7 +377,7 @@ def _agent_qualifies(sent: Sentence, chain: tuple[int, ...], at: int) -> bool:
     if at > 0 and sent.tokens[chain[at - 1]].dep in ("nsubj:pass", "nsubjpass"):
         return True
     return verb.feature("VerbForm") == "Part" and not any(
-        c.dep in ("aux", "aux:pass", "auxpass", "aux:tense") for c in _children(sent, verb.i))
+        c.dep in ("aux", "aux:pass", "auxpass", "aux:tense") for c in children(sent, verb.i))
 
 
 def _through_agent(sent: Sentence, i: int, verb: int) -> bool:
@@ -375,8 +390,8 @@ def _through_agent(sent: Sentence, i: int, verb: int) -> bool:
     below = path[at - 1]
     t = sent.tokens[below]
     return t.dep in ("agent", "obl:agent") or (t.dep in ("obl", "obl:mod") and any(
-        c.dep == "case" and c.lower == "par" for c in _children(sent, below)) and any(
-        c.dep in ("aux:pass", "nsubj:pass") for c in _children(sent, verb)))
+        c.dep == "case" and c.lower == "par" for c in children(sent, below)) and any(
+        c.dep in ("aux:pass", "nsubj:pass") for c in children(sent, verb)))
 
 
 def _blocked_by(sent: Sentence, i: int, mine: frozenset[int], theirs: frozenset[int]) -> bool:
@@ -396,7 +411,7 @@ def _compared_at(sent: Sentence, chain: tuple[int, ...], markers: frozenset[str]
     pairs = {tuple(m.split()) for m in markers if " " in m}
     for pos, i in enumerate(chain[: verb_at if verb_at is not None else len(chain)]):
         t = sent.tokens[i]
-        if (t.dep in _CASES and _is(t, markers)) or any(c.dep in _CASES and _is(c, markers) for c in _children(sent, i)):
+        if (t.dep in _CASES and _is(t, markers)) or any(c.dep in _CASES and _is(c, markers) for c in children(sent, i)):
             return pos
         if any(t.lower == b and sent.tokens[t.head].lower == a for a, b in pairs):
             return pos  # "up from 60": "from" under "up"
@@ -422,8 +437,8 @@ def _tense(sent: Sentence, verb: int | None) -> tuple[str | None, bool]:
     v = sent.tokens[verb]
     while v.feature("VerbForm") == "Inf" and v.dep == "xcomp" and v.head != v.i:
         v = sent.tokens[v.head]
-    group = [v, *(c for c in _children(sent, v.i) if c.dep.startswith("aux") or c.tag == "MD")]
-    negated = any(c.feature("Polarity") == "Neg" or c.dep == "neg" for c in _children(sent, v.i))
+    group = [v, *(c for c in children(sent, v.i) if c.dep.startswith("aux") or c.tag == "MD")]
+    negated = any(c.feature("Polarity") == "Neg" or c.dep == "neg" for c in children(sent, v.i))
     for t in group:
         if t.feature("Mood") == "Cnd" or t.lower in ("would", "could", "should", "might"):
             return "conditional", negated
@@ -443,15 +458,15 @@ def _subject_class(sent: Sentence, verb: int | None, territory: frozenset[int], 
     """
     if verb is None:
         return None
-    kids = _children(sent, verb)
+    kids = children(sent, verb)
     # The agent of a passive verb does what it says ("1 200 emplois promis par ces groupes").
     agents = [g for c in kids if c.dep in ("obl:agent", "agent") for g in ([c] if c.pos in _NOUNS else
-              [g for g in _children(sent, c.i) if g.dep == "pobj"])]
+              [g for g in children(sent, c.i) if g.dep == "pobj"])]
     for c in [*agents, *kids]:
         if (c.dep not in _SUBJECTS and c not in agents) or c.i in territory:
             continue
         for a, b, kind, _ in orgs:
-            if a <= c.start < b or (c.pos == "PROPN" and any(a <= t.start < b for t in _children(sent, c.i))):
+            if a <= c.start < b or (c.pos == "PROPN" and any(a <= t.start < b for t in children(sent, c.i))):
                 # "X, Y et Z ont choisi ..., avec 600 emplois": several companies, the year's projects
                 return "projects" if kind == "company" and _listed(sent, orgs, a, res) else kind
         if c.pos == "PRON" and sent.tokens[verb].dep in ("acl:relcl", "relcl") and sent.tokens[verb].head != verb:
@@ -480,7 +495,7 @@ def _subject_class(sent: Sentence, verb: int | None, territory: frozenset[int], 
 def _one(sent: Sentence, c: Token) -> bool:
     """Whether a noun names one thing: singular, with a definite or demonstrative determiner
     ("l'entreprise", "cette société", "the company") and no figure of its own."""
-    kids = _children(sent, c.i)
+    kids = children(sent, c.i)
     if c.pos != "NOUN" or any(k.dep in ("nummod", "nummod:gov") for k in kids):
         return False
     if c.tag in ("NNS", "NNPS") or c.feature("Number") == "Plur":
@@ -497,13 +512,13 @@ def _actor(sent: Sentence, verb: int | None, territory: frozenset[int],
     seen: set[int] = set()
     while verb is not None and verb not in seen:
         seen.add(verb)
-        for c in _children(sent, verb):
+        for c in children(sent, verb):
             if c.i in territory:
                 continue
             if c.dep in _SUBJECTS or c.dep in ("obl:agent", "agent"):
-                words = [c, *_children(sent, c.i)]
+                words = [c, *children(sent, c.i)]
                 if c.dep == "agent":  # English: "by" -> its object
-                    words += [g for w in _children(sent, c.i) for g in _children(sent, w.i)]
+                    words += [g for w in children(sent, c.i) for g in children(sent, w.i)]
                 for a, b, kind, name in orgs:
                     if kind == "agency" and any(a <= w.start < b for w in words):
                         return name
@@ -512,32 +527,52 @@ def _actor(sent: Sentence, verb: int | None, territory: frozenset[int],
     return None
 
 
+def _class_index(res: Resources, lang: str) -> dict[str, frozenset[str]]:
+    """Word (folded) -> the predicate classes (frames.yaml) whose list for `lang` holds it."""
+    def build(r: Resources) -> dict[str, frozenset[str]]:
+        index: dict[str, set[str]] = {}
+        for name in r.frames.predicates:
+            for w in _words(r, lang, name):
+                index.setdefault(w, set()).add(name)
+        return {w: frozenset(names) for w, names in index.items()}
+    return res.memo(f"frames:class-index:{lang}", build)
+
+
 def _classes(sent: Sentence, idxs: Iterable[int], res: Resources, with_arguments: bool) -> set[str]:
     """Predicate classes of the words at `idxs` (and of the nouns completing them)."""
     out: set[str] = set()
-    names = list(res.frames.predicates)
+    index = _class_index(res, sent.lang)
     for i in idxs:
         words = [sent.tokens[i]]
         if with_arguments:
-            words += [c for c in _children(sent, i) if c.dep in _ARGUMENTS and c.pos == "NOUN"]
+            words += [c for c in children(sent, i) if c.dep in _ARGUMENTS and c.pos == "NOUN"]
         for t in words:
-            out.update(n for n in names if _is(t, _words(res, sent.lang, n)))
+            out.update(index.get(t.lower, ()), index.get(t.lemma.lower(), ()))
     return out
+
+
+def _qualifier_regexes(res: Resources, lang: str) -> tuple[list[tuple[str, re.Pattern[str]]], dict[str, re.Pattern[str]]]:
+    """The regex of each qualifier class (metrics.yaml qualifiers, budget; cues.yaml target) for
+    `lang`, in order, and those of the phrases that cancel a class where they match."""
+    def build(r: Resources) -> tuple[list[tuple[str, re.Pattern[str]]], dict[str, re.Pattern[str]]]:
+        q = r.metrics.qualifiers
+        classes = dict(q)
+        classes["budget"] = r.metrics.budget
+        classes["target"] = r.cues.target
+        cancelling = {"target": r.cues.not_target, "foreign": q.get("exogenous", PerLang())}
+        return ([(name, phrase_regex(tuple(words.get(lang) + words.get("en")))) for name, words in classes.items()],
+                {name: phrase_regex(tuple(cue.get(lang) + cue.get("en"))) for name, cue in cancelling.items()})
+    return res.memo(f"frames:qualifier-regexes:{lang}", build)
 
 
 def _qualifier_hits(sent: Sentence, res: Resources, orgs: list[tuple[int, int, str, str]]) -> list[tuple[str, int]]:
     """(qualifier class, token index) for every qualifier phrase of the sentence (metrics.yaml),
     and "target" for the target cues of models/cues.yaml; none inside an organization's name
     ("Team Atlantique Invest" names no team)."""
-    q = res.metrics.qualifiers
+    classes, cancelling = _qualifier_regexes(res, sent.lang)
     hits: list[tuple[str, int]] = []
-    classes = dict(q)
-    classes["budget"] = res.metrics.budget
-    classes["target"] = res.cues.target
-    neutral = {name: [m.span() for m in phrase_regex(tuple(cue.get(sent.lang) + cue.get("en"))).finditer(sent.text)]
-               for name, cue in (("target", res.cues.not_target), ("foreign", q.get("exogenous", PerLang())))}
-    for name, words in classes.items():
-        rx = phrase_regex(tuple(words.get(sent.lang) + words.get("en")))
+    neutral = {name: [m.span() for m in rx.finditer(sent.text)] for name, rx in cancelling.items()}
+    for name, rx in classes:
         for m in rx.finditer(sent.text):
             if any(a <= m.start() < b for a, b in neutral.get(name, ())):
                 # "expected to create", "à créer": jobs announced, not a goal; "étrangères à la
@@ -569,13 +604,13 @@ def _complement_of(sent: Sentence, i: int, noun: int) -> bool:
 def _from_countries(sent: Sentence, noun: int, countries: frozenset[str]) -> bool:
     """The counted noun comes from a number of countries ("projects from 31 countries", "des
     projets venus de 20 pays"): its origin is abroad."""
-    near = [c for c in _children(sent, noun)]
-    near += [g for c in near for g in _children(sent, c.i) if c.dep in ("prep", "acl", "amod") or c.pos in _VERBS]
-    near += [g for c in near if c.dep == "prep" for g in _children(sent, c.i) if g.dep == "pobj"]
+    near = [c for c in children(sent, noun)]
+    near += [g for c in near for g in children(sent, c.i) if c.dep in ("prep", "acl", "amod") or c.pos in _VERBS]
+    near += [g for c in near if c.dep == "prep" for g in children(sent, c.i) if g.dep == "pobj"]
     after = noun + 1  # a preposition right after the noun, hung higher by the parser
     if after < len(sent.tokens) and sent.tokens[after].pos == "ADP" and sent.tokens[after].head != noun:
-        near += [g for g in _children(sent, after)]
-    return any(_is(g, countries) and any(k.pos == "NUM" or k.dep == "nummod" for k in _children(sent, g.i))
+        near += [g for g in children(sent, after)]
+    return any(_is(g, countries) and any(k.pos == "NUM" or k.dep == "nummod" for k in children(sent, g.i))
                for g in near)
 
 
@@ -615,7 +650,7 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
     duration, duration_markers = _words(res, lang, "duration_nouns"), _words(res, lang, "duration_markers")
     trailing = _words(res, lang, "trailing_words")
     markers = _words(res, lang, "comparison_markers")
-    origin = _words(res, lang, "origin_words")
+    origins = [t.i for t in sent.tokens if _is(t, _words(res, lang, "origin_words"))]  # "depuis", "since"
     headcount = _words(res, lang, "headcount_nouns")
     elided = _qualifier_words(res, lang)
     direct = set(lex.direct_predicates)
@@ -630,7 +665,7 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
     # The marker opens the whole's phrase ("sur 30 décisions", "of the 87 projects"), not the
     # complement of a quantity noun inside it ("une soixantaine de dossiers").
     wholes = {j for j, a in enumerate(anchors) if a is not None and numbers[j].unit != "EUR" and spans[j] and any(
-        _is(c, partitive) and c.i < min(spans[j]) for i in territories[j] for c in _children(sent, i) if c.dep in _CASES)}
+        _is(c, partitive) and c.i < min(spans[j]) for i in territories[j] for c in children(sent, i) if c.dep in _CASES)}
     announced = _colon_targets(sent, hits, anchors)
     part_rx = phrase_regex(tuple(lex.part_markers.get(lang) + lex.part_markers.get("en")))
     introduced = {j for j, n in enumerate(numbers) if any(
@@ -669,10 +704,10 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
         if k in announced:
             predicates.add("target")  # "85 projets et 1 700 emplois : voilà l'objectif"
         if verb_at is not None and any(_is(t, adjuncts) for i in chain[1:verb_at] for t in (
-                sent.tokens[i], *(c for c in _children(sent, i) if c.dep in _CASES))):
+                sent.tokens[i], *(c for c in children(sent, i) if c.dep in _CASES))):
             predicates.add("amount")  # "remained attractive with 90 projects": the measure of the result
         # (not the verb of another figure hung on this one's noun: "64 projets ..., dont 800 promis")
-        own_words = [*own, *(c.i for i in own for c in _children(sent, i)
+        own_words = [*own, *(c.i for i in own for c in children(sent, i)
                              if c.dep in ("amod", "acl", "acl:relcl", "relcl", "advmod") and c.i not in others)]
         own_target = k in announced or "target" in _classes(sent, own_words, res, with_arguments=False) or any(
             name == "target" and i in own_words for name, i in hits)
@@ -684,7 +719,7 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
         # ("nos experts sectoriels ont rencontré 300 entreprises"), unless the verb states an
         # amount of its subject ("le budget s'élève à 2 M€").
         subject_tree = frozenset() if verb is None else _subtree(
-            sent, (c.i for c in _children(sent, verb) if c.dep in _SUBJECTS and c.i not in own))
+            sent, (c.i for c in children(sent, verb) if c.dep in _SUBJECTS and c.i not in own))
         subject_words = frozenset() if verb is None or "amount" in _classes(sent, [verb], res, False) else subject_tree
         for name, i in hits:
             if name == "target" or i in subject_words:
@@ -704,7 +739,7 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
             nearest[name] = min(at, nearest.get(name, at))
         if verb is not None and lex.scope_inherited and _after_causal(sent, num.start, res):
             # "a national increase ... thanks to 1,298 projects": the cause has its effect's scope
-            effect_heads = [c.i for c in _children(sent, verb) if c.dep in ("obj", "dobj") and c.i not in own]
+            effect_heads = [c.i for c in children(sent, verb) if c.dep in ("obj", "dobj") and c.i not in own]
             # "hailed growth of 9 %, driven by N": the object the participle's clause hangs from
             effect_heads += [i for i in chain[(verb_at or 0) + 1:] if sent.tokens[i].dep in ("obj", "dobj")][:1]
             effect = _subtree(sent, effect_heads)
@@ -719,25 +754,25 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
             # "96 projects from 31 countries", "des projets venus de 20 pays" (as a result: not
             # "4 000 exposants venus de 70 pays présenteront leurs machines")
             qualifiers.add("foreign")
-        if noun is not None and any(c.dep == "amod" and c.lower in res.country_by_word for c in _children(sent, noun)):
+        if noun is not None and any(c.dep == "amod" and c.lower in res.country_by_word for c in children(sent, noun)):
             qualifiers.add("nationality")  # "12 Japanese companies", "cinq entreprises allemandes": a breakdown
         if num.text[:1] in "+-\u2212":
             qualifiers.add("change")  # "+8 %", "-3 %": a change, whatever it is attached to
         # Running totals: "depuis 1998", "since it was founded", "en vingt ans" attached to the figure.
-        for t in sent.tokens:
-            if _is(t, origin) and t.i not in own and _attachment(sent, t.i, outer, own, others) is not None:
+        for i in origins:
+            if i not in own and _attachment(sent, i, outer, own, others) is not None:
                 qualifiers.add("cumulative")
         for j, (other_noun, other_own) in enumerate(counted):
             if j == k or other_noun is None or not _is(sent.tokens[other_noun], duration):
                 continue
             h = sent.tokens[other_noun].head
             # "en vingt ans" (the marker hangs on the noun), "over ten years" (the noun on the marker)
-            marked = any(_is(c, duration_markers) for c in _children(sent, other_noun) if c.dep in _CASES) or (
+            marked = any(_is(c, duration_markers) for c in children(sent, other_noun) if c.dep in _CASES) or (
                 h != other_noun and sent.tokens[h].dep == "prep" and _is(sent.tokens[h], duration_markers))
             years = float(numbers[j].value) * (10 if "décenni" in sent.tokens[other_noun].lower or "decade" in sent.tokens[other_noun].lower else 1)
             if not marked or h == other_noun or _attachment(sent, h, outer, own, others - other_own) is None:
                 continue
-            if years >= 2 and any(_is(c, trailing) for c in _children(sent, other_noun)):
+            if years >= 2 and any(_is(c, trailing) for c in children(sent, other_noun)):
                 qualifiers.add("span")  # "over the past five years", "ces cinq dernières années": no year's figure
             elif years >= lex.duration_min_years:
                 qualifiers.add("cumulative")
@@ -756,7 +791,7 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
                 foreign.append(p)  # "contre 58 en 2015": the year of the compared figure
         tense, negated = _tense(sent, verb)
         pronominal = noun is None and verb is not None and any(
-            c.pos == "PRON" and _is(c, clitics) for c in _children(sent, verb))
+            c.pos == "PRON" and _is(c, clitics) for c in children(sent, verb))
         frames.append(Frame(
             number=num, anchor=anchor, noun=None if is_elided else noun, noun_class=noun_class,
             chain=chain, predicates=frozenset(predicates), own_target=own_target,
@@ -793,15 +828,15 @@ def _foreign_sources(frames: list[Frame | None], sent: Sentence, territories: li
         for i in f.chain:
             t = sent.tokens[i]
             if t.pos in _VERBS:
-                sources |= {c.i for c in _children(sent, i) if c.dep in _SUBJECTS}
+                sources |= {c.i for c in children(sent, i) if c.dep in _SUBJECTS}
                 if t.dep in ("acl", "acl:relcl", "relcl", "advcl") and t.head != i:
                     sources.add(t.head)
                     first = min(_subtree(sent, [i]))
                     detached = detached or (first > 0 and sent.tokens[first - 1].text == ",")
-                    if t.dep == "advcl" and not any(c.dep in _SUBJECTS for c in _children(sent, i)):
+                    if t.dep == "advcl" and not any(c.dep in _SUBJECTS for c in children(sent, i)):
                         # "supported 39 foreign projects, representing 900 jobs": the participle's
                         # understood subject is the object of the verb it hangs on
-                        sources |= {c.i for c in _children(sent, t.head) if c.dep in ("obj", "dobj")}
+                        sources |= {c.i for c in children(sent, t.head) if c.dep in ("obj", "dobj")}
         for j, g in enumerate(frames):
             if g is not None and g.part and detached:
                 continue  # "31 projects, including 19 foreign ones, that will bring 544 jobs": the whole's jobs
@@ -819,7 +854,7 @@ def _of_these(sent: Sentence, noun: int | None, anchor: int, markers: frozenset[
     entreprises"): a breakdown of an earlier figure, not a total of its own."""
     if noun is None or noun == anchor:
         return False
-    kids = _children(sent, noun)
+    kids = children(sent, noun)
     head = sent.tokens[sent.tokens[noun].head]
     if head.i == anchor:
         marked = any(c.dep in _CASES and _is(c, markers) for c in kids)  # "douze [de] ces entreprises"

@@ -25,6 +25,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from pipeline.extraction.frames import children
 from pipeline.nlp import Sentence, Token
 from pipeline.normalize.dates import parse_date
 from pipeline.resources import Resources
@@ -53,10 +54,6 @@ class Event:
     target: int | None = None  # the verb's object ("dirigeait [l'agence]", "chaired [the agency]")
 
 
-def _children(sent: Sentence, i: int) -> list[Token]:
-    return [t for t in sent.tokens if t.head == i and t.i != i]
-
-
 def _words(res: Resources, key: str, lang: str) -> frozenset[str]:
     lex = res.leadership
     value = getattr(lex, key)
@@ -73,7 +70,7 @@ def _event_class(sent: Sentence, tok: Token, res: Resources) -> str | None:
     if tok.pos not in ("VERB", "AUX") or tok.dep in ("amod",):
         return None
     lemma, lang, lex = tok.lemma.lower(), sent.lang, res.leadership
-    kids = _children(sent, tok.i)
+    kids = children(sent, tok.i)
     objects = {c.lemma.lower() for c in kids if c.dep in ("obj", "dobj", "nsubj", "obl", "obl:arg")} | {
         c.lower for c in kids if c.dep in ("obj", "dobj")}
     particles = {c.lower for c in kids if c.dep in ("prt", "compound:prt")}
@@ -94,7 +91,7 @@ def _event_class(sent: Sentence, tok: Token, res: Resources) -> str | None:
 
 
 def _is_passive(sent: Sentence, verb: int) -> bool:
-    kids = _children(sent, verb)
+    kids = children(sent, verb)
     return any(c.dep in _PASSIVE or c.dep in ("aux:pass", "auxpass") for c in kids) or (
         sent.tokens[verb].feature("VerbForm") == "Part" and sent.tokens[verb].dep in ("acl", "amod")
         and sent.tokens[verb].feature("Voice") != "Act")
@@ -106,7 +103,7 @@ def _future(sent: Sentence, verb: int) -> bool:
     if tok.feature("Tense") == "Fut":
         return True
     if any(c.dep.startswith("aux") and (c.lower in ("will", "shall") or c.feature("Tense") == "Fut")
-           for c in _children(sent, verb)):
+           for c in children(sent, verb)):
         return True
     return tok.dep == "xcomp" and tok.head != tok.i and sent.tokens[tok.head].lemma.lower() == "aller"
 
@@ -123,7 +120,7 @@ def _subject(sent: Sentence, verb: int, person_tokens: dict[int, int]) -> int | 
     """The person (a token index in a person mention) or pronoun token subject of `verb`."""
     v = verb
     while True:
-        for c in _children(sent, v):
+        for c in children(sent, v):
             if c.dep in _SUBJ and c.i < verb:
                 if c.lower in _RELATIVE:
                     return _antecedent(sent, c, person_tokens)
@@ -145,7 +142,7 @@ def _person_in(sent: Sentence, i: int, person_tokens: dict[int, int]) -> int | N
     """`i` if it lies in a person mention, else one of its flat/compound name parts that does."""
     if i in person_tokens:
         return i
-    for c in _children(sent, i):
+    for c in children(sent, i):
         if c.dep in ("flat:name", "flat", "compound", "appos") and c.i in person_tokens:
             return c.i
     return None
@@ -153,13 +150,13 @@ def _person_in(sent: Sentence, i: int, person_tokens: dict[int, int]) -> int | N
 
 def _after(sent: Sentence, verb: int, person_tokens: dict[int, int], preps: frozenset[str] | None = None) -> int | None:
     """The first person after the verb among its arguments (optionally introduced by `preps`)."""
-    for c in _children(sent, verb):
+    for c in children(sent, verb):
         if c.i <= verb or c.dep in _CLAUSE:
             continue
         if preps is not None:
-            case = {g.lower for g in _children(sent, c.i) if g.dep == "case"}
+            case = {g.lower for g in children(sent, c.i) if g.dep == "case"}
             if c.dep == "prep" and c.lower in preps:
-                inner = [g for g in _children(sent, c.i) if g.dep == "pobj"]
+                inner = [g for g in children(sent, c.i) if g.dep == "pobj"]
                 hit = _person_in(sent, inner[0].i, person_tokens) if inner else None
                 if hit is not None:
                     return hit
@@ -167,8 +164,8 @@ def _after(sent: Sentence, verb: int, person_tokens: dict[int, int], preps: froz
             if not case & preps:
                 # "prend le relais de X": the person hangs below the object noun
                 if c.dep in ("obj", "dobj"):
-                    for g in _children(sent, c.i):
-                        gcase = {h.lower for h in _children(sent, g.i) if h.dep == "case"}
+                    for g in children(sent, c.i):
+                        gcase = {h.lower for h in children(sent, g.i) if h.dep == "case"}
                         if gcase & preps and (hit := _person_in(sent, g.i, person_tokens)) is not None:
                             return hit
                 continue
@@ -182,24 +179,24 @@ def _office(sent: Sentence, verb: int, title_tokens: set[int], person_tokens: di
             carriers: frozenset[str] = frozenset()) -> int | None:
     """A title or office noun the verb governs, not one apposed to a person ("X, maire de V,"),
     or a title below a carrier noun the verb governs ("occupe le poste de vice-président")."""
-    for c in _children(sent, verb):
+    for c in children(sent, verb):
         if c.dep in ("obj", "dobj") and c.lemma.lower() in carriers:
-            for g in _children(sent, c.i):
-                inner = [h for h in _children(sent, g.i) if h.dep == "pobj"] if g.dep == "prep" else [g]
+            for g in children(sent, c.i):
+                inner = [h for h in children(sent, g.i) if h.dep == "pobj"] if g.dep == "prep" else [g]
                 hit = next((h.i for h in inner if h.i in title_tokens and h.i > c.i), None)
                 if hit is not None:
                     return hit
-    for c in _children(sent, verb):
-        if c.dep in _CLAUSE or c.dep in _SUBJ or c.i not in title_tokens and not any(g.i in title_tokens for g in _children(sent, c.i)
+    for c in children(sent, verb):
+        if c.dep in _CLAUSE or c.dep in _SUBJ or c.i not in title_tokens and not any(g.i in title_tokens for g in children(sent, c.i)
                                                                   if g.dep in ("case", "mark", "prep")):
             continue
         prev = c.i - 1
         if prev >= 0 and sent.tokens[prev].text == "," and prev - 1 in person_tokens:
             continue  # apposition after a name
         return c.i
-    for c in _children(sent, verb):  # "appointed as chairman": the title below a preposition
+    for c in children(sent, verb):  # "appointed as chairman": the title below a preposition
         if c.dep == "prep" and c.lower in ("as", "comme"):
-            for g in _children(sent, c.i):
+            for g in children(sent, c.i):
                 if g.i in title_tokens:
                     return g.i
     return None
@@ -210,7 +207,7 @@ def _span_text(sent: Sentence, i: int) -> tuple[str, list[Token]]:
     out, todo = {i}, [i]
     while todo:
         k = todo.pop()
-        for c in _children(sent, k):
+        for c in children(sent, k):
             if c.dep not in _CLAUSE and c.i not in out:
                 out.add(c.i)
                 todo.append(c.i)
@@ -243,7 +240,7 @@ def _dates(sent: Sentence, verb: int, res: Resources,
     since_w, until_w, from_w = (_words(res, k, lang) for k in ("since", "until", "range_from"))
     date = since = until = None
     at = -1
-    for c in _children(sent, verb):
+    for c in children(sent, verb):
         if c.dep in _CLAUSE or c.dep in _SUBJ or c.i == verb:
             continue
         text, toks = _span_text(sent, c.i)
@@ -285,8 +282,8 @@ def _attributions(sent: Sentence, person_tokens: dict[int, int], title_tokens: s
     for tok in sent.tokens:
         if tok.pos not in ("VERB", "AUX") or tok.lemma.lower() not in verbs:
             continue
-        subjects = [c for c in _children(sent, tok.i) if c.dep in _SUBJ]
-        office = next((i for c in subjects for i in (c.i, *(g.i for g in _children(sent, c.i) if g.dep == "nmod"))
+        subjects = [c for c in children(sent, tok.i) if c.dep in _SUBJ]
+        office = next((i for c in subjects for i in (c.i, *(g.i for g in children(sent, c.i) if g.dep == "nmod"))
                        if i in title_tokens), None)
         person = _after(sent, tok.i, person_tokens, frozenset({"à", "au", "to"})) if office is not None else None
         if person is not None:
@@ -328,7 +325,7 @@ def read_events(sent: Sentence, person_tokens: dict[int, int], title_tokens: set
         if person is None and other is None:
             continue
         date, since, until, at = _dates(sent, v, res, published)
-        target = next((c.i for c in _children(sent, v) if c.dep in ("obj", "dobj") and c.i > v), None)
+        target = next((c.i for c in children(sent, v) if c.dep in ("obj", "dobj") and c.i > v), None)
         office = _office(sent, v, title_tokens, person_tokens, _words(res, "office_carriers", lang))
         out.append(Event(kind, v, person, other, office,
                          date, since, until, _future(sent, v), at, target))

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from pipeline.config import DEFAULT_MODELS_DIR
-from pipeline.resources import parse_yaml
+from pipeline.resources import grouped_alternation, parse_yaml
 
 
 @functools.lru_cache(maxsize=None)
@@ -38,7 +38,7 @@ def alternation(words: Iterable[Any], *, ignore_case: bool = True, whole_words: 
     found in "maison").
     """
     parts = sorted({str(w) for w in words}, key=len, reverse=True)
-    body = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in parts) or "(?!)"
+    body = grouped_alternation(parts, lambda p: re.escape(p).replace(r"\ ", r"\s+")) if any(parts) else "(?!)"
     group = f"(?i:{body})" if ignore_case else f"(?:{body})"
     return group + r"(?:(?<=\W)|(?!\w))" if whole_words else group
 
