@@ -11,6 +11,7 @@ the statistical NER keeps its hands off names the domain knows.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Callable, Generator, Iterable, Iterator
@@ -90,6 +91,17 @@ class Sentence:
     tokens: list[Token] = field(default_factory=list)
     ents: list[Span] = field(default_factory=list)
     paragraph: int = 0  # index of the paragraph (blank-line separated) the sentence starts in
+
+    @functools.cached_property
+    def dependents(self) -> dict[int, list[Token]]:
+        """Each token's dependents (not itself), in sentence order, by the index of their head:
+        built once per sentence, where the extractors ask for a token's children thousands of
+        times per document."""
+        index: dict[int, list[Token]] = {}
+        for t in self.tokens:
+            if t.head != t.i:
+                index.setdefault(t.head, []).append(t)
+        return index
 
 
 @dataclass

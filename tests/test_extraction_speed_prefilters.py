@@ -4,7 +4,7 @@
 - phrase_regex, grouped_alternation: phrases grouped by first letter match exactly as one flat
   alternation, also where the rest of the pattern makes the engine go back to a shorter phrase;
 - normalize.alternation (the regexes of numbers.yaml and dates.yaml): the same;
-- frames.children: the dependents index kept for the last sentence is that sentence's.
+- frames.children: the dependents index a sentence keeps answers for that sentence only.
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def _sentence(words: list[tuple[str, int]]) -> Sentence:
 def test_children_answer_for_the_sentence_asked_about() -> None:
     one = _sentence([("Vetrox", 1), ("hired", 1), ("40", 3), ("people", 1)])
     two = _sentence([("Norlind", 2), ("also", 2), ("hired", 2)])
-    for sent in (one, two, one, two):  # the index kept for one sentence never answers for another
+    for sent in (one, two, one, two):  # the index of one sentence never answers for another
         for i in range(len(sent.tokens)):
             assert children(sent, i) == [t for t in sent.tokens if t.head == i and t.i != i]
     assert [t.text for t in children(one, 1)] == ["Vetrox", "people"]

@@ -139,23 +139,9 @@ def _at_clause_start(sent: Sentence, i: int) -> bool:
     return j < 0 or sent.tokens[j].text in (",", ";")
 
 
-# The dependents of each token of the sentence last asked about: the helpers of a frame ask for
-# a word's dependents over and over, and a scan of the whole sentence each time cost more than
-# all the rest of reading its frames. (One tuple, replaced whole: safe across threads.)
-_DEPENDENTS: tuple[Sentence | None, dict[int, list[Token]]] = (None, {})
-
-
 def children(sent: Sentence, i: int) -> list[Token]:
     """The tokens whose head is the token at `i` (not itself), in sentence order."""
-    global _DEPENDENTS
-    last, index = _DEPENDENTS
-    if last is not sent:
-        index = {}
-        for t in sent.tokens:
-            if t.head != t.i:
-                index.setdefault(t.head, []).append(t)
-        _DEPENDENTS = (sent, index)
-    return list(index.get(i, ()))
+    return list(sent.dependents.get(i, ()))
 
 
 def _head_class(res: Resources, tok: Token) -> str | None:
