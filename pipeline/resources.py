@@ -421,6 +421,36 @@ def phrase_regex(phrases: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-])(?:{body})", re.IGNORECASE)
 
 
+class PhraseLists:
+    """Several phrase lists matched over one text, each list's matches those of
+    `phrase_regex(list).finditer(text)`, for a price close to one scan of the text.
+
+    A zero-width regex of every phrase of every list finds each position where some phrase
+    starts, in one pass of the regex engine; each list's regex is then tried at those positions
+    only, left to right, past the end of its previous match. A list's regex matches nowhere
+    else (its phrases are among those of the scan), its matches do not overlap (as finditer's),
+    and a match tried at a position sees the text before it (the regex's lookbehind)."""
+
+    def __init__(self, lists: list[tuple[str, ...]]) -> None:
+        self.regexes = [phrase_regex(phrases) for phrases in lists]
+        everything = phrase_regex(tuple(p for phrases in lists for p in phrases))
+        self.starts = re.compile(f"(?=(?:{everything.pattern}))", everything.flags)
+
+    def matches(self, text: str) -> list[list[re.Match[str]]]:
+        """For each list, in order, its matches in `text`."""
+        starts = [m.start() for m in self.starts.finditer(text)]
+        out: list[list[re.Match[str]]] = []
+        for rx in self.regexes:
+            found: list[re.Match[str]] = []
+            end = 0
+            for at in starts:
+                if at >= end and (m := rx.match(text, at)) is not None:
+                    found.append(m)
+                    end = m.end()
+            out.append(found)
+        return out
+
+
 def grouped_alternation(phrases: list[str], pattern: Callable[[str], str] = re.escape) -> str:
     """A regex alternation of `phrases` (each written as `pattern(phrase)`, which must start by
     matching the phrase's first letter), to be matched with case ignored or not, that matches

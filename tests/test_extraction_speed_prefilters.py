@@ -4,7 +4,11 @@
 - phrase_regex, grouped_alternation: phrases grouped by first letter match exactly as one flat
   alternation, also where the rest of the pattern makes the engine go back to a shorter phrase;
 - normalize.alternation (the regexes of numbers.yaml and dates.yaml): the same;
-- frames.children: the dependents index a sentence keeps answers for that sentence only.
+- frames.children: the dependents index a sentence keeps answers for that sentence only;
+- resources.PhraseLists: several phrase lists read in one scan match as each list's regex;
+- entities: the company-cue patterns skipped in a sentence without a company noun (or a dash),
+  the "X's CEO" pattern in a text without "'s", the first-letter test of the "CEO of X" pattern;
+- numbers: the approximate-noun test tried only where a word starts.
 """
 
 from __future__ import annotations
@@ -14,10 +18,12 @@ import re
 
 import pytest
 
+from pipeline.config import DEFAULT_MODELS_DIR
+from pipeline.extraction import entities
 from pipeline.extraction.frames import children
 from pipeline.nlp import Sentence, Token
 from pipeline.normalize import alternation, numbers
-from pipeline.resources import grouped_alternation, phrase_regex
+from pipeline.resources import PhraseLists, grouped_alternation, load_resources, phrase_regex
 
 _VOCABULARY = {  # words separated by spaces
     "fr": "un une deux trois quatre-vingt quatre-vingts vingt-et-un dix-sept cent cents mille million millions "
@@ -112,3 +118,78 @@ def test_normalize_alternation_matches_like_a_flat_one(ignore_case: bool) -> Non
         grouped = re.compile(r"(\w*)(" + alternation(ws, ignore_case=ignore_case) + ")")
         expected = re.compile(r"(\w*)(" + flat(ws) + ")")
         assert [m.span(2) for m in grouped.finditer(text)] == [m.span(2) for m in expected.finditer(text)], ws
+
+
+def _spans(matches: list[re.Match[str]]) -> list[tuple[tuple[int, int], str]]:
+    return [(m.span(), m.group()) for m in matches]
+
+
+def test_phrase_lists_match_as_each_list_alone() -> None:
+    # Phrases of one list overlapping another's ("créés ou maintenus" / "maintenus"), a list's
+    # matches next to each other, a start after a hyphen (no match), an elided article, the long s.
+    lists = [("créés ou maintenus", "créés"), ("maintenus", "maintenu"), ("vient d'", "d'ici"), (),
+             ("sa", "ſab", "Sab c"), ("new jobs", "jobs", "new"), ("jobs created", "created")]
+    texts = ["18 emplois créés ou maintenus, 12 maintenus maintenus ; pré-créés, vient d'ici",
+             "SAB C ſa ſab Sab x-sa sab- 40 new jobs created, jobs jobs created new-jobs", "", "rien"]
+    rng = random.Random(7)
+    words = "créés ou maintenus maintenu vient d' ici sa ſab Sab c new jobs created x - , .".split()
+    texts += [" ".join(rng.choice(words) for _ in range(rng.randint(1, 12))).replace("d' ", "d'") for _ in range(500)]
+    scan = PhraseLists(lists)
+    for text in texts:
+        assert [_spans(found) for found in scan.matches(text)] == \
+            [_spans(list(phrase_regex(phrases).finditer(text))) for phrases in lists], text
+
+
+_RES = load_resources(DEFAULT_MODELS_DIR)
+_CUE_TEXTS = [
+    "Le groupe allemand Vetrox Hydro s'installe à Fos.",
+    "Norlind, spécialiste suédois de la robotique, ouvre un site.",
+    "Norlind, la jeune pousse marseillaise, recrute.",
+    "Kalvera – Le transitaire espagnol arrive.",
+    "The German maker Orsane Technologies chose the region.",
+    "Tremolo Ceram, a Belgian company, will hire 40 people.",
+    "Vetrox, German manufacturer of pumps, opens a plant.",
+    "Orsane Works - The leader in sensors moves to Marseille.",
+    "Fin-Track's CEO met the agency; the CEO of Corning Gosselin too.",
+    "Le directeur général de Norlind et la présidente d'Orsane sont venus.",
+    "L'agence a accompagné 40 projets en 2019.",
+]
+
+
+def test_company_cue_prefilters_skip_only_sentences_without_a_match() -> None:
+    *patterns, noun_word = entities._company_cue_regexes(_RES)
+    noun_re, nat_re, appos_re, entry_re, bare_re = patterns
+    rng = random.Random(11)
+    words = [w for t in _CUE_TEXTS for w in t.split()]
+    texts = _CUE_TEXTS + [" ".join(rng.choice(words) for _ in range(rng.randint(2, 10))) for _ in range(1500)]
+    seen = set()
+    for text in texts:
+        for name, rx in zip(("noun", "appos", "bare", "entry"), (noun_re, appos_re, bare_re, entry_re)):
+            if rx.search(text):
+                seen.add(name)
+                assert noun_word.search(text) if name != "entry" else any(d in text for d in "-\u2013\u2014"), text
+    assert seen == {"noun", "appos", "bare", "entry"}
+
+
+def test_titled_org_regexes_match_as_without_their_shortcuts() -> None:
+    before, after = entities._titled_org_regexes(_RES)
+    plain_after = re.compile(re.sub(r"^\(\?=\(\?i:\[[^\]]*\]\)\)", "", after.pattern))
+    assert plain_after.pattern != after.pattern
+    for text in _CUE_TEXTS + ["PDG de Vetrox, pdg de Norlind, Pdg de Kalvera, DG d'Orsane, dg d'Orsane", "ceo of Norlind's"]:
+        assert _spans(list(after.finditer(text))) == _spans(list(plain_after.finditer(text))), text
+        if before.search(text):
+            assert "'s" in text
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_approx_noun_word_test_finds_every_approximate_noun(lang: str) -> None:
+    g = numbers._grammar(lang)
+    rng = random.Random(3)
+    words = ("une soixantaine de projets la quinzaine quinzaines deux centaines 3 milliers bonne dizaine x-vingtaine "
+             "a dozen dozens two of jobs some-dozen D").split()
+    texts = ["une bonne soixantaine de projets", "a dozen jobs", "deux centaines", "x-vingtaine", "une\tdizaine"]
+    texts += [" ".join(rng.choice(words) for _ in range(rng.randint(1, 8))) for _ in range(2000)]
+    for text in texts:
+        if g.approx_noun.search(text):
+            assert g.approx_noun_word.search(text), text
+    assert numbers.find_numbers("une soixantaine de projets", "fr")[0].value == 60

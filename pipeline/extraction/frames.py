@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, replace
 from pipeline.nlp import Sentence, Token
 from pipeline.normalize.dates import PeriodMention
 from pipeline.normalize.numbers import NumberMatch
-from pipeline.resources import MetricRow, PerLang, Resources, StatusRow, phrase_regex
+from pipeline.resources import MetricRow, PerLang, PhraseLists, Resources, StatusRow, phrase_regex
 
 # A chain stops above a word that starts another clause: what governs that clause is not the
 # figure's ("L'agence, qui visait 70 projets, en a accompagné 77").
@@ -293,12 +293,12 @@ def _colon_between(colons: list[int], a: int, b: int) -> bool:
 
 
 def _attachment(sent: Sentence, i: int, chain: tuple[int, ...], mine: frozenset[int],
-                others: frozenset[int]) -> int | None:
+                others: frozenset[int], colons: list[int]) -> int | None:
     """Where the word at `i` meets `chain` (its index on it), or None when the path from `i` up
     the tree meets `others` first (another figure's words, or the words that govern another
-    figure below the point where it joins this one), or never meets the chain."""
+    figure below the point where it joins this one), or never meets the chain. `colons`: the
+    sentence's `_breaks`."""
     position = {t: k for k, t in enumerate(chain)}
-    colons = _breaks(sent)
     for p in _path_up(sent, i):
         if p in position:
             return position[p]
@@ -537,29 +537,31 @@ def _classes(sent: Sentence, idxs: Iterable[int], res: Resources, with_arguments
     return out
 
 
-def _qualifier_regexes(res: Resources, lang: str) -> tuple[list[tuple[str, re.Pattern[str]]], dict[str, re.Pattern[str]]]:
-    """The regex of each qualifier class (metrics.yaml qualifiers, budget; cues.yaml target) for
-    `lang`, in order, and those of the phrases that cancel a class where they match."""
-    def build(r: Resources) -> tuple[list[tuple[str, re.Pattern[str]]], dict[str, re.Pattern[str]]]:
+def _qualifier_lists(res: Resources, lang: str) -> tuple[list[str], list[str], PhraseLists]:
+    """The qualifier classes (metrics.yaml qualifiers, budget; cues.yaml target) for `lang`, in
+    order, the classes some phrases cancel where they match, and the phrase lists of both (the
+    classes', then the cancelling ones'), scanned together."""
+    def build(r: Resources) -> tuple[list[str], list[str], PhraseLists]:
         q = r.metrics.qualifiers
         classes = dict(q)
         classes["budget"] = r.metrics.budget
         classes["target"] = r.cues.target
         cancelling = {"target": r.cues.not_target, "foreign": q.get("exogenous", PerLang())}
-        return ([(name, phrase_regex(tuple(words.get(lang) + words.get("en")))) for name, words in classes.items()],
-                {name: phrase_regex(tuple(cue.get(lang) + cue.get("en"))) for name, cue in cancelling.items()})
-    return res.memo(f"frames:qualifier-regexes:{lang}", build)
+        lists = [tuple(words.get(lang) + words.get("en")) for words in [*classes.values(), *cancelling.values()]]
+        return list(classes), list(cancelling), PhraseLists(lists)
+    return res.memo(f"frames:qualifier-lists:{lang}", build)
 
 
 def _qualifier_hits(sent: Sentence, res: Resources, orgs: list[tuple[int, int, str, str]]) -> list[tuple[str, int]]:
     """(qualifier class, token index) for every qualifier phrase of the sentence (metrics.yaml),
     and "target" for the target cues of models/cues.yaml; none inside an organization's name
     ("Team Atlantique Invest" names no team)."""
-    classes, cancelling = _qualifier_regexes(res, sent.lang)
+    classes, cancelling, lists = _qualifier_lists(res, sent.lang)
+    found = lists.matches(sent.text)
     hits: list[tuple[str, int]] = []
-    neutral = {name: [m.span() for m in rx.finditer(sent.text)] for name, rx in cancelling.items()}
-    for name, rx in classes:
-        for m in rx.finditer(sent.text):
+    neutral = {name: [m.span() for m in matches] for name, matches in zip(cancelling, found[len(classes):])}
+    for name, matches in zip(classes, found):
+        for m in matches:
             if any(a <= m.start() < b for a, b in neutral.get(name, ())):
                 # "expected to create", "à créer": jobs announced, not a goal; "étrangères à la
                 # région": from outside the territory, not from abroad
@@ -633,6 +635,7 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
     counted = [_counted(sent, sp, a, res, timed) if a is not None else (None, frozenset()) for sp, a in zip(spans, anchors)]
     territories = [own for _, own in counted]
     hits = _qualifier_hits(sent, res, orgs)
+    breaks = _breaks(sent)
     duration, duration_markers = _words(res, lang, "duration_nouns"), _words(res, lang, "duration_markers")
     trailing = _words(res, lang, "trailing_words")
     markers = _words(res, lang, "comparison_markers")
@@ -685,7 +688,7 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
             i in own or (sent.tokens[i].pos == "NOUN" and sent.tokens[i].dep in ("obj", "dobj")) for i in chain[:verb_at])
         if is_direct and verb is not None:
             predicates |= _classes(sent, [verb], res, with_arguments=False) & direct
-        predicates |= {"target"} if any(name == "target" and (at := _attachment(sent, i, governing, own, others)) is not None
+        predicates |= {"target"} if any(name == "target" and (at := _attachment(sent, i, governing, own, others, breaks)) is not None
                                          for name, i in hits) else set()
         if k in announced:
             predicates.add("target")  # "85 projets et 1 700 emplois : voilà l'objectif"
@@ -710,7 +713,7 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
         for name, i in hits:
             if name == "target" or i in subject_words:
                 continue
-            at = _attachment(sent, i, outer, own, others)
+            at = _attachment(sent, i, outer, own, others, breaks)
             if at is None:
                 continue
             if name in NOUN_SCOPE and (at >= min(len(chain), shared_from) or (verb_at is not None and at > verb_at)):
@@ -746,7 +749,7 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
             qualifiers.add("change")  # "+8 %", "-3 %": a change, whatever it is attached to
         # Running totals: "depuis 1998", "since it was founded", "en vingt ans" attached to the figure.
         for i in origins:
-            if i not in own and _attachment(sent, i, outer, own, others) is not None:
+            if i not in own and _attachment(sent, i, outer, own, others, breaks) is not None:
                 qualifiers.add("cumulative")
         for j, (other_noun, other_own) in enumerate(counted):
             if j == k or other_noun is None or not _is(sent.tokens[other_noun], duration):
@@ -756,7 +759,7 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
             marked = any(_is(c, duration_markers) for c in children(sent, other_noun) if c.dep in _CASES) or (
                 h != other_noun and sent.tokens[h].dep == "prep" and _is(sent.tokens[h], duration_markers))
             years = float(numbers[j].value) * (10 if "décenni" in sent.tokens[other_noun].lower or "decade" in sent.tokens[other_noun].lower else 1)
-            if not marked or h == other_noun or _attachment(sent, h, outer, own, others - other_own) is None:
+            if not marked or h == other_noun or _attachment(sent, h, outer, own, others - other_own, breaks) is None:
                 continue
             if years >= 2 and any(_is(c, trailing) for c in children(sent, other_noun)):
                 qualifiers.add("span")  # "over the past five years", "ces cinq dernières années": no year's figure
@@ -770,7 +773,7 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
         for p, ph in period_heads:
             if ph is None:
                 continue
-            at = _attachment(sent, ph, outer, own, others)
+            at = _attachment(sent, ph, outer, own, others, breaks)
             if at is not None:
                 attached.append((at, abs(p.start - num.start), p))
             elif any(_blocked_by(sent, ph, own, territories[j]) for j in compared if j != k):

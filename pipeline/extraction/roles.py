@@ -22,7 +22,7 @@ from pipeline.extraction.entities import Mention
 from pipeline.extraction.leadership import Event, bound_words, partial_date, read_events
 from pipeline.nlp import Sentence
 from pipeline.records import RoleFact
-from pipeline.resources import Title, phrase_regex
+from pipeline.resources import PhraseLists, Resources, Title, phrase_regex
 
 _PREP_AFTER = re.compile(r"^\s*(?:de|du|des|d'|of|at|chez|for|au sein de)\s*(?:la |le |l'|les |the )?", re.I)
 _SUBJECT_REF = re.compile(r"^\s*(?:de|of|at)\s+(?:l'agence|la structure|l'association|the agency|the organisation|the organization)\b", re.I)
@@ -37,13 +37,20 @@ class TitleMatch:
     title: Title
 
 
+def _title_forms(res: Resources) -> tuple[list[tuple[str, Title]], PhraseLists]:
+    """Every written form of a title with its title, longest first, and the forms as phrase lists
+    of one form each (read in one scan of a sentence)."""
+    forms = [(form, t) for t in res.roles.titles for form in (t.fr + t.en)]
+    forms.sort(key=lambda ft: len(ft[0]), reverse=True)
+    return forms, PhraseLists([(form,) for form, _ in forms])
+
+
 def _title_matches(sent: Sentence, ctx: DocContext) -> list[TitleMatch]:
     out: list[TitleMatch] = []
     taken: list[tuple[int, int]] = []
-    forms = [(form, t) for t in ctx.res.roles.titles for form in (t.fr + t.en)]
-    forms.sort(key=lambda ft: len(ft[0]), reverse=True)
-    for form, title in forms:
-        for m in phrase_regex((form,)).finditer(sent.text):
+    forms, lists = ctx.res.memo("roles:title-forms", _title_forms)
+    for (form, title), matches in zip(forms, lists.matches(sent.text)):
+        for m in matches:
             if form != form.lower() and m.group(0) != form:
                 continue  # abbreviations ("DG", "CEO", "Pdt") only as written
             if any(a < m.end() and m.start() < b for a, b in taken):
@@ -283,8 +290,9 @@ def _people_with_pronoun(sent: Sentence, ctx: DocContext) -> list[Mention]:
 
 def _office_matches(sent: Sentence, ctx: DocContext) -> list[tuple[re.Match[str], str]]:
     out = []
-    for office in ctx.res.roles.offices:
-        for m in phrase_regex(tuple(office.fr + office.en)).finditer(sent.text):
+    offices = ctx.res.memo("roles:offices", lambda r: PhraseLists([tuple(o.fr + o.en) for o in r.roles.offices]))
+    for office, matches in zip(ctx.res.roles.offices, offices.matches(sent.text)):
+        for m in matches:
             if not any(a.start() <= m.start() < a.end() or m.start() <= a.start() < m.end() for a, _r in out):
                 out.append((m, office.role))
     return out

@@ -152,7 +152,8 @@ def _grammar(lang: str) -> _Grammar:
             r"(?<![\w])([0-9]+|[^\W\d_]+(?:-[^\W\d_]+)*)\s+(?:("
             + alternation(sec("approx_adjectives")) + r")\s+)?(" + noun + r")"
         ),
-        approx_noun_word=re.compile(noun),
+        # (the noun follows a space in `approx_noun`: tried only where a word starts)
+        approx_noun_word=re.compile(r"(?<!\w)" + noun),
         fractions=fractions,
         denominators=denominators,
         fraction=re.compile(r"(?<![\w-])(" + alternation(list(fractions)) + r")(?![\w-])", re.I) if fractions else None,
