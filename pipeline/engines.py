@@ -360,8 +360,14 @@ class DaskEngine:
             n = workers or worker_count(cfg)
             # One thread per worker: a spaCy pipeline is not shared between threads. Without the
             # statistical profiler Dask runs in each worker (a stack sample every 10 ms, for the
-            # dashboard, which is off): it took the interpreter from the task every time.
-            with dask.config.set({"distributed.worker.profile.enabled": False}):
+            # dashboard, which is off): it took the interpreter from the task every time. Workers
+            # are forked from the forkserver that has imported spaCy and the readers, as the local
+            # runner's are, not spawned: a spawned worker imported them again, seconds per worker.
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload([*PRELOAD, "distributed"])
+            _start_forkserver()
+            with dask.config.set({"distributed.worker.profile.enabled": False,
+                                  "distributed.worker.multiprocessing-method": "forkserver"}):
                 self._cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,  # type: ignore[no-untyped-call]
                                              dashboard_address=None, env={"RAYON_NUM_THREADS": "1"})
             self.client = Client(self._cluster)  # type: ignore[no-untyped-call]
