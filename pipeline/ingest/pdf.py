@@ -108,13 +108,24 @@ def page_segments(textpage: pdfium.PdfTextPage) -> list[Segment]:
         baseline = origin_y.value
         size = get_font_size(raw, i) or (top - bottom) or 1.0
         char = "\x02" if code == 2 else chr(code)
-        if current is not None and _continues(current, left, baseline, size):
+        # Same line and no column-sized gap: the character continues the segment. (Written out,
+        # with max and min as comparisons that keep the first of equals as they do: this runs
+        # for every character of every page.)
+        same, gap = False, 0.0
+        if current is not None:
+            em = size if size > current.size else current.size
             gap = left - current.x1
+            same = not abs(baseline - current.baseline) > 0.5 * em and -0.5 * em < gap < 1.0 * em
+        if current is not None and same:
             if (pending_space or gap > 0.15 * size) and current.chars[-1] != " ":
                 current.chars.append(" ")
             current.chars.append(char)
-            current.x1 = max(current.x1, right)
-            current.bottom, current.top = min(current.bottom, bottom), max(current.top, top)
+            if right > current.x1:
+                current.x1 = right
+            if bottom < current.bottom:
+                current.bottom = bottom
+            if top > current.top:
+                current.top = top
         else:
             current = Segment("", left, right, bottom, top, baseline, size, chars=[char])
             segments.append(current)
@@ -123,15 +134,6 @@ def page_segments(textpage: pdfium.PdfTextPage) -> list[Segment]:
         seg.text = "".join(seg.chars).strip()
         seg.chars = []
     return [s for s in segments if s.text]
-
-
-def _continues(seg: Segment, left: float, baseline: float, size: float) -> bool:
-    """Same line and no column-sized gap between seg and a character at (left, baseline)."""
-    em = max(seg.size, size)
-    if abs(baseline - seg.baseline) > 0.5 * em:
-        return False
-    gap = left - seg.x1
-    return -0.5 * em < gap < 1.0 * em
 
 
 class _Tables:

@@ -82,12 +82,18 @@ def _rows(segments: list[Segment]) -> list[list[Segment]]:
     return rows
 
 
-def _prose_sides(row: list[Segment], x: int) -> tuple[bool, bool]:
-    """Whether the row carries prose (SIDE_MIN_EMS of text) left of x, and right of it."""
-    size = max(s.size for s in row)
+def _prose_sides(row: list[Segment], x: int, need: float) -> tuple[bool, bool]:
+    """Whether the row carries prose left of x, and right of it: at least `need` points of text
+    (SIDE_MIN_EMS ems of the row's largest type, `_needs`)."""
     left = sum(s.x1 - s.x0 for s in row if s.x1 <= x)
     right = sum(s.x1 - s.x0 for s in row if s.x0 >= x)
-    return left >= SIDE_MIN_EMS * size, right >= SIDE_MIN_EMS * size
+    return left >= need, right >= need
+
+
+def _needs(rows: list[list[Segment]]) -> list[float]:
+    """For each row, the width of text that counts as prose on one side of a gutter (computed
+    once per page: the gutter search asks for every row at every free x)."""
+    return [SIDE_MIN_EMS * max(s.size for s in row) for row in rows]
 
 
 def _has_prose(row: list[Segment], x: int) -> bool:
@@ -106,7 +112,8 @@ def _has_prose(row: list[Segment], x: int) -> bool:
     return False
 
 
-def _best_run(rows: list[list[Segment]], covers: list[bytearray], x: int, pitch: float) -> tuple[int, int] | None:
+def _best_run(rows: list[list[Segment]], covers: list[bytearray], x: int, pitch: float,
+              needs: list[float]) -> tuple[int, int] | None:
     """Longest run of consecutive rows leaving x free, with columns of text around it.
 
     A run is scored by its rows with prose left of x or right of it, whichever are fewer:
@@ -120,16 +127,17 @@ def _best_run(rows: list[list[Segment]], covers: list[bytearray], x: int, pitch:
             continue
         if i > start and rows[i - 1][0].baseline - row[0].baseline > 3 * pitch:  # a wide vertical gap
             start, lefts, rights = i, 0, 0
-        left, right = _prose_sides(row, x)
+        left, right = _prose_sides(row, x, needs[i])
         lefts, rights = lefts + left, rights + right
         if best is None or min(lefts, rights) >= best[0]:
             best = (min(lefts, rights), start, i)
     if best is None or best[0] < MIN_COLUMN_ROWS:
         return None
-    return _trim_run(rows, covers, x, best[1], best[2])
+    return _trim_run(rows, covers, x, best[1], best[2], needs)
 
 
-def _trim_run(rows: list[list[Segment]], covers: list[bytearray], x: int, first: int, last: int) -> tuple[int, int]:
+def _trim_run(rows: list[list[Segment]], covers: list[bytearray], x: int, first: int, last: int,
+              needs: list[float]) -> tuple[int, int]:
     """Leave out the rows at the ends of a run that belong to the text above or below the columns.
 
     Above: the last line of a full-width paragraph, right under it, text on one side only.
@@ -140,7 +148,7 @@ def _trim_run(rows: list[list[Segment]], covers: list[bytearray], x: int, first:
         return upper[0].baseline - lower[0].baseline <= 1.5 * max(s.size for s in upper + lower)
 
     while first < last and first > 0 and covers[first - 1][x] and close(rows[first - 1], rows[first]):
-        if all(_prose_sides(rows[first], x)):
+        if all(_prose_sides(rows[first], x, needs[first])):
             break
         first += 1
     end = next((i for i in range(last, first - 1, -1) if _has_prose(rows[i], x)), last)
@@ -166,11 +174,12 @@ def find_gutters(segments: list[Segment], page_width: float) -> list[Gutter]:
     left, right = min(r[0].x0 for r in rows), max(max(s.x1 for s in r) for r in rows)
     gaps = [a[0].baseline - b[0].baseline for a, b in itertools.pairwise(rows)]
     pitch = statistics.median(gaps) if gaps else 12.0
+    needs = _needs(rows)
     runs: dict[int, tuple[int, int]] = {}
     for x in range(max(0, int(left + 0.15 * (right - left))), min(width, int(left + 0.85 * (right - left)))):
         if len(rows) - covered[x] < MIN_COLUMN_ROWS:
             continue  # too few rows leave x free: no gutter here (most x of a single-column page)
-        run = _best_run(rows, covers, x, pitch)
+        run = _best_run(rows, covers, x, pitch, needs)
         if run:
             runs[x] = run
     return _strips(runs, rows)
