@@ -80,13 +80,34 @@ class _Page:
     margin_rows: list[_MarginRow] = field(default_factory=list)
 
 
+def untyped(function: Any, restype: Any) -> Any:
+    """The same PDFium function, called through a ctypes prototype that declares no argument types.
+
+    pypdfium2's functions declare theirs, and ctypes then checks and converts every argument
+    of every call, which costs more than PDFium's own work for the per-character calls of
+    `page_segments`. Without declared types ctypes passes a Python int as a C int and a
+    pointer or `byref` as a pointer: callers must pass exactly those (a handle, a character
+    index, output buffers by reference). `test_untyped_pdfium_calls_match_pypdfium2` checks
+    the results against pypdfium2's declared functions.
+    """
+    fast = ctypes.CFUNCTYPE(restype)(ctypes.cast(function, ctypes.c_void_p).value)
+    fast.argtypes = None
+    return fast
+
+
+_GET_UNICODE = untyped(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint)
+_GET_FONT_SIZE = untyped(pdfium_c.FPDFText_GetFontSize, ctypes.c_double)
+_GET_LOOSE_BOX = untyped(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int)  # FPDF_BOOL
+_GET_ORIGIN = untyped(pdfium_c.FPDFText_GetCharOrigin, ctypes.c_int)  # FPDF_BOOL
+
+
 def page_segments(textpage: pdfium.PdfTextPage) -> list[Segment]:
     """Group the characters of a page into baseline segments."""
     raw = textpage.raw
-    # Several PDFium calls per character: the raw functions are called on the raw handle with
-    # output buffers allocated once per page, as the PdfTextPage helpers would allocate per call.
-    get_unicode, get_font_size = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_GetFontSize
-    get_loose_box, get_origin = pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetCharOrigin
+    # Several PDFium calls per character: the raw functions (without argument types, `untyped`)
+    # are called on the raw handle with output buffers allocated once per page, as the
+    # PdfTextPage helpers would allocate per call.
+    get_unicode, get_font_size, get_loose_box, get_origin = _GET_UNICODE, _GET_FONT_SIZE, _GET_LOOSE_BOX, _GET_ORIGIN
     box, origin_x, origin_y = pdfium_c.FS_RECTF(), ctypes.c_double(), ctypes.c_double()
     box_ref, origin_x_ref, origin_y_ref = ctypes.byref(box), ctypes.byref(origin_x), ctypes.byref(origin_y)
     segments: list[Segment] = []
