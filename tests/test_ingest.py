@@ -222,7 +222,7 @@ def test_ingest_html_keeps_article_and_drops_chrome() -> None:
 
 
 def test_ingest_html_falls_back_when_trafilatura_finds_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(html.trafilatura, "extract", lambda *args, **kwargs: None)
+    monkeypatch.setattr(html, "trafilatura_xml", lambda page: None)
     result = html.extract((DATA / "article.html").read_text(encoding="utf-8"), doc_id="test")
     assert "qui devraient créer 120 emplois" in result.text
     assert "2019 | 41 000 | 310" in result.text

@@ -1,8 +1,10 @@
-"""The shortcuts taken for speed in the PDF reader give what the plain computation gives.
+"""The shortcuts taken for speed in the PDF and HTML readers give what the plain computation gives.
 
 page_segments calls PDFium through prototypes without argument types (pdf.untyped); the gutter
 search reads each row's prose sides from maps computed once per page (pdf_layout.prose_maps)
-and only looks for runs at the x that can hold one (pdf_layout.gutter_candidates).
+and only looks for runs at the x that can hold one (pdf_layout.gutter_candidates); the HTML
+reader runs trafilatura's extraction without the fingerprint it does not use (html.trafilatura_xml).
+(The shortcuts of ftfy's repair are checked in test_prepare_speed_equivalence.py.)
 """
 
 from __future__ import annotations
@@ -14,13 +16,16 @@ import random
 import statistics
 from pathlib import Path
 
+import re
+
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pytest
+import trafilatura
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.ingest import pdf, pdf_layout
+from pipeline.ingest import html, pdf, pdf_layout
 from pipeline.ingest.pdf_layout import MIN_COLUMN_ROWS, Segment
 
 DATA = Path(__file__).parent / "data" / "ingest"
@@ -173,3 +178,41 @@ def test_pdf_speed_column_counts_past_a_byte(count: int) -> None:
     rows = [bytes(rng.random() < 0.9 for _ in range(40)) for _ in range(count)]
     expected = [sum(row[x] for row in rows) for x in range(40)]
     assert pdf_layout.column_counts([pdf_layout._bits(row) for row in rows], 40) == expected
+
+
+# --- HTML --------------------------------------------------------------------------------------------
+
+_PARAGRAPH = (
+    "<p>La communauté de communes a inauguré jeudi une pépinière d'entreprises de {n} bureaux, "
+    "financée pour moitié par la région, qui accueille déjà <b>six jeunes sociétés</b> du numérique.</p>"
+)
+_PAGES = {
+    "article": "<html><head><title>Une pépinière</title></head><body><nav><a href='/'>Accueil</a></nav><article>"
+    "<h1>Une pépinière ouvre ses portes</h1>" + "".join(_PARAGRAPH.format(n=n) for n in range(5)) + "</article>"
+    "<footer>Mentions légales</footer></body></html>",
+    "lists and tables": "<html><body><main><h2>Les chiffres</h2>" + _PARAGRAPH.format(n=12)
+    + "<ul><li>Douze bureaux</li><li>Trois ateliers<br>et une salle</li></ul>"
+    "<table><tr><th>Année</th><th>Emplois</th></tr><tr><td>2019</td><td>41</td></tr><tr><td>2020</td><td>57</td></tr>"
+    "</table>" + _PARAGRAPH.format(n=13) + "</main></body></html>",
+    "short": "<html><body><div>Bonjour.</div></body></html>",
+    "comments": "<html><body><article>" + _PARAGRAPH.format(n=2) + _PARAGRAPH.format(n=3) + "</article>"
+    "<div class='comments'><p>Un commentaire de lecteur assez long pour compter dans la page.</p></div></body></html>",
+    "nested": "<html><body><div><div><p>Premier <i>paragraphe</i> avec <a href='#'>un lien</a>.</p>"
+    "<blockquote><p>Une citation imbriquée</p></blockquote>" + _PARAGRAPH.format(n=7) * 2 + "</div></div></body></html>",
+}
+
+
+def _html_pages() -> list[str]:
+    files = [DATA / "article.html", DATA / "html_named.txt", DATA / "plain_named.html"]
+    return [path.read_text(encoding="utf-8") for path in files] + list(_PAGES.values())
+
+
+@pytest.mark.parametrize("page", _html_pages())
+def test_html_speed_trafilatura_xml_matches_extract(page: str) -> None:
+    public = trafilatura.extract(page, **html.TRAFILATURA_OPTIONS)
+    fast = html.trafilatura_xml(page)
+    if public is None:
+        assert fast is None
+        return
+    # the fingerprint attribute of the root element (never read) is the only difference
+    assert re.sub(r'^<doc fingerprint="[0-9a-f]+">', "<doc>", public) == fast
