@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from re import _constants as sre_constants  # reading ftfy's regex: tests only
+from re import _parser as sre_parser
 
 import ftfy
+from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES, is_bad
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -61,3 +64,59 @@ def test_prepare_speed_rules_from_other_files_are_not_mixed_up(tmp_path) -> None
     assert clean.is_boilerplate_line("Tweet", custom) is True
     assert clean.is_boilerplate_line("Share on Facebook", custom) is False
     assert clean.is_boilerplate_line("Share on Facebook") is True
+
+
+def _non_ascii_only(item: tuple) -> bool:
+    """A regex item that matches one character, never an ASCII one."""
+    op, arg = item
+    if op is sre_constants.LITERAL:
+        return arg > 0x7F
+    if op is sre_constants.IN:
+        return all(
+            (kind is sre_constants.LITERAL and value > 0x7F) or (kind is sre_constants.RANGE and value[0] > 0x7F)
+            for kind, value in arg
+        )
+    return False
+
+
+def test_prepare_speed_badness_matches_need_a_non_ascii_character() -> None:
+    """decode.looks_bad searches only near non-ASCII characters: every alternative of ftfy's badness
+    regex must hold one (outside any optional part), match at most _BADNESS_WIDTH characters, and
+    look at nothing outside its match but the start of the text."""
+    assert not BADNESS_RE.flags & (re.IGNORECASE | re.MULTILINE | re.DOTALL)
+    parsed = sre_parser.parse(BADNESS_RE.pattern, BADNESS_RE.flags)
+    assert parsed.getwidth()[1] <= decode._BADNESS_WIDTH
+    [(op, (_, branches))] = parsed.data
+    assert op is sre_constants.BRANCH and len(branches) > 20
+    for branch in branches:
+        assert any(_non_ascii_only(item) for item in branch.data), branch
+        for kind, value in branch.data:
+            assert kind in (sre_constants.LITERAL, sre_constants.IN, sre_constants.ANY, sre_constants.MAX_REPEAT,
+                            sre_constants.AT), branch
+            if kind is sre_constants.AT:
+                assert value is sre_constants.AT_BEGINNING
+            if kind is sre_constants.MAX_REPEAT:  # "\s?": only characters inside
+                assert all(op in (sre_constants.LITERAL, sre_constants.IN) for op, _ in value[2].data)
+
+
+# ASCII text with the characters ftfy's badness regex looks for, as the mojibake of the tests has them
+_MOJIBAKE_ALPHABET = sorted(
+    set(" \n\tazAZ09.,?!-'\"<>=;:/#éàœŒ°×²ÃÂÎÐØÙ€ŠšâƒÆ„…†‡ˆ‰‹›™“”•–—˜¡¢£¤¥¦§¨©ª«¬®¯±³´µ¶·¸¹º»¼½¾¿√≈‚ÄìвЂГўВСβΒΓΞΟā\x80\x9f")
+    | {chr(c) for chunk in ("box", "kaomoji") for c in map(ord, MOJIBAKE_CATEGORIES[chunk]) if c > 0x7F}
+)
+
+
+@given(st.text(alphabet=st.sampled_from(_MOJIBAKE_ALPHABET), max_size=60), st.integers(0, 40), st.integers(0, 40))
+def test_prepare_speed_looks_bad_is_ftfy_is_bad(text: str, before: int, after: int) -> None:
+    padded = "a <b> " * before + text + " x=1;" * after  # far from the non-ASCII characters: not searched
+    assert decode.looks_bad(padded) is is_bad(padded)
+    assert decode.looks_bad(text) is is_bad(text)
+
+
+@given(_TEXT, st.sampled_from(["", "Ã©t", "\ufb01n", "Ã©\ufb01"]))
+def test_prepare_speed_repair_with_and_without_mojibake_and_table_characters(text: str, extra: str) -> None:
+    for sample in (text + extra, extra + text, "é" + text + " " + extra):
+        fixed = ftfy.fix_and_explain(sample, config=decode._FTFY_CONFIG)
+        steps = fixed.explanation or []
+        repaired = any(op in ("encode", "decode", "transcode") or name in decode._MOJIBAKE_STEPS for op, name in steps)
+        assert decode.repair(sample) == (fixed.text.replace("\r\n", "\n").replace("\r", "\n"), repaired)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import ftfy
 from charset_normalizer import from_bytes
+from ftfy.badness import BADNESS_RE
 from ftfy.chardata import CONTROL_CHARS, LIGATURES, WIDTH_MAP
 
 LOGGER = logging.getLogger(__name__)
@@ -49,6 +50,20 @@ _FTFY_TABLE_CHARS = re.compile("[" + re.escape("".join(map(chr, {**CONTROL_CHARS
 _FTFY_WITHOUT_TABLES = _FTFY_CONFIG._replace(
     fix_latin_ligatures=False, fix_character_width=False, remove_control_chars=False
 )
+# ftfy's mojibake repair first asks `ftfy.badness.is_bad`, a search of the whole text with a
+# regex of a few dozen character pairs and triples that is slow on every character, ASCII
+# markup included (most of the time of `repair` on an HTML page). Each of its matches holds a
+# non-ASCII character and is at most _BADNESS_WIDTH characters long (test_prepare_speed_badness_
+# matches_need_a_non_ascii_character checks both on the installed ftfy): searching only around
+# the non-ASCII characters gives the same answer. When there is nothing bad, the text is fixed
+# without the encoding step, and as with the table fixers, that is the result when no step applies.
+_BADNESS_WIDTH = 7
+_NEAR_NON_ASCII = re.compile(rf"[^\x00-\x7f](?:[\x00-\x7f]{{0,{2 * _BADNESS_WIDTH}}}[^\x00-\x7f])*")
+_FTFY_LIGHT = {  # (no table characters, no mojibake) -> the fixers that may still find something
+    (True, False): _FTFY_WITHOUT_TABLES,
+    (False, True): _FTFY_CONFIG._replace(fix_encoding=False),
+    (True, True): _FTFY_WITHOUT_TABLES._replace(fix_encoding=False),
+}
 _SAMPLE = 65536
 
 
@@ -130,11 +145,20 @@ def _to_str(data: bytes, declared: str | None) -> tuple[str, str, list[str]]:
     return data.decode(guess, errors="replace"), guess, [note]
 
 
+def looks_bad(text: str) -> bool:
+    """`ftfy.badness.is_bad(text)`: some character sequence looks like mojibake (see _BADNESS_WIDTH)."""
+    for near in _NEAR_NON_ASCII.finditer(text):
+        if BADNESS_RE.search(text, max(0, near.start() - _BADNESS_WIDTH), near.end() + _BADNESS_WIDTH):
+            return True
+    return False
+
+
 def repair(text: str) -> tuple[str, bool]:
     """Fix mojibake and odd characters with ftfy; LF line breaks. Returns (text, repaired?)."""
     fixed = None
-    if not _FTFY_TABLE_CHARS.search(text):
-        fixed = ftfy.fix_and_explain(text, config=_FTFY_WITHOUT_TABLES)
+    light = _FTFY_LIGHT.get((not _FTFY_TABLE_CHARS.search(text), not looks_bad(text)))
+    if light is not None:
+        fixed = ftfy.fix_and_explain(text, config=light)
     if fixed is None or fixed.explanation:
         fixed = ftfy.fix_and_explain(text, config=_FTFY_CONFIG)
     steps = fixed.explanation or []
