@@ -8,6 +8,7 @@ from re import _constants as sre_constants  # reading ftfy's regex: tests only
 from re import _parser as sre_parser
 
 import ftfy
+import pytest
 from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES, is_bad
 from hypothesis import given
 from hypothesis import strategies as st
@@ -41,7 +42,27 @@ def test_prepare_speed_repair_matches_ftfy_with_every_fixer(text: str) -> None:
 
 @given(_TEXT, st.booleans())
 def test_prepare_speed_looks_like_text_counts_every_character(text: str, guessed: bool) -> None:
-    text = text * 8  # past the 200-character threshold of the guessed-encoding test
+    _assert_looks_like_text_counts_every_character(text * 8, guessed)  # past the 200-character threshold
+
+
+# binary junk: many distinct control, private-use and unassigned characters among some prose
+_JUNK = st.text(alphabet=st.sampled_from([*map(chr, range(0xE000, 0xE040)), *map(chr, range(0x0378, 0x037A)),
+                                          *map(chr, range(0x01, 0x20)), "\ud800", "a", "é", " ", "\n"]), max_size=400)
+
+
+@given(_JUNK, st.booleans(), st.integers(0, 3000))
+def test_prepare_speed_looks_like_text_counts_many_kinds_of_junk(junk: str, guessed: bool, prose: int) -> None:
+    _assert_looks_like_text_counts_every_character("Le texte continue. " * (prose // 19) + junk, guessed)
+
+
+@pytest.mark.parametrize("prose", [0, 200, 3000, 20000])
+@pytest.mark.parametrize("guessed", [False, True])
+def test_prepare_speed_looks_like_text_counts_over_32_kinds_of_junk(prose: int, guessed: bool) -> None:
+    junk = "".join(map(chr, range(0xE000, 0xE040))) + "\x01\x02\x7f\ufffd\ufffd" + "".join(map(chr, range(0x0378, 0x037A)))
+    _assert_looks_like_text_counts_every_character("Le texte continue. " * (prose // 19) + junk * 3, guessed)
+
+
+def _assert_looks_like_text_counts_every_character(text: str, guessed: bool) -> None:
     sample = text[: decode._SAMPLE]
     if not sample.strip():
         expected = True

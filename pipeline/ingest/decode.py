@@ -65,6 +65,8 @@ _FTFY_LIGHT = {  # (no table characters, no mojibake) -> the fixers that may sti
     (True, True): _FTFY_WITHOUT_TABLES._replace(fix_encoding=False),
 }
 _SAMPLE = 65536
+_SPACES = "\n\r\t\f\v "
+_BAD_CATEGORIES = ("Cc", "Cs", "Co", "Cn")  # control, surrogate, private use, unassigned
 
 
 @dataclass(frozen=True)
@@ -193,17 +195,19 @@ def looks_like_text(text: str, *, guessed: bool) -> bool:
     sample = text[:_SAMPLE]
     if not sample.strip():
         return True  # whitespace only: empty, not binary
-    counts = Counter(sample)  # each distinct character is classified once, not each occurrence
-    bad = 0
-    spaces = 0
-    for ch, count in counts.items():
-        if ch in "\n\r\t\f\v ":
-            spaces += count
-        elif unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") or ch == "\ufffd":
-            bad += count
+    # Each distinct character is classified once; the few bad ones are then counted (C loops).
+    # Binary junk can hold thousands of distinct bad characters: those are counted in one pass.
+    distinct = set(sample)
+    odd = [ch for ch in distinct if ch not in _SPACES and (unicodedata.category(ch) in _BAD_CATEGORIES or ch == "\ufffd")]
+    if len(odd) <= 32:
+        bad = sum(map(sample.count, odd))
+    else:
+        counts = Counter(sample)
+        bad = sum(counts[ch] for ch in odd)
     if bad / len(sample) > 0.02:
         return False
     if guessed and len(sample) > 200:
-        non_ascii = sum(count for ch, count in counts.items() if ord(ch) > 127)
+        spaces = sum(map(sample.count, _SPACES))
+        non_ascii = len(sample) - len(sample.encode("ascii", "ignore"))
         return spaces / len(sample) > 0.05 and non_ascii / len(sample) < 0.3
     return True
