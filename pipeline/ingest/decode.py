@@ -52,13 +52,17 @@ _FTFY_WITHOUT_TABLES = _FTFY_CONFIG._replace(
 )
 # ftfy's mojibake repair first asks `ftfy.badness.is_bad`, a search of the whole text with a
 # regex of a few dozen character pairs and triples that is slow on every character, ASCII
-# markup included (most of the time of `repair` on an HTML page). Each of its matches holds a
-# non-ASCII character and is at most _BADNESS_WIDTH characters long (test_prepare_speed_badness_
-# matches_need_a_non_ascii_character checks both on the installed ftfy): searching only around
-# the non-ASCII characters gives the same answer. When there is nothing bad, the text is fixed
-# without the encoding step, and as with the table fixers, that is the result when no step applies.
+# markup included (most of the time of `repair` on an HTML page). Each of its matches is at most
+# _BADNESS_WIDTH characters long and holds a character that is neither ASCII nor one of the
+# common accented small letters of _PLAIN_LETTERS (test_prepare_speed_badness_matches_need_an_
+# uncommon_character checks both on the installed ftfy): searching only around such characters
+# gives the same answer. When there is nothing bad, the text is fixed without the encoding step,
+# and as with the table fixers, that is the result when no step applies.
 _BADNESS_WIDTH = 7
-_NEAR_NON_ASCII = re.compile(rf"[^\x00-\x7f](?:[\x00-\x7f]{{0,{2 * _BADNESS_WIDTH}}}[^\x00-\x7f])*")
+_PLAIN_LETTERS = "àâäçéèêëîïôöùûüÿ"
+_NEAR_UNCOMMON = re.compile(
+    rf"[^\x00-\x7f{_PLAIN_LETTERS}](?:[\x00-\x7f{_PLAIN_LETTERS}]{{0,{2 * _BADNESS_WIDTH}}}[^\x00-\x7f{_PLAIN_LETTERS}])*"
+)
 _FTFY_LIGHT = {  # (no table characters, no mojibake) -> the fixers that may still find something
     (True, False): _FTFY_WITHOUT_TABLES,
     (False, True): _FTFY_CONFIG._replace(fix_encoding=False),
@@ -149,7 +153,7 @@ def _to_str(data: bytes, declared: str | None) -> tuple[str, str, list[str]]:
 
 def looks_bad(text: str) -> bool:
     """`ftfy.badness.is_bad(text)`: some character sequence looks like mojibake (see _BADNESS_WIDTH)."""
-    for near in _NEAR_NON_ASCII.finditer(text):
+    for near in _NEAR_UNCOMMON.finditer(text):
         if BADNESS_RE.search(text, max(0, near.start() - _BADNESS_WIDTH), near.end() + _BADNESS_WIDTH):
             return True
     return False
