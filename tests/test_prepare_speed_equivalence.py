@@ -123,6 +123,13 @@ def test_prepare_speed_badness_matches_need_an_uncommon_character() -> None:
                 assert all(op in (sre_constants.LITERAL, sre_constants.IN) for op, _ in value[2].data)
 
 
+@pytest.mark.parametrize("letter", ["œ", "É", "«"])
+def test_prepare_speed_badness_check_fails_with_a_letter_some_alternative_needs(letter: str, monkeypatch) -> None:
+    monkeypatch.setattr(decode, "_PLAIN_LETTERS", decode._PLAIN_LETTERS + letter)
+    with pytest.raises(AssertionError):
+        test_prepare_speed_badness_matches_need_an_uncommon_character()
+
+
 # ASCII text with the characters ftfy's badness regex looks for, as the mojibake of the tests has them
 _MOJIBAKE_ALPHABET = sorted(
     set(" \n\tazAZ09.,?!-'\"<>=;:/#éàçôüèêÿœŒ°×²ÃÂÎÐØÙ€ŠšâƒÆ„…†‡ˆ‰‹›™“”•–—˜¡¢£¤¥¦§¨©ª«¬®¯±³´µ¶·¸¹º»¼½¾¿√≈‚ÄìвЂГўВСβΒΓΞΟā\x80\x9f")
