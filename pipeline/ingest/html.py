@@ -45,6 +45,8 @@ TRAFILATURA_OPTIONS: dict[str, Any] = {
 }
 # The same options as one Extractor, built once (trafilatura.extract builds one per call, reading
 # its settings each time) and never changed by trafilatura (it copies one before changing it).
+# Its date parameters hold the day it was built, but only metadata extraction reads them, and
+# with_metadata is off.
 _EXTRACTOR = Extractor(
     output_format="xml", tables=True, comments=False, images=False, links=False, dedup=False, precision=False,
     with_metadata=False,

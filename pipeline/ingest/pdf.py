@@ -20,6 +20,7 @@ import datetime as dt
 import io
 import logging
 import re
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -88,8 +89,11 @@ def untyped(function: Any, restype: Any) -> Any:
     `page_segments`. Without declared types ctypes passes a Python int as a C int and a
     pointer or `byref` as a pointer: callers must pass exactly those (a handle, a character
     index, output buffers by reference). `test_untyped_pdfium_calls_match_pypdfium2` checks
-    the results against pypdfium2's declared functions.
+    the results against pypdfium2's declared functions. On 32-bit Windows, where PDFium's
+    functions use the stdcall convention, pypdfium2's own function is kept.
     """
+    if sys.platform == "win32" and ctypes.sizeof(ctypes.c_void_p) == 4:
+        return function
     fast = ctypes.CFUNCTYPE(restype)(ctypes.cast(function, ctypes.c_void_p).value)
     fast.argtypes = None
     return fast
