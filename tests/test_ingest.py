@@ -222,7 +222,7 @@ def test_ingest_html_keeps_article_and_drops_chrome() -> None:
 
 
 def test_ingest_html_falls_back_when_trafilatura_finds_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(html.trafilatura, "extract", lambda *args, **kwargs: None)
+    monkeypatch.setattr(html, "trafilatura_xml", lambda page: None)
     result = html.extract((DATA / "article.html").read_text(encoding="utf-8"), doc_id="test")
     assert "qui devraient créer 120 emplois" in result.text
     assert "2019 | 41 000 | 310" in result.text
@@ -461,6 +461,32 @@ def test_ingest_date_parser_agrees_with_dateparser_parse() -> None:
         expected = dateparser.parse(span, languages=meta.DATE_LANGUAGES, settings=meta.DATEPARSER_SETTINGS)
         got = meta._dateparser_day(span)
         assert got == ((expected.year, expected.month, expected.day) if expected else None), span
+
+
+def test_ingest_plain_dates_read_as_dateparser_reads_them() -> None:
+    """The usual dateline shapes, read without dateparser, give what dateparser gives, for every
+    month name read that way, in every shape, at the ends of months and on 29 February."""
+    from pipeline.ingest import meta
+
+    spans = [f"{name} {year}" for name in meta._MONTH_NUMBERS for year in ("1999", "2020")]
+    spans += [
+        line
+        for name in meta._MONTH_NUMBERS
+        for day in ("1", "9", "28", "29", "30", "31")
+        for line in (f"{day} {name} 2020", f"{name} {day}, 2020", f"{name} {day} 2019")
+    ]
+    spans += [f"29 {name} {year}" for name in ("février", "February") for year in ("1900", "2000", "2023", "2024")]
+    read = 0
+    for span in spans:
+        plain = meta._plain_day(span)
+        if plain is not None:
+            read += 1
+            assert plain == meta._dateparser_day.__wrapped__(span), span
+    assert read > 600
+    # days that do not exist and other shapes are left to dateparser
+    for span in ("31 avril 2020", "February 30, 2020", "29 février 2023", "05 mars 2020", "1er mars 2020",
+                 "MARS 2020", "mars  2020", "Sept 5, 2020", "5 de mars de 2020", "5 mars, 2020", "mars. 2020"):
+        assert meta._plain_day(span) is None, span
 
 
 @pytest.mark.parametrize(

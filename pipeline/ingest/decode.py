@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import ftfy
 from charset_normalizer import from_bytes
+from ftfy.badness import BADNESS_RE
 from ftfy.chardata import CONTROL_CHARS, LIGATURES, WIDTH_MAP
 
 LOGGER = logging.getLogger(__name__)
@@ -49,7 +50,27 @@ _FTFY_TABLE_CHARS = re.compile("[" + re.escape("".join(map(chr, {**CONTROL_CHARS
 _FTFY_WITHOUT_TABLES = _FTFY_CONFIG._replace(
     fix_latin_ligatures=False, fix_character_width=False, remove_control_chars=False
 )
+# ftfy's mojibake repair first asks `ftfy.badness.is_bad`, a search of the whole text with a
+# regex of a few dozen character pairs and triples that is slow on every character, ASCII
+# markup included (most of the time of `repair` on an HTML page). Each of its matches is at most
+# _BADNESS_WIDTH characters long and holds a character that is neither ASCII nor one of the
+# common accented small letters of _PLAIN_LETTERS (test_prepare_speed_badness_matches_need_an_
+# uncommon_character checks both on the installed ftfy): searching only around such characters
+# gives the same answer. When there is nothing bad, the text is fixed without the encoding step,
+# and as with the table fixers, that is the result when no step applies.
+_BADNESS_WIDTH = 7
+_PLAIN_LETTERS = "àâäçéèêëîïôöùûüÿ"
+_NEAR_UNCOMMON = re.compile(
+    rf"[^\x00-\x7f{_PLAIN_LETTERS}](?:[\x00-\x7f{_PLAIN_LETTERS}]{{0,{2 * _BADNESS_WIDTH}}}[^\x00-\x7f{_PLAIN_LETTERS}])*"
+)
+_FTFY_LIGHT = {  # (no table characters, no mojibake) -> the fixers that may still find something
+    (True, False): _FTFY_WITHOUT_TABLES,
+    (False, True): _FTFY_CONFIG._replace(fix_encoding=False),
+    (True, True): _FTFY_WITHOUT_TABLES._replace(fix_encoding=False),
+}
 _SAMPLE = 65536
+_SPACES = "\n\r\t\f\v "
+_BAD_CATEGORIES = ("Cc", "Cs", "Co", "Cn")  # control, surrogate, private use, unassigned
 
 
 @dataclass(frozen=True)
@@ -130,11 +151,20 @@ def _to_str(data: bytes, declared: str | None) -> tuple[str, str, list[str]]:
     return data.decode(guess, errors="replace"), guess, [note]
 
 
+def looks_bad(text: str) -> bool:
+    """`ftfy.badness.is_bad(text)`: some character sequence looks like mojibake (see _BADNESS_WIDTH)."""
+    for near in _NEAR_UNCOMMON.finditer(text):
+        if BADNESS_RE.search(text, max(0, near.start() - _BADNESS_WIDTH), near.end() + _BADNESS_WIDTH):
+            return True
+    return False
+
+
 def repair(text: str) -> tuple[str, bool]:
     """Fix mojibake and odd characters with ftfy; LF line breaks. Returns (text, repaired?)."""
     fixed = None
-    if not _FTFY_TABLE_CHARS.search(text):
-        fixed = ftfy.fix_and_explain(text, config=_FTFY_WITHOUT_TABLES)
+    light = _FTFY_LIGHT.get((not _FTFY_TABLE_CHARS.search(text), not looks_bad(text)))
+    if light is not None:
+        fixed = ftfy.fix_and_explain(text, config=light)
     if fixed is None or fixed.explanation:
         fixed = ftfy.fix_and_explain(text, config=_FTFY_CONFIG)
     steps = fixed.explanation or []
@@ -169,17 +199,19 @@ def looks_like_text(text: str, *, guessed: bool) -> bool:
     sample = text[:_SAMPLE]
     if not sample.strip():
         return True  # whitespace only: empty, not binary
-    counts = Counter(sample)  # each distinct character is classified once, not each occurrence
-    bad = 0
-    spaces = 0
-    for ch, count in counts.items():
-        if ch in "\n\r\t\f\v ":
-            spaces += count
-        elif unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") or ch == "\ufffd":
-            bad += count
+    # Each distinct character is classified once; the few bad ones are then counted (C loops).
+    # Binary junk can hold thousands of distinct bad characters: those are counted in one pass.
+    distinct = set(sample)
+    odd = [ch for ch in distinct if ch not in _SPACES and (unicodedata.category(ch) in _BAD_CATEGORIES or ch == "\ufffd")]
+    if len(odd) <= 32:
+        bad = sum(map(sample.count, odd))
+    else:
+        counts = Counter(sample)
+        bad = sum(counts[ch] for ch in odd)
     if bad / len(sample) > 0.02:
         return False
     if guessed and len(sample) > 200:
-        non_ascii = sum(count for ch, count in counts.items() if ord(ch) > 127)
+        spaces = sum(map(sample.count, _SPACES))
+        non_ascii = len(sample) - len(sample.encode("ascii", "ignore"))
         return spaces / len(sample) > 0.05 and non_ascii / len(sample) < 0.3
     return True

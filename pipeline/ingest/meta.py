@@ -2,7 +2,8 @@
 
 Dates: regexes find date-shaped spans ("Vendredi 12 février 2021", "13 July 2017",
 "March 26, 2019", "28/06/2018", "2018-06-28") in short candidate lines only; dateparser
-(French and English) turns a span into a date. It is never run on a whole text: it is slow.
+(French and English) turns a span into a date. It is never run on a whole text: it is slow,
+and the usual shapes ("12 février 2021", "March 26, 2019") are read without it, as it reads them.
 
 A dateline that gives only a month and a year ("Février 2015", "Lettre n° 27 – Février 2015")
 dates the text to the first day of that month, the usual convention, unless a date of that
@@ -90,8 +91,50 @@ def _parse_numeric(day: str, month: str, year: str) -> str | None:
     return _valid(y, m, d) or _valid(y, d, m)
 
 
+# The spans of nearly every dateline: "12 février 2021", "March 26, 2019", "Février 2015". A
+# span of exactly one of these shapes (one space, a day without a leading zero, a full month
+# name in lower case or with a capital) is read directly when it is a real day; dateparser,
+# which takes about a millisecond per span, gets every other one. Reading it directly gives
+# what dateparser gives (tests/test_ingest.py compares the two on every day and month name).
+_MONTH_NUMBERS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("janvier", "january"), ("février", "february"), ("mars", "march"), ("avril", "april"),
+            ("mai", "may"), ("juin", "june"), ("juillet", "july"), ("août", "august"),
+            ("septembre", "september"), ("octobre", "october"), ("novembre", "november"),
+            ("décembre", "december"),
+        ),
+        start=1,
+    )
+    for lower in names
+    for name in (lower, lower.capitalize())
+}
+_PLAIN_DAY = r"([1-9]|[12]\d|3[01])"
+_PLAIN_SPAN = re.compile(
+    rf"(?:{_PLAIN_DAY} (\w+)|(\w+) {_PLAIN_DAY},?|(\w+)()) ((?:19|20)\d\d)"
+)
+
+
+def _plain_day(span: str) -> tuple[int, int, int] | None:
+    """(year, month, day) of a span in one of the usual shapes, as dateparser reads it; None for
+    any other span and for a day that does not exist (dateparser decides those)."""
+    match = _PLAIN_SPAN.fullmatch(span)
+    if match is None:
+        return None
+    day = match[1] or match[4] or "1"  # a month and a year: the first of the month
+    month = _MONTH_NUMBERS.get(match[2] or match[3] or match[5])
+    if month is None:
+        return None
+    try:
+        dt.date(int(match[7]), month, int(day))
+    except ValueError:
+        return None
+    return int(match[7]), month, int(day)
+
+
 def _parse_words(span: str) -> str | None:
-    parsed = _dateparser_day(span)
+    parsed = _plain_day(span) or _dateparser_day(span)
     return _valid(*parsed) if parsed else None
 
 

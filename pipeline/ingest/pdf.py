@@ -20,6 +20,7 @@ import datetime as dt
 import io
 import logging
 import re
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -80,24 +81,54 @@ class _Page:
     margin_rows: list[_MarginRow] = field(default_factory=list)
 
 
+def untyped(function: Any, restype: Any) -> Any:
+    """The same PDFium function, called through a ctypes prototype that declares no argument types.
+
+    pypdfium2's functions declare theirs, and ctypes then checks and converts every argument
+    of every call, which costs more than PDFium's own work for the per-character calls of
+    `page_segments`. Without declared types ctypes passes a Python int as a C int and a
+    pointer or `byref` as a pointer: callers must pass exactly those (a handle, a character
+    index, output buffers by reference). `test_untyped_pdfium_calls_match_pypdfium2` checks
+    the results against pypdfium2's declared functions. On 32-bit Windows, where PDFium's
+    functions use the stdcall convention, pypdfium2's own function is kept.
+    """
+    if sys.platform == "win32" and ctypes.sizeof(ctypes.c_void_p) == 4:
+        return function
+    fast = ctypes.CFUNCTYPE(restype)(ctypes.cast(function, ctypes.c_void_p).value)
+    fast.argtypes = None
+    return fast
+
+
+_GET_UNICODE = untyped(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint)
+_GET_FONT_SIZE = untyped(pdfium_c.FPDFText_GetFontSize, ctypes.c_double)
+_GET_LOOSE_BOX = untyped(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int)  # FPDF_BOOL
+_GET_ORIGIN = untyped(pdfium_c.FPDFText_GetCharOrigin, ctypes.c_int)  # FPDF_BOOL
+
+
 def page_segments(textpage: pdfium.PdfTextPage) -> list[Segment]:
     """Group the characters of a page into baseline segments."""
     raw = textpage.raw
-    # Several PDFium calls per character: the raw functions are called on the raw handle with
-    # output buffers allocated once per page, as the PdfTextPage helpers would allocate per call.
-    get_unicode, get_font_size = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_GetFontSize
-    get_loose_box, get_origin = pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetCharOrigin
+    # Several PDFium calls per character: the raw functions (without argument types, `untyped`)
+    # are called on the raw handle with output buffers allocated once per page, as the
+    # PdfTextPage helpers would allocate per call.
+    get_unicode, get_font_size, get_loose_box, get_origin = _GET_UNICODE, _GET_FONT_SIZE, _GET_LOOSE_BOX, _GET_ORIGIN
     box, origin_x, origin_y = pdfium_c.FS_RECTF(), ctypes.c_double(), ctypes.c_double()
     box_ref, origin_x_ref, origin_y_ref = ctypes.byref(box), ctypes.byref(origin_x), ctypes.byref(origin_y)
     segments: list[Segment] = []
     current: Segment | None = None
+    # The current segment's growing box and its fixed baseline and size, kept in local variables
+    # while it grows (this runs for every character of every page) and written back when it ends.
+    chars: list[str] = []
+    x1 = low = high = line = line_size = 0.0
     pending_space = False
     for i in range(pdfium_c.FPDFText_CountChars(raw)):
         code = get_unicode(raw, i)
-        if code in (10, 13):
+        if code == 10 or code == 13:
+            if current is not None:
+                current.x1, current.bottom, current.top = x1, low, high
             current, pending_space = None, False
             continue
-        if code in (32, 9, 0xA0) or code == 0:
+        if code == 32 or code == 9 or code == 0xA0 or code == 0:
             pending_space = current is not None
             continue
         # the loose box spans the advance width: no false gaps around narrow glyphs
@@ -107,29 +138,31 @@ def page_segments(textpage: pdfium.PdfTextPage) -> list[Segment]:
         get_origin(raw, i, origin_x_ref, origin_y_ref)
         baseline = origin_y.value
         size = get_font_size(raw, i) or (top - bottom) or 1.0
-        char = "\x02" if code == 2 else chr(code)
-        # Same line and no column-sized gap: the character continues the segment. (Written out,
-        # with max and min as comparisons that keep the first of equals as they do: this runs
-        # for every character of every page.)
-        same, gap = False, 0.0
         if current is not None:
-            em = size if size > current.size else current.size
-            gap = left - current.x1
-            same = not abs(baseline - current.baseline) > 0.5 * em and -0.5 * em < gap < 1.0 * em
-        if current is not None and same:
-            if (pending_space or gap > 0.15 * size) and current.chars[-1] != " ":
-                current.chars.append(" ")
-            current.chars.append(char)
-            if right > current.x1:
-                current.x1 = right
-            if bottom < current.bottom:
-                current.bottom = bottom
-            if top > current.top:
-                current.top = top
-        else:
-            current = Segment("", left, right, bottom, top, baseline, size, chars=[char])
-            segments.append(current)
+            # Same line and no column-sized gap: the character continues the segment. (max, min
+            # and abs written as comparisons that give what they give, NaN included.)
+            em = size if size > line_size else line_size
+            gap = left - x1
+            drift = baseline - line
+            if not (drift > 0.5 * em or -drift > 0.5 * em) and -0.5 * em < gap < 1.0 * em:
+                if (pending_space or gap > 0.15 * size) and chars[-1] != " ":
+                    chars.append(" ")
+                chars.append(chr(code))
+                if right > x1:
+                    x1 = right
+                if bottom < low:
+                    low = bottom
+                if top > high:
+                    high = top
+                pending_space = False
+                continue
+            current.x1, current.bottom, current.top = x1, low, high
+        current = Segment("", left, right, bottom, top, baseline, size, chars=[chr(code)])
+        segments.append(current)
+        chars, x1, low, high, line, line_size = current.chars, right, bottom, top, baseline, size
         pending_space = False
+    if current is not None:
+        current.x1, current.bottom, current.top = x1, low, high
     for seg in segments:
         seg.text = "".join(seg.chars).strip()
         seg.chars = []

@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
+import operator
 import re
 import statistics
 from dataclasses import dataclass, field
@@ -91,9 +93,55 @@ def _prose_sides(row: list[Segment], x: int, need: float) -> tuple[bool, bool]:
 
 
 def _needs(rows: list[list[Segment]]) -> list[float]:
-    """For each row, the width of text that counts as prose on one side of a gutter (computed
-    once per page: the gutter search asks for every row at every free x)."""
+    """For each row, the width of text that counts as prose on one side of a gutter."""
     return [SIDE_MIN_EMS * max(s.size for s in row) for row in rows]
+
+
+def prose_maps(rows: list[list[Segment]], needs: list[float], width: int) -> tuple[list[bytes], list[bytes]]:
+    """`_prose_sides` of every row at every x in range(width), as two byte strings per row (1: prose).
+
+    The gutter search asks for every row at most free x of a page. The text left of x only
+    changes where x passes the right end of a segment (`s.x1 <= x` from x = ceil(x1) on), and
+    the text right of it where x passes a left end (`s.x0 >= x` up to x = floor(x0)): between
+    two such points the answer is computed once, summing the same widths in the same order as
+    `_prose_sides`, so the floating-point totals and the answers are the same.
+    """
+    lefts: list[bytes] = []
+    rights: list[bytes] = []
+    for row, need in zip(rows, needs):
+        # the first x at which each segment is left of x, and the first at which it no longer is right of x
+        starts = [_first_x_at_or_after(s.x1, width) for s in row]
+        ends = [_first_x_after(s.x0, width) for s in row]
+        left, right = bytearray(width), bytearray(width)
+        cuts = sorted({0, width, *starts, *ends})
+        for a, b in itertools.pairwise(cuts):
+            total_left = sum(s.x1 - s.x0 for s, start in zip(row, starts) if start <= a)
+            total_right = sum(s.x1 - s.x0 for s, end in zip(row, ends) if a < end)
+            if total_left >= need:
+                left[a:b] = b"\x01" * (b - a)
+            if total_right >= need:
+                right[a:b] = b"\x01" * (b - a)
+        lefts.append(bytes(left))
+        rights.append(bytes(right))
+    return lefts, rights
+
+
+def _first_x_at_or_after(value: float, width: int) -> int:
+    """The least x in range(width) with value <= x (width when none: value NaN or beyond)."""
+    if value <= 0:
+        return 0
+    if value <= width - 1:
+        return math.ceil(value)
+    return width
+
+
+def _first_x_after(value: float, width: int) -> int:
+    """The least x in range(width) with not value >= x (width when none: value NaN gives 0)."""
+    if not value >= 0:
+        return 0
+    if value >= width - 1:
+        return width
+    return math.floor(value) + 1
 
 
 def _has_prose(row: list[Segment], x: int) -> bool:
@@ -112,8 +160,38 @@ def _has_prose(row: list[Segment], x: int) -> bool:
     return False
 
 
-def _best_run(rows: list[list[Segment]], covers: list[bytearray], x: int, pitch: float,
-              needs: list[float]) -> tuple[int, int] | None:
+def _bits(flags: bytes | bytearray) -> int:
+    """Bytes of 0 and 1 as one integer, byte x of the bytes in byte x of the integer."""
+    return int.from_bytes(flags, "little")
+
+
+def column_counts(rows: list[int], width: int) -> list[int]:
+    """For each x in range(width), how many of the rows (`_bits` of 0/1 bytes) hold a 1 at x.
+
+    Added as integers, byte x of the sum is the count at x as long as no byte carries into the
+    next: up to 255 rows are added at a time.
+    """
+    counts = [0] * width
+    for start in range(0, len(rows), 255):
+        total = sum(rows[start : start + 255])
+        counts = list(map(operator.add, counts, total.to_bytes(width, "little")))
+    return counts
+
+
+@dataclass
+class Grid:
+    """What the gutter search reads for every free x of a page, computed once per page."""
+
+    rows: list[list[Segment]]
+    width: int  # x runs over range(width)
+    covers: list[bytearray]  # per row, 1 at each x its text covers (with a point of margin)
+    needs: list[float]  # per row, `_needs`
+    prose_left: list[bytes]  # per row, `prose_maps`
+    prose_right: list[bytes]
+    gap_above: list[bool]  # per row, a wide vertical gap (over 3 line pitches) above it
+
+
+def _best_run(grid: Grid, x: int) -> tuple[int, int] | None:
     """Longest run of consecutive rows leaving x free, with columns of text around it.
 
     A run is scored by its rows with prose left of x or right of it, whichever are fewer:
@@ -121,19 +199,19 @@ def _best_run(rows: list[list[Segment]], covers: list[bytearray], x: int, pitch:
     """
     best: tuple[int, int, int] | None = None  # (score, first, last)
     start, lefts, rights = 0, 0, 0
-    for i, row in enumerate(rows):
-        if covers[i][x]:  # text across x: the run stops above this row
+    for i, (cover, left, right, gap) in enumerate(zip(grid.covers, grid.prose_left, grid.prose_right, grid.gap_above)):
+        if cover[x]:  # text across x: the run stops above this row
             start, lefts, rights = i + 1, 0, 0
             continue
-        if i > start and rows[i - 1][0].baseline - row[0].baseline > 3 * pitch:  # a wide vertical gap
+        if i > start and gap:
             start, lefts, rights = i, 0, 0
-        left, right = _prose_sides(row, x, needs[i])
-        lefts, rights = lefts + left, rights + right
-        if best is None or min(lefts, rights) >= best[0]:
-            best = (min(lefts, rights), start, i)
+        lefts, rights = lefts + left[x], rights + right[x]
+        score = lefts if lefts < rights else rights
+        if best is None or score >= best[0]:
+            best = (score, start, i)
     if best is None or best[0] < MIN_COLUMN_ROWS:
         return None
-    return _trim_run(rows, covers, x, best[1], best[2], needs)
+    return _trim_run(grid.rows, grid.covers, x, best[1], best[2], grid.needs)
 
 
 def _trim_run(rows: list[list[Segment]], covers: list[bytearray], x: int, first: int, last: int,
@@ -157,11 +235,8 @@ def _trim_run(rows: list[list[Segment]], covers: list[bytearray], x: int, first:
     return first, end
 
 
-def find_gutters(segments: list[Segment], page_width: float) -> list[Gutter]:
-    """Column gutters of a page (empty for a single-column page)."""
-    rows = _rows([s for s in segments if not s.is_table])
-    if len(rows) < MIN_COLUMN_ROWS:
-        return []
+def page_grid(rows: list[list[Segment]], page_width: float) -> Grid:
+    """What the gutter search reads, for rows of segments (`_rows`) on a page this wide."""
     width = int(page_width) + 2
     covers: list[bytearray] = []
     for row in rows:
@@ -170,16 +245,39 @@ def find_gutters(segments: list[Segment], page_width: float) -> list[Gutter]:
             a, b = max(0, int(seg.x0) - 1), max(0, min(width, int(seg.x1) + 2))
             cover[a:b] = b"\x01" * max(0, b - a)
         covers.append(cover)
-    covered = list(map(sum, zip(*covers)))  # how many rows have text at each x
-    left, right = min(r[0].x0 for r in rows), max(max(s.x1 for s in r) for r in rows)
     gaps = [a[0].baseline - b[0].baseline for a, b in itertools.pairwise(rows)]
     pitch = statistics.median(gaps) if gaps else 12.0
     needs = _needs(rows)
+    return Grid(rows, width, covers, needs, *prose_maps(rows, needs, width), [False] + [gap > 3 * pitch for gap in gaps])
+
+
+def gutter_candidates(grid: Grid) -> list[int]:
+    """The x where `_best_run` may find a run: in the middle 70 % of the text's width, with at
+    least MIN_COLUMN_ROWS rows that leave x free with prose left of it, and as many right of it.
+
+    A run's score counts such rows, so elsewhere (at most x of a single-column page) it is
+    under MIN_COLUMN_ROWS and `_best_run` finds nothing.
+    """
+    rows, covers, width = grid.rows, grid.covers, grid.width
+    left, right = min(r[0].x0 for r in rows), max(max(s.x1 for s in r) for r in rows)
+    free_left = column_counts([_bits(p) & ~_bits(c) for p, c in zip(grid.prose_left, covers)], width)
+    free_right = column_counts([_bits(p) & ~_bits(c) for p, c in zip(grid.prose_right, covers)], width)
+    return [
+        x
+        for x in range(max(0, int(left + 0.15 * (right - left))), min(width, int(left + 0.85 * (right - left))))
+        if free_left[x] >= MIN_COLUMN_ROWS and free_right[x] >= MIN_COLUMN_ROWS
+    ]
+
+
+def find_gutters(segments: list[Segment], page_width: float) -> list[Gutter]:
+    """Column gutters of a page (empty for a single-column page)."""
+    rows = _rows([s for s in segments if not s.is_table])
+    if len(rows) < MIN_COLUMN_ROWS:
+        return []
+    grid = page_grid(rows, page_width)
     runs: dict[int, tuple[int, int]] = {}
-    for x in range(max(0, int(left + 0.15 * (right - left))), min(width, int(left + 0.85 * (right - left)))):
-        if len(rows) - covered[x] < MIN_COLUMN_ROWS:
-            continue  # too few rows leave x free: no gutter here (most x of a single-column page)
-        run = _best_run(rows, covers, x, pitch, needs)
+    for x in gutter_candidates(grid):
+        run = _best_run(grid, x)
         if run:
             runs[x] = run
     return _strips(runs, rows)
