@@ -216,3 +216,13 @@ def test_html_speed_trafilatura_xml_matches_extract(page: str) -> None:
         return
     # the fingerprint attribute of the root element (never read) is the only difference
     assert re.sub(r'^<doc fingerprint="[0-9a-f]+">', "<doc>", public) == fast
+
+
+def test_html_speed_without_the_internals_calls_extract(monkeypatch) -> None:
+    """A trafilatura without the serialization step or the Extractor this reader builds (another
+    version): the page goes through trafilatura.extract, and reads the same."""
+    page = _html_pages()[0]
+    fast = html.extract(page, doc_id="t")
+    monkeypatch.setattr(html, "_EXTRACTOR", None)
+    assert html.trafilatura_xml(page) == trafilatura.extract(page, **html.TRAFILATURA_OPTIONS)
+    assert html.extract(page, doc_id="t") == fast

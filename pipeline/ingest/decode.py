@@ -12,6 +12,7 @@ encoding was guessed, characters were replaced, or mojibake was repaired.
 from __future__ import annotations
 
 import codecs
+import functools
 import logging
 import re
 import unicodedata
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 
 import ftfy
 from charset_normalizer import from_bytes
-from ftfy.badness import BADNESS_RE
+from ftfy.badness import is_bad
 from ftfy.chardata import CONTROL_CHARS, LIGATURES, WIDTH_MAP
 
 LOGGER = logging.getLogger(__name__)
@@ -52,12 +53,13 @@ _FTFY_WITHOUT_TABLES = _FTFY_CONFIG._replace(
 )
 # ftfy's mojibake repair first asks `ftfy.badness.is_bad`, a search of the whole text with a
 # regex of a few dozen character pairs and triples that is slow on every character, ASCII
-# markup included (most of the time of `repair` on an HTML page). Each of its matches is at most
-# _BADNESS_WIDTH characters long and holds a character that is neither ASCII nor one of the
-# common accented small letters of _PLAIN_LETTERS (test_prepare_speed_badness_matches_need_an_
-# uncommon_character checks both on the installed ftfy): searching only around such characters
-# gives the same answer. When there is nothing bad, the text is fixed without the encoding step,
-# and as with the table fixers, that is the result when no step applies.
+# markup included (most of the time of `repair` on an HTML page). When each of that regex's
+# matches is at most _BADNESS_WIDTH characters long and holds a character that is neither ASCII
+# nor one of the common accented small letters of _PLAIN_LETTERS, searching only around such
+# characters gives the same answer (`looks_bad`). `badness_shortcut_holds` checks that on the
+# installed ftfy, once; where it does not hold (another ftfy, another regex), `is_bad` is asked.
+# When there is nothing bad, the text is fixed without the encoding step, and as with the table
+# fixers, that is the result when no step applies.
 _BADNESS_WIDTH = 7
 _PLAIN_LETTERS = "àâäçéèêëîïôöùûüÿ"
 _NEAR_UNCOMMON = re.compile(
@@ -151,10 +153,75 @@ def _to_str(data: bytes, declared: str | None) -> tuple[str, str, list[str]]:
     return data.decode(guess, errors="replace"), guess, [note]
 
 
+def _uncommon_only(op: object, arg: object, plain: frozenset[int]) -> bool:
+    """A parsed regex item that matches one character, never an ASCII one nor one of `plain`."""
+    from re import _constants as c  # noqa: PLC0415 - read once, by badness_shortcut_holds
+
+    if op is c.LITERAL:
+        return arg > 0x7F and arg not in plain  # type: ignore[operator]
+    if op is c.IN:
+        return all(
+            (kind is c.LITERAL and value > 0x7F and value not in plain)
+            or (kind is c.RANGE and value[0] > 0x7F and not any(value[0] <= ch <= value[1] for ch in plain))
+            for kind, value in arg  # type: ignore[attr-defined]
+        )
+    return False
+
+
+def badness_shortcut_holds(plain_letters: str | None = None) -> bool:
+    """Whether `looks_bad` may search only near uncommon characters with the installed ftfy:
+    every alternative of its badness regex holds a character that is neither ASCII nor one of
+    `plain_letters` (default _PLAIN_LETTERS) outside any optional part, matches at most
+    _BADNESS_WIDTH characters and looks at nothing outside its match but the start of the text.
+    Read from the regex with Python's own regex parser; False whenever anything is unexpected."""
+    try:
+        from re import _constants as c  # noqa: PLC0415
+        from re import _parser as parser  # noqa: PLC0415
+
+        from ftfy.badness import BADNESS_RE  # noqa: PLC0415
+
+        plain = frozenset(map(ord, _PLAIN_LETTERS if plain_letters is None else plain_letters))
+        if BADNESS_RE.flags & (re.IGNORECASE | re.MULTILINE | re.DOTALL):
+            return False
+        parsed = parser.parse(BADNESS_RE.pattern, BADNESS_RE.flags)
+        if parsed.getwidth()[1] > _BADNESS_WIDTH:
+            return False
+        [(op, (_, branches))] = parsed.data
+        if op is not c.BRANCH:
+            return False
+        for branch in branches:
+            if not any(_uncommon_only(kind, value, plain) for kind, value in branch.data):
+                return False
+            for kind, value in branch.data:
+                if kind not in (c.LITERAL, c.IN, c.ANY, c.MAX_REPEAT, c.AT):
+                    return False
+                if kind is c.AT and value is not c.AT_BEGINNING:
+                    return False
+                if kind is c.MAX_REPEAT and not all(k in (c.LITERAL, c.IN) for k, _ in value[2].data):
+                    return False  # "\s?": only characters inside
+        return True
+    except Exception:  # noqa: BLE001 - another ftfy or Python: the plain test, always right
+        return False
+
+
+@functools.lru_cache(maxsize=1)
+def _badness_regex() -> re.Pattern[str] | None:
+    """ftfy's badness regex when the shortcut holds for it, else None (see badness_shortcut_holds)."""
+    if not badness_shortcut_holds():
+        LOGGER.debug("ftfy's badness regex is not of the expected form: asking is_bad on whole texts")
+        return None
+    from ftfy.badness import BADNESS_RE  # noqa: PLC0415
+
+    return BADNESS_RE
+
+
 def looks_bad(text: str) -> bool:
     """`ftfy.badness.is_bad(text)`: some character sequence looks like mojibake (see _BADNESS_WIDTH)."""
+    regex = _badness_regex()
+    if regex is None:
+        return is_bad(text)
     for near in _NEAR_UNCOMMON.finditer(text):
-        if BADNESS_RE.search(text, max(0, near.start() - _BADNESS_WIDTH), near.end() + _BADNESS_WIDTH):
+        if regex.search(text, max(0, near.start() - _BADNESS_WIDTH), near.end() + _BADNESS_WIDTH):
             return True
     return False
 

@@ -23,9 +23,6 @@ from bs4 import BeautifulSoup
 from htmldate import find_date
 from lxml import etree
 from lxml import html as lxml_html
-from trafilatura.core import determine_returnstring
-from trafilatura.settings import Document as TrafilaturaDocument
-from trafilatura.settings import Extractor
 
 from pipeline.ingest.meta import Extraction, dateline, parse_date_value, strip_site_suffix, usable_title
 
@@ -46,11 +43,18 @@ TRAFILATURA_OPTIONS: dict[str, Any] = {
 # The same options as one Extractor, built once (trafilatura.extract builds one per call, reading
 # its settings each time) and never changed by trafilatura (it copies one before changing it).
 # Its date parameters hold the day it was built, but only metadata extraction reads them, and
-# with_metadata is off.
-_EXTRACTOR = Extractor(
-    output_format="xml", tables=True, comments=False, images=False, links=False, dedup=False, precision=False,
-    with_metadata=False,
-)
+# with_metadata is off. None where this trafilatura lacks what `trafilatura_xml` calls.
+try:
+    from trafilatura.core import determine_returnstring
+    from trafilatura.settings import Document as TrafilaturaDocument
+    from trafilatura.settings import Extractor
+
+    _EXTRACTOR: Any = Extractor(
+        output_format="xml", tables=True, comments=False, images=False, links=False, dedup=False, precision=False,
+        with_metadata=False,
+    )
+except (ImportError, TypeError):  # another trafilatura: its public extract(), always right
+    _EXTRACTOR = None
 MIN_LETTERS = 40  # below this, trafilatura's result counts as nothing
 
 _DATE_META = (
@@ -203,6 +207,8 @@ def trafilatura_xml(html: str) -> str | None:
     same. `determine_returnstring` is not part of trafilatura's public API:
     test_html_speed_trafilatura_xml_matches_extract compares the two ways on test pages.
     """
+    if _EXTRACTOR is None:
+        return trafilatura.extract(html, **TRAFILATURA_OPTIONS)
     document = trafilatura.bare_extraction(html, options=_EXTRACTOR)
     if not isinstance(document, TrafilaturaDocument):
         return None
