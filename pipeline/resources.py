@@ -310,9 +310,22 @@ class Resources(_Strict):
         return {lang: frozenset(w.lower() for w in self.language_hints.get(lang)) for lang in ("fr", "en")}
 
     @functools.cached_property
-    def derived(self) -> dict[str, Any]:
+    def derived(self) -> dict[Any, Any]:
         """Objects extraction derives from these data (compiled regexes, mostly), by name."""
         return {}
+
+    def lang_regex(self, lang: str, *lists: PerLang) -> re.Pattern[str]:
+        """`phrase_regex` of the phrases of `lists` for `lang` then English, list after list (that of
+        `tuple(a.get(lang) + a.get("en") + b.get(lang) + b.get("en"))`), looked up once per
+        language and lists: a sentence loop asks for it without rebuilding and hashing the tuple.
+        The entry holds the lists, so no other object takes their ids while it is kept."""
+        key = ("lang_regex", lang, *map(id, lists))
+        try:
+            return self.derived[key][1]  # type: ignore[no-any-return]
+        except KeyError:
+            rx = phrase_regex(tuple(p for words in lists for p in words.get(lang) + words.get("en")))
+            self.derived[key] = (lists, rx)
+            return rx
 
     def memo(self, name: str, build: Callable[[Resources], T]) -> T:
         """`build(self)`, computed once per Resources: a regex over a lexicon is compiled once

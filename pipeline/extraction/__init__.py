@@ -82,7 +82,8 @@ def _sets_context(n: int, text: str, found: list[MetricFact], ctx: DocContext, l
     the results of the year before), nor those of a teaser line past the headline (a short line
     with no final stop: a link to another article). A sentence that states a result beside the
     goal it is measured against ("72 in 2021, when the plan foresaw 65") does set it."""
-    if (found and all(f.status == "target" for f in found)) or (not found and has_phrase(text, ctx.res.cues.target.get(lang) + ctx.res.cues.target.get("en"))):
+    if (found and all(f.status == "target" for f in found)) or (
+            not found and ctx.res.lang_regex(lang, ctx.res.cues.target).search(text) is not None):
         return False
     return n < 2 or text.rstrip()[-1:] in '.!?:;"»)…' or len(text.split()) > 14
 
@@ -112,7 +113,7 @@ def _settle_periods(facts: list[Fact], ctx: DocContext, lang: str) -> list[Fact]
              if isinstance(f, MetricFact) and (f.period_source == "sentence" or f.metric.startswith("cumulative"))}
     year = reported_year(facts)
     cues = ctx.res.frames.as_of_writing
-    now = phrase_regex(tuple(cues.get(lang) + cues.get("en")))
+    now = ctx.res.lang_regex(lang, cues)
     writing: dict[str, str | None] = {}  # the year of writing, looked up once, when first needed
     out: list[Fact] = []
     for f in facts:

@@ -617,10 +617,15 @@ def _name_lists(sent: Sentence, res: Resources) -> list[list[tuple[int, int]]]:
     optionally followed by a parenthesis ("A (R&D), B et C", "A, B ou encore C", "A, B, C, D...").
     A list has two runs joined by a conjunction, or three or more runs. The words inside a
     parenthesis are read for lists of their own ("X (A et B)")."""
+    toks = sent.tokens
+    # Whether each token may open a member (a lowercase word or one opening with a symbol is no
+    # name word, so never does): a list has two members or more, each opened by its own token.
+    opens = [not (t.text.islower() or not t.text[:1].isalnum()) and _member_start(t) for t in toks]
+    if sum(opens) < 2:
+        return []
     connectors = frozenset(res.org_cues.name_connectors)
     joiners = res.memo("list_joiners", _list_joiners)[sent.lang if sent.lang in ("fr", "en") else "en"]
     joiner_words = frozenset(w for joiner in joiners for w in joiner)
-    toks = sent.tokens
     lists: list[list[tuple[int, int]]] = []
     pending = [(0, len(toks))]
     while pending:
@@ -629,7 +634,7 @@ def _name_lists(sent: Sentence, res: Resources) -> list[list[tuple[int, int]]]:
         conjunction = False
         while i < hi:
             t = toks[i]
-            if not _member_start(t):
+            if not opens[i]:
                 i += 1
                 continue
             run = [x for x in _name_run(toks, i, 1, connectors) if x.i < hi]
@@ -647,9 +652,9 @@ def _name_lists(sent: Sentence, res: Resources) -> list[list[tuple[int, int]]]:
             rest = words[1:] if words[:1] == (",",) else words
             # a member may open with an article or "du" ("A, B, la Fondation C", "du A et du B")
             while k + 1 < hi and toks[k].pos in ("DET", "ADP") and toks[k].lower in _MEMBER_OPENERS \
-                    and (toks[k + 1].lower in _MEMBER_OPENERS or _member_start(toks[k + 1])):
+                    and (toks[k + 1].lower in _MEMBER_OPENERS or opens[k + 1]):
                 k += 1
-            if words and (words in joiners or rest in joiners) and k < hi and _member_start(toks[k]):
+            if words and (words in joiners or rest in joiners) and k < hi and opens[k]:
                 conjunction = conjunction or any(w not in (",", "/") for w in words)
                 i = k
                 continue

@@ -25,6 +25,7 @@ The module knows no word: every word list comes from models/frames.yaml and mode
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -82,12 +83,16 @@ class Frame:
 
 
 def _words(res: Resources, lang: str, name: str) -> frozenset[str]:
-    """A frames.yaml list for `lang` (English words also read in French text), folded."""
-    def build(r: Resources) -> frozenset[str]:
-        lex = r.frames
+    """A frames.yaml list for `lang` (English words also read in French text), folded (built once
+    per Resources; asked for tens of thousands of times per run, hence no `Resources.memo` call)."""
+    key = ("frames:words", name, lang)
+    try:
+        return res.derived[key]  # type: ignore[no-any-return]
+    except KeyError:
+        lex = res.frames
         source = lex.predicates[name] if name in lex.predicates else getattr(lex, name)
-        return frozenset(w.lower() for w in source.get(lang) + source.get("en"))
-    return res.memo(f"frames:{name}:{lang}", build)
+        words = res.derived[key] = frozenset(w.lower() for w in source.get(lang) + source.get("en"))
+        return words
 
 
 def _is(tok: Token, words: frozenset[str]) -> bool:
@@ -394,14 +399,20 @@ def _compared_at(sent: Sentence, chain: tuple[int, ...], markers: frozenset[str]
     """Where a comparison marker governs the chain below its verb ("contre 75", "against 75")."""
     # The first verb that is not itself a marker ("compared with 97": a participle).
     verb_at = next((k for k, i in enumerate(chain) if sent.tokens[i].pos in _VERBS and not _is(sent.tokens[i], markers)), None)
-    pairs = {tuple(m.split()) for m in markers if " " in m}
+    pairs = _marker_pairs(markers)
     for pos, i in enumerate(chain[: verb_at if verb_at is not None else len(chain)]):
         t = sent.tokens[i]
         if (t.dep in _CASES and _is(t, markers)) or any(c.dep in _CASES and _is(c, markers) for c in children(sent, i)):
             return pos
-        if any(t.lower == b and sent.tokens[t.head].lower == a for a, b in pairs):
+        if pairs and (sent.tokens[t.head].lower, t.lower) in pairs:
             return pos  # "up from 60": "from" under "up"
     return None
+
+
+@functools.lru_cache(maxsize=16)
+def _marker_pairs(markers: frozenset[str]) -> frozenset[tuple[str, str]]:
+    """The two words of each two-word marker ("up from"), as (head word, word below it)."""
+    return frozenset((a, b) for a, b in (m.split() for m in markers if " " in m))
 
 
 def _is_compared(sent: Sentence, chain: tuple[int, ...], markers: frozenset[str]) -> bool:
@@ -639,7 +650,8 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
     duration, duration_markers = _words(res, lang, "duration_nouns"), _words(res, lang, "duration_markers")
     trailing = _words(res, lang, "trailing_words")
     markers = _words(res, lang, "comparison_markers")
-    origins = [t.i for t in sent.tokens if _is(t, _words(res, lang, "origin_words"))]  # "depuis", "since"
+    origin_words = _words(res, lang, "origin_words")
+    origins = [t.i for t in sent.tokens if _is(t, origin_words)]  # "depuis", "since"
     headcount = _words(res, lang, "headcount_nouns")
     elided = _qualifier_words(res, lang)
     direct = set(lex.direct_predicates)
@@ -656,7 +668,7 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
     wholes = {j for j, a in enumerate(anchors) if a is not None and numbers[j].unit != "EUR" and spans[j] and any(
         _is(c, partitive) and c.i < min(spans[j]) for i in territories[j] for c in children(sent, i) if c.dep in _CASES)}
     announced = _colon_targets(sent, hits, anchors)
-    part_rx = phrase_regex(tuple(lex.part_markers.get(lang) + lex.part_markers.get("en")))
+    part_rx = res.lang_regex(lang, lex.part_markers)
     introduced = {j for j, n in enumerate(numbers) if any(
         m.end() >= len(sent.text[: n.start].rstrip()) - 0 for m in part_rx.finditer(sent.text, max(0, n.start - 25), n.start)
         if not sent.text[m.end():n.start].strip())}
@@ -950,30 +962,48 @@ def _inherit(frames: list[Frame | None], sent: Sentence, substantive: list[bool]
 def decide_metric(frame: Frame, res: Resources) -> str | None:
     """The metric a frame counts, from the first row of frames.yaml `metrics` that holds."""
     unit = frame.number.unit if frame.number.unit in ("count", "EUR", "percent") else "count"
-    for row in res.frames.metrics:
-        if _metric_row_holds(row, frame, unit):
+    noun = frame.noun_class or ("none" if frame.noun is None else "other")
+    for row, sets in _metric_rows(res):
+        if _metric_row_holds(row, sets, frame, unit, noun):
             return row.metric
     return None
 
 
-def _metric_row_holds(row: MetricRow, f: Frame, unit: str) -> bool:
+@dataclass(frozen=True)
+class _RowSets:
+    """The word lists of a metric row as sets, built once per Resources."""
+    any: frozenset[str]
+    none_of: frozenset[str]
+    in_sentence: frozenset[str]
+    none_in_sentence: frozenset[str]
+    none_of_predicates: frozenset[str]
+    all_of: frozenset[str]
+
+
+def _metric_rows(res: Resources) -> list[tuple[MetricRow, _RowSets]]:
+    return res.memo("frames:metric-rows", lambda r: [(row, _RowSets(
+        frozenset(row.any), frozenset(row.none_of), frozenset(row.in_sentence), frozenset(row.none_in_sentence),
+        frozenset(row.none_of_predicates), frozenset(row.all_of))) for row in r.frames.metrics])
+
+
+def _metric_row_holds(row: MetricRow, sets: _RowSets, f: Frame, unit: str, noun: str) -> bool:
     if row.unit and row.unit != unit:
         return False
-    if row.noun and row.noun != (f.noun_class or ("none" if f.noun is None else "other")):
+    if row.noun and row.noun != noun:
         return False
     if row.predicate and row.predicate not in f.predicates:
         return False
-    if row.any and not f.qualifiers & set(row.any):
+    if row.any and not f.qualifiers & sets.any:
         return False
-    if row.none_of and f.qualifiers & set(row.none_of):
+    if row.none_of and f.qualifiers & sets.none_of:
         return False
-    if row.in_sentence and not f.in_sentence & set(row.in_sentence):
+    if row.in_sentence and not f.in_sentence & sets.in_sentence:
         return False
-    if row.none_in_sentence and f.in_sentence & set(row.none_in_sentence):
+    if row.none_in_sentence and f.in_sentence & sets.none_in_sentence:
         return False
-    if row.none_of_predicates and f.predicates & set(row.none_of_predicates):
+    if row.none_of_predicates and f.predicates & sets.none_of_predicates:
         return False
-    if row.all_of and not set(row.all_of) <= f.qualifiers:
+    if row.all_of and not sets.all_of <= f.qualifiers:
         return False
     if row.not_subject and row.not_subject == f.subject:
         return False

@@ -113,7 +113,7 @@ def _comparison_only(fig: Figure, sent: Sentence, ctx: DocContext) -> bool:
     its own is not a fact."""
     clause = fig.clause.lstrip(" ,")
     cues = ctx.res.cues.contrast
-    starts = phrase_regex(tuple(cues.get(sent.lang) + cues.get("en"))).match(clause)
+    starts = ctx.res.lang_regex(sent.lang, cues).match(clause)
     if not starts or starts.start() != 0 or _target_cues(fig.clause, sent, ctx):
         return False  # "against a target of 76" is a fact: the target
     own = [p for p in ctx.periods_of(sent) if fig.clause_start <= p.start < fig.clause_start + len(fig.clause)]
@@ -127,7 +127,7 @@ def _coordinated(a: Figure, b: Figure, sent: Sentence) -> bool:
 
 def _compared(clause: str, lang: str, ctx: DocContext) -> bool:
     cues = ctx.res.cues
-    return has_phrase(clause, cues.target.get(lang) + cues.target.get("en") + cues.contrast.get(lang) + cues.contrast.get("en"))
+    return ctx.res.lang_regex(lang, cues.target, cues.contrast).search(clause) is not None
 
 
 def _classify(fig: Figure, sent: Sentence, ctx: DocContext) -> str | None:
@@ -135,7 +135,7 @@ def _classify(fig: Figure, sent: Sentence, ctx: DocContext) -> str | None:
     lang = sent.lang
 
     def cue(name: str, where: str) -> bool:
-        return name in q and has_phrase(where, q[name].get(lang) + q[name].get("en"))
+        return name in q and ctx.res.lang_regex(lang, q[name]).search(where) is not None
 
     clause, n = fig.clause, fig.num
     if cue("pending", sent.text) or cue("ratio", clause) or (fig.inherited and cue("ratio", sent.text)):
@@ -203,8 +203,8 @@ def _company_in(sent: Sentence, ctx: DocContext) -> str | None:
 def _target_cues(text: str, sent: Sentence, ctx: DocContext) -> list[re.Match[str]]:
     """Target cues in `text`, without those inside job-creation phrasing ("expected to create")."""
     cues = ctx.res.cues
-    target = phrase_regex(tuple(cues.target.get(sent.lang) + cues.target.get("en")))
-    neutral = [m.span() for m in phrase_regex(tuple(cues.not_target.get(sent.lang) + cues.not_target.get("en"))).finditer(text)]
+    target = ctx.res.lang_regex(sent.lang, cues.target)
+    neutral = [m.span() for m in ctx.res.lang_regex(sent.lang, cues.not_target).finditer(text)]
     return [m for m in target.finditer(text) if not any(a <= m.start() < b for a, b in neutral)]
 
 
@@ -239,7 +239,7 @@ def _period(fig: Figure, sent: Sentence, ctx: DocContext, history: list[str], ta
     candidates = [p for p in ctx.periods_of(sent) if p not in exclude]
     in_clause = [p for p in candidates if fig.clause_start <= p.start < fig.clause_start + len(fig.clause)]
     for p in in_clause:  # "contre 1 800 un an plus tôt": one year before the sentence's own year
-        if has_phrase(p.text, ctx.res.cues.context_relative.get(sent.lang) + ctx.res.cues.context_relative.get("en")):
+        if ctx.res.lang_regex(sent.lang, ctx.res.cues.context_relative).search(p.text):
             own = [q.year for q in ctx.stated_periods(sent)] or [int(h) for h in history[-1:]]
             if own:
                 return str(own[0] - 1), "sentence"
@@ -374,7 +374,7 @@ def _frame_period(frame: Frame, fig: Figure, sent: Sentence, ctx: DocContext,
     for p in frame.periods:
         if ctx.is_comparison(sent, p) and not frame.compared:
             continue  # "up 36% on 2017": a point of comparison, not the figure's year
-        if has_phrase(p.text, ctx.res.cues.context_relative.get(sent.lang) + ctx.res.cues.context_relative.get("en")):
+        if ctx.res.lang_regex(sent.lang, ctx.res.cues.context_relative).search(p.text):
             own = [q.year for q in ctx.stated_periods(sent) if q is not p] or [int(h) for h in history[-1:]]
             if own:
                 return str(own[0] - 1), "frame"

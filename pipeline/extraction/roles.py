@@ -277,12 +277,17 @@ def _people_with_pronoun(sent: Sentence, ctx: DocContext) -> list[Mention]:
     """People named in the sentence, plus the last person named when a pronoun opens it."""
     people = ctx.mentions.within(sent.start, sent.end, "PERSON")
     first = sent.text.split(" ", 1)[0].lower()
-    pronouns = ctx.res.roles.pronouns.get(sent.lang) + ctx.res.roles.pronouns.get("en")
+    lang = sent.lang
+    pronouns, plural = ctx.res.memo(f"roles:pronouns:{lang}", lambda r: (
+        frozenset(r.roles.pronouns.get(lang) + r.roles.pronouns.get("en")),
+        tuple(w + " " for w in r.roles.plural_pronouns.get(lang) + r.roles.plural_pronouns.get("en"))))
     if ctx.last_person and first in pronouns and not any(p.start - sent.start < 3 for p in people):
         people = [Mention(sent.start, sent.start + len(first), "PERSON", ctx.last_person, "<pronoun>"), *people]
-    plural = ctx.res.roles.plural_pronouns.get(sent.lang) + ctx.res.roles.plural_pronouns.get("en")
-    opening = next((w for w in plural if sent.text.lower().startswith(w + " ")), None)
-    if opening and len(ctx.last_people) == 2 and not any(p.start - sent.start < len(opening) + 2 for p in people):
+    if len(ctx.last_people) != 2:
+        return people  # what follows needs two people named before
+    low = sent.text.lower()
+    opening = next((w[:-1] for w in plural if low.startswith(w)), None)
+    if opening and not any(p.start - sent.start < len(opening) + 2 for p in people):
         people = [Mention(sent.start, sent.start + len(opening), "PERSON", name, _PLURAL_MARK)
                   for name in ctx.last_people] + people
     return people

@@ -1,0 +1,149 @@
+"""Lookups that extraction now makes once per run, or skips, must answer as before.
+
+- Resources.lang_regex: the phrase regex of a language's lists, as built from the lists each time;
+- entities._name_lists: tokens that cannot open a list member are not asked about, and a
+  sentence with fewer than two that can holds no list;
+- frames: the two-word comparison markers, and the word sets of the metric rows, built once;
+- implantations: the cue phrases built once per language;
+- roles: the pronouns and the plural openings ("Tous deux", "Both") read from a memo.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+
+from pipeline.config import DEFAULT_MODELS_DIR
+from pipeline.extraction import entities, frames, implantations, roles
+from pipeline.extraction.context import DocContext
+from pipeline.extraction.entities import Mention, Mentions
+from pipeline.nlp import Sentence, Token
+from pipeline.resources import PerLang, load_resources, phrase_regex
+
+RES = load_resources(DEFAULT_MODELS_DIR)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en", "de"])
+def test_lang_regex_is_the_phrase_regex_of_its_lists(lang: str) -> None:
+    c = RES.cues
+    for lists in [(c.target,), (c.target, c.contrast), (c.contrast, c.target), (c.context_relative,),
+                  (c.implantation_membership,), (RES.metrics.budget,), (c.recent,)]:
+        expected = phrase_regex(tuple(p for words in lists for p in words.get(lang) + words.get("en")))
+        assert RES.lang_regex(lang, *lists) is expected
+        assert RES.lang_regex(lang, *lists) is expected  # from the memo the second time
+
+
+def test_lang_regex_never_answers_for_another_list() -> None:
+    # Lists made and dropped one after the other may take the same id: the memo keeps each list
+    # alive, so an id is never reused while its regex is remembered.
+    res = load_resources(DEFAULT_MODELS_DIR).model_copy()
+    res.__dict__.pop("derived", None)  # a memo of its own, not the shared one
+    for n in range(200):
+        words = PerLang(fr=[f"mot{n}"], en=[f"word{n}"])
+        rx = res.lang_regex("fr", words)
+        assert rx.fullmatch(f"mot{n}") and rx.fullmatch(f"WORD{n}") and not rx.search(f"mot{n - 1}")
+    assert "derived" not in RES.__dict__ or RES.derived is not res.derived
+
+
+_TRICKY = ["Vetrox", "vetrox", "VETROX", "ǅemal", "ǅ", "İzmir", "ıssa", "ſab", "\u212aelvin", "Ⓐ", "Ⅻ", "4G", "40",
+           "2019", "(", ")", ",", "-", "'s", "l'", "d'Azur", "Saint-Malo", "risingSUD", "eBay", "iPhone",
+           "Vetrox+Kall", "é", "Été", "été", "À", "_x", "²", "x²", "&", "R&D", "…", "ÉCOLE", "co-Fondateur", "ß", "ẞ"]
+
+
+def test_a_token_the_name_list_scan_skips_opens_no_member() -> None:
+    rng = random.Random(20261206)
+    letters = "aZé-ǅ'İ4(ſ\u212a"
+    texts = _TRICKY + ["".join(rng.choice(letters) for _ in range(rng.randint(1, 5))) for _ in range(3000)]
+    for n, text in enumerate(texts):
+        for pos in ("PROPN", "NOUN", "PUNCT", "DET", "X", "ADJ", "VERB"):
+            tok = Token(i=n % 3, text=text, start=0, pos=pos, dep="dep", head=0)
+            if text.islower() or not text[:1].isalnum():
+                assert not entities._member_start(tok), (text, pos)
+
+
+def _parsed(text: str, lang: str, tags: dict[str, str]) -> Sentence:
+    """A sentence whose words are split on spaces, each tagged from `tags` (default NOUN)."""
+    tokens, start = [], 0
+    for i, word in enumerate(text.split(" ")):
+        tokens.append(Token(i=i, text=word, start=start, pos=tags.get(word, "NOUN"), dep="dep", head=i))
+        start += len(word) + 1
+    return Sentence(start=0, end=len(text), text=text, lang=lang, tokens=tokens)
+
+
+@pytest.mark.parametrize(("text", "lang", "expected"), [
+    ("Vetrox , Norlind et Kalvera ont choisi Brest .", "fr", [["Vetrox", "Norlind", "Kalvera"]]),
+    ("Vetrox , Norlind , Kalvera", "fr", [["Vetrox", "Norlind", "Kalvera"]]),
+    ("Hanseo and Orsane opened offices .", "en", [["Hanseo", "Orsane"]]),
+    ("Vetrox ouvre un bureau à Quimper .", "fr", []),  # two names, joined by no list word
+    ("Vetrox ouvre un bureau .", "fr", []),  # one name
+    ("les entreprises , les laboratoires et les écoles", "fr", []),  # no name at all
+    ("40 , 50 et 60 projets", "fr", []),
+])
+def test_name_lists_in_invented_sentences(text: str, lang: str, expected: list[list[str]]) -> None:
+    tags = {",": "PUNCT", ".": "PUNCT", "et": "CCONJ", "and": "CCONJ", "les": "DET", "un": "DET", "à": "ADP", "ont": "AUX",
+            "ouvre": "VERB", "opened": "VERB", "choisi": "VERB", "40": "NUM", "50": "NUM", "60": "NUM"}
+    sent = _parsed(text, lang, tags)
+    assert [[text[a:b] for a, b in items] for items in entities._name_lists(sent, RES)] == expected
+
+
+def test_two_word_comparison_markers_match_as_each_pair_tried() -> None:
+    rng = random.Random(11)
+    for lang in ("fr", "en"):
+        markers = frames._words(RES, lang, "comparison_markers")
+        pairs = {tuple(m.split()) for m in markers if " " in m}
+        words = ["up", "from", "down", "Up", "FROM", "than", "contre", "against", "ſrom"]
+        for _ in range(500):
+            head, word = rng.choice(words).lower(), rng.choice(words).lower()
+            assert ((head, word) in frames._marker_pairs(markers)) == any(word == b and head == a for a, b in pairs)
+    assert ("up", "from") in frames._marker_pairs(frames._words(RES, "en", "comparison_markers"))
+
+
+def test_metric_row_word_sets_are_the_rows_lists() -> None:
+    rows = frames._metric_rows(RES)
+    assert [row for row, _ in rows] == list(RES.frames.metrics)
+    for row, sets in rows:
+        for name in ("any", "none_of", "in_sentence", "none_in_sentence", "none_of_predicates", "all_of"):
+            assert getattr(sets, name) == set(getattr(row, name)), (row.metric, name)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_implantation_cue_phrases_are_the_verbs_then_the_nouns(lang: str) -> None:
+    cues = RES.cues
+    nouns = {w.lower() for w in cues.implantation_nouns.get(lang) + cues.implantation_nouns.get("en")}
+    assert implantations._cue_phrases(RES, lang) == (
+        nouns, tuple(cues.implantation_verbs.get(lang) + cues.implantation_verbs.get("en") + sorted(nouns)))
+
+
+def _roles_context(text: str, people: list[tuple[int, int, str]], last: list[str]) -> DocContext:
+    items = [Mention(a, b, "PERSON", name, name) for a, b, name in people]
+    ctx = DocContext("d", text, RES, Mentions(items), dt.date(2019, 5, 2))
+    ctx.last_people = last
+    ctx.last_person = last[-1] if last else None
+    return ctx
+
+
+@pytest.mark.parametrize(("text", "lang", "last", "expected"), [
+    ("Il préside l'agence.", "fr", ["Paul Ardent"], ["Paul Ardent"]),
+    ("Elle préside l'agence.", "fr", [], []),
+    ("Tous deux président l'agence.", "fr", ["Paul Ardent", "Lise Norel"], ["Paul Ardent", "Lise Norel"]),
+    ("Tous deux président l'agence.", "fr", ["Lise Norel"], []),  # one person named before: no pair
+    ("Toutes les deux président l'agence.", "fr", ["Paul Ardent", "Lise Norel"], ["Paul Ardent", "Lise Norel"]),
+    ("Both chair the agency.", "en", ["Paul Ardent", "Lise Norel"], ["Paul Ardent", "Lise Norel"]),
+    ("BOTH chair the agency.", "en", ["Paul Ardent", "Lise Norel"], ["Paul Ardent", "Lise Norel"]),
+    ("Bothwell chairs the agency.", "en", ["Paul Ardent", "Lise Norel"], []),
+    ("She chairs the agency.", "en", ["Paul Ardent", "Lise Norel"], ["Lise Norel"]),
+    ("Hier, il a été élu.", "fr", ["Paul Ardent"], []),
+])
+def test_people_with_pronoun_in_invented_sentences(text: str, lang: str, last: list[str], expected: list[str]) -> None:
+    ctx = _roles_context(text, [], last)
+    sent = Sentence(start=0, end=len(text), text=text, lang=lang)
+    assert [p.name for p in roles._people_with_pronoun(sent, ctx)] == expected
+
+
+def test_people_named_in_the_sentence_come_after_the_pronoun() -> None:
+    text = "Il a nommé Lise Norel."
+    ctx = _roles_context(text, [(11, 21, "Lise Norel")], ["Paul Ardent"])
+    sent = Sentence(start=0, end=len(text), text=text, lang="fr")
+    assert [p.name for p in roles._people_with_pronoun(sent, ctx)] == ["Paul Ardent", "Lise Norel"]
