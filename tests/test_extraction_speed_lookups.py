@@ -3,7 +3,9 @@
 - Resources.lang_regex: the phrase regex of a language's lists, as built from the lists each time;
 - entities._name_lists: tokens that cannot open a list member are not asked about, and a
   sentence with fewer than two that can holds no list;
-- frames: the two-word comparison markers, and the word sets of the metric rows, built once;
+- frames: the two-word comparison markers, the word sets of the metric rows (and the rows a unit
+  and a noun class allow), the regexes of the causal and superlative markers, built once;
+- the heading test: the letters of a sentence gathered once;
 - implantations: the cue phrases built once per language;
 - roles: the pronouns and the plural openings ("Tous deux", "Both") read from a memo.
 """
@@ -16,10 +18,12 @@ import random
 import pytest
 
 from pipeline.config import DEFAULT_MODELS_DIR
-from pipeline.extraction import entities, frames, implantations, roles
+from pipeline.extraction import _heading, entities, frames, implantations, roles
 from pipeline.extraction.context import DocContext
 from pipeline.extraction.entities import Mention, Mentions
 from pipeline.nlp import Sentence, Token
+from pipeline.normalize.dates import PeriodMention
+from pipeline.normalize.numbers import NumberMatch
 from pipeline.resources import PerLang, load_resources, phrase_regex
 
 RES = load_resources(DEFAULT_MODELS_DIR)
@@ -112,8 +116,8 @@ def test_metric_row_word_sets_are_the_rows_lists() -> None:
 def test_implantation_cue_phrases_are_the_verbs_then_the_nouns(lang: str) -> None:
     cues = RES.cues
     nouns = {w.lower() for w in cues.implantation_nouns.get(lang) + cues.implantation_nouns.get("en")}
-    assert implantations._cue_phrases(RES, lang) == (
-        nouns, tuple(cues.implantation_verbs.get(lang) + cues.implantation_verbs.get("en") + sorted(nouns)))
+    phrases = tuple(cues.implantation_verbs.get(lang) + cues.implantation_verbs.get("en") + sorted(nouns))
+    assert implantations._cue_phrases(RES, lang) == (nouns, phrases, phrase_regex(phrases))
 
 
 def _roles_context(text: str, people: list[tuple[int, int, str]], last: list[str]) -> DocContext:
@@ -147,3 +151,68 @@ def test_people_named_in_the_sentence_come_after_the_pronoun() -> None:
     ctx = _roles_context(text, [(11, 21, "Lise Norel")], ["Paul Ardent"])
     sent = Sentence(start=0, end=len(text), text=text, lang="fr")
     assert [p.name for p in roles._people_with_pronoun(sent, ctx)] == ["Paul Ardent", "Lise Norel"]
+
+
+def _old_decide_metric(frame: frames.Frame) -> str | None:
+    """decide_metric over every row of the table, in order (no rows set aside by unit and noun)."""
+    unit = frame.number.unit if frame.number.unit in ("count", "EUR", "percent") else "count"
+    noun = frame.noun_class or ("none" if frame.noun is None else "other")
+    for row, sets in frames._metric_rows(RES):
+        if frames._metric_row_holds(row, sets, frame, unit, noun):
+            return row.metric
+    return None
+
+
+def test_metric_rows_set_aside_by_unit_and_noun_decide_as_the_whole_table() -> None:
+    rng = random.Random(5)
+    rows = RES.frames.metrics
+    qualifiers = sorted({q for r in rows for q in r.any + r.none_of + r.all_of + r.in_sentence} | {"foreign"})
+    predicates = sorted({p for r in rows for p in [r.predicate, r.not_predicate, *r.none_of_predicates] if p})
+    decided = set()
+    for _ in range(4000):
+        unit = rng.choice(["count", "EUR", "percent", "other"])
+        number = NumberMatch(0, 2, "40", rng.choice([4, 40, 400, 40000]), unit, rng.random() < 0.3, "number",
+                             rng.random() < 0.3)
+        frame = frames.Frame(
+            number=number, anchor=0, noun=rng.choice([None, 1]),
+            noun_class=rng.choice([None, "projects", "jobs", "members", "meetings", "missions", "other"]),
+            predicates=frozenset(rng.sample(predicates, rng.randint(0, 3))),
+            qualifiers=frozenset(rng.sample(qualifiers, rng.randint(0, 3))),
+            in_sentence=frozenset(rng.sample(qualifiers, rng.randint(0, 2))),
+            subject=rng.choice([None, "agency", "company", "projects", "part", "other"]), verb=rng.choice([None, 2]),
+            part=rng.random() < 0.2, headcount=rng.random() < 0.2,
+            periods=() if rng.random() < 0.5 else (PeriodMention(3, 7, "2019", 2019, False, "year"),))
+        assert frames.decide_metric(frame, RES) == _old_decide_metric(frame), frame
+        decided.add(frames.decide_metric(frame, RES))
+    assert {"location_projects", "jobs_created", "foreign_share_projects", "budget", None} <= decided
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_frame_word_regexes_are_those_of_the_sorted_lists(lang: str) -> None:
+    for name in ("causal_markers", "superlative_markers"):
+        words = tuple(sorted(frames._words(RES, lang, name)))
+        assert frames._words_regex(RES, lang, name) is (phrase_regex(words) if words else None)
+    text = "une hausse grâce à 85 projets, sa meilleure année" if lang == "fr" else \
+        "a rise thanks to 85 projects, its best year"
+    sent = Sentence(start=0, end=len(text), text=text, lang=lang)
+    assert frames._after_causal(sent, text.index("85"), RES)
+    assert frames._ranks(sent, RES)
+    plain = "une hausse de 85 projets cette année" if lang == "fr" else "a rise of 85 projects this year"
+    sent = Sentence(start=0, end=len(plain), text=plain, lang=lang)
+    assert not frames._after_causal(sent, plain.index("85"), RES)
+    assert not frames._ranks(sent, RES)
+
+
+def _old_heading(text: str) -> bool:
+    letters = sum(map(str.isalpha, text))
+    return letters >= 4 and sum(map(str.isupper, filter(str.isalpha, text))) / letters > 0.8
+
+
+def test_heading_test_counts_as_before() -> None:
+    rng = random.Random(3)
+    alphabet = "abcXYZ éÉ ǅ Ⅻ Ⓐ İ ı ſ \u212a 1 2 . , ß ẞ 中"
+    texts = ["BILAN 2014", "ILS ONT CHOISI LA PROVENCE", "Bilan 2014", "Ⅻ Ⓐ ⅫⒶ", "ǅǅǅǅ", "ABCDé", "ABCDéé", "", "AB",
+             "L'AGENCE A ACCOMPAGNÉ 54 PROJETS", "The agency helped 54 projects."]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(3000)]
+    for text in texts:
+        assert _heading(text) == _old_heading(text), text

@@ -89,9 +89,10 @@ def _sets_context(n: int, text: str, found: list[MetricFact], ctx: DocContext, l
 
 
 def _heading(text: str) -> bool:
-    letters = sum(map(str.isalpha, text))
+    alpha = "".join(filter(str.isalpha, text))
+    letters = len(alpha)
     # Upper case counted among letters only: "Ⅻ" or "Ⓐ" are upper case without being letters.
-    return letters >= 4 and sum(map(str.isupper, filter(str.isalpha, text))) / letters > 0.8
+    return letters >= 4 and sum(map(str.isupper, alpha)) / letters > 0.8
 
 
 def reported_year(facts: list[Fact]) -> str | None:

@@ -588,9 +588,20 @@ def _qualifier_hits(sent: Sentence, res: Resources, orgs: list[tuple[int, int, s
 def _after_causal(sent: Sentence, figure_start: int, res: Resources) -> bool:
     """The figure opens a causal adjunct: "thanks to 1,298 projects", "grâce à 85 projets" (at most
     two words, an article or "more than", between the marker and the figure)."""
-    markers = tuple(sorted(_words(res, sent.lang, "causal_markers")))
+    rx = _words_regex(res, sent.lang, "causal_markers")
     window = sent.text[max(0, figure_start - 60):figure_start]
-    return any(len(window[m.end():].split()) <= 2 for m in phrase_regex(markers).finditer(window)) if markers else False
+    return any(len(window[m.end():].split()) <= 2 for m in rx.finditer(window)) if rx is not None else False
+
+
+def _words_regex(res: Resources, lang: str, name: str) -> re.Pattern[str] | None:
+    """The phrase regex of a frames.yaml list (`_words`, sorted), None for an empty list; built once."""
+    key = ("frames:words-regex", name, lang)
+    try:
+        return res.derived[key]  # type: ignore[no-any-return]
+    except KeyError:
+        markers = tuple(sorted(_words(res, lang, name)))
+        rx = res.derived[key] = phrase_regex(markers) if markers else None
+        return rx
 
 
 def _complement_of(sent: Sentence, i: int, noun: int) -> bool:
@@ -623,8 +634,8 @@ def _part_naming(res: Resources) -> frozenset[str]:
 def _ranks(sent: Sentence, res: Resources) -> bool:
     """The sentence ranks something ("the most", "sa meilleure année"): a "since it was founded"
     phrase there is the range of the ranking."""
-    markers = tuple(sorted(_words(res, sent.lang, "superlative_markers")))
-    return bool(markers) and phrase_regex(markers).search(sent.text) is not None
+    rx = _words_regex(res, sent.lang, "superlative_markers")
+    return rx is not None and rx.search(sent.text) is not None
 
 
 def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[PeriodMention], res: Resources,
@@ -963,7 +974,7 @@ def decide_metric(frame: Frame, res: Resources) -> str | None:
     """The metric a frame counts, from the first row of frames.yaml `metrics` that holds."""
     unit = frame.number.unit if frame.number.unit in ("count", "EUR", "percent") else "count"
     noun = frame.noun_class or ("none" if frame.noun is None else "other")
-    for row, sets in _metric_rows(res):
+    for row, sets in _metric_rows(res, unit, noun):
         if _metric_row_holds(row, sets, frame, unit, noun):
             return row.metric
     return None
@@ -980,10 +991,21 @@ class _RowSets:
     all_of: frozenset[str]
 
 
-def _metric_rows(res: Resources) -> list[tuple[MetricRow, _RowSets]]:
-    return res.memo("frames:metric-rows", lambda r: [(row, _RowSets(
+def _metric_rows(res: Resources, unit: str | None = None, noun: str | None = None) -> list[tuple[MetricRow, _RowSets]]:
+    """The rows of frames.yaml `metrics` in order, with their word sets; given a unit and a noun
+    class, only the rows that allow both (built once for each pair)."""
+    rows: list[tuple[MetricRow, _RowSets]] = res.memo("frames:metric-rows", lambda r: [(row, _RowSets(
         frozenset(row.any), frozenset(row.none_of), frozenset(row.in_sentence), frozenset(row.none_in_sentence),
         frozenset(row.none_of_predicates), frozenset(row.all_of))) for row in r.frames.metrics])
+    if unit is None or noun is None:
+        return rows
+    key = ("frames:metric-rows", unit, noun)
+    try:
+        return res.derived[key]  # type: ignore[no-any-return]
+    except KeyError:
+        kept = res.derived[key] = [(row, sets) for row, sets in rows
+                                   if not (row.unit and row.unit != unit) and not (row.noun and row.noun != noun)]
+        return kept
 
 
 def _metric_row_holds(row: MetricRow, sets: _RowSets, f: Frame, unit: str, noun: str) -> bool:

@@ -333,24 +333,27 @@ def _coordinated(company: str, sent: Sentence, ctx: DocContext) -> list[str]:
     return out
 
 
-def _cue_phrases(res: Resources, lang: str) -> tuple[frozenset[str], tuple[str, ...]]:
-    """The implantation nouns (lower-cased), and the cue phrases: the verbs, then the nouns."""
-    def build(r: Resources) -> tuple[frozenset[str], tuple[str, ...]]:
+def _cue_phrases(res: Resources, lang: str) -> tuple[frozenset[str], tuple[str, ...], re.Pattern[str]]:
+    """The implantation nouns (lower-cased), the cue phrases (the verbs, then the nouns) and their
+    regex, built once per language."""
+    def build(r: Resources) -> tuple[frozenset[str], tuple[str, ...], re.Pattern[str]]:
         cues = r.cues
         nouns = {w.lower() for w in cues.implantation_nouns.get(lang) + cues.implantation_nouns.get("en")}
         verbs = cues.implantation_verbs.get(lang) + cues.implantation_verbs.get("en")
-        return frozenset(nouns), tuple(verbs + sorted(nouns))
+        phrases = tuple(verbs + sorted(nouns))
+        return frozenset(nouns), phrases, phrase_regex(phrases)
     return res.memo(f"implantations:cue_phrases:{lang}", build)
 
 
 def find_implantations(sent: Sentence, ctx: DocContext, period: str | None) -> list[ImplantationFact]:
     cues = ctx.res.cues
-    nouns, cue_phrases = _cue_phrases(ctx.res, sent.lang)
+    nouns, cue_phrases, cue_rx = _cue_phrases(ctx.res, sent.lang)
     facts: list[ImplantationFact] = []
     seen: set[str] = set()
     generic = ctx.res.lang_regex(sent.lang, cues.implantation_generic)
     memberships = _memberships(sent, ctx)
-    cue_rx = phrase_regex(cue_phrases + tuple(memberships)) if memberships else phrase_regex(cue_phrases)
+    if memberships:
+        cue_rx = phrase_regex(cue_phrases + tuple(memberships))
     told: set[int] = set()  # the tokens of the cues that gave a fact
     for v in cue_rx.finditer(sent.text):
         before = sent.text[max(0, v.start() - 25):v.start()]
