@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from pipeline.config import Config, ConfigError
 from pipeline.records import Document
-from pipeline.resources import Resources, load_resources
+from pipeline.resources import Resources, load_resources, plain_words
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -102,6 +102,12 @@ class Sentence:
             if t.head != t.i:
                 index.setdefault(t.head, []).append(t)
         return index
+
+    @functools.cached_property
+    def words(self) -> frozenset[str] | None:
+        """The sentence's words, lower-cased (`resources.plain_words`): the phrase lists several
+        extractors scan it for are skipped when it holds none of their first words."""
+        return plain_words(self.text)
 
 
 @dataclass

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -327,6 +327,16 @@ class Resources(_Strict):
             self.derived[key] = (lists, rx)
             return rx
 
+    def lang_gate(self, lang: str, *lists: PerLang) -> PhraseGate:
+        """The `PhraseGate` of `lang_regex(lang, *lists)`, looked up the same way."""
+        key = ("lang_gate", lang, *map(id, lists))
+        try:
+            return self.derived[key][1]  # type: ignore[no-any-return]
+        except KeyError:
+            gate = phrase_gate(p for words in lists for p in words.get(lang) + words.get("en"))
+            self.derived[key] = (lists, gate)
+            return gate
+
     def memo(self, name: str, build: Callable[[Resources], T]) -> T:
         """`build(self)`, computed once per Resources: a regex over a lexicon is compiled once
         per run, not once per document."""
@@ -434,6 +444,57 @@ def phrase_regex(phrases: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-])(?:{body})", re.IGNORECASE)
 
 
+# Characters on which the regex engine's case-insensitive matching and str.lower() agree: each
+# lowers to one character of the set, and two of them match each other with case ignored exactly
+# when they lower to the same character (not so "ß" and "ẞ", "µ" and "μ", the long "ſ" and "s", the
+# dotted "İ" and "i", the Kelvin sign and "k"): ASCII, the accented letters of French and its
+# neighbours, typographic marks (tests/test_extraction_speed_lookups.py tries every pair).
+PLAIN_CHARS = "".join(map(chr, range(128))) + (
+    "àâäáãåçéèêëíìîïñóòôöõúùûüýÿæœÀÂÄÁÃÅÇÉÈÊËÍÌÎÏÑÓÒÔÖÕÚÙÛÜÝŸÆŒ’‘“”«»–—…€°·•\u00a0\u2009\u202f")
+_NOT_PLAIN = re.compile("[^\\x00-\\x7f" + re.escape(PLAIN_CHARS[128:]) + "]")
+_WORD_RUN = re.compile(r"\w+")
+
+
+def plain_words(text: str) -> frozenset[str] | None:
+    """The words (runs of \\w) of `text`, lower-cased, for `PhraseGate`; None when `text` holds a
+    character outside PLAIN_CHARS, where str.lower() may not tell what the regex engine matches."""
+    if not text.isascii() and _NOT_PLAIN.search(text):
+        return None
+    return frozenset(_WORD_RUN.findall(text.lower()))
+
+
+class PhraseGate:
+    """A word of each phrase of a list (its longest), lower-cased: a text (of plain characters) none
+    of whose words is one of them holds none of the phrases, as a phrase regex finds them.
+
+    A phrase regex (`phrase_regex`, or any pattern that starts a phrase where no word character
+    precedes it and lets no word character follow a phrase that ends with one) matches a phrase
+    over whole words of the text: each word of the phrase is bounded, in the phrase, by what
+    bounds it in the text (a space, a hyphen, an apostrophe: no word character; the start, where
+    no word character precedes; the end, where none follows). With plain characters on both
+    sides, the engine's match of two words is str.lower()'s equality. A phrase without a word
+    character, or with a character that is not plain, makes the gate always open."""
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        keys: set[str] = set()
+        for phrase in phrases:
+            words = _WORD_RUN.findall(phrase)
+            if not words or _NOT_PLAIN.search(phrase):
+                self.keys: frozenset[str] | None = None
+                return
+            keys.add(max(words, key=len).lower())
+        self.keys = frozenset(keys)
+
+    def may_match(self, words: frozenset[str] | None) -> bool:
+        """False only when no phrase can be in the text of `words` (`plain_words`)."""
+        return words is None or self.keys is None or not self.keys.isdisjoint(words)
+
+
+def phrase_gate(phrases: Iterable[str]) -> PhraseGate:
+    """The gate of `phrase_regex(phrases)`: its phrases as the regex reads them."""
+    return PhraseGate({p.strip() for p in phrases if p.strip()})
+
+
 class PhraseLists:
     """Several phrase lists matched over one text, each list's matches those of
     `phrase_regex(list).finditer(text)`, for a price close to one scan of the text.
@@ -448,10 +509,12 @@ class PhraseLists:
         self.regexes = [phrase_regex(phrases) for phrases in lists]
         everything = phrase_regex(tuple(p for phrases in lists for p in phrases))
         self.starts = re.compile(f"(?=(?:{everything.pattern}))", everything.flags)
+        self.gate = phrase_gate(p for phrases in lists for p in phrases)
 
-    def matches(self, text: str) -> list[list[re.Match[str]]]:
-        """For each list, in order, its matches in `text`."""
-        starts = [m.start() for m in self.starts.finditer(text)]
+    def matches(self, text: str, words: frozenset[str] | None = None) -> list[list[re.Match[str]]]:
+        """For each list, in order, its matches in `text`; `words`, the text's `plain_words`
+        when known, spare the scan of a text that holds no phrase's first word."""
+        starts = [m.start() for m in self.starts.finditer(text)] if self.gate.may_match(words) else []
         out: list[list[re.Match[str]]] = []
         for rx in self.regexes:
             found: list[re.Match[str]] = []

@@ -7,13 +7,17 @@
   and a noun class allow), the regexes of the causal and superlative markers, built once;
 - the heading test: the letters of a sentence gathered once;
 - implantations: the cue phrases built once per language;
-- roles: the pronouns and the plural openings ("Tous deux", "Both") read from a memo.
+- roles: the pronouns and the plural openings ("Tous deux", "Both") read from a memo;
+- resources.PhraseGate: a sentence of plain characters (resources.PLAIN_CHARS) none of whose words
+  opens a phrase of a list is not scanned for the list (implantation cues and memberships, offices,
+  qualifiers, company nouns).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 
 import pytest
 
@@ -24,7 +28,8 @@ from pipeline.extraction.entities import Mention, Mentions
 from pipeline.nlp import Sentence, Token
 from pipeline.normalize.dates import PeriodMention
 from pipeline.normalize.numbers import NumberMatch
-from pipeline.resources import PerLang, load_resources, phrase_regex
+from pipeline.resources import (PLAIN_CHARS, PerLang, PhraseGate, PhraseLists, load_resources, phrase_gate, phrase_regex,
+                                 plain_words)
 
 RES = load_resources(DEFAULT_MODELS_DIR)
 
@@ -117,7 +122,9 @@ def test_implantation_cue_phrases_are_the_verbs_then_the_nouns(lang: str) -> Non
     cues = RES.cues
     nouns = {w.lower() for w in cues.implantation_nouns.get(lang) + cues.implantation_nouns.get("en")}
     phrases = tuple(cues.implantation_verbs.get(lang) + cues.implantation_verbs.get("en") + sorted(nouns))
-    assert implantations._cue_phrases(RES, lang) == (nouns, phrases, phrase_regex(phrases))
+    got_nouns, got_phrases, rx, gate = implantations._cue_phrases(RES, lang)
+    assert (got_nouns, got_phrases, rx) == (nouns, phrases, phrase_regex(phrases))
+    assert gate.keys == phrase_gate(phrases).keys
 
 
 def _roles_context(text: str, people: list[tuple[int, int, str]], last: list[str]) -> DocContext:
@@ -216,3 +223,99 @@ def test_heading_test_counts_as_before() -> None:
     texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(3000)]
     for text in texts:
         assert _heading(text) == _old_heading(text), text
+
+
+def test_plain_characters_match_with_case_ignored_as_they_lower() -> None:
+    # Every pair: the regex engine's case-insensitive match of two plain characters is the
+    # equality of their lower-case forms, each one character, plain, a word character or not as before.
+    for a in PLAIN_CHARS:
+        low = a.lower()
+        assert len(low) == 1 and low in PLAIN_CHARS, a
+        assert bool(re.match(r"\w", a)) == bool(re.match(r"\w", low)), a
+        rx = re.compile(re.escape(a), re.IGNORECASE)
+        for b in PLAIN_CHARS:
+            assert (rx.fullmatch(b) is not None) == (low == b.lower()), (a, b)
+    for odd in "ßẞµμſİıǅ\u212a\u0345":
+        assert plain_words(f"Vetrox {odd}") is None
+
+
+_GATE_WORDS = ["implantation", "Implantation", "IMPLANTATION", "s'implanter", "s'implante", "ouvre", "ouverture",
+               "set up", "sets up", "opens", "opened", "d'ici", "vient d'", "co-fondateur", "l'agence", "arrivée",
+               "ARRIVÉE", "été", "Été", "ſet", "İmplantation", "ımplantation", "\u212aelvin", "kelvin", "straße",
+               "STRASSE", "µ-site", "μ-site", "œuvre", "ŒUVRE", "40", "-based", "x-ouvre", "ouvre-", "ouvres"]
+
+
+def test_phrase_gate_never_closes_on_a_text_with_a_phrase() -> None:
+    rng = random.Random(20261206)
+    lists = [("implantation", "s'implanter", "ouvre", "set up", "vient d'", "co-fondateur", "arrivée", "été"),
+             ("ſet", "kelvin", "straße", "µ-site"),  # first words that are not plain: the gate stays open
+             ("opens", "-based"),  # a phrase opening with no word character: the gate stays open
+             ("Ouverture", "OPENED", "œuvre", " arrivée ", ""),
+             ("la direction de", "à la tête d'", "the chair", "at the helm of", "d'ici", "l'agence")]
+    for lang in ("fr", "en"):
+        c = RES.cues
+        lists.append(tuple(c.implantation_verbs.get(lang) + c.implantation_verbs.get("en")))
+        lists.append(tuple(c.implantation_membership.get(lang) + c.implantation_membership.get("en")))
+    closed = 0
+    for _ in range(3000):
+        words = [rng.choice(_GATE_WORDS + ["la", "société", "Vetrox", "à", "Brest", ",", ".", "’", "\n", "direction",
+                                           "de", "tête", "d'", "the", "chair", "helm", "at", "of", "ici", "agence"])
+                 for _ in range(rng.randint(1, 8))]
+        text = rng.choice([" ", "", "-", "'"]).join(words)
+        text = rng.choice([text, text.upper(), text.lower(), text.title()])
+        for phrases in lists:
+            gate = phrase_gate(phrases)
+            if phrase_regex(phrases).search(text):
+                assert gate.may_match(plain_words(text)), (phrases, text)
+            closed += not gate.may_match(plain_words(text))
+    assert closed > 1000
+
+
+def test_phrase_gate_closes_on_plain_texts_without_a_first_word() -> None:
+    gate = phrase_gate(("implantation", "s'implanter", "set up"))
+    assert not gate.may_match(plain_words("La société recrute 40 ingénieurs à Brest."))
+    assert not gate.may_match(plain_words("The firm hired 40 engineers, setup done."))
+    assert gate.may_match(plain_words("Vetrox va s'IMPLANTER à Brest."))
+    assert gate.may_match(plain_words("Vetrox will SET  UP a plant."))
+    assert gate.may_match(plain_words("Vetrox İmplantation"))  # not plain: the gate stays open
+    assert gate.may_match(None)
+
+
+def test_phrase_lists_skip_texts_their_gate_closes_on() -> None:
+    offices = PhraseLists([tuple(o.fr + o.en) for o in RES.roles.offices])
+    texts = ["Elle prend la présidence de l'agence.", "He takes over the chairmanship of the agency.",
+             "La société recrute 40 ingénieurs.", "La PRÉSIDENCE", "la ſecrétaire générale", ""]
+    for text in texts:
+        assert [_spans(f) for f in offices.matches(text, plain_words(text))] == [_spans(f) for f in offices.matches(text)]
+    assert any(offices.matches(texts[0], plain_words(texts[0])))
+    assert not offices.gate.may_match(plain_words(texts[2]))
+
+
+def _spans(matches: list[re.Match[str]]) -> list[tuple[tuple[int, int], str]]:
+    return [(m.span(), m.group()) for m in matches]
+
+
+def test_company_noun_gate_opens_wherever_the_noun_test_finds_a_noun() -> None:
+    *_, noun_word = entities._company_cue_regexes(RES)
+    gate = PhraseGate(RES.org_cues.company_nouns.all())
+    rng = random.Random(9)
+    nouns = RES.org_cues.company_nouns.all()
+    pool = [n for n in nouns[:40]] + ["Vetrox", "la", "the", "ſociété", "GROUPE", "Groupe", "spécialiste", "-", ","]
+    for _ in range(2000):
+        text = " ".join(rng.choice(pool) for _ in range(rng.randint(1, 6)))
+        text = rng.choice([text, text.upper(), text.title()])
+        if noun_word.search(text):
+            assert gate.may_match(plain_words(text)), text
+    assert not gate.may_match(plain_words("Vetrox recrute 40 ingénieurs à Brest."))
+
+
+@pytest.mark.parametrize(("text", "lang", "found"), [
+    ("Vetrox a inauguré son usine de Brest.", "fr", True),
+    ("Vetrox recrute 40 ingénieurs à Brest.", "fr", False),
+    ("Vetrox opened a plant in Truro.", "en", True),
+    ("Vetrox hired 40 engineers in Truro.", "en", False),
+])
+def test_implantation_cues_and_their_gate(text: str, lang: str, found: bool) -> None:
+    _nouns, _phrases, rx, gate = implantations._cue_phrases(RES, lang)
+    assert bool(rx.search(text)) == found
+    assert gate.may_match(plain_words(text)) or not found

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pipeline.normalize.dates import is_month
 from pipeline.nlp import ORG_LABELS, OTHER_LABELS, PERSON_LABELS, PLACE_LABELS, WEAK_PREFIX, Analysis, Sentence, Span, Token
 from pipeline.records import Entity
-from pipeline.resources import Resources, fold, grouped_alternation
+from pipeline.resources import PhraseGate, Resources, fold, grouped_alternation
 
 _ARTICLE = re.compile(r"^(?:the|The|le|Le|la|La|les|Les|l'|L'|d'|D'|du|Du|des|Des|de|De|M\.|Mme|Mlle|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Me)\s*(?=\S)")
 _TRAIL = re.compile(r"(?:'s|')$|[\s,.;:!?()\"'-]+$")
@@ -482,7 +482,7 @@ def _agency_appositions(analysis: Analysis, found: list[Mention], text: str,
     surfaces: dict[str, str] = {}
     for sent in analysis.sentences:
         toks = sent.tokens
-        nouns = frozenset(w.lower() for w in res.org_cues.agency_nouns.get(sent.lang))
+        nouns = res.memo(f"agency_nouns:{sent.lang}", lambda r: frozenset(w.lower() for w in r.org_cues.agency_nouns.get(sent.lang)))
         for t in toks:
             if t.text not in nouns:  # lowercase only: a capitalized "Agence" starts a name itself
                 continue
@@ -852,6 +852,7 @@ def _unnamed_person(m: Mention, res: Resources) -> bool:
 def _cued_companies(analysis: Analysis, found: list[Mention], res: Resources) -> list[Mention]:
     """Company names the model missed, introduced by a company noun or a nationality word."""
     noun_re, nat_re, appos_re, entry_re, bare_re, noun_word = res.memo("company_cues", _company_cue_regexes)
+    noun_gate = res.memo("company_noun_gate", lambda r: PhraseGate(r.org_cues.company_nouns.all()))  # noun_word's
     # A model "person" without a known given name does not block a cue: "Orbital Works, a
     # company from the United States" is a company.
     taken = [(m.start, m.end) for m in found
@@ -860,7 +861,7 @@ def _cued_companies(analysis: Analysis, found: list[Mention], res: Resources) ->
     for sent in analysis.sentences:
         # Skipped: the patterns that need a company noun in a sentence with none, and the list
         # entry pattern in a sentence with no dash (most sentences).
-        noun = noun_word.search(sent.text) is not None
+        noun = noun_gate.may_match(sent.words) and noun_word.search(sent.text) is not None
         dash = any(d in sent.text for d in "-\u2013\u2014")
         for rx in (noun_re if noun else None, nat_re, appos_re if noun else None, entry_re if dash else None,
                    bare_re if noun else None):

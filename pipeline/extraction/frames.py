@@ -568,7 +568,7 @@ def _qualifier_hits(sent: Sentence, res: Resources, orgs: list[tuple[int, int, s
     and "target" for the target cues of models/cues.yaml; none inside an organization's name
     ("Team Atlantique Invest" names no team)."""
     classes, cancelling, lists = _qualifier_lists(res, sent.lang)
-    found = lists.matches(sent.text)
+    found = lists.matches(sent.text, sent.words)
     hits: list[tuple[str, int]] = []
     neutral = {name: [m.span() for m in matches] for name, matches in zip(cancelling, found[len(classes):])}
     for name, matches in zip(classes, found):

@@ -296,7 +296,7 @@ def _people_with_pronoun(sent: Sentence, ctx: DocContext) -> list[Mention]:
 def _office_matches(sent: Sentence, ctx: DocContext) -> list[tuple[re.Match[str], str]]:
     out = []
     offices = ctx.res.memo("roles:offices", lambda r: PhraseLists([tuple(o.fr + o.en) for o in r.roles.offices]))
-    for office, matches in zip(ctx.res.roles.offices, offices.matches(sent.text)):
+    for office, matches in zip(ctx.res.roles.offices, offices.matches(sent.text, sent.words)):
         for m in matches:
             if not any(a.start() <= m.start() < a.end() or m.start() <= a.start() < m.end() for a, _r in out):
                 out.append((m, office.role))
