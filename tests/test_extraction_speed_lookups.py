@@ -10,7 +10,7 @@
 - roles: the pronouns and the plural openings ("Tous deux", "Both") read from a memo;
 - resources.PhraseGate: a sentence of plain characters (resources.PLAIN_CHARS) none of whose words
   opens a phrase of a list is not scanned for the list (implantation cues and memberships, offices,
-  qualifiers, company nouns).
+  qualifiers, company nouns), nor for fractions, shares, approximate nouns or months (normalize).
 """
 
 from __future__ import annotations
@@ -25,8 +25,10 @@ from pipeline.config import DEFAULT_MODELS_DIR
 from pipeline.extraction import _heading, entities, frames, implantations, roles
 from pipeline.extraction.context import DocContext
 from pipeline.extraction.entities import Mention, Mentions
+from pipeline import normalize
 from pipeline.nlp import Sentence, Token
 from pipeline.normalize.dates import PeriodMention
+from pipeline.normalize import dates, numbers
 from pipeline.normalize.numbers import NumberMatch
 from pipeline.resources import (PLAIN_CHARS, PerLang, PhraseGate, PhraseLists, load_resources, phrase_gate, phrase_regex,
                                  plain_words)
@@ -309,6 +311,24 @@ def test_company_noun_gate_opens_wherever_the_noun_test_finds_a_noun() -> None:
     assert not gate.may_match(plain_words("Vetrox recrute 40 ingénieurs à Brest."))
 
 
+def test_nationality_gate_opens_wherever_the_nationality_pattern_matches() -> None:
+    _noun_re, nat_re, *_ = entities._company_cue_regexes(RES)
+    nationalities = [w for w in RES.country_by_word if len(w) > 3]
+    gate = PhraseGate(nationalities)
+    rng, hits = random.Random(13), 0
+    pool = nationalities[:60] + ["le", "la", "l'", "the", "a", "groupe", "Vetrox", "Hanseo Steel", "ſuisse", ",", "\n"]
+    for _ in range(3000):
+        text = " ".join(rng.choice(pool) for _ in range(rng.randint(2, 6)))
+        text = rng.choice([text, text.upper(), text.title(), text.replace("l' ", "l'")])
+        if nat_re.search(text):
+            hits += 1
+            assert gate.may_match(plain_words(text)), text
+    assert hits > 50
+    assert nat_re.search("le groupe coréen Hanseo") is None and nat_re.search("le coréen Hanseo")
+    assert gate.may_match(plain_words("le coréen Hanseo"))
+    assert not gate.may_match(plain_words("Vetrox recrute 40 ingénieurs à Brest."))
+
+
 @pytest.mark.parametrize(("text", "lang", "found"), [
     ("Vetrox a inauguré son usine de Brest.", "fr", True),
     ("Vetrox recrute 40 ingénieurs à Brest.", "fr", False),
@@ -319,3 +339,36 @@ def test_implantation_cues_and_their_gate(text: str, lang: str, found: bool) -> 
     _nouns, _phrases, rx, gate = implantations._cue_phrases(RES, lang)
     assert bool(rx.search(text)) == found
     assert gate.may_match(plain_words(text)) or not found
+
+
+_NORMALIZE_WORDS = {
+    "fr": "la une un moitié tiers deux trois quarts quart projet projets sur cinq dix soixantaine centaines dizaine "
+          "mars MARS juin d'ici dernier prochain l'an l'année 12 2019 emplois Vetrox à Brest . , - "
+          "ſur Moitié TIERS İ ß",
+    "en": "half a one third thirds two-thirds quarter quarters three four ten in out of project projects dozen dozens "
+          "March march May next last year 12 2019 jobs Vetrox in Truro . , - hal\u212a ſ",
+}
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_normalize_gates_find_what_the_full_scans_find(lang: str) -> None:
+    rng = random.Random(20261206)
+    vocabulary = _NORMALIZE_WORDS[lang].split()
+    texts = ["La moitié des 40 projets, un projet sur trois, une soixantaine d'emplois en mars dernier, d'ici juin.",
+             "Half of the projects, one project in four, a dozen jobs last March, by May."]
+    texts += [" ".join(rng.choice(vocabulary) for _ in range(rng.randint(1, 9))) for _ in range(2000)]
+    published = dt.date(2019, 5, 2)
+    found = 0
+    for text in texts:
+        words = plain_words(text)
+        figures = normalize.find_numbers(text, lang)
+        assert normalize.find_numbers(text, lang, words) == figures, text
+        periods = normalize.find_periods(text, lang, published)
+        assert normalize.find_periods(text, lang, published, words) == periods, text
+        found += bool(figures) + bool(periods)
+    assert found > 1000
+    fr = normalize.find_numbers(texts[0], "fr", plain_words(texts[0]))
+    assert [(m.text, m.value) for m in fr if m.unit == "percent"] == [("La moitié", 50), ("un projet sur trois", 33.3)]
+    quiet = plain_words("Vetrox recrute 40 personnes à Brest.")
+    assert not dates._month_gate().may_match(quiet)
+    assert not any(gate.may_match(quiet) for gate in vars(numbers._gates("fr")).values())

@@ -73,7 +73,7 @@ class DocContext:
     def periods_of(self, sent: Sentence) -> list[PeriodMention]:
         """Period mentions of a sentence, with 'since 1994'-style origins left out (cached)."""
         if sent.start not in self.periods:
-            found = find_periods(sent.text, sent.lang, self.published)
+            found = find_periods(sent.text, sent.lang, self.published, sent.words)
             self.periods[sent.start] = [p for p in found if not _SINCE.search(sent.text[: p.start])]
         return self.periods[sent.start]
 

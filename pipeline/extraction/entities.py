@@ -853,6 +853,8 @@ def _cued_companies(analysis: Analysis, found: list[Mention], res: Resources) ->
     """Company names the model missed, introduced by a company noun or a nationality word."""
     noun_re, nat_re, appos_re, entry_re, bare_re, noun_word = res.memo("company_cues", _company_cue_regexes)
     noun_gate = res.memo("company_noun_gate", lambda r: PhraseGate(r.org_cues.company_nouns.all()))  # noun_word's
+    # nat_re's: the nationality word, a whole word between spaces
+    nat_gate = res.memo("nationality_gate", lambda r: PhraseGate([w for w in r.country_by_word if len(w) > 3]))
     # A model "person" without a known given name does not block a cue: "Orbital Works, a
     # company from the United States" is a company.
     taken = [(m.start, m.end) for m in found
@@ -863,7 +865,8 @@ def _cued_companies(analysis: Analysis, found: list[Mention], res: Resources) ->
         # entry pattern in a sentence with no dash (most sentences).
         noun = noun_gate.may_match(sent.words) and noun_word.search(sent.text) is not None
         dash = any(d in sent.text for d in "-\u2013\u2014")
-        for rx in (noun_re if noun else None, nat_re, appos_re if noun else None, entry_re if dash else None,
+        nat = nat_gate.may_match(sent.words)
+        for rx in (noun_re if noun else None, nat_re if nat else None, appos_re if noun else None, entry_re if dash else None,
                    bare_re if noun else None):
             for m in rx.finditer(sent.text) if rx is not None else ():
                 name = clean_surface(m.group(1))
@@ -1036,8 +1039,9 @@ def choose_subject(mentions: Mentions, text: str, res: Resources) -> str | None:
 
     def home(name: str) -> bool:
         entry = res.org_by_name.get(name)
-        return entry is not None and sum(len(re.findall(rf"(?<![\w-]){re.escape(r)}(?![\w-])", text))
-                                         for r in entry.region) >= 2
+        # (a word found twice is found twice as a string first: most names are not, no regex then)
+        return entry is not None and sum(text.count(r) for r in entry.region) >= 2 and sum(
+            len(re.findall(rf"(?<![\w-]){re.escape(r)}(?![\w-])", text)) for r in entry.region) >= 2
 
     def score(name: str) -> tuple[float, int]:
         # The title, the first agency named and the agency's home territory are where an

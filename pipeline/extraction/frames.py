@@ -615,7 +615,7 @@ def _from_countries(sent: Sentence, noun: int, countries: frozenset[str]) -> boo
     """The counted noun comes from a number of countries ("projects from 31 countries", "des
     projets venus de 20 pays"): its origin is abroad."""
     near = [c for c in children(sent, noun)]
-    near += [g for c in near for g in children(sent, c.i) if c.dep in ("prep", "acl", "amod") or c.pos in _VERBS]
+    near += [g for c in near if c.dep in ("prep", "acl", "amod") or c.pos in _VERBS for g in children(sent, c.i)]
     near += [g for c in near if c.dep == "prep" for g in children(sent, c.i) if g.dep == "pobj"]
     after = noun + 1  # a preposition right after the noun, hung higher by the parser
     if after < len(sent.tokens) and sent.tokens[after].pos == "ADP" and sent.tokens[after].head != noun:

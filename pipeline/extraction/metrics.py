@@ -311,7 +311,7 @@ def find_metrics(sent: Sentence, ctx: DocContext, history: list[str]) -> list[Me
 
 
 def _frame_metrics(sent: Sentence, ctx: DocContext, history: list[str]) -> list[MetricFact]:
-    found = find_numbers(sent.text, sent.lang)
+    found = find_numbers(sent.text, sent.lang, sent.words)
     counts = counted_years(sent, [n for n in found if n.kind == "year"], ctx.res)
     nums = sorted([n for n in found if n.kind == "number"] + counts, key=lambda n: n.start)
     if not nums:
