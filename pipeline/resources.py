@@ -464,8 +464,9 @@ def plain_words(text: str) -> frozenset[str] | None:
 
 
 class PhraseGate:
-    """A word of each phrase of a list (its longest), lower-cased: a text (of plain characters) none
-    of whose words is one of them holds none of the phrases, as a phrase regex finds them.
+    """The words of each phrase of a list, lower-cased: a text (of plain characters) that lacks a
+    word of every phrase holds none of the phrases, as a phrase regex finds them. A phrase is
+    looked for by its longest word first, its other words then.
 
     A phrase regex (`phrase_regex`, or any pattern that starts a phrase where no word character
     precedes it and lets no word character follow a phrase that ends with one) matches a phrase
@@ -476,18 +477,22 @@ class PhraseGate:
     character, or with a character that is not plain, makes the gate always open."""
 
     def __init__(self, phrases: Iterable[str]) -> None:
-        keys: set[str] = set()
+        needs: dict[str, set[frozenset[str]]] = {}
         for phrase in phrases:
-            words = _WORD_RUN.findall(phrase)
+            words = [w.lower() for w in _WORD_RUN.findall(phrase)]
             if not words or _NOT_PLAIN.search(phrase):
                 self.keys: frozenset[str] | None = None
                 return
-            keys.add(max(words, key=len).lower())
-        self.keys = frozenset(keys)
+            needs.setdefault(max(words, key=len), set()).add(frozenset(words))
+        self.keys = frozenset(needs)
+        self.needs = {key: tuple(sets) for key, sets in needs.items()}
 
     def may_match(self, words: frozenset[str] | None) -> bool:
         """False only when no phrase can be in the text of `words` (`plain_words`)."""
-        return words is None or self.keys is None or not self.keys.isdisjoint(words)
+        if words is None or self.keys is None:
+            return True
+        return not self.keys.isdisjoint(words) and any(
+            need <= words for key in self.keys & words for need in self.needs[key])
 
 
 def phrase_gate(phrases: Iterable[str]) -> PhraseGate:
@@ -510,14 +515,19 @@ class PhraseLists:
         everything = phrase_regex(tuple(p for phrases in lists for p in phrases))
         self.starts = re.compile(f"(?=(?:{everything.pattern}))", everything.flags)
         self.gate = phrase_gate(p for phrases in lists for p in phrases)
+        self.gates = [phrase_gate(phrases) for phrases in lists]
 
     def matches(self, text: str, words: frozenset[str] | None = None) -> list[list[re.Match[str]]]:
         """For each list, in order, its matches in `text`; `words`, the text's `plain_words`
-        when known, spare the scan of a text that holds no phrase's first word."""
+        when known, spare the scan of a text that holds no phrase (`PhraseGate`), and the tries
+        of the lists none of whose phrases it holds."""
         starts = [m.start() for m in self.starts.finditer(text)] if self.gate.may_match(words) else []
         out: list[list[re.Match[str]]] = []
-        for rx in self.regexes:
+        for rx, gate in zip(self.regexes, self.gates):
             found: list[re.Match[str]] = []
+            if starts and words is not None and not gate.may_match(words):
+                out.append(found)
+                continue
             end = 0
             for at in starts:
                 if at >= end and (m := rx.match(text, at)) is not None:

@@ -6,11 +6,14 @@
 - frames: the two-word comparison markers, the word sets of the metric rows (and the rows a unit
   and a noun class allow), the regexes of the causal and superlative markers, built once;
 - the heading test: the letters of a sentence gathered once;
+- frames: the tokens under a span found by offset (bisect) where the tokens run in order, a
+  subtree read from the sentence's dependents index;
 - implantations: the cue phrases built once per language;
 - roles: the pronouns and the plural openings ("Tous deux", "Both") read from a memo;
 - resources.PhraseGate: a sentence of plain characters (resources.PLAIN_CHARS) none of whose words
   opens a phrase of a list is not scanned for the list (implantation cues and memberships, offices,
-  qualifiers, company nouns), nor for fractions, shares, approximate nouns or months (normalize).
+  qualifiers, company nouns), nor for fractions, shares, approximate nouns, months or relative
+  years (normalize); a phrase is looked for by its longest word, then its other words.
 """
 
 from __future__ import annotations
@@ -344,9 +347,10 @@ def test_implantation_cues_and_their_gate(text: str, lang: str, found: bool) -> 
 _NORMALIZE_WORDS = {
     "fr": "la une un moitié tiers deux trois quarts quart projet projets sur cinq dix soixantaine centaines dizaine "
           "mars MARS juin d'ici dernier prochain l'an l'année 12 2019 emplois Vetrox à Brest . , - "
-          "ſur Moitié TIERS İ ß",
+          "ſur Moitié TIERS İ ß cette année il y a an plus tôt L'AN Dernière l'exercice précédent",
     "en": "half a one third thirds two-thirds quarter quarters three four ten in out of project projects dozen dozens "
-          "March march May next last year 12 2019 jobs Vetrox in Truro . , - hal\u212a ſ",
+          "March march May next last year 12 2019 jobs Vetrox in Truro . , - hal\u212a ſ this the previous "
+          "YEAR Last years ago",
 }
 
 
@@ -370,5 +374,66 @@ def test_normalize_gates_find_what_the_full_scans_find(lang: str) -> None:
     fr = normalize.find_numbers(texts[0], "fr", plain_words(texts[0]))
     assert [(m.text, m.value) for m in fr if m.unit == "percent"] == [("La moitié", 50), ("un projet sur trois", 33.3)]
     quiet = plain_words("Vetrox recrute 40 personnes à Brest.")
-    assert not dates._month_gate().may_match(quiet)
+    assert not dates._month_gate().may_match(quiet) and not dates._phrase_gate("fr").may_match(quiet)
+    assert not dates._phrase_gate("fr").may_match(plain_words("Il y a des projets."))  # "il y a", no "un an"
+    assert dates._phrase_gate("fr").may_match(plain_words("Il y a un an."))
     assert not any(gate.may_match(quiet) for gate in vars(numbers._gates("fr")).values())
+
+
+def _random_sentence(rng: random.Random, ordered: bool) -> Sentence:
+    words = [rng.choice(["Vetrox", "a", "créé", "40", "emplois", ",", "l'", "-", "x"]) for _ in range(rng.randint(1, 12))]
+    tokens, at, base = [], 100, 100
+    for i, word in enumerate(words):
+        at += rng.choice([0, 1, 1, 2]) if ordered else rng.randint(-6, 6)
+        tokens.append(Token(i=i, text=word, start=max(base, at), pos="X", dep="dep", head=rng.randrange(len(words))))
+        at += len(word)
+    if not ordered and rng.random() < 0.5 and len(tokens) > 1:
+        tokens[0], tokens[1] = tokens[1], tokens[0]  # a token away from its index
+    text = "x" * (max((t.end for t in tokens), default=base) - base + 5)
+    return Sentence(start=base, end=base + len(text), text=text, lang="fr", tokens=tokens)
+
+
+def test_tokens_found_by_offset_as_by_reading_them_all() -> None:
+    rng = random.Random(17)
+    for n in range(3000):
+        sent = _random_sentence(rng, ordered=n % 3 != 0)
+        for _ in range(5):
+            start = rng.randint(-2, len(sent.text) + 2)
+            end = start + rng.randint(0, 12)
+            expected = [t.i for t in sent.tokens if t.start - sent.start < end and t.end - sent.start > start]
+            assert frames._tokens_in(sent, start, end) == expected, (sent.tokens, start, end)
+    assert _random_sentence(random.Random(1), ordered=True).bounds is not None
+
+
+def test_subtree_from_the_dependents_index() -> None:
+    rng = random.Random(19)
+    for _ in range(1000):
+        sent = _random_sentence(rng, ordered=True)
+        roots = rng.sample(range(len(sent.tokens)), rng.randint(0, min(3, len(sent.tokens))))
+        below: dict[int, list[int]] = {}
+        for t in sent.tokens:
+            if t.head != t.i:
+                below.setdefault(t.head, []).append(t.i)
+        out: set[int] = set()
+        todo = list(roots)
+        while todo:
+            i = todo.pop()
+            if i not in out:
+                out.add(i)
+                todo.extend(below.get(i, ()))
+        assert frames._subtree(sent, roots) == out
+
+
+def test_phrase_lists_given_the_words_match_as_without_them() -> None:
+    lists = [("créés ou maintenus", "créés"), ("maintenus", "maintenu"), ("vient d'", "d'ici"), (),
+             ("sa", "ſab", "Sab c"), ("new jobs", "jobs", "new"), ("jobs created", "created"), ("la direction de",)]
+    rng = random.Random(23)
+    words = "créés ou maintenus maintenu vient d' ici sa ſab Sab c new jobs created x - , . la direction de DE".split()
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 12))).replace("d' ", "d'") for _ in range(800)]
+    scan = PhraseLists(lists)
+    for lang in ("fr", "en"):
+        qualifiers = frames._qualifier_lists(RES, lang)[2]
+        for text in texts + ["40 emplois créés, dont 12 maintenus", "40 new jobs were created and 12 maintained"]:
+            for lists_scan in (scan, qualifiers):
+                assert [_spans(f) for f in lists_scan.matches(text, plain_words(text))] == \
+                    [_spans(f) for f in lists_scan.matches(text)], text

@@ -25,6 +25,7 @@ The module knows no word: every word list comes from models/frames.yaml and mode
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Iterable
@@ -109,7 +110,12 @@ def _path_up(sent: Sentence, i: int) -> list[int]:
 
 def _tokens_in(sent: Sentence, start: int, end: int) -> list[int]:
     """Indexes of the tokens overlapping sent.text[start:end]."""
-    return [t.i for t in sent.tokens if t.start - sent.start < end and t.end - sent.start > start]
+    bounds = sent.bounds
+    if bounds is None:
+        return [t.i for t in sent.tokens if t.start - sent.start < end and t.end - sent.start > start]
+    # Tokens in order: those ending after `start` are a suffix, those starting before `end` a prefix.
+    starts, ends = bounds
+    return list(range(bisect.bisect_right(ends, start), bisect.bisect_left(starts, end)))
 
 
 def _head_of(sent: Sentence, idxs: list[int]) -> int | None:
@@ -175,17 +181,14 @@ def _noun_below(sent: Sentence, last: int, anchor: int) -> Token | None:
 
 def _subtree(sent: Sentence, roots: Iterable[int]) -> frozenset[int]:
     """The tokens at `roots` and every token below them."""
-    below: dict[int, list[int]] = {}
-    for t in sent.tokens:
-        if t.head != t.i:
-            below.setdefault(t.head, []).append(t.i)
+    below = sent.dependents
     out: set[int] = set()
     todo = list(roots)
     while todo:
         i = todo.pop()
         if i not in out:
             out.add(i)
-            todo.extend(below.get(i, ()))
+            todo.extend(t.i for t in below.get(i, ()))
     return frozenset(out)
 
 

@@ -49,7 +49,7 @@ def _title_matches(sent: Sentence, ctx: DocContext) -> list[TitleMatch]:
     out: list[TitleMatch] = []
     taken: list[tuple[int, int]] = []
     forms, lists = ctx.res.memo("roles:title-forms", _title_forms)
-    for (form, title), matches in zip(forms, lists.matches(sent.text)):
+    for (form, title), matches in zip(forms, lists.matches(sent.text, sent.words)):
         for m in matches:
             if form != form.lower() and m.group(0) != form:
                 continue  # abbreviations ("DG", "CEO", "Pdt") only as written

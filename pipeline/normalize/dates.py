@@ -166,6 +166,12 @@ def _cued_years(text: str, g: _Grammar) -> Iterator[PeriodMention]:
 
 
 @functools.lru_cache(maxsize=None)
+def _phrase_gate(lang: str) -> PhraseGate:
+    """The phrases of `relative_phrases` ("l'an dernier", "last year") as a phrase gate."""
+    return PhraseGate(_grammar(lang).offsets)
+
+
+@functools.lru_cache(maxsize=None)
 def _month_gate() -> PhraseGate:
     """The month names as a phrase gate: every pattern of `relative_months` holds one as a whole
     word ("mars dernier", "d'ici juin", "next March")."""
@@ -181,7 +187,7 @@ def _relative(text: str, lang: str, g: _Grammar, published: datetime.date,
             month = g.months[m.group("month").lower().rstrip(".")]
             year = _month_year(month, int(day) if day else None, cues[m.group("cue").lower()], published)
             yield _mention(text, m.start(), m.end(), year, "relative", True)
-    for m in g.relative_phrases.finditer(text):
+    for m in g.relative_phrases.finditer(text) if _phrase_gate(lang).may_match(words) else ():
         year = published.year + g.offsets[_key(m.group(1))]
         yield _mention(text, m.start(), m.end(), year, "relative", True)
     if not g.template_words.search(text):
