@@ -347,10 +347,10 @@ def test_implantation_cues_and_their_gate(text: str, lang: str, found: bool) -> 
 _NORMALIZE_WORDS = {
     "fr": "la une un moitié tiers deux trois quarts quart projet projets sur cinq dix soixantaine centaines dizaine "
           "mars MARS juin d'ici dernier prochain l'an l'année 12 2019 emplois Vetrox à Brest . , - "
-          "ſur Moitié TIERS İ ß cette année il y a an plus tôt L'AN Dernière l'exercice précédent",
+          "ſur Moitié TIERS İ ß cette année il y a an ans plus tôt L'AN Dernière l'exercice précédent dans vingt",
     "en": "half a one third thirds two-thirds quarter quarters three four ten in out of project projects dozen dozens "
           "March march May next last year 12 2019 jobs Vetrox in Truro . , - hal\u212a ſ this the previous "
-          "YEAR Last years ago",
+          "YEAR Last years ago earlier years' time twenty",
 }
 
 
@@ -377,6 +377,8 @@ def test_normalize_gates_find_what_the_full_scans_find(lang: str) -> None:
     assert not dates._month_gate().may_match(quiet) and not dates._phrase_gate("fr").may_match(quiet)
     assert not dates._phrase_gate("fr").may_match(plain_words("Il y a des projets."))  # "il y a", no "un an"
     assert dates._phrase_gate("fr").may_match(plain_words("Il y a un an."))
+    assert not dates._template_gate("fr").may_match(plain_words("Il y a des projets."))
+    assert dates._template_gate("fr").may_match(plain_words("Il y a vingt ans."))
     assert not any(gate.may_match(quiet) for gate in vars(numbers._gates("fr")).values())
 
 
@@ -410,18 +412,12 @@ def test_subtree_from_the_dependents_index() -> None:
     for _ in range(1000):
         sent = _random_sentence(rng, ordered=True)
         roots = rng.sample(range(len(sent.tokens)), rng.randint(0, min(3, len(sent.tokens))))
-        below: dict[int, list[int]] = {}
-        for t in sent.tokens:
-            if t.head != t.i:
-                below.setdefault(t.head, []).append(t.i)
-        out: set[int] = set()
-        todo = list(roots)
-        while todo:
-            i = todo.pop()
-            if i not in out:
-                out.add(i)
-                todo.extend(below.get(i, ()))
-        assert frames._subtree(sent, roots) == out
+        reached, grown = set(roots), True
+        while grown:  # every token whose head was reached, until none is added
+            more = {t.i for t in sent.tokens if t.head in reached and t.head != t.i} - reached
+            reached |= more
+            grown = bool(more)
+        assert frames._subtree(sent, roots) == reached
 
 
 def test_phrase_lists_given_the_words_match_as_without_them() -> None:
@@ -437,3 +433,17 @@ def test_phrase_lists_given_the_words_match_as_without_them() -> None:
             for lists_scan in (scan, qualifiers):
                 assert [_spans(f) for f in lists_scan.matches(text, plain_words(text))] == \
                     [_spans(f) for f in lists_scan.matches(text)], text
+
+
+def test_acronym_definitions_need_a_parenthesis() -> None:
+    text = "Le salon Vetrox Industrie Export (VIE) ouvre ; the Norlind Trade Council (NTC) too."
+    assert entities._acronym_definitions(text, RES) == {"VIE": "Vetrox Industrie Export", "NTC": "Norlind Trade Council"}
+    assert entities._acronym_definitions(text.replace("(", "").replace(")", ""), RES) == {}
+
+
+def test_table_header_regexes_are_those_of_the_head_lists() -> None:
+    from pipeline.extraction import metrics
+
+    heads = RES.metrics.heads
+    assert metrics._head_regexes(RES) == (phrase_regex(tuple(heads["jobs"].all())), phrase_regex(tuple(heads["projects"].all())),
+                                          phrase_regex(tuple(heads["projects"].all() + heads["jobs"].all())))

@@ -10,7 +10,7 @@ import logging
 from collections import Counter
 
 from pipeline.config import Config
-from pipeline.extraction.context import DocContext, has_phrase, parse_published
+from pipeline.extraction.context import DocContext, parse_published
 from pipeline.extraction.entities import choose_subject, collect, to_entities
 from pipeline.extraction.implantations import find_implantations
 from pipeline.extraction.metrics import find_metrics, find_table_metrics
@@ -18,7 +18,7 @@ from pipeline.extraction.roles import find_roles
 from pipeline.nlp import Analysis
 from pipeline.normalize.dates import find_periods, relative_year_offsets
 from pipeline.records import FIRM_CONFIDENCE, Document, Entity, ImplantationFact, MetricFact, RoleFact
-from pipeline.resources import load_resources, phrase_regex
+from pipeline.resources import load_resources
 
 LOGGER = logging.getLogger(__name__)
 

@@ -954,6 +954,8 @@ def _initials(name: str) -> str:
 def _acronym_definitions(text: str, res: Resources) -> dict[str, str]:
     """"Chambre de commerce ... (CCIMP)" -> {"CCIMP": "Chambre de commerce ..."}."""
     out: dict[str, str] = {}
+    if "(" not in text:
+        return out  # (a definition holds its acronym in parentheses)
     for m in _DEFINITION.finditer(text):
         long, acr = m.group(1).strip(), m.group(2)
         if acr in res.org_cues.acronym_stoplist:

@@ -19,13 +19,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.extraction.context import DocContext, clause_bounds, find_phrase, has_phrase
+from pipeline.extraction.context import DocContext, clause_bounds, has_phrase
 from pipeline.extraction.frames import NOUN_SCOPE, Frame, counted_years, decide_metric, decide_status, org_kinds, read_frames
 from pipeline.nlp import Sentence
 from pipeline.normalize.dates import PeriodMention, relative_year_offsets
 from pipeline.normalize.numbers import NumberMatch, find_numbers
 from pipeline.records import Evidence, MetricFact
-from pipeline.resources import phrase_regex
+from pipeline.resources import Resources, phrase_regex
 
 _WORD = re.compile(r"[\w'-]+", re.UNICODE)
 _ANAPHORA = {"autres", "others", "other", "ones", "supplémentaires", "additional", "more", "existants", "existing"}
@@ -448,14 +448,14 @@ def _header_columns(line: str, lang: str, ctx: DocContext) -> list[str | None] |
     if len(cells) < 2:
         cells = _split_header_words(line, ctx, lang)
     cols: list[str | None] = []
-    heads = ctx.res.metrics.heads
+    jobs, projects, _either = _head_regexes(ctx.res)
     for cell in cells[1:]:
         low = cell.lower()
         if "%" in low or "part" in low or "share" in low:
             cols.append("foreign_share_projects")
-        elif find_phrase(low, heads["jobs"].all()):
+        elif jobs.search(low):
             cols.append("jobs_created")
-        elif find_phrase(low, heads["projects"].all()):
+        elif projects.search(low):
             cols.append("location_projects")
         else:
             cols.append(None)
@@ -464,9 +464,17 @@ def _header_columns(line: str, lang: str, ctx: DocContext) -> list[str | None] |
 
 def _split_header_words(line: str, ctx: DocContext, lang: str) -> list[str]:
     """A header with single spaces: a new column starts at each head noun ("Year Projects Jobs")."""
-    heads = ctx.res.metrics.heads
-    starts = [m.start() for m in phrase_regex(tuple(heads["projects"].all() + heads["jobs"].all())).finditer(line)]
+    starts = [m.start() for m in _head_regexes(ctx.res)[2].finditer(line)]
     if not starts:
         return [line]
     bounds = starts + [len(line)]
     return [line[: starts[0]]] + [line[a:b] for a, b in zip(bounds, bounds[1:])]
+
+
+def _head_regexes(res: Resources) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """The phrase regexes of the head nouns of jobs, of projects, and of both (both languages)."""
+    def build(r: Resources) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+        heads = r.metrics.heads
+        return (phrase_regex(tuple(heads["jobs"].all())), phrase_regex(tuple(heads["projects"].all())),
+                phrase_regex(tuple(heads["projects"].all() + heads["jobs"].all())))
+    return res.memo("metrics:head-regexes", build)

@@ -172,6 +172,12 @@ def _phrase_gate(lang: str) -> PhraseGate:
 
 
 @functools.lru_cache(maxsize=None)
+def _template_gate(lang: str) -> PhraseGate:
+    """The words of the `templates` ("il y a {n} ans": "il", "y", "a", "ans") as a phrase gate."""
+    return PhraseGate([t.replace("{n}", " ") for t in _section("relative_templates", lang)])
+
+
+@functools.lru_cache(maxsize=None)
 def _month_gate() -> PhraseGate:
     """The month names as a phrase gate: every pattern of `relative_months` holds one as a whole
     word ("mars dernier", "d'ici juin", "next March")."""
@@ -190,7 +196,7 @@ def _relative(text: str, lang: str, g: _Grammar, published: datetime.date,
     for m in g.relative_phrases.finditer(text) if _phrase_gate(lang).may_match(words) else ():
         year = published.year + g.offsets[_key(m.group(1))]
         yield _mention(text, m.start(), m.end(), year, "relative", True)
-    if not g.template_words.search(text):
+    if not _template_gate(lang).may_match(words) or not g.template_words.search(text):
         return
     for pattern, sign in g.templates:
         for m in pattern.finditer(text):
