@@ -515,17 +515,32 @@ class PhraseLists:
         everything = phrase_regex(tuple(p for phrases in lists for p in phrases))
         self.starts = re.compile(f"(?=(?:{everything.pattern}))", everything.flags)
         self.gate = phrase_gate(p for phrases in lists for p in phrases)
-        self.gates = [phrase_gate(phrases) for phrases in lists]
+        # Each list's gate, read the other way round: the lists a key word may open, with the
+        # other words each phrase needs; a list whose gate is always open is always tried.
+        gates = [phrase_gate(phrases) for phrases in lists]
+        self.open_lists = frozenset(k for k, gate in enumerate(gates) if gate.keys is None)
+        self.by_key: dict[str, list[tuple[frozenset[str], int]]] = {}
+        for k, gate in enumerate(gates):
+            for key, needs in (gate.needs.items() if gate.keys is not None else ()):
+                self.by_key.setdefault(key, []).extend((need, k) for need in needs)
+
+    def live(self, words: frozenset[str]) -> set[int]:
+        """The lists whose gate `words` open (`PhraseGate.may_match`)."""
+        out = set(self.open_lists)
+        for key in words & self.by_key.keys():
+            out.update(k for need, k in self.by_key[key] if need <= words)
+        return out
 
     def matches(self, text: str, words: frozenset[str] | None = None) -> list[list[re.Match[str]]]:
         """For each list, in order, its matches in `text`; `words`, the text's `plain_words`
         when known, spare the scan of a text that holds no phrase (`PhraseGate`), and the tries
         of the lists none of whose phrases it holds."""
         starts = [m.start() for m in self.starts.finditer(text)] if self.gate.may_match(words) else []
+        live = self.live(words) if starts and words is not None else None
         out: list[list[re.Match[str]]] = []
-        for rx, gate in zip(self.regexes, self.gates):
+        for k, rx in enumerate(self.regexes):
             found: list[re.Match[str]] = []
-            if starts and words is not None and not gate.may_match(words):
+            if live is not None and k not in live:
                 out.append(found)
                 continue
             end = 0

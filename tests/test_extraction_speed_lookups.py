@@ -447,3 +447,14 @@ def test_table_header_regexes_are_those_of_the_head_lists() -> None:
     heads = RES.metrics.heads
     assert metrics._head_regexes(RES) == (phrase_regex(tuple(heads["jobs"].all())), phrase_regex(tuple(heads["projects"].all())),
                                           phrase_regex(tuple(heads["projects"].all() + heads["jobs"].all())))
+
+
+def test_phrase_lists_open_the_lists_their_gates_open() -> None:
+    rng = random.Random(29)
+    lists = [("la direction de", "direction"), ("à la tête d'", "les rênes"), ("ſab",), ("-based", "x"), ("vient d'",)]
+    scan = PhraseLists(lists)
+    vocabulary = "la direction de à tête d' les rênes sab ſab based x vient".split()
+    for _ in range(1000):
+        words = frozenset(rng.sample(vocabulary, rng.randint(0, 6)))
+        assert scan.live(words) == {k for k, phrases in enumerate(lists) if phrase_gate(phrases).may_match(words)}
+    assert 2 in scan.open_lists and scan.live(frozenset()) == {2}

@@ -665,7 +665,7 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
     trailing = _words(res, lang, "trailing_words")
     markers = _words(res, lang, "comparison_markers")
     origin_words = _words(res, lang, "origin_words")
-    origins = [t.i for t in sent.tokens if _is(t, origin_words)]  # "depuis", "since"
+    origins = [t.i for t in sent.tokens if t.text.lower() in origin_words or t.lemma.lower() in origin_words]  # "since"
     headcount = _words(res, lang, "headcount_nouns")
     elided = _qualifier_words(res, lang)
     direct = set(lex.direct_predicates)
