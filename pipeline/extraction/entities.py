@@ -88,17 +88,22 @@ def looks_like_org(text: str, lang: str, res: Resources) -> bool:
     return is_acronym(text, res)
 
 
+_YEAR_END = re.compile(r"\s+\d{4}$")
+_JUNK_WORDS = re.compile(r"[\w-]+")
+_SECTOR_SPLIT = re.compile(r"[\s,/&]+")
+
+
 def is_junk(text: str, res: Resources) -> bool:
     low = text.lower()
     if len(text) < 2 or not text[0].isupper() and not text[0].isdigit():
         return True
     cue_words = res.memo("org_cue_words", _cue_words)
-    if low in cue_words["not_names"] or re.sub(r"\s+\d{4}$", "", low) in cue_words["not_names"]:
+    if low in cue_words["not_names"] or _YEAR_END.sub("", low) in cue_words["not_names"]:
         return True  # "Mardi", "Député", "Conseil d'administration 2021"
     if " " not in text and is_month(text, "fr"):
         return True
     junk = cue_words["junk"]
-    if any(w in junk for w in re.findall(r"[\w-]+", low)):
+    if any(w in junk for w in _JUNK_WORDS.findall(low)):
         return True
     if _sector(low, cue_words["sectors"]):
         return True  # "Maritime/Logistique", "Green Industry": a sector, no name
@@ -115,7 +120,7 @@ def _sector(low: str, sectors: frozenset[str]) -> bool:
     """A lowercased span made only of sector words (models/org_cues.yaml `sector_words`), joined by
     "et", "and", "de", "of", "&", hyphens, slashes or commas ("health-well-being": "health" and
     "well-being")."""
-    words = [w for w in re.split(r"[\s,/&]+", low) if w and w not in _SECTOR_JOINS]
+    words = [w for w in _SECTOR_SPLIT.split(low) if w and w not in _SECTOR_JOINS]
     return bool(words) and all(_sector_word(w.split("-"), sectors) for w in words)
 
 
