@@ -978,6 +978,8 @@ def decide_metric(frame: Frame, res: Resources) -> str | None:
     unit = frame.number.unit if frame.number.unit in ("count", "EUR", "percent") else "count"
     noun = frame.noun_class or ("none" if frame.noun is None else "other")
     for row, sets in _metric_rows(res, unit, noun):
+        if row.any and frame.qualifiers.isdisjoint(sets.any):
+            continue  # (the first test of most rows, made here without a call)
         if _metric_row_holds(row, sets, frame, unit, noun):
             return row.metric
     return None

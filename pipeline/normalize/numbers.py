@@ -446,8 +446,9 @@ def _word_matches(text: str, g: _Grammar, taken: bytearray) -> Iterator[NumberMa
     if g.lang not in _WORD_LANGS or not _number_words(g.lang).any_in(text):
         return
     spans = [m.span() for m in _TOKEN.finditer(text)]
+    blocked = any(taken)  # (with nothing taken, no token is)
     tokens = [
-        _Token("." if "\n\n" in text[s:e] else text[s:e], any(taken[s:e]) or text[s].isdigit())
+        _Token("." if "\n\n" in (word := text[s:e]) else word, (blocked and any(taken[s:e])) or text[s].isdigit())
         for s, e in spans
     ]
     for occ in _run_text2num(tokens, g.lang):
