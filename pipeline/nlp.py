@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from pipeline.config import Config, ConfigError
 from pipeline.records import Document
-from pipeline.resources import Resources, load_resources
+from pipeline.resources import Resources, load_resources, plain_words
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -102,6 +102,21 @@ class Sentence:
             if t.head != t.i:
                 index.setdefault(t.head, []).append(t)
         return index
+
+    @functools.cached_property
+    def bounds(self) -> tuple[list[int], list[int]] | None:
+        """The start and end offsets of the tokens in the sentence's text, for a search by offset
+        (bisect); None unless both run in order and each token sits at its index."""
+        starts = [t.start - self.start for t in self.tokens]
+        ends = [s + len(t.text) for s, t in zip(starts, self.tokens)]
+        ordered = all(a <= b for a, b in zip(starts, starts[1:])) and all(a <= b for a, b in zip(ends, ends[1:]))
+        return (starts, ends) if ordered and all(t.i == k for k, t in enumerate(self.tokens)) else None
+
+    @functools.cached_property
+    def words(self) -> frozenset[str] | None:
+        """The sentence's words, lower-cased (`resources.plain_words`): the phrase lists several
+        extractors scan it for are skipped when it holds none of their first words."""
+        return plain_words(self.text)
 
 
 @dataclass

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -310,9 +310,32 @@ class Resources(_Strict):
         return {lang: frozenset(w.lower() for w in self.language_hints.get(lang)) for lang in ("fr", "en")}
 
     @functools.cached_property
-    def derived(self) -> dict[str, Any]:
+    def derived(self) -> dict[Any, Any]:
         """Objects extraction derives from these data (compiled regexes, mostly), by name."""
         return {}
+
+    def lang_regex(self, lang: str, *lists: PerLang) -> re.Pattern[str]:
+        """`phrase_regex` of the phrases of `lists` for `lang` then English, list after list (that of
+        `tuple(a.get(lang) + a.get("en") + b.get(lang) + b.get("en"))`), looked up once per
+        language and lists: a sentence loop asks for it without rebuilding and hashing the tuple.
+        The entry holds the lists, so no other object takes their ids while it is kept."""
+        key = ("lang_regex", lang, *map(id, lists))
+        try:
+            return self.derived[key][1]  # type: ignore[no-any-return]
+        except KeyError:
+            rx = phrase_regex(tuple(p for words in lists for p in words.get(lang) + words.get("en")))
+            self.derived[key] = (lists, rx)
+            return rx
+
+    def lang_gate(self, lang: str, *lists: PerLang) -> PhraseGate:
+        """The `PhraseGate` of `lang_regex(lang, *lists)`, looked up the same way."""
+        key = ("lang_gate", lang, *map(id, lists))
+        try:
+            return self.derived[key][1]  # type: ignore[no-any-return]
+        except KeyError:
+            gate = phrase_gate(p for words in lists for p in words.get(lang) + words.get("en"))
+            self.derived[key] = (lists, gate)
+            return gate
 
     def memo(self, name: str, build: Callable[[Resources], T]) -> T:
         """`build(self)`, computed once per Resources: a regex over a lexicon is compiled once
@@ -421,6 +444,62 @@ def phrase_regex(phrases: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-])(?:{body})", re.IGNORECASE)
 
 
+# Characters on which the regex engine's case-insensitive matching and str.lower() agree: each
+# lowers to one character of the set, and two of them match each other with case ignored exactly
+# when they lower to the same character (not so "ß" and "ẞ", "µ" and "μ", the long "ſ" and "s", the
+# dotted "İ" and "i", the Kelvin sign and "k"): ASCII, the accented letters of French and its
+# neighbours, typographic marks (tests/test_extraction_speed_lookups.py tries every pair).
+PLAIN_CHARS = "".join(map(chr, range(128))) + (
+    "àâäáãåçéèêëíìîïñóòôöõúùûüýÿæœÀÂÄÁÃÅÇÉÈÊËÍÌÎÏÑÓÒÔÖÕÚÙÛÜÝŸÆŒ’‘“”«»–—…€°·•\u00a0\u2009\u202f")
+_NOT_PLAIN = re.compile("[^\\x00-\\x7f" + re.escape(PLAIN_CHARS[128:]) + "]")
+_WORD_RUN = re.compile(r"\w+")
+
+
+def plain_words(text: str) -> frozenset[str] | None:
+    """The words (runs of \\w) of `text`, lower-cased, for `PhraseGate`; None when `text` holds a
+    character outside PLAIN_CHARS, where str.lower() may not tell what the regex engine matches."""
+    if not text.isascii() and _NOT_PLAIN.search(text):
+        return None
+    return frozenset(_WORD_RUN.findall(text.lower()))
+
+
+class PhraseGate:
+    """The words of each phrase of a list, lower-cased: a text (of plain characters) that lacks a
+    word of every phrase holds none of the phrases, as a phrase regex finds them. A phrase is
+    looked for by its longest word first, its other words then.
+
+    A phrase regex (`phrase_regex`, or any pattern that starts a phrase where no word character
+    precedes it and lets no word character follow a phrase that ends with one) matches a phrase
+    over whole words of the text: each word of the phrase is bounded, in the phrase, by what
+    bounds it in the text (a space, a hyphen, an apostrophe: no word character; the start, where
+    no word character precedes; the end, where none follows). With plain characters on both
+    sides, the engine's match of two words is str.lower()'s equality. A phrase without a word
+    character, or with a character that is not plain, makes the gate always open."""
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        needs: dict[str, set[frozenset[str]]] = {}
+        for phrase in phrases:
+            words = [w.lower() for w in _WORD_RUN.findall(phrase)]
+            if not words or _NOT_PLAIN.search(phrase):
+                self.keys: frozenset[str] | None = None
+                return
+            needs.setdefault(max(words, key=len), set()).add(frozenset(words))
+        self.keys = frozenset(needs)
+        self.needs = {key: tuple(sets) for key, sets in needs.items()}
+
+    def may_match(self, words: frozenset[str] | None) -> bool:
+        """False only when no phrase can be in the text of `words` (`plain_words`)."""
+        if words is None or self.keys is None:
+            return True
+        return not self.keys.isdisjoint(words) and any(
+            need <= words for key in self.keys & words for need in self.needs[key])
+
+
+def phrase_gate(phrases: Iterable[str]) -> PhraseGate:
+    """The gate of `phrase_regex(phrases)`: its phrases as the regex reads them."""
+    return PhraseGate({p.strip() for p in phrases if p.strip()})
+
+
 class PhraseLists:
     """Several phrase lists matched over one text, each list's matches those of
     `phrase_regex(list).finditer(text)`, for a price close to one scan of the text.
@@ -435,13 +514,35 @@ class PhraseLists:
         self.regexes = [phrase_regex(phrases) for phrases in lists]
         everything = phrase_regex(tuple(p for phrases in lists for p in phrases))
         self.starts = re.compile(f"(?=(?:{everything.pattern}))", everything.flags)
+        self.gate = phrase_gate(p for phrases in lists for p in phrases)
+        # Each list's gate, read the other way round: the lists a key word may open, with the
+        # other words each phrase needs; a list whose gate is always open is always tried.
+        gates = [phrase_gate(phrases) for phrases in lists]
+        self.open_lists = frozenset(k for k, gate in enumerate(gates) if gate.keys is None)
+        self.by_key: dict[str, list[tuple[frozenset[str], int]]] = {}
+        for k, gate in enumerate(gates):
+            for key, needs in (gate.needs.items() if gate.keys is not None else ()):
+                self.by_key.setdefault(key, []).extend((need, k) for need in needs)
 
-    def matches(self, text: str) -> list[list[re.Match[str]]]:
-        """For each list, in order, its matches in `text`."""
-        starts = [m.start() for m in self.starts.finditer(text)]
+    def live(self, words: frozenset[str]) -> set[int]:
+        """The lists whose gate `words` open (`PhraseGate.may_match`)."""
+        out = set(self.open_lists)
+        for key in words & self.by_key.keys():
+            out.update(k for need, k in self.by_key[key] if need <= words)
+        return out
+
+    def matches(self, text: str, words: frozenset[str] | None = None) -> list[list[re.Match[str]]]:
+        """For each list, in order, its matches in `text`; `words`, the text's `plain_words`
+        when known, spare the scan of a text that holds no phrase (`PhraseGate`), and the tries
+        of the lists none of whose phrases it holds."""
+        starts = [m.start() for m in self.starts.finditer(text)] if self.gate.may_match(words) else []
+        live = self.live(words) if starts and words is not None else None
         out: list[list[re.Match[str]]] = []
-        for rx in self.regexes:
+        for k, rx in enumerate(self.regexes):
             found: list[re.Match[str]] = []
+            if live is not None and k not in live:
+                out.append(found)
+                continue
             end = 0
             for at in starts:
                 if at >= end and (m := rx.match(text, at)) is not None:

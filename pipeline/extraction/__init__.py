@@ -10,7 +10,7 @@ import logging
 from collections import Counter
 
 from pipeline.config import Config
-from pipeline.extraction.context import DocContext, has_phrase, parse_published
+from pipeline.extraction.context import DocContext, parse_published
 from pipeline.extraction.entities import choose_subject, collect, to_entities
 from pipeline.extraction.implantations import find_implantations
 from pipeline.extraction.metrics import find_metrics, find_table_metrics
@@ -18,7 +18,7 @@ from pipeline.extraction.roles import find_roles
 from pipeline.nlp import Analysis
 from pipeline.normalize.dates import find_periods, relative_year_offsets
 from pipeline.records import FIRM_CONFIDENCE, Document, Entity, ImplantationFact, MetricFact, RoleFact
-from pipeline.resources import load_resources, phrase_regex
+from pipeline.resources import load_resources
 
 LOGGER = logging.getLogger(__name__)
 
@@ -82,15 +82,17 @@ def _sets_context(n: int, text: str, found: list[MetricFact], ctx: DocContext, l
     the results of the year before), nor those of a teaser line past the headline (a short line
     with no final stop: a link to another article). A sentence that states a result beside the
     goal it is measured against ("72 in 2021, when the plan foresaw 65") does set it."""
-    if (found and all(f.status == "target" for f in found)) or (not found and has_phrase(text, ctx.res.cues.target.get(lang) + ctx.res.cues.target.get("en"))):
+    if (found and all(f.status == "target" for f in found)) or (
+            not found and ctx.res.lang_regex(lang, ctx.res.cues.target).search(text) is not None):
         return False
     return n < 2 or text.rstrip()[-1:] in '.!?:;"»)…' or len(text.split()) > 14
 
 
 def _heading(text: str) -> bool:
-    letters = sum(map(str.isalpha, text))
+    alpha = "".join(filter(str.isalpha, text))
+    letters = len(alpha)
     # Upper case counted among letters only: "Ⅻ" or "Ⓐ" are upper case without being letters.
-    return letters >= 4 and sum(map(str.isupper, filter(str.isalpha, text))) / letters > 0.8
+    return letters >= 4 and sum(map(str.isupper, alpha)) / letters > 0.8
 
 
 def reported_year(facts: list[Fact]) -> str | None:
@@ -112,7 +114,7 @@ def _settle_periods(facts: list[Fact], ctx: DocContext, lang: str) -> list[Fact]
              if isinstance(f, MetricFact) and (f.period_source == "sentence" or f.metric.startswith("cumulative"))}
     year = reported_year(facts)
     cues = ctx.res.frames.as_of_writing
-    now = phrase_regex(tuple(cues.get(lang) + cues.get("en")))
+    now = ctx.res.lang_regex(lang, cues)
     writing: dict[str, str | None] = {}  # the year of writing, looked up once, when first needed
     out: list[Fact] = []
     for f in facts:

@@ -52,9 +52,9 @@ class DocContext:
         """A year given as a point of comparison: "up 36% on 2017", "trois de plus qu'en 2011",
         "contre 1 800 un an plus tôt"."""
         cues = self.res.cues
-        if has_phrase(p.text, cues.context_relative.get(sent.lang) + cues.context_relative.get("en")):
+        if self.res.lang_regex(sent.lang, cues.context_relative).search(p.text):
             return True
-        comparison = phrase_regex(tuple(cues.comparison_before.get(sent.lang) + cues.comparison_before.get("en")))
+        comparison = self.res.lang_regex(sent.lang, cues.comparison_before)
         lo = max(0, p.start - 30)
         window = sent.text[lo:p.end]
         digits = re.search(r"\d{4}", p.text)
@@ -73,7 +73,7 @@ class DocContext:
     def periods_of(self, sent: Sentence) -> list[PeriodMention]:
         """Period mentions of a sentence, with 'since 1994'-style origins left out (cached)."""
         if sent.start not in self.periods:
-            found = find_periods(sent.text, sent.lang, self.published)
+            found = find_periods(sent.text, sent.lang, self.published, sent.words)
             self.periods[sent.start] = [p for p in found if not _SINCE.search(sent.text[: p.start])]
         return self.periods[sent.start]
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pipeline.normalize.dates import is_month
 from pipeline.nlp import ORG_LABELS, OTHER_LABELS, PERSON_LABELS, PLACE_LABELS, WEAK_PREFIX, Analysis, Sentence, Span, Token
 from pipeline.records import Entity
-from pipeline.resources import Resources, fold, grouped_alternation
+from pipeline.resources import PhraseGate, Resources, fold, grouped_alternation
 
 _ARTICLE = re.compile(r"^(?:the|The|le|Le|la|La|les|Les|l'|L'|d'|D'|du|Du|des|Des|de|De|M\.|Mme|Mlle|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Me)\s*(?=\S)")
 _TRAIL = re.compile(r"(?:'s|')$|[\s,.;:!?()\"'-]+$")
@@ -88,17 +88,22 @@ def looks_like_org(text: str, lang: str, res: Resources) -> bool:
     return is_acronym(text, res)
 
 
+_YEAR_END = re.compile(r"\s+\d{4}$")
+_JUNK_WORDS = re.compile(r"[\w-]+")
+_SECTOR_SPLIT = re.compile(r"[\s,/&]+")
+
+
 def is_junk(text: str, res: Resources) -> bool:
     low = text.lower()
     if len(text) < 2 or not text[0].isupper() and not text[0].isdigit():
         return True
     cue_words = res.memo("org_cue_words", _cue_words)
-    if low in cue_words["not_names"] or re.sub(r"\s+\d{4}$", "", low) in cue_words["not_names"]:
+    if low in cue_words["not_names"] or _YEAR_END.sub("", low) in cue_words["not_names"]:
         return True  # "Mardi", "Député", "Conseil d'administration 2021"
     if " " not in text and is_month(text, "fr"):
         return True
     junk = cue_words["junk"]
-    if any(w in junk for w in re.findall(r"[\w-]+", low)):
+    if any(w in junk for w in _JUNK_WORDS.findall(low)):
         return True
     if _sector(low, cue_words["sectors"]):
         return True  # "Maritime/Logistique", "Green Industry": a sector, no name
@@ -115,7 +120,7 @@ def _sector(low: str, sectors: frozenset[str]) -> bool:
     """A lowercased span made only of sector words (models/org_cues.yaml `sector_words`), joined by
     "et", "and", "de", "of", "&", hyphens, slashes or commas ("health-well-being": "health" and
     "well-being")."""
-    words = [w for w in re.split(r"[\s,/&]+", low) if w and w not in _SECTOR_JOINS]
+    words = [w for w in _SECTOR_SPLIT.split(low) if w and w not in _SECTOR_JOINS]
     return bool(words) and all(_sector_word(w.split("-"), sectors) for w in words)
 
 
@@ -482,7 +487,7 @@ def _agency_appositions(analysis: Analysis, found: list[Mention], text: str,
     surfaces: dict[str, str] = {}
     for sent in analysis.sentences:
         toks = sent.tokens
-        nouns = frozenset(w.lower() for w in res.org_cues.agency_nouns.get(sent.lang))
+        nouns = res.memo(f"agency_nouns:{sent.lang}", lambda r: frozenset(w.lower() for w in r.org_cues.agency_nouns.get(sent.lang)))
         for t in toks:
             if t.text not in nouns:  # lowercase only: a capitalized "Agence" starts a name itself
                 continue
@@ -617,10 +622,15 @@ def _name_lists(sent: Sentence, res: Resources) -> list[list[tuple[int, int]]]:
     optionally followed by a parenthesis ("A (R&D), B et C", "A, B ou encore C", "A, B, C, D...").
     A list has two runs joined by a conjunction, or three or more runs. The words inside a
     parenthesis are read for lists of their own ("X (A et B)")."""
+    toks = sent.tokens
+    # Whether each token may open a member (a lowercase word or one opening with a symbol is no
+    # name word, so never does): a list has two members or more, each opened by its own token.
+    opens = [not (t.text.islower() or not t.text[:1].isalnum()) and _member_start(t) for t in toks]
+    if sum(opens) < 2:
+        return []
     connectors = frozenset(res.org_cues.name_connectors)
     joiners = res.memo("list_joiners", _list_joiners)[sent.lang if sent.lang in ("fr", "en") else "en"]
     joiner_words = frozenset(w for joiner in joiners for w in joiner)
-    toks = sent.tokens
     lists: list[list[tuple[int, int]]] = []
     pending = [(0, len(toks))]
     while pending:
@@ -629,7 +639,7 @@ def _name_lists(sent: Sentence, res: Resources) -> list[list[tuple[int, int]]]:
         conjunction = False
         while i < hi:
             t = toks[i]
-            if not _member_start(t):
+            if not opens[i]:
                 i += 1
                 continue
             run = [x for x in _name_run(toks, i, 1, connectors) if x.i < hi]
@@ -647,9 +657,9 @@ def _name_lists(sent: Sentence, res: Resources) -> list[list[tuple[int, int]]]:
             rest = words[1:] if words[:1] == (",",) else words
             # a member may open with an article or "du" ("A, B, la Fondation C", "du A et du B")
             while k + 1 < hi and toks[k].pos in ("DET", "ADP") and toks[k].lower in _MEMBER_OPENERS \
-                    and (toks[k + 1].lower in _MEMBER_OPENERS or _member_start(toks[k + 1])):
+                    and (toks[k + 1].lower in _MEMBER_OPENERS or opens[k + 1]):
                 k += 1
-            if words and (words in joiners or rest in joiners) and k < hi and _member_start(toks[k]):
+            if words and (words in joiners or rest in joiners) and k < hi and opens[k]:
                 conjunction = conjunction or any(w not in (",", "/") for w in words)
                 i = k
                 continue
@@ -847,6 +857,9 @@ def _unnamed_person(m: Mention, res: Resources) -> bool:
 def _cued_companies(analysis: Analysis, found: list[Mention], res: Resources) -> list[Mention]:
     """Company names the model missed, introduced by a company noun or a nationality word."""
     noun_re, nat_re, appos_re, entry_re, bare_re, noun_word = res.memo("company_cues", _company_cue_regexes)
+    noun_gate = res.memo("company_noun_gate", lambda r: PhraseGate(r.org_cues.company_nouns.all()))  # noun_word's
+    # nat_re's: the nationality word, a whole word between spaces
+    nat_gate = res.memo("nationality_gate", lambda r: PhraseGate([w for w in r.country_by_word if len(w) > 3]))
     # A model "person" without a known given name does not block a cue: "Orbital Works, a
     # company from the United States" is a company.
     taken = [(m.start, m.end) for m in found
@@ -855,9 +868,10 @@ def _cued_companies(analysis: Analysis, found: list[Mention], res: Resources) ->
     for sent in analysis.sentences:
         # Skipped: the patterns that need a company noun in a sentence with none, and the list
         # entry pattern in a sentence with no dash (most sentences).
-        noun = noun_word.search(sent.text) is not None
+        noun = noun_gate.may_match(sent.words) and noun_word.search(sent.text) is not None
         dash = any(d in sent.text for d in "-\u2013\u2014")
-        for rx in (noun_re if noun else None, nat_re, appos_re if noun else None, entry_re if dash else None,
+        nat = nat_gate.may_match(sent.words)
+        for rx in (noun_re if noun else None, nat_re if nat else None, appos_re if noun else None, entry_re if dash else None,
                    bare_re if noun else None):
             for m in rx.finditer(sent.text) if rx is not None else ():
                 name = clean_surface(m.group(1))
@@ -945,6 +959,8 @@ def _initials(name: str) -> str:
 def _acronym_definitions(text: str, res: Resources) -> dict[str, str]:
     """"Chambre de commerce ... (CCIMP)" -> {"CCIMP": "Chambre de commerce ..."}."""
     out: dict[str, str] = {}
+    if "(" not in text:
+        return out  # (a definition holds its acronym in parentheses)
     for m in _DEFINITION.finditer(text):
         long, acr = m.group(1).strip(), m.group(2)
         if acr in res.org_cues.acronym_stoplist:
@@ -1030,8 +1046,9 @@ def choose_subject(mentions: Mentions, text: str, res: Resources) -> str | None:
 
     def home(name: str) -> bool:
         entry = res.org_by_name.get(name)
-        return entry is not None and sum(len(re.findall(rf"(?<![\w-]){re.escape(r)}(?![\w-])", text))
-                                         for r in entry.region) >= 2
+        # (a word found twice is found twice as a string first: most names are not, no regex then)
+        return entry is not None and sum(text.count(r) for r in entry.region) >= 2 and sum(
+            len(re.findall(rf"(?<![\w-]){re.escape(r)}(?![\w-])", text)) for r in entry.region) >= 2
 
     def score(name: str) -> tuple[float, int]:
         # The title, the first agency named and the agency's home territory are where an

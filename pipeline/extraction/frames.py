@@ -25,6 +25,8 @@ The module knows no word: every word list comes from models/frames.yaml and mode
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -82,12 +84,16 @@ class Frame:
 
 
 def _words(res: Resources, lang: str, name: str) -> frozenset[str]:
-    """A frames.yaml list for `lang` (English words also read in French text), folded."""
-    def build(r: Resources) -> frozenset[str]:
-        lex = r.frames
+    """A frames.yaml list for `lang` (English words also read in French text), folded (built once
+    per Resources; asked for tens of thousands of times per run, hence no `Resources.memo` call)."""
+    key = ("frames:words", name, lang)
+    try:
+        return res.derived[key]  # type: ignore[no-any-return]
+    except KeyError:
+        lex = res.frames
         source = lex.predicates[name] if name in lex.predicates else getattr(lex, name)
-        return frozenset(w.lower() for w in source.get(lang) + source.get("en"))
-    return res.memo(f"frames:{name}:{lang}", build)
+        words = res.derived[key] = frozenset(w.lower() for w in source.get(lang) + source.get("en"))
+        return words
 
 
 def _is(tok: Token, words: frozenset[str]) -> bool:
@@ -104,7 +110,12 @@ def _path_up(sent: Sentence, i: int) -> list[int]:
 
 def _tokens_in(sent: Sentence, start: int, end: int) -> list[int]:
     """Indexes of the tokens overlapping sent.text[start:end]."""
-    return [t.i for t in sent.tokens if t.start - sent.start < end and t.end - sent.start > start]
+    bounds = sent.bounds
+    if bounds is None:
+        return [t.i for t in sent.tokens if t.start - sent.start < end and t.end - sent.start > start]
+    # Tokens in order: those ending after `start` are a suffix, those starting before `end` a prefix.
+    starts, ends = bounds
+    return list(range(bisect.bisect_right(ends, start), bisect.bisect_left(starts, end)))
 
 
 def _head_of(sent: Sentence, idxs: list[int]) -> int | None:
@@ -170,17 +181,14 @@ def _noun_below(sent: Sentence, last: int, anchor: int) -> Token | None:
 
 def _subtree(sent: Sentence, roots: Iterable[int]) -> frozenset[int]:
     """The tokens at `roots` and every token below them."""
-    below: dict[int, list[int]] = {}
-    for t in sent.tokens:
-        if t.head != t.i:
-            below.setdefault(t.head, []).append(t.i)
+    below = sent.dependents
     out: set[int] = set()
     todo = list(roots)
     while todo:
         i = todo.pop()
         if i not in out:
             out.add(i)
-            todo.extend(below.get(i, ()))
+            todo.extend(t.i for t in below.get(i, ()))
     return frozenset(out)
 
 
@@ -394,14 +402,20 @@ def _compared_at(sent: Sentence, chain: tuple[int, ...], markers: frozenset[str]
     """Where a comparison marker governs the chain below its verb ("contre 75", "against 75")."""
     # The first verb that is not itself a marker ("compared with 97": a participle).
     verb_at = next((k for k, i in enumerate(chain) if sent.tokens[i].pos in _VERBS and not _is(sent.tokens[i], markers)), None)
-    pairs = {tuple(m.split()) for m in markers if " " in m}
+    pairs = _marker_pairs(markers)
     for pos, i in enumerate(chain[: verb_at if verb_at is not None else len(chain)]):
         t = sent.tokens[i]
         if (t.dep in _CASES and _is(t, markers)) or any(c.dep in _CASES and _is(c, markers) for c in children(sent, i)):
             return pos
-        if any(t.lower == b and sent.tokens[t.head].lower == a for a, b in pairs):
+        if pairs and (sent.tokens[t.head].lower, t.lower) in pairs:
             return pos  # "up from 60": "from" under "up"
     return None
+
+
+@functools.lru_cache(maxsize=16)
+def _marker_pairs(markers: frozenset[str]) -> frozenset[tuple[str, str]]:
+    """The two words of each two-word marker ("up from"), as (head word, word below it)."""
+    return frozenset((a, b) for a, b in (m.split() for m in markers if " " in m))
 
 
 def _is_compared(sent: Sentence, chain: tuple[int, ...], markers: frozenset[str]) -> bool:
@@ -557,7 +571,7 @@ def _qualifier_hits(sent: Sentence, res: Resources, orgs: list[tuple[int, int, s
     and "target" for the target cues of models/cues.yaml; none inside an organization's name
     ("Team Atlantique Invest" names no team)."""
     classes, cancelling, lists = _qualifier_lists(res, sent.lang)
-    found = lists.matches(sent.text)
+    found = lists.matches(sent.text, sent.words)
     hits: list[tuple[str, int]] = []
     neutral = {name: [m.span() for m in matches] for name, matches in zip(cancelling, found[len(classes):])}
     for name, matches in zip(classes, found):
@@ -577,9 +591,20 @@ def _qualifier_hits(sent: Sentence, res: Resources, orgs: list[tuple[int, int, s
 def _after_causal(sent: Sentence, figure_start: int, res: Resources) -> bool:
     """The figure opens a causal adjunct: "thanks to 1,298 projects", "grâce à 85 projets" (at most
     two words, an article or "more than", between the marker and the figure)."""
-    markers = tuple(sorted(_words(res, sent.lang, "causal_markers")))
+    rx = _words_regex(res, sent.lang, "causal_markers")
     window = sent.text[max(0, figure_start - 60):figure_start]
-    return any(len(window[m.end():].split()) <= 2 for m in phrase_regex(markers).finditer(window)) if markers else False
+    return any(len(window[m.end():].split()) <= 2 for m in rx.finditer(window)) if rx is not None else False
+
+
+def _words_regex(res: Resources, lang: str, name: str) -> re.Pattern[str] | None:
+    """The phrase regex of a frames.yaml list (`_words`, sorted), None for an empty list; built once."""
+    key = ("frames:words-regex", name, lang)
+    try:
+        return res.derived[key]  # type: ignore[no-any-return]
+    except KeyError:
+        markers = tuple(sorted(_words(res, lang, name)))
+        rx = res.derived[key] = phrase_regex(markers) if markers else None
+        return rx
 
 
 def _complement_of(sent: Sentence, i: int, noun: int) -> bool:
@@ -593,7 +618,7 @@ def _from_countries(sent: Sentence, noun: int, countries: frozenset[str]) -> boo
     """The counted noun comes from a number of countries ("projects from 31 countries", "des
     projets venus de 20 pays"): its origin is abroad."""
     near = [c for c in children(sent, noun)]
-    near += [g for c in near for g in children(sent, c.i) if c.dep in ("prep", "acl", "amod") or c.pos in _VERBS]
+    near += [g for c in near if c.dep in ("prep", "acl", "amod") or c.pos in _VERBS for g in children(sent, c.i)]
     near += [g for c in near if c.dep == "prep" for g in children(sent, c.i) if g.dep == "pobj"]
     after = noun + 1  # a preposition right after the noun, hung higher by the parser
     if after < len(sent.tokens) and sent.tokens[after].pos == "ADP" and sent.tokens[after].head != noun:
@@ -612,8 +637,8 @@ def _part_naming(res: Resources) -> frozenset[str]:
 def _ranks(sent: Sentence, res: Resources) -> bool:
     """The sentence ranks something ("the most", "sa meilleure année"): a "since it was founded"
     phrase there is the range of the ranking."""
-    markers = tuple(sorted(_words(res, sent.lang, "superlative_markers")))
-    return bool(markers) and phrase_regex(markers).search(sent.text) is not None
+    rx = _words_regex(res, sent.lang, "superlative_markers")
+    return rx is not None and rx.search(sent.text) is not None
 
 
 def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[PeriodMention], res: Resources,
@@ -639,7 +664,8 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
     duration, duration_markers = _words(res, lang, "duration_nouns"), _words(res, lang, "duration_markers")
     trailing = _words(res, lang, "trailing_words")
     markers = _words(res, lang, "comparison_markers")
-    origins = [t.i for t in sent.tokens if _is(t, _words(res, lang, "origin_words"))]  # "depuis", "since"
+    origin_words = _words(res, lang, "origin_words")
+    origins = [t.i for t in sent.tokens if t.text.lower() in origin_words or t.lemma.lower() in origin_words]  # "since"
     headcount = _words(res, lang, "headcount_nouns")
     elided = _qualifier_words(res, lang)
     direct = set(lex.direct_predicates)
@@ -656,7 +682,7 @@ def read_frames(sent: Sentence, numbers: list[NumberMatch], periods: list[Period
     wholes = {j for j, a in enumerate(anchors) if a is not None and numbers[j].unit != "EUR" and spans[j] and any(
         _is(c, partitive) and c.i < min(spans[j]) for i in territories[j] for c in children(sent, i) if c.dep in _CASES)}
     announced = _colon_targets(sent, hits, anchors)
-    part_rx = phrase_regex(tuple(lex.part_markers.get(lang) + lex.part_markers.get("en")))
+    part_rx = res.lang_regex(lang, lex.part_markers)
     introduced = {j for j, n in enumerate(numbers) if any(
         m.end() >= len(sent.text[: n.start].rstrip()) - 0 for m in part_rx.finditer(sent.text, max(0, n.start - 25), n.start)
         if not sent.text[m.end():n.start].strip())}
@@ -950,30 +976,61 @@ def _inherit(frames: list[Frame | None], sent: Sentence, substantive: list[bool]
 def decide_metric(frame: Frame, res: Resources) -> str | None:
     """The metric a frame counts, from the first row of frames.yaml `metrics` that holds."""
     unit = frame.number.unit if frame.number.unit in ("count", "EUR", "percent") else "count"
-    for row in res.frames.metrics:
-        if _metric_row_holds(row, frame, unit):
+    noun = frame.noun_class or ("none" if frame.noun is None else "other")
+    for row, sets in _metric_rows(res, unit, noun):
+        if row.any and frame.qualifiers.isdisjoint(sets.any):
+            continue  # (the first test of most rows, made here without a call)
+        if _metric_row_holds(row, sets, frame, unit, noun):
             return row.metric
     return None
 
 
-def _metric_row_holds(row: MetricRow, f: Frame, unit: str) -> bool:
+@dataclass(frozen=True)
+class _RowSets:
+    """The word lists of a metric row as sets, built once per Resources."""
+    any: frozenset[str]
+    none_of: frozenset[str]
+    in_sentence: frozenset[str]
+    none_in_sentence: frozenset[str]
+    none_of_predicates: frozenset[str]
+    all_of: frozenset[str]
+
+
+def _metric_rows(res: Resources, unit: str | None = None, noun: str | None = None) -> list[tuple[MetricRow, _RowSets]]:
+    """The rows of frames.yaml `metrics` in order, with their word sets; given a unit and a noun
+    class, only the rows that allow both (built once for each pair)."""
+    rows: list[tuple[MetricRow, _RowSets]] = res.memo("frames:metric-rows", lambda r: [(row, _RowSets(
+        frozenset(row.any), frozenset(row.none_of), frozenset(row.in_sentence), frozenset(row.none_in_sentence),
+        frozenset(row.none_of_predicates), frozenset(row.all_of))) for row in r.frames.metrics])
+    if unit is None or noun is None:
+        return rows
+    key = ("frames:metric-rows", unit, noun)
+    try:
+        return res.derived[key]  # type: ignore[no-any-return]
+    except KeyError:
+        kept = res.derived[key] = [(row, sets) for row, sets in rows
+                                   if not (row.unit and row.unit != unit) and not (row.noun and row.noun != noun)]
+        return kept
+
+
+def _metric_row_holds(row: MetricRow, sets: _RowSets, f: Frame, unit: str, noun: str) -> bool:
     if row.unit and row.unit != unit:
         return False
-    if row.noun and row.noun != (f.noun_class or ("none" if f.noun is None else "other")):
+    if row.noun and row.noun != noun:
         return False
     if row.predicate and row.predicate not in f.predicates:
         return False
-    if row.any and not f.qualifiers & set(row.any):
+    if row.any and not f.qualifiers & sets.any:
         return False
-    if row.none_of and f.qualifiers & set(row.none_of):
+    if row.none_of and f.qualifiers & sets.none_of:
         return False
-    if row.in_sentence and not f.in_sentence & set(row.in_sentence):
+    if row.in_sentence and not f.in_sentence & sets.in_sentence:
         return False
-    if row.none_in_sentence and f.in_sentence & set(row.none_in_sentence):
+    if row.none_in_sentence and f.in_sentence & sets.none_in_sentence:
         return False
-    if row.none_of_predicates and f.predicates & set(row.none_of_predicates):
+    if row.none_of_predicates and f.predicates & sets.none_of_predicates:
         return False
-    if row.all_of and not set(row.all_of) <= f.qualifiers:
+    if row.all_of and not sets.all_of <= f.qualifiers:
         return False
     if row.not_subject and row.not_subject == f.subject:
         return False

@@ -18,7 +18,7 @@ from pipeline.nlp import Sentence, Token
 from pipeline.normalize.dates import is_month
 from pipeline.normalize.numbers import find_numbers
 from pipeline.records import ImplantationFact
-from pipeline.resources import fold, phrase_regex
+from pipeline.resources import PhraseGate, Resources, fold, phrase_gate, phrase_regex
 
 _NOT_COMPANIES = {"agency", "authority", "chamber", "network", "institution", "operator"}
 _WORDS = re.compile(r"[\w'-]+(?:\s[\w'-]+)?")
@@ -257,10 +257,11 @@ def _listed_with(company: str, sent: Sentence, ctx: DocContext) -> list[str]:
 def _memberships(sent: Sentence, ctx: DocContext) -> list[str]:
     """The membership phrases of the sentence that a noun of projects or companies follows within a
     few words ("font partie des 68 projets", "are among the 68 projects"): cues like a verb."""
-    phrases = ctx.res.cues.implantation_membership.get(sent.lang) + ctx.res.cues.implantation_membership.get("en")
-    heads = ctx.res.metrics.heads["projects"].all()
-    out = []
-    for m in phrase_regex(tuple(phrases)).finditer(sent.text):
+    out: list[str] = []
+    if not ctx.res.lang_gate(sent.lang, ctx.res.cues.implantation_membership).may_match(sent.words):
+        return out
+    for m in ctx.res.lang_regex(sent.lang, ctx.res.cues.implantation_membership).finditer(sent.text):
+        heads = ctx.res.metrics.heads["projects"].all()
         if find_phrase(" ".join(sent.text[m.end():].split()[:5]), heads):
             out.append(m.group(0).lower())
     return out
@@ -334,16 +335,31 @@ def _coordinated(company: str, sent: Sentence, ctx: DocContext) -> list[str]:
     return out
 
 
+def _cue_phrases(res: Resources, lang: str) -> tuple[frozenset[str], tuple[str, ...], re.Pattern[str], PhraseGate]:
+    """The implantation nouns (lower-cased), the cue phrases (the verbs, then the nouns), their
+    regex and its gate, built once per language."""
+    def build(r: Resources) -> tuple[frozenset[str], tuple[str, ...], re.Pattern[str], PhraseGate]:
+        cues = r.cues
+        nouns = {w.lower() for w in cues.implantation_nouns.get(lang) + cues.implantation_nouns.get("en")}
+        verbs = cues.implantation_verbs.get(lang) + cues.implantation_verbs.get("en")
+        phrases = tuple(verbs + sorted(nouns))
+        return frozenset(nouns), phrases, phrase_regex(phrases), phrase_gate(phrases)
+    return res.memo(f"implantations:cue_phrases:{lang}", build)
+
+
 def find_implantations(sent: Sentence, ctx: DocContext, period: str | None) -> list[ImplantationFact]:
     cues = ctx.res.cues
-    verbs = cues.implantation_verbs
-    nouns = {w.lower() for w in cues.implantation_nouns.get(sent.lang) + cues.implantation_nouns.get("en")}
+    nouns, cue_phrases, cue_rx, gate = _cue_phrases(ctx.res, sent.lang)
     facts: list[ImplantationFact] = []
     seen: set[str] = set()
-    generic = phrase_regex(tuple(cues.implantation_generic.get(sent.lang) + cues.implantation_generic.get("en")))
-    cue_phrases = verbs.get(sent.lang) + verbs.get("en") + sorted(nouns) + _memberships(sent, ctx)
+    generic = ctx.res.lang_regex(sent.lang, cues.implantation_generic)
+    memberships = _memberships(sent, ctx)
+    if memberships:
+        cue_rx = phrase_regex(cue_phrases + tuple(memberships))
+    elif not gate.may_match(sent.words):
+        return facts  # no cue in the sentence
     told: set[int] = set()  # the tokens of the cues that gave a fact
-    for v in phrase_regex(tuple(cue_phrases)).finditer(sent.text):
+    for v in cue_rx.finditer(sent.text):
         before = sent.text[max(0, v.start() - 25):v.start()]
         if any(m.end() >= len(before) - 4 for m in generic.finditer(before)):
             continue
@@ -363,7 +379,7 @@ def find_implantations(sent: Sentence, ctx: DocContext, period: str | None) -> l
         if cue is not None:
             told.add(cue.i)
         year = _cue_year(cue, sent, ctx) or period
-        if ctx.published and find_phrase(sent.text, cues.recent.get(sent.lang) + cues.recent.get("en")) \
+        if ctx.published and ctx.res.lang_regex(sent.lang, cues.recent).search(sent.text) \
                 and not ctx.stated_periods(sent):
             year = str(ctx.published.year)
         for name in (n for company in found for n in _listed_with(company, sent, ctx) + _coordinated(company, sent, ctx)):

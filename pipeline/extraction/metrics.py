@@ -19,13 +19,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.extraction.context import DocContext, clause_bounds, find_phrase, has_phrase
+from pipeline.extraction.context import DocContext, clause_bounds, has_phrase
 from pipeline.extraction.frames import NOUN_SCOPE, Frame, counted_years, decide_metric, decide_status, org_kinds, read_frames
 from pipeline.nlp import Sentence
 from pipeline.normalize.dates import PeriodMention, relative_year_offsets
 from pipeline.normalize.numbers import NumberMatch, find_numbers
 from pipeline.records import Evidence, MetricFact
-from pipeline.resources import phrase_regex
+from pipeline.resources import Resources, phrase_regex
 
 _WORD = re.compile(r"[\w'-]+", re.UNICODE)
 _ANAPHORA = {"autres", "others", "other", "ones", "supplémentaires", "additional", "more", "existants", "existing"}
@@ -113,7 +113,7 @@ def _comparison_only(fig: Figure, sent: Sentence, ctx: DocContext) -> bool:
     its own is not a fact."""
     clause = fig.clause.lstrip(" ,")
     cues = ctx.res.cues.contrast
-    starts = phrase_regex(tuple(cues.get(sent.lang) + cues.get("en"))).match(clause)
+    starts = ctx.res.lang_regex(sent.lang, cues).match(clause)
     if not starts or starts.start() != 0 or _target_cues(fig.clause, sent, ctx):
         return False  # "against a target of 76" is a fact: the target
     own = [p for p in ctx.periods_of(sent) if fig.clause_start <= p.start < fig.clause_start + len(fig.clause)]
@@ -127,7 +127,7 @@ def _coordinated(a: Figure, b: Figure, sent: Sentence) -> bool:
 
 def _compared(clause: str, lang: str, ctx: DocContext) -> bool:
     cues = ctx.res.cues
-    return has_phrase(clause, cues.target.get(lang) + cues.target.get("en") + cues.contrast.get(lang) + cues.contrast.get("en"))
+    return ctx.res.lang_regex(lang, cues.target, cues.contrast).search(clause) is not None
 
 
 def _classify(fig: Figure, sent: Sentence, ctx: DocContext) -> str | None:
@@ -135,7 +135,7 @@ def _classify(fig: Figure, sent: Sentence, ctx: DocContext) -> str | None:
     lang = sent.lang
 
     def cue(name: str, where: str) -> bool:
-        return name in q and has_phrase(where, q[name].get(lang) + q[name].get("en"))
+        return name in q and ctx.res.lang_regex(lang, q[name]).search(where) is not None
 
     clause, n = fig.clause, fig.num
     if cue("pending", sent.text) or cue("ratio", clause) or (fig.inherited and cue("ratio", sent.text)):
@@ -203,8 +203,8 @@ def _company_in(sent: Sentence, ctx: DocContext) -> str | None:
 def _target_cues(text: str, sent: Sentence, ctx: DocContext) -> list[re.Match[str]]:
     """Target cues in `text`, without those inside job-creation phrasing ("expected to create")."""
     cues = ctx.res.cues
-    target = phrase_regex(tuple(cues.target.get(sent.lang) + cues.target.get("en")))
-    neutral = [m.span() for m in phrase_regex(tuple(cues.not_target.get(sent.lang) + cues.not_target.get("en"))).finditer(text)]
+    target = ctx.res.lang_regex(sent.lang, cues.target)
+    neutral = [m.span() for m in ctx.res.lang_regex(sent.lang, cues.not_target).finditer(text)]
     return [m for m in target.finditer(text) if not any(a <= m.start() < b for a, b in neutral)]
 
 
@@ -239,7 +239,7 @@ def _period(fig: Figure, sent: Sentence, ctx: DocContext, history: list[str], ta
     candidates = [p for p in ctx.periods_of(sent) if p not in exclude]
     in_clause = [p for p in candidates if fig.clause_start <= p.start < fig.clause_start + len(fig.clause)]
     for p in in_clause:  # "contre 1 800 un an plus tôt": one year before the sentence's own year
-        if has_phrase(p.text, ctx.res.cues.context_relative.get(sent.lang) + ctx.res.cues.context_relative.get("en")):
+        if ctx.res.lang_regex(sent.lang, ctx.res.cues.context_relative).search(p.text):
             own = [q.year for q in ctx.stated_periods(sent)] or [int(h) for h in history[-1:]]
             if own:
                 return str(own[0] - 1), "sentence"
@@ -311,7 +311,7 @@ def find_metrics(sent: Sentence, ctx: DocContext, history: list[str]) -> list[Me
 
 
 def _frame_metrics(sent: Sentence, ctx: DocContext, history: list[str]) -> list[MetricFact]:
-    found = find_numbers(sent.text, sent.lang)
+    found = find_numbers(sent.text, sent.lang, sent.words)
     counts = counted_years(sent, [n for n in found if n.kind == "year"], ctx.res)
     nums = sorted([n for n in found if n.kind == "number"] + counts, key=lambda n: n.start)
     if not nums:
@@ -374,7 +374,7 @@ def _frame_period(frame: Frame, fig: Figure, sent: Sentence, ctx: DocContext,
     for p in frame.periods:
         if ctx.is_comparison(sent, p) and not frame.compared:
             continue  # "up 36% on 2017": a point of comparison, not the figure's year
-        if has_phrase(p.text, ctx.res.cues.context_relative.get(sent.lang) + ctx.res.cues.context_relative.get("en")):
+        if ctx.res.lang_regex(sent.lang, ctx.res.cues.context_relative).search(p.text):
             own = [q.year for q in ctx.stated_periods(sent) if q is not p] or [int(h) for h in history[-1:]]
             if own:
                 return str(own[0] - 1), "frame"
@@ -437,22 +437,25 @@ def _looks_tabular(line: str) -> bool:
     return "|" in line or "\t" in line
 
 
+_YEAR_WORDS = phrase_regex(("année", "year", "exercice", "années", "years"))  # what a table header names first
+
+
 def _header_columns(line: str, lang: str, ctx: DocContext) -> list[str | None] | None:
     """Metric per column of a table header line, or None when the line is not a header."""
-    if not has_phrase(line, ["année", "year", "exercice", "années", "years"]):
+    if not _YEAR_WORDS.search(line):
         return None
     cells = [c for c in re.split(r"\s*\|\s*|\t|\s{2,}", line) if c.strip()]
     if len(cells) < 2:
         cells = _split_header_words(line, ctx, lang)
     cols: list[str | None] = []
-    heads = ctx.res.metrics.heads
+    jobs, projects, _either = _head_regexes(ctx.res)
     for cell in cells[1:]:
         low = cell.lower()
         if "%" in low or "part" in low or "share" in low:
             cols.append("foreign_share_projects")
-        elif find_phrase(low, heads["jobs"].all()):
+        elif jobs.search(low):
             cols.append("jobs_created")
-        elif find_phrase(low, heads["projects"].all()):
+        elif projects.search(low):
             cols.append("location_projects")
         else:
             cols.append(None)
@@ -461,9 +464,17 @@ def _header_columns(line: str, lang: str, ctx: DocContext) -> list[str | None] |
 
 def _split_header_words(line: str, ctx: DocContext, lang: str) -> list[str]:
     """A header with single spaces: a new column starts at each head noun ("Year Projects Jobs")."""
-    heads = ctx.res.metrics.heads
-    starts = [m.start() for m in phrase_regex(tuple(heads["projects"].all() + heads["jobs"].all())).finditer(line)]
+    starts = [m.start() for m in _head_regexes(ctx.res)[2].finditer(line)]
     if not starts:
         return [line]
     bounds = starts + [len(line)]
     return [line[: starts[0]]] + [line[a:b] for a, b in zip(bounds, bounds[1:])]
+
+
+def _head_regexes(res: Resources) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """The phrase regexes of the head nouns of jobs, of projects, and of both (both languages)."""
+    def build(r: Resources) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+        heads = r.metrics.heads
+        return (phrase_regex(tuple(heads["jobs"].all())), phrase_regex(tuple(heads["projects"].all())),
+                phrase_regex(tuple(heads["projects"].all() + heads["jobs"].all())))
+    return res.memo("metrics:head-regexes", build)

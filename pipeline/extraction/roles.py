@@ -49,7 +49,7 @@ def _title_matches(sent: Sentence, ctx: DocContext) -> list[TitleMatch]:
     out: list[TitleMatch] = []
     taken: list[tuple[int, int]] = []
     forms, lists = ctx.res.memo("roles:title-forms", _title_forms)
-    for (form, title), matches in zip(forms, lists.matches(sent.text)):
+    for (form, title), matches in zip(forms, lists.matches(sent.text, sent.words)):
         for m in matches:
             if form != form.lower() and m.group(0) != form:
                 continue  # abbreviations ("DG", "CEO", "Pdt") only as written
@@ -277,12 +277,17 @@ def _people_with_pronoun(sent: Sentence, ctx: DocContext) -> list[Mention]:
     """People named in the sentence, plus the last person named when a pronoun opens it."""
     people = ctx.mentions.within(sent.start, sent.end, "PERSON")
     first = sent.text.split(" ", 1)[0].lower()
-    pronouns = ctx.res.roles.pronouns.get(sent.lang) + ctx.res.roles.pronouns.get("en")
+    lang = sent.lang
+    pronouns, plural = ctx.res.memo(f"roles:pronouns:{lang}", lambda r: (
+        frozenset(r.roles.pronouns.get(lang) + r.roles.pronouns.get("en")),
+        tuple(w + " " for w in r.roles.plural_pronouns.get(lang) + r.roles.plural_pronouns.get("en"))))
     if ctx.last_person and first in pronouns and not any(p.start - sent.start < 3 for p in people):
         people = [Mention(sent.start, sent.start + len(first), "PERSON", ctx.last_person, "<pronoun>"), *people]
-    plural = ctx.res.roles.plural_pronouns.get(sent.lang) + ctx.res.roles.plural_pronouns.get("en")
-    opening = next((w for w in plural if sent.text.lower().startswith(w + " ")), None)
-    if opening and len(ctx.last_people) == 2 and not any(p.start - sent.start < len(opening) + 2 for p in people):
+    if len(ctx.last_people) != 2:
+        return people  # what follows needs two people named before
+    low = sent.text.lower()
+    opening = next((w[:-1] for w in plural if low.startswith(w)), None)
+    if opening and not any(p.start - sent.start < len(opening) + 2 for p in people):
         people = [Mention(sent.start, sent.start + len(opening), "PERSON", name, _PLURAL_MARK)
                   for name in ctx.last_people] + people
     return people
@@ -291,7 +296,7 @@ def _people_with_pronoun(sent: Sentence, ctx: DocContext) -> list[Mention]:
 def _office_matches(sent: Sentence, ctx: DocContext) -> list[tuple[re.Match[str], str]]:
     out = []
     offices = ctx.res.memo("roles:offices", lambda r: PhraseLists([tuple(o.fr + o.en) for o in r.roles.offices]))
-    for office, matches in zip(ctx.res.roles.offices, offices.matches(sent.text)):
+    for office, matches in zip(ctx.res.roles.offices, offices.matches(sent.text, sent.words)):
         for m in matches:
             if not any(a.start() <= m.start() < a.end() or m.start() <= a.start() < m.end() for a, _r in out):
                 out.append((m, office.role))

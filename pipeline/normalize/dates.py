@@ -22,6 +22,7 @@ from typing import Any
 
 from pipeline.normalize import alternation, entry, month_names
 from pipeline.normalize.numbers import parse_number
+from pipeline.resources import PhraseGate
 
 _YEAR = r"(?:19[0-9]{2}|20[0-9]{2}|2100)"
 _DAY = r"(?:3[01]|[12][0-9]|0?[1-9])"
@@ -164,18 +165,38 @@ def _cued_years(text: str, g: _Grammar) -> Iterator[PeriodMention]:
             yield _mention(text, m.start(), m.end(), 2000 + int(digits), "year")
 
 
-def _relative(text: str, lang: str, g: _Grammar, published: datetime.date) -> Iterator[PeriodMention]:
-    """Phrases resolved against the publication date."""
-    for pattern, cues in g.relative_months:
+@functools.lru_cache(maxsize=None)
+def _phrase_gate(lang: str) -> PhraseGate:
+    """The phrases of `relative_phrases` ("l'an dernier", "last year") as a phrase gate."""
+    return PhraseGate(_grammar(lang).offsets)
+
+
+@functools.lru_cache(maxsize=None)
+def _template_gate(lang: str) -> PhraseGate:
+    """The words of the `templates` ("il y a {n} ans": "il", "y", "a", "ans") as a phrase gate."""
+    return PhraseGate([t.replace("{n}", " ") for t in _section("relative_templates", lang)])
+
+
+@functools.lru_cache(maxsize=None)
+def _month_gate() -> PhraseGate:
+    """The month names as a phrase gate: every pattern of `relative_months` holds one as a whole
+    word ("mars dernier", "d'ici juin", "next March")."""
+    return PhraseGate(month_names()[0])
+
+
+def _relative(text: str, lang: str, g: _Grammar, published: datetime.date,
+              words: frozenset[str] | None = None) -> Iterator[PeriodMention]:
+    """Phrases resolved against the publication date (`words`: see `find_periods`)."""
+    for pattern, cues in g.relative_months if _month_gate().may_match(words) else ():
         for m in pattern.finditer(text):
             day = m.groupdict().get("day")
             month = g.months[m.group("month").lower().rstrip(".")]
             year = _month_year(month, int(day) if day else None, cues[m.group("cue").lower()], published)
             yield _mention(text, m.start(), m.end(), year, "relative", True)
-    for m in g.relative_phrases.finditer(text):
+    for m in g.relative_phrases.finditer(text) if _phrase_gate(lang).may_match(words) else ():
         year = published.year + g.offsets[_key(m.group(1))]
         yield _mention(text, m.start(), m.end(), year, "relative", True)
-    if not g.template_words.search(text):
+    if not _template_gate(lang).may_match(words) or not g.template_words.search(text):
         return
     for pattern, sign in g.templates:
         for m in pattern.finditer(text):
@@ -205,15 +226,18 @@ def is_month(word: str, lang: str) -> bool:
     return word.lower().rstrip(".") in _grammar(lang).months
 
 
-def find_periods(text: str, lang: str, published: datetime.date | None) -> list[PeriodMention]:
-    """Every year mention in `text`, in order; overlapping candidates keep the most specific."""
+def find_periods(text: str, lang: str, published: datetime.date | None,
+                 words: frozenset[str] | None = None) -> list[PeriodMention]:
+    """Every year mention in `text`, in order; overlapping candidates keep the most specific.
+    `words`, the text's `resources.plain_words` when known, spare the scans for "mars dernier"
+    and the like in a text that names no month."""
     if not text:
         return []
     g = _grammar(lang)
     has_digits = _DIGIT.search(text) is not None
     candidates: list[Iterator[PeriodMention]] = [_explicit(text, g)] if has_digits else []
     if published is not None:
-        candidates.append(_relative(text, lang, g, published))
+        candidates.append(_relative(text, lang, g, published, words))
     if has_digits:
         candidates += [_ranges(text, g), _cued_years(text, g), _bare_years(text)]
     taken = bytearray(len(text))

@@ -31,6 +31,7 @@ from typing import Any
 from text_to_num import find_numbers as _t2n_find_numbers  # type: ignore[import-untyped]
 
 from pipeline.normalize import alternation, entry, lexicon, month_names
+from pipeline.resources import PhraseGate
 
 MAX_DIGITS = 15
 # Languages text2num reads number words in.
@@ -235,9 +236,29 @@ def _special_matches(text: str, g: _Grammar) -> Iterator[NumberMatch]:
             yield _make(text, m.start(), m.end(), year, kind="date_part")
 
 
-def _approx_noun_matches(text: str, g: _Grammar) -> Iterator[NumberMatch]:
+@dataclass(frozen=True)
+class _Gates:
+    """The phrase gates (resources.PhraseGate) of the word patterns of a language: the words of a
+    text that hold none of a gate's key words hold no match of its pattern. Each pattern holds its
+    phrase as whole words: a fraction ("trois quarts", "two-thirds"), a share's denominator ("un
+    projet sur [trois]"), an approximate noun ("une [soixantaine]")."""
+
+    fraction: PhraseGate
+    share: PhraseGate
+    approx_noun: PhraseGate
+
+
+@functools.lru_cache(maxsize=None)
+def _gates(lang: str) -> _Gates:
+    nouns = [str(n) for n in entry("numbers", "approx_nouns", lang)]
+    return _Gates(fraction=PhraseGate([str(f) for f in entry("numbers", "fractions", lang) or {}]),
+                  share=PhraseGate([str(d) for d in entry("numbers", "fraction_denominators", lang) or {}]),
+                  approx_noun=PhraseGate([*nouns, *(f"{n}s" for n in nouns)]))
+
+
+def _approx_noun_matches(text: str, g: _Grammar, words: frozenset[str] | None = None) -> Iterator[NumberMatch]:
     """"une soixantaine" (60), "deux centaines" (200), "a dozen" (12): always approximate."""
-    if not g.approx_noun_word.search(text):
+    if not _gates(g.lang).approx_noun.may_match(words) or not g.approx_noun_word.search(text):
         return
     for m in g.approx_noun.finditer(text):
         head, noun = m.group(1), m.group(3).lower()
@@ -254,13 +275,14 @@ def _approx_noun_matches(text: str, g: _Grammar) -> Iterator[NumberMatch]:
         yield _make(text, m.start(), m.end(), value, approx=True, words=not head.isdigit())
 
 
-def _fraction_matches(text: str, g: _Grammar) -> Iterator[NumberMatch]:
+def _fraction_matches(text: str, g: _Grammar, words: frozenset[str] | None = None) -> Iterator[NumberMatch]:
     """"la moitié" (50 %), "one project in two" (50 %), "trois quarts" (75 %)."""
-    if g.fraction is not None:
+    gates = _gates(g.lang)
+    if g.fraction is not None and gates.fraction.may_match(words):
         for m in g.fraction.finditer(text):
             yield _make(text, m.start(), m.end(), g.fractions[m.group(1).lower()], unit="percent",
                         approx=_fraction_approx(text, m.start(), g.lang), words=True)
-    if g.share is not None:
+    if g.share is not None and gates.share.may_match(words):
         for m in g.share.finditer(text):
             share = 100 / g.denominators[m.group(1).lower()]
             yield _make(text, m.start(), m.end(), int(share) if share.is_integer() else round(share, 1), unit="percent",
@@ -424,8 +446,9 @@ def _word_matches(text: str, g: _Grammar, taken: bytearray) -> Iterator[NumberMa
     if g.lang not in _WORD_LANGS or not _number_words(g.lang).any_in(text):
         return
     spans = [m.span() for m in _TOKEN.finditer(text)]
+    blocked = any(taken)  # (with nothing taken, no token is)
     tokens = [
-        _Token("." if "\n\n" in text[s:e] else text[s:e], any(taken[s:e]) or text[s].isdigit())
+        _Token("." if "\n\n" in (word := text[s:e]) else word, (blocked and any(taken[s:e])) or text[s].isdigit())
         for s, e in spans
     ]
     for occ in _run_text2num(tokens, g.lang):
@@ -483,8 +506,10 @@ def _claim(taken: bytearray, found: NumberMatch) -> bool:
     return True
 
 
-def find_numbers(text: str, lang: str) -> list[NumberMatch]:
-    """Every figure in `text`, in order of position; see the module docstring for the rules."""
+def find_numbers(text: str, lang: str, words: frozenset[str] | None = None) -> list[NumberMatch]:
+    """Every figure in `text`, in order of position; see the module docstring for the rules.
+    `words`, the text's `resources.plain_words` when known, spare the scans for fractions and
+    approximate nouns in a text without their words."""
     if not text:
         return []
     g = _grammar(lang)
@@ -492,7 +517,7 @@ def find_numbers(text: str, lang: str) -> list[NumberMatch]:
     has_digits = _DIGIT.search(text) is not None  # most sentences have none
     special = _special_matches(text, g) if has_digits else ()
     digits = (hit for m in _CORE.finditer(text) if (hit := _digit_match(text, m, g)) is not None) if has_digits else ()
-    stages = (special, _fraction_matches(text, g), _approx_noun_matches(text, g), digits)
+    stages = (special, _fraction_matches(text, g, words), _approx_noun_matches(text, g, words), digits)
     found = [m for stage in stages for m in stage if _claim(taken, m)]
     found.extend(m for m in _word_matches(text, g, taken) if _claim(taken, m))
     return sorted(found, key=lambda m: (m.start, m.end))
