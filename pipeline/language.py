@@ -44,7 +44,9 @@ import os
 import re
 import stat
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from pipeline.records import Section
@@ -65,6 +67,10 @@ ISOLATED_CONFIDENCE = 0.75
 LOW_CONFIDENCE = 0.5
 # detect() reads at most this many characters: enough for a stable answer, bounded cost.
 MAX_DETECT_CHARS = 20_000
+# Paragraphs up to this length have their detection remembered, the last MEMO_SIZE of them
+# (at most a few megabytes a process).
+MEMO_CHARS = 2_000
+MEMO_SIZE = 4_096
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 
 
@@ -92,13 +98,29 @@ def _letters(text: str) -> int:
     return sum(map(str.isalpha, text))
 
 
-def _scores(text: str) -> dict[str, float]:
-    """Confidence per language code for `text` (all zero when nothing can be read)."""
-    values = _detector().compute_language_confidence_values(text[:MAX_DETECT_CHARS])
-    return {v.language.iso_code_639_1.name.lower(): float(v.value) for v in values}
+def _scores(text: str) -> Mapping[str, float]:
+    """Confidence per language code for `text` (all zero when nothing can be read).
+
+    Texts of up to MEMO_CHARS characters are remembered (the last MEMO_SIZE of them): an
+    archive repeats its boilerplate paragraphs ("About the agency", "Press contact", a
+    dateline) from one release to the next, and lingua gives a text the same values every
+    time, so a repeated paragraph costs a lookup instead of a detection.
+    """
+    text = text[:MAX_DETECT_CHARS]
+    if len(text) <= MEMO_CHARS:
+        return _remembered_scores(text)
+    return _detected_scores(text)
 
 
-def _best(scores: dict[str, float]) -> tuple[str, float]:
+def _detected_scores(text: str) -> Mapping[str, float]:
+    values = _detector().compute_language_confidence_values(text)
+    return MappingProxyType({v.language.iso_code_639_1.name.lower(): float(v.value) for v in values})
+
+
+_remembered_scores = functools.lru_cache(maxsize=MEMO_SIZE)(_detected_scores)
+
+
+def _best(scores: Mapping[str, float]) -> tuple[str, float]:
     if not scores or max(scores.values()) <= 0.0:
         return UNDETERMINED, 0.0
     # ties broken by code, so the answer never depends on dict order
@@ -221,7 +243,8 @@ def run(doc: Document, cfg: Config) -> Document:
         return doc
     if main not in cfg.languages and (confidence < LOW_CONFIDENCE or _letters(doc.text) < MIN_LETTERS):
         # too little evidence to reject the document: read it in the likeliest accepted language
-        guess = max(cfg.languages, key=lambda c: _scores(doc.text).get(c, 0.0))
+        scores = _scores(doc.text)
+        guess = max(cfg.languages, key=lambda c: scores.get(c, 0.0))
         doc.sections = _relabel(sections, main, guess)
         doc.add_problem(STAGE, "low_confidence",
                         f"language unclear ({language_name(main)} ({main}) at {confidence:.2f}); "

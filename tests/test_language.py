@@ -194,3 +194,39 @@ def test_language_hint_gives_up_on_binary_unreadable_and_tiny_files(tmp_path) ->
     assert language.hint(tiny, models) is None
     assert language.hint(tmp_path / "missing.txt", models) is None
     assert language.hint(tmp_path, models) is None  # a folder: an OSError, not a crash
+
+
+def test_language_repeated_paragraphs_are_detected_once(monkeypatch) -> None:
+    """A paragraph seen before (an archive's boilerplate) costs a lookup, with the same values."""
+    about_fr = "À propos de l'agence : elle accompagne les entreprises qui s'installent dans la région."
+    about_en = "About the agency: it helps companies that choose to settle in the region."
+    text = f"{FR}\n\n{about_fr}\n\n{EN}\n\n{about_en}"
+    language._remembered_scores.cache_clear()
+    first = language.split_sections(text)
+    calls: list[str] = []
+    real = language._detector()
+
+    class Counting:
+        def compute_language_confidence_values(self, t: str):
+            calls.append(t)
+            return real.compute_language_confidence_values(t)
+
+    monkeypatch.setattr(language, "_detector", lambda: Counting())
+    assert language.split_sections(text) == first
+    assert calls == []  # every paragraph was remembered
+    language._remembered_scores.cache_clear()
+    assert language.split_sections(text) == first  # detected afresh: the same sections, same confidences
+    assert calls and all(len(t) <= language.MEMO_CHARS for t in calls)
+
+
+def test_language_long_texts_are_not_remembered(monkeypatch) -> None:
+    long_fr = " ".join([FR] * (language.MEMO_CHARS // len(FR) + 1))
+    assert len(long_fr) > language.MEMO_CHARS
+    language._remembered_scores.cache_clear()
+    assert language.detect(long_fr)[0] == "fr"
+    assert language.detect(long_fr)[0] == "fr"
+    assert language._remembered_scores.cache_info().currsize == 0
+    scores = language._scores(EN)
+    assert language._remembered_scores.cache_info().currsize == 1
+    with pytest.raises(TypeError):
+        scores["en"] = 0.0  # type: ignore[index]  # a remembered answer cannot be altered by a caller
