@@ -8,7 +8,9 @@
 - resources.PhraseLists: several phrase lists read in one scan match as each list's regex;
 - entities: the company-cue patterns skipped in a sentence without a company noun (or a dash),
   the "X's CEO" pattern in a text without "'s", the first-letter test of the "CEO of X" pattern;
-- numbers: the approximate-noun test tried only where a word starts.
+- numbers: the approximate-noun test tried only where a word starts;
+- resources: the institution-name patterns (org_patterns.yaml) tried only in a text that holds
+  their key literal.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from pipeline.extraction import entities
 from pipeline.extraction.frames import children
 from pipeline.nlp import Sentence, Token
 from pipeline.normalize import alternation, numbers
-from pipeline.resources import PhraseLists, grouped_alternation, load_resources, phrase_regex
+from pipeline.resources import PhraseLists, grouped_alternation, load_resources, phrase_regex, required_literals
 
 _VOCABULARY = {  # words separated by spaces
     "fr": "un une deux trois quatre-vingt quatre-vingts vingt-et-un dix-sept cent cents mille million millions "
@@ -193,3 +195,41 @@ def test_approx_noun_word_test_finds_every_approximate_noun(lang: str) -> None:
         if g.approx_noun.search(text):
             assert g.approx_noun_word.search(text), text
     assert numbers.find_numbers("une soixantaine de projets", "fr")[0].value == 60
+
+
+_INSTITUTION_TEXTS = [
+    "La Région Sud et la CCI Marseille Provence ont signé avec Aix-Marseille Métropole.",
+    "Le Conseil départemental du Var et la Chambre de commerce et d'industrie de Brest-Ouest soutiennent le projet.",
+    "L'Université de Montclair, la Communauté urbaine de Vallon-sur-Lys et le MEDEF Isère étaient présents.",
+    "L'Ambassade de France au Japon et le Port de Salin-Neuf ont annoncé un accord.",
+    "The Lakeside Chamber of Commerce and Industry and the University of Norbridge joined Greyport County Council.",
+    "The French Embassy in the United States hosted the Chamber of Commerce of Halden Bay; Corvel Metropolis too.",
+    "La région sud, une chambre de commerce, le conseil du var: aucun nom d'institution ici.",
+    "No institution here: a port of call, a council meeting, the university campus.",
+]
+
+
+def test_required_literals_are_in_every_match() -> None:
+    assert required_literals("Port (?:de |of )X") == ["Port ", "X"]
+    assert required_literals("Ambassade (?:de |d')X") == ["Ambassade d", "X"]  # the alternatives' common start
+    assert required_literals("a|b") == [] and required_literals("(?i)Port") == [] and required_literals("(") == []
+    assert required_literals(r"(?:x )?Embassy\.? in") == ["Embassy", " in"]
+
+
+def test_org_patterns_skipped_only_where_they_cannot_match() -> None:
+    full = _RES.org_pattern_regex
+    assert all(_RES.org_pattern_keys)  # every pattern of the data has a key literal
+    rng = random.Random(5)
+    words = [w for t in _INSTITUTION_TEXTS for w in t.split()]
+    texts = _INSTITUTION_TEXTS + [" ".join(rng.choice(words) for _ in range(rng.randint(2, 12))) for _ in range(3000)]
+    found = 0
+    for text in texts:
+        rx = _RES.org_pattern_regex_for(text)
+        expected = [(m.span(), m.group(0)) for m in full.finditer(text)]
+        assert ([(m.span(), m.group(0)) for m in rx.finditer(text)] if rx is not None else []) == expected, text
+        found += bool(expected)
+    assert found > 100
+    assert _RES.org_pattern_regex_for(_INSTITUTION_TEXTS[-1]) is None
+    assert _RES.org_pattern_regex_for(_INSTITUTION_TEXTS[-2]) is None
+    names = [m.group(0) for t in _INSTITUTION_TEXTS[:6] for m in _RES.org_pattern_regex_for(t).finditer(t)]
+    assert "CCI Marseille Provence" in names and "University of Norbridge" in names and "MEDEF Isère" in names

@@ -13,8 +13,9 @@ a surname alone resolves to the full name seen earlier in the document.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pipeline.normalize.dates import is_month
 from pipeline.nlp import ORG_LABELS, OTHER_LABELS, PERSON_LABELS, PLACE_LABELS, WEAK_PREFIX, Analysis, Sentence, Span, Token
@@ -44,8 +45,33 @@ class Mentions:
     subject: str | None = None  # the document's focal agency (set by choose_subject)
     agencies: frozenset[str] = frozenset()  # names introduced as an agency ("l'agence X", "the X agency")
 
+    # items's start offsets, sorted, and the items' positions in that order (None where items run
+    # in order of start), for the list `items` they were read from and its length
+    _by_start: tuple[list[Mention], int, list[int], list[int] | None] | None = field(
+        default=None, init=False, repr=False, compare=False)
+
     def within(self, start: int, end: int, type_: str | None = None) -> list[Mention]:
-        return [m for m in self.items if m.start >= start and m.end <= end and (type_ is None or m.type == type_)]
+        """The mentions inside [start, end), in the order of items, of type `type_` if given.
+
+        Those that start there are found by their start (bisect): one that starts past `end`
+        ends past it too (no mention ends before it starts; else every mention is read)."""
+        index = self._by_start
+        if index is None or index[0] is not self.items or index[1] != len(self.items):
+            index = self._by_start = self._start_index()
+        _, _, starts, order = index
+        if not starts and self.items:  # a mention that ends before it starts
+            return [m for m in self.items if m.start >= start and m.end <= end and (type_ is None or m.type == type_)]
+        lo, hi = bisect_left(starts, start), bisect_right(starts, end)
+        near = self.items[lo:hi] if order is None else [self.items[k] for k in sorted(order[lo:hi])]
+        return [m for m in near if m.end <= end and (type_ is None or m.type == type_)]
+
+    def _start_index(self) -> tuple[list[Mention], int, list[int], list[int] | None]:
+        items = self.items
+        if any(m.end < m.start for m in items):
+            return items, len(items), [], None
+        order = sorted(range(len(items)), key=lambda k: items[k].start)
+        starts = [items[k].start for k in order]
+        return items, len(items), starts, None if order == list(range(len(items))) else order
 
 
 def clean_surface(text: str) -> str:
@@ -818,7 +844,8 @@ def _patterned_orgs(text: str, found: list[Mention], res: Resources) -> list[Men
     of Commerce and Industry", "Conseil général du Var", "CCI Nantes"."""
     out: list[Mention] = []
     taken = [(m.start, m.end) for m in found if m.type == "ORG" and not m.surface[:1].islower()]
-    for m in res.org_pattern_regex.finditer(text):
+    rx = res.org_pattern_regex_for(text)  # the patterns that may match in the text
+    for m in rx.finditer(text) if rx is not None else ():
         start, end = m.start(), m.end()
         if any(a <= start and end <= b for a, b in taken) or any(a < end and start < b for a, b, *_ in
                                                                  [(o.start, o.end) for o in out]):
