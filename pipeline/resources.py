@@ -591,9 +591,15 @@ class PhraseLists:
     def matches(self, text: str, words: frozenset[str] | None = None) -> list[list[re.Match[str]]]:
         """For each list, in order, its matches in `text`; `words`, the text's `plain_words`
         when known, spare the scan of a text that holds no phrase (`PhraseGate`), and the tries
-        of the lists none of whose phrases it holds."""
-        starts = [m.start() for m in self.starts.finditer(text)] if self.gate.may_match(words) else []
-        live = self.live(words) if starts and words is not None else None
+        of the lists none of whose phrases it holds; where one list only may match, its own
+        regex reads the text."""
+        if not self.gate.may_match(words):
+            return [[] for _ in self.regexes]
+        live = self.live(words) if words is not None else None
+        if live is not None and len(live) == 1:  # one list to read: its own regex, one scan
+            (only,) = live
+            return [list(rx.finditer(text)) if k == only else [] for k, rx in enumerate(self.regexes)]
+        starts = [m.start() for m in self.starts.finditer(text)] if live is None or live else []
         out: list[list[re.Match[str]]] = []
         for k, rx in enumerate(self.regexes):
             found: list[re.Match[str]] = []

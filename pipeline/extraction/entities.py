@@ -119,7 +119,23 @@ _JUNK_WORDS = re.compile(r"[\w-]+")
 _SECTOR_SPLIT = re.compile(r"[\s,/&]+")
 
 
+_JUNK_ANSWERS = 8192  # the answers of is_junk kept (per Resources), for the names an archive repeats
+
+
 def is_junk(text: str, res: Resources) -> bool:
+    """A span that names nothing: a share button, a title, a month, a sector, a cut fragment...
+    (models/org_cues.yaml). A function of the text and the data only: its answer is kept."""
+    answers: dict[str, bool] = res.memo("entities:junk-answers", lambda r: {})
+    try:
+        return answers[text]
+    except KeyError:
+        if len(answers) >= _JUNK_ANSWERS:
+            answers.clear()
+        answer = answers[text] = _is_junk(text, res)
+        return answer
+
+
+def _is_junk(text: str, res: Resources) -> bool:
     low = text.lower()
     if len(text) < 2 or not text[0].isupper() and not text[0].isdigit():
         return True
