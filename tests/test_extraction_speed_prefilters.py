@@ -10,7 +10,10 @@
   the "X's CEO" pattern in a text without "'s", the first-letter test of the "CEO of X" pattern;
 - numbers: the approximate-noun test tried only where a word starts;
 - resources: the institution-name patterns (org_patterns.yaml) tried only in a text that holds
-  their key literal.
+  their key literal;
+- entities.whole_word_spans: a whole name found with str.find, as the regex with lookarounds finds it;
+- entities: the "Given-name Surname" pattern with its lookbehind after the first capital, and the
+  name patterns with their first name word's capital out of its alternation.
 """
 
 from __future__ import annotations
@@ -233,3 +236,59 @@ def test_org_patterns_skipped_only_where_they_cannot_match() -> None:
     assert _RES.org_pattern_regex_for(_INSTITUTION_TEXTS[-2]) is None
     names = [m.group(0) for t in _INSTITUTION_TEXTS[:6] for m in _RES.org_pattern_regex_for(t).finditer(t)]
     assert "CCI Marseille Provence" in names and "University of Norbridge" in names and "MEDEF Isère" in names
+
+
+def test_whole_word_spans_are_those_of_the_regex() -> None:
+    names = ["Vetrox", "Var", "Var-", "-Nord", "Côte d'Azur", "a a", "aa", "Inc.", "Saint-Lô", "l'Isère", "x_y", "é",
+             "Norlind Systems", " ", "2019", ""]
+    pieces = ["Vetrox", "Var", "Varois", "-", "Nord", "Côte", "d'Azur", "a", "aa", " ", "  ", ",", ".", "Inc.", "Saint-Lô",
+              "l'Isère", "x_y", "_", "é", "É", "\n", "Norlind", "Systems", "2019", "(", "'", "vetrox", "Lô"]
+    rng = random.Random(13)
+    texts = ["Vetrox s'installe dans le Var ; Vetrox-Nord aussi, à Saint-Lô, pas Saint-Lôois.",
+             "Norlind Systems Inc. (Norlind Systems) opened in Côte d'Azur, near a a a aa and the Var."]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 20))) for _ in range(3000)]
+    found = 0
+    for text in texts:
+        for name in names:
+            expected = [m.span() for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text)]
+            assert entities.whole_word_spans(text, name) == expected, (text, name)
+            found += bool(expected) and bool(name)
+    assert found > 1000
+    assert entities.whole_word_spans(texts[0], "Vetrox") == [(0, 6)]
+    at = texts[1].index("a a a")
+    assert entities.whole_word_spans(texts[1], "a a") == [(at, at + 3)]  # not the one inside it
+
+
+def test_given_name_surname_pattern_matches_as_with_its_lookbehind_first() -> None:
+    plain = re.compile(rf"(?<![\w-])({entities._CAP}){entities._GAP}((?:(?:de|du|van|von|le){entities._GAP})?"
+                       rf"{entities._CAP})(?![\w-])")
+    pieces = ["Anne", "Dorval", "Jean-Marc", "Le", "le", "de", "Émile", "Zola", "x", "-", "_", "'", " ", "  ", "\n", "\n\n",
+              "Anne-", "l'", "Parry", "John", "van", "Dyke", ",", ".", "É", "aÉmile", "2019"]
+    rng = random.Random(17)
+    texts = ["Solène Marchal, présidente, et Jean-Marc Le Dorval ont signé ; John\nParry too, x-Anne Dorval not.",
+             "Anne Dorval\n\nBilan", "Émile de Zola", "Anne-Dorval Parry"]
+    texts += ["".join(rng.choice(pieces) + rng.choice(["", " ", " ", "\n"]) for _ in range(rng.randint(0, 14)))
+              for _ in range(4000)]
+    found = 0
+    for text in texts:
+        expected = [(m.span(), m.groups()) for m in plain.finditer(text)]
+        assert [(m.span(), m.groups()) for m in entities._GIVEN_SURNAME.finditer(text)] == expected, text
+        found += bool(expected)
+    assert found > 500
+
+
+def test_name_patterns_match_as_with_the_first_word_as_read() -> None:
+    regexes = [*entities._titled_org_regexes(_RES), *entities._company_cue_regexes(_RES)[:5]]
+    as_read = [re.compile(rx.pattern.replace(entities._NAME_HEAD, entities._NAME_HEAD_AS_READ), rx.flags) for rx in regexes]
+    assert all(a.pattern != rx.pattern for a, rx in zip(as_read, regexes))
+    rng = random.Random(19)
+    words = [w for t in _CUE_TEXTS + _INSTITUTION_TEXTS for w in t.split()] + ["VTX", "A", "AB", "A&B", "O'Neil", "Inc.", "de"]
+    texts = _CUE_TEXTS + ["Vetrox's CEO met the CEO of VTX; AB – Le groupe", "PDG de A&B, the German firm O'Neil Inc."]
+    texts += [" ".join(rng.choice(words) for _ in range(rng.randint(2, 12))) for _ in range(2500)]
+    found = 0
+    for text in texts:
+        for rx, read in zip(regexes, as_read):
+            expected = [(m.span(), m.groups()) for m in read.finditer(text)]
+            assert [(m.span(), m.groups()) for m in rx.finditer(text)] == expected, (text, rx.pattern[:40])
+            found += bool(expected)
+    assert found > 200
