@@ -14,7 +14,6 @@
   opens a phrase of a list is not scanned for the list (implantation cues and memberships, offices,
   qualifiers, company nouns), nor for fractions, shares, approximate nouns, months or relative
   years (normalize); a phrase is looked for by its longest word, then its other words;
-- entities.Mentions.within: the mentions of a span found by their start (bisect);
 - entities.is_junk: its answer for a text kept (a bounded number of them).
 """
 
@@ -466,41 +465,6 @@ def test_phrase_lists_open_the_lists_their_gates_open() -> None:
         words = frozenset(rng.sample(vocabulary, rng.randint(0, 6)))
         assert scan.live(words) == {k for k, phrases in enumerate(lists) if phrase_gate(phrases).may_match(words)}
     assert 2 in scan.open_lists and scan.live(frozenset()) == {2}
-
-
-def _within_by_reading_all(mentions: Mentions, start: int, end: int, type_: str | None) -> list[Mention]:
-    return [m for m in mentions.items if m.start >= start and m.end <= end and (type_ is None or m.type == type_)]
-
-
-def test_mentions_within_as_by_reading_them_all() -> None:
-    text = ("Le groupe Vetrox s'installe à Lunel. Sa présidente, Anne Dorval, rejoint la Région Sud. "
-            "Norlind Systems opens a plant in Halden; its CEO John Parry met Greyport officials.")
-    names = [("Vetrox", "ORG"), ("Lunel", "PLACE"), ("Anne Dorval", "PERSON"), ("Région Sud", "ORG"),
-             ("Norlind Systems", "ORG"), ("Halden", "PLACE"), ("John Parry", "PERSON"), ("Greyport", "ORG")]
-    found = [Mention(text.index(n), text.index(n) + len(n), t, n, n) for n, t in names]
-    rng = random.Random(7)
-    cases = [found, list(reversed(found)), found[4:] + found[:4]]  # in text order or not
-    for _ in range(300):  # overlapping, nested, equal starts, empty
-        items = []
-        for _ in range(rng.randint(0, 12)):
-            a = rng.randint(0, 60)
-            items.append(Mention(a, a + rng.randint(0, 15), rng.choice(["ORG", "PERSON", "PLACE"]), "x", "x"))
-        cases.append(items)
-    cases.append([Mention(10, 4, "ORG", "x", "x"), Mention(2, 3, "ORG", "y", "y")])  # one that ends before it starts
-    for items in cases:
-        mentions = Mentions(list(items))
-        for _ in range(40):
-            a = rng.randint(-2, 80)
-            b = a + rng.randint(-3, 40)
-            for type_ in (None, "ORG", "PERSON", "PLACE"):
-                assert mentions.within(a, b, type_) == _within_by_reading_all(mentions, a, b, type_)
-    mentions = Mentions(list(found))
-    sentence_end = text.index("Norlind")
-    assert [m.name for m in mentions.within(0, sentence_end, "ORG")] == ["Vetrox", "Région Sud"]
-    mentions.items.append(Mention(0, 2, "ORG", "Le", "Le"))  # an item added: the index is read again
-    assert [m.name for m in mentions.within(0, sentence_end, "ORG")] == ["Vetrox", "Région Sud", "Le"]
-    mentions.items = found[:1]
-    assert mentions.within(0, len(text)) == found[:1]
 
 
 def test_junk_answers_kept_are_those_of_the_test(monkeypatch: pytest.MonkeyPatch) -> None:

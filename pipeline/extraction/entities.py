@@ -13,9 +13,8 @@ a surname alone resolves to the full name seen earlier in the document.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from pipeline.normalize.dates import is_month
 from pipeline.nlp import ORG_LABELS, OTHER_LABELS, PERSON_LABELS, PLACE_LABELS, WEAK_PREFIX, Analysis, Sentence, Span, Token
@@ -45,33 +44,8 @@ class Mentions:
     subject: str | None = None  # the document's focal agency (set by choose_subject)
     agencies: frozenset[str] = frozenset()  # names introduced as an agency ("l'agence X", "the X agency")
 
-    # items's start offsets, sorted, and the items' positions in that order (None where items run
-    # in order of start), for the list `items` they were read from and its length
-    _by_start: tuple[list[Mention], int, list[int], list[int] | None] | None = field(
-        default=None, init=False, repr=False, compare=False)
-
     def within(self, start: int, end: int, type_: str | None = None) -> list[Mention]:
-        """The mentions inside [start, end), in the order of items, of type `type_` if given.
-
-        Those that start there are found by their start (bisect): one that starts past `end`
-        ends past it too (no mention ends before it starts; else every mention is read)."""
-        index = self._by_start
-        if index is None or index[0] is not self.items or index[1] != len(self.items):
-            index = self._by_start = self._start_index()
-        _, _, starts, order = index
-        if not starts and self.items:  # a mention that ends before it starts
-            return [m for m in self.items if m.start >= start and m.end <= end and (type_ is None or m.type == type_)]
-        lo, hi = bisect_left(starts, start), bisect_right(starts, end)
-        near = self.items[lo:hi] if order is None else [self.items[k] for k in sorted(order[lo:hi])]
-        return [m for m in near if m.end <= end and (type_ is None or m.type == type_)]
-
-    def _start_index(self) -> tuple[list[Mention], int, list[int], list[int] | None]:
-        items = self.items
-        if any(m.end < m.start for m in items):
-            return items, len(items), [], None
-        order = sorted(range(len(items)), key=lambda k: items[k].start)
-        starts = [items[k].start for k in order]
-        return items, len(items), starts, None if order == list(range(len(items))) else order
+        return [m for m in self.items if m.start >= start and m.end <= end and (type_ is None or m.type == type_)]
 
 
 _EDGE = re.compile(r"[\w-]")  # what may not touch a whole name
