@@ -255,15 +255,43 @@ class Resources(_Strict):
     language_hints: PerLang
 
     @functools.cached_property
-    def org_pattern_regex(self) -> re.Pattern[str]:
+    def org_pattern_alternatives(self) -> list[str]:
+        """The patterns of org_patterns.yaml, {P} written out."""
         # Capitalized words, joined by spaces, hyphens or a lowercase connector ("Saint-Martin-de-Crau").
         # An elided "d'" joins them too ("Nice Côte d'Azur").
         place = r"[A-ZÀ-Ý][\w'-]*?[\w](?:[ -](?:(?:de|du|des|sur|en|la)[ -]|d')?[A-ZÀ-Ý][\w'-]*?[\w]){0,3}"
-        alts = [p.replace("{P}", place) for p in self.org_patterns.patterns]
+        return [p.replace("{P}", place) for p in self.org_patterns.patterns]
+
+    @functools.cached_property
+    def org_pattern_regex(self) -> re.Pattern[str]:
         try:
-            return re.compile(r"(?<![\w-])(?:" + "|".join(f"(?:{a})" for a in alts) + r")(?![\w-])")
+            return _org_regex(self.org_pattern_alternatives)
         except re.error as exc:
             raise ResourceError(f"org_patterns.yaml: {exc}") from exc
+
+    @functools.cached_property
+    def org_pattern_keys(self) -> list[str | None]:
+        """Each pattern's longest `required_literal`, None where it has none, or for all of them
+        where one refers to a group (a subset of the patterns could number them otherwise)."""
+        alts = self.org_pattern_alternatives
+        if any(re.search(r"\\[1-9]|\(\?P=|\(\?\(", a) for a in alts):
+            return [None] * len(alts)
+        return [max(required_literals(a), key=len, default=None) for a in alts]
+
+    def org_pattern_regex_for(self, text: str) -> re.Pattern[str] | None:
+        """`org_pattern_regex` without the patterns whose key literal `text` lacks, which match
+        nowhere in it (the others in the same order, so it finds what org_pattern_regex finds);
+        None when no pattern is left."""
+        self.org_pattern_regex  # noqa: B018 - reports a bad pattern as org_pattern_regex does
+        live = tuple(k for k, key in enumerate(self.org_pattern_keys) if key is None or key in text)
+        if not live:
+            return None
+        key = ("org_pattern_regex", live)
+        try:
+            return self.derived[key]  # type: ignore[no-any-return]
+        except KeyError:
+            rx = self.derived[key] = _org_regex([self.org_pattern_alternatives[k] for k in live])
+            return rx
 
     @functools.cached_property
     def first_names(self) -> frozenset[str]:
@@ -345,6 +373,35 @@ class Resources(_Strict):
         except KeyError:
             value = self.derived[name] = build(self)
             return value
+
+
+def _org_regex(alts: list[str]) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w-])(?:" + "|".join(f"(?:{a})" for a in alts) + r")(?![\w-])")
+
+
+def required_literals(pattern: str) -> list[str]:
+    """Strings that every match of the regex `pattern` holds, with its case: its runs of literal
+    characters outside any group, alternation, repeat or character class (read by the re
+    module's own parser). [] where none, where the pattern ignores case or is not understood."""
+    try:
+        from re import _constants, _parser  # the parser re.compile runs
+        parsed = _parser.parse(pattern)
+    except Exception:  # noqa: BLE001 - another Python's re: no literal is known, nothing is skipped
+        return []
+    if parsed.state.flags & (re.IGNORECASE | re.LOCALE):
+        return []
+    runs: list[str] = []
+    run: list[str] = []
+    for op, arg in parsed:
+        if op is _constants.LITERAL:
+            run.append(chr(arg))
+            continue
+        if run:
+            runs.append("".join(run))
+        run = []
+    if run:
+        runs.append("".join(run))
+    return runs
 
 
 _FILES = {
@@ -534,9 +591,15 @@ class PhraseLists:
     def matches(self, text: str, words: frozenset[str] | None = None) -> list[list[re.Match[str]]]:
         """For each list, in order, its matches in `text`; `words`, the text's `plain_words`
         when known, spare the scan of a text that holds no phrase (`PhraseGate`), and the tries
-        of the lists none of whose phrases it holds."""
-        starts = [m.start() for m in self.starts.finditer(text)] if self.gate.may_match(words) else []
-        live = self.live(words) if starts and words is not None else None
+        of the lists none of whose phrases it holds; where one list only may match, its own
+        regex reads the text."""
+        if not self.gate.may_match(words):
+            return [[] for _ in self.regexes]
+        live = self.live(words) if words is not None else None
+        if live is not None and len(live) == 1:  # one list to read: its own regex, one scan
+            (only,) = live
+            return [list(rx.finditer(text)) if k == only else [] for k, rx in enumerate(self.regexes)]
+        starts = [m.start() for m in self.starts.finditer(text)] if live is None or live else []
         out: list[list[re.Match[str]]] = []
         for k, rx in enumerate(self.regexes):
             found: list[re.Match[str]] = []

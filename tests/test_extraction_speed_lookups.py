@@ -13,7 +13,8 @@
 - resources.PhraseGate: a sentence of plain characters (resources.PLAIN_CHARS) none of whose words
   opens a phrase of a list is not scanned for the list (implantation cues and memberships, offices,
   qualifiers, company nouns), nor for fractions, shares, approximate nouns, months or relative
-  years (normalize); a phrase is looked for by its longest word, then its other words.
+  years (normalize); a phrase is looked for by its longest word, then its other words;
+- entities.is_junk: its answer for a text kept (a bounded number of them).
 """
 
 from __future__ import annotations
@@ -433,6 +434,12 @@ def test_phrase_lists_given_the_words_match_as_without_them() -> None:
             for lists_scan in (scan, qualifiers):
                 assert [_spans(f) for f in lists_scan.matches(text, plain_words(text))] == \
                     [_spans(f) for f in lists_scan.matches(text)], text
+    # a text where one list only may match is read with that list's regex alone: as each list's regex
+    alone = [t for t in texts if (w := plain_words(t)) is not None and len(scan.live(w)) == 1]
+    assert len(alone) > 50
+    for text in alone + ["40 emplois créés", "la direction de Vetrox", "new"]:
+        assert [_spans(f) for f in scan.matches(text, plain_words(text))] == \
+            [_spans(list(phrase_regex(phrases).finditer(text))) for phrases in lists], text
 
 
 def test_acronym_definitions_need_a_parenthesis() -> None:
@@ -458,3 +465,18 @@ def test_phrase_lists_open_the_lists_their_gates_open() -> None:
         words = frozenset(rng.sample(vocabulary, rng.randint(0, 6)))
         assert scan.live(words) == {k for k, phrases in enumerate(lists) if phrase_gate(phrases).may_match(words)}
     assert 2 in scan.open_lists and scan.live(frozenset()) == {2}
+
+
+def test_junk_answers_kept_are_those_of_the_test(monkeypatch: pytest.MonkeyPatch) -> None:
+    names = ["Vetrox Invest", "Invest", "Holding", "Président de l'", "Mardi", "Janvier", "Norlind Systems", "SE",
+             "Maritime/Logistique", "Green Industry", "INWARD INVESTMENT", "Agence de développement des", "x",
+             "Région Sud", "Greyport County Council", "Conseil d'administration 2021", "Vetrox & Co", "2019"]
+    expected = {n: entities._is_junk(n, RES) for n in names}
+    assert any(expected.values()) and not all(expected.values())
+    for _ in range(2):
+        assert {n: entities.is_junk(n, RES) for n in names} == expected
+    monkeypatch.setattr(entities, "_JUNK_ANSWERS", 4)
+    RES.derived["entities:junk-answers"].clear()
+    for n in names * 2:
+        assert entities.is_junk(n, RES) is expected[n]
+        assert len(RES.derived["entities:junk-answers"]) <= 4

@@ -8,7 +8,12 @@
 - resources.PhraseLists: several phrase lists read in one scan match as each list's regex;
 - entities: the company-cue patterns skipped in a sentence without a company noun (or a dash),
   the "X's CEO" pattern in a text without "'s", the first-letter test of the "CEO of X" pattern;
-- numbers: the approximate-noun test tried only where a word starts.
+- numbers: the approximate-noun test tried only where a word starts;
+- resources: the institution-name patterns (org_patterns.yaml) tried only in a text that holds
+  their key literal;
+- entities.whole_word_spans: a whole name found with str.find, as the regex with lookarounds finds it;
+- entities: the "Given-name Surname" pattern with its lookbehind after the first capital, and the
+  name patterns with their first name word's capital out of its alternation.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from pipeline.extraction import entities
 from pipeline.extraction.frames import children
 from pipeline.nlp import Sentence, Token
 from pipeline.normalize import alternation, numbers
-from pipeline.resources import PhraseLists, grouped_alternation, load_resources, phrase_regex
+from pipeline.resources import PhraseLists, grouped_alternation, load_resources, phrase_regex, required_literals
 
 _VOCABULARY = {  # words separated by spaces
     "fr": "un une deux trois quatre-vingt quatre-vingts vingt-et-un dix-sept cent cents mille million millions "
@@ -193,3 +198,97 @@ def test_approx_noun_word_test_finds_every_approximate_noun(lang: str) -> None:
         if g.approx_noun.search(text):
             assert g.approx_noun_word.search(text), text
     assert numbers.find_numbers("une soixantaine de projets", "fr")[0].value == 60
+
+
+_INSTITUTION_TEXTS = [
+    "La Région Sud et la CCI Marseille Provence ont signé avec Aix-Marseille Métropole.",
+    "Le Conseil départemental du Var et la Chambre de commerce et d'industrie de Brest-Ouest soutiennent le projet.",
+    "L'Université de Montclair, la Communauté urbaine de Vallon-sur-Lys et le MEDEF Isère étaient présents.",
+    "Vallon-sur-Lys reçoit l'Ambassade de Norvège au Chili, puis visite le Port de Salin-Neuf.",
+    "Greyport County Council met the University of Norbridge, then the Lakeside Chamber of Commerce and Industry.",
+    "The French Embassy in the United States hosted the Chamber of Commerce of Halden Bay; Corvel Metropolis too.",
+    "La région sud, une chambre de commerce, le conseil du var: aucun nom d'institution ici.",
+    "No institution here: a port of call, a council meeting, the university campus.",
+]
+
+
+def test_required_literals_are_in_every_match() -> None:
+    assert required_literals("Port (?:de |of )X") == ["Port ", "X"]
+    assert required_literals("Ambassade (?:de |d')X") == ["Ambassade d", "X"]  # the alternatives' common start
+    assert required_literals("a|b") == [] and required_literals("(?i)Port") == [] and required_literals("(") == []
+    assert required_literals(r"(?:x )?Embassy\.? in") == ["Embassy", " in"]
+
+
+def test_org_patterns_skipped_only_where_they_cannot_match() -> None:
+    full = _RES.org_pattern_regex
+    assert all(_RES.org_pattern_keys)  # every pattern of the data has a key literal
+    rng = random.Random(5)
+    words = [w for t in _INSTITUTION_TEXTS for w in t.split()]
+    texts = _INSTITUTION_TEXTS + [" ".join(rng.choice(words) for _ in range(rng.randint(2, 12))) for _ in range(3000)]
+    found = 0
+    for text in texts:
+        rx = _RES.org_pattern_regex_for(text)
+        expected = [(m.span(), m.group(0)) for m in full.finditer(text)]
+        assert ([(m.span(), m.group(0)) for m in rx.finditer(text)] if rx is not None else []) == expected, text
+        found += bool(expected)
+    assert found > 100
+    assert _RES.org_pattern_regex_for(_INSTITUTION_TEXTS[-1]) is None
+    assert _RES.org_pattern_regex_for(_INSTITUTION_TEXTS[-2]) is None
+    names = [m.group(0) for t in _INSTITUTION_TEXTS[:6] for m in _RES.org_pattern_regex_for(t).finditer(t)]
+    assert "CCI Marseille Provence" in names and "University of Norbridge" in names and "MEDEF Isère" in names
+
+
+def test_whole_word_spans_are_those_of_the_regex() -> None:
+    names = ["Vetrox", "Var", "Var-", "-Nord", "Côte d'Azur", "a a", "aa", "Inc.", "Saint-Lô", "l'Isère", "x_y", "é",
+             "Norlind Systems", " ", "2019", ""]
+    pieces = ["Vetrox", "Var", "Varois", "-", "Nord", "Côte", "d'Azur", "a", "aa", " ", "  ", ",", ".", "Inc.", "Saint-Lô",
+              "l'Isère", "x_y", "_", "é", "É", "\n", "Norlind", "Systems", "2019", "(", "'", "vetrox", "Lô"]
+    rng = random.Random(13)
+    texts = ["Vetrox s'installe dans le Var ; Vetrox-Nord aussi, à Saint-Lô, pas Saint-Lôois.",
+             "Norlind Systems Inc. (Norlind Systems) opened in Côte d'Azur, near a a a aa and the Var."]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 20))) for _ in range(3000)]
+    found = 0
+    for text in texts:
+        for name in names:
+            expected = [m.span() for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text)]
+            assert entities.whole_word_spans(text, name) == expected, (text, name)
+            found += bool(expected) and bool(name)
+    assert found > 1000
+    assert entities.whole_word_spans(texts[0], "Vetrox") == [(0, 6)]
+    at = texts[1].index("a a a")
+    assert entities.whole_word_spans(texts[1], "a a") == [(at, at + 3)]  # not the one inside it
+
+
+def test_given_name_surname_pattern_matches_as_with_its_lookbehind_first() -> None:
+    plain = re.compile(rf"(?<![\w-])({entities._CAP}){entities._GAP}((?:(?:de|du|van|von|le){entities._GAP})?"
+                       rf"{entities._CAP})(?![\w-])")
+    pieces = ["Anne", "Dorval", "Jean-Marc", "Le", "le", "de", "Émile", "Zola", "x", "-", "_", "'", " ", "  ", "\n", "\n\n",
+              "Anne-", "l'", "Parry", "John", "van", "Dyke", ",", ".", "É", "aÉmile", "2019"]
+    rng = random.Random(17)
+    texts = ["Solène Marchal, présidente, et Jean-Marc Le Dorval ont signé ; John\nParry too, x-Anne Dorval not.",
+             "Anne Dorval\n\nBilan", "Émile de Zola", "Anne-Dorval Parry"]
+    texts += ["".join(rng.choice(pieces) + rng.choice(["", " ", " ", "\n"]) for _ in range(rng.randint(0, 14)))
+              for _ in range(4000)]
+    found = 0
+    for text in texts:
+        expected = [(m.span(), m.groups()) for m in plain.finditer(text)]
+        assert [(m.span(), m.groups()) for m in entities._GIVEN_SURNAME.finditer(text)] == expected, text
+        found += bool(expected)
+    assert found > 500
+
+
+def test_name_patterns_match_as_with_the_first_word_as_read() -> None:
+    regexes = [*entities._titled_org_regexes(_RES), *entities._company_cue_regexes(_RES)[:5]]
+    as_read = [re.compile(rx.pattern.replace(entities._NAME_HEAD, entities._NAME_HEAD_AS_READ), rx.flags) for rx in regexes]
+    assert all(a.pattern != rx.pattern for a, rx in zip(as_read, regexes))
+    rng = random.Random(19)
+    words = [w for t in _CUE_TEXTS + _INSTITUTION_TEXTS for w in t.split()] + ["VTX", "A", "AB", "A&B", "O'Neil", "Inc.", "de"]
+    texts = _CUE_TEXTS + ["Vetrox's CEO met the CEO of VTX; AB – Le groupe", "PDG de A&B, the German firm O'Neil Inc."]
+    texts += [" ".join(rng.choice(words) for _ in range(rng.randint(2, 12))) for _ in range(2500)]
+    found = 0
+    for text in texts:
+        for rx, read in zip(regexes, as_read):
+            expected = [(m.span(), m.groups()) for m in read.finditer(text)]
+            assert [(m.span(), m.groups()) for m in rx.finditer(text)] == expected, (text, rx.pattern[:40])
+            found += bool(expected)
+    assert found > 200

@@ -48,6 +48,27 @@ class Mentions:
         return [m for m in self.items if m.start >= start and m.end <= end and (type_ is None or m.type == type_)]
 
 
+_EDGE = re.compile(r"[\w-]")  # what may not touch a whole name
+
+
+def whole_word_spans(text: str, name: str) -> list[tuple[int, int]]:
+    r"""The spans of re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text): `name` where no
+    word character or hyphen touches it, left to right, none inside the one before; found with
+    str.find (a pattern opening with a lookbehind is tried at every position of the text)."""
+    if not name:
+        return [m.span() for m in re.finditer(r"(?<![\w-])(?![\w-])", text)]
+    out = []
+    at = text.find(name)
+    while at >= 0:
+        end = at + len(name)
+        if (at == 0 or _EDGE.match(text, at - 1) is None) and _EDGE.match(text, end) is None:
+            out.append((at, end))
+            at = text.find(name, end)
+        else:
+            at = text.find(name, at + 1)
+    return out
+
+
 def clean_surface(text: str) -> str:
     """Strip articles, possessives, line breaks and edge punctuation from a span's text."""
     text = text.split("\n")[0].strip()
@@ -93,7 +114,23 @@ _JUNK_WORDS = re.compile(r"[\w-]+")
 _SECTOR_SPLIT = re.compile(r"[\s,/&]+")
 
 
+_JUNK_ANSWERS = 8192  # the answers of is_junk kept (per Resources), for the names an archive repeats
+
+
 def is_junk(text: str, res: Resources) -> bool:
+    """A span that names nothing: a share button, a title, a month, a sector, a cut fragment...
+    (models/org_cues.yaml). A function of the text and the data only: its answer is kept."""
+    answers: dict[str, bool] = res.memo("entities:junk-answers", lambda r: {})
+    try:
+        return answers[text]
+    except KeyError:
+        if len(answers) >= _JUNK_ANSWERS:
+            answers.clear()
+        answer = answers[text] = _is_junk(text, res)
+        return answer
+
+
+def _is_junk(text: str, res: Resources) -> bool:
     low = text.lower()
     if len(text) < 2 or not text[0].isupper() and not text[0].isdigit():
         return True
@@ -398,12 +435,12 @@ def _occurrences(text: str, name: str) -> list[int]:
     """Where `name` stands as a whole name: no capitalized word right before or after it ("Airways"
     inside "Airways Club" is not the name "Airways")."""
     out = []
-    for hit in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
-        before = re.search(r"([\w'-]+)\s*$", text[max(0, hit.start() - 40):hit.start()])
-        after = re.match(r"\s*([\w'-]+)", text[hit.end():hit.end() + 40])
-        if not (before and before.group(1)[:1].isupper() and text[hit.start() - 1:hit.start()] == " ") \
-                and not (after and after.group(1)[:1].isupper() and text[hit.end():hit.end() + 1] == " "):
-            out.append(hit.start())
+    for start, end in whole_word_spans(text, name):
+        before = re.search(r"([\w'-]+)\s*$", text[max(0, start - 40):start])
+        after = re.match(r"\s*([\w'-]+)", text[end:end + 40])
+        if not (before and before.group(1)[:1].isupper() and text[start - 1:start] == " ") \
+                and not (after and after.group(1)[:1].isupper() and text[end:end + 1] == " "):
+            out.append(start)
     return out
 
 
@@ -543,9 +580,9 @@ def _agency_appositions(analysis: Analysis, found: list[Mention], text: str,
             agencies.add(canonical)
             surfaces[name] = canonical
     for surface, canonical in surfaces.items():  # its other occurrences
-        for m in re.finditer(rf"(?<![\w-]){re.escape(surface)}(?![\w-])", text):
-            if not any(x.start < m.end() and m.start() < x.end for x in out):
-                out.append(Mention(m.start(), m.end(), "ORG", canonical, surface))
+        for start, end in whole_word_spans(text, surface):
+            if not any(x.start < end and start < x.end for x in out):
+                out.append(Mention(start, end, "ORG", canonical, surface))
     return sorted(out, key=lambda x: (x.start, x.end)), frozenset(agencies)
 
 
@@ -779,7 +816,8 @@ def _titled_orgs(found: list[Mention], text: str, res: Resources) -> list[Mentio
     return sorted(out, key=lambda x: (x.start, x.end))
 
 
-_CAP = r"[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?"
+_CAP_REST = r"[a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?"  # (after the capital)
+_CAP = rf"[A-ZÀ-Ý]{_CAP_REST}"
 
 
 # Spaces between the words of a name: a line may wrap inside it, a paragraph break may not (a
@@ -787,12 +825,19 @@ _CAP = r"[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?"
 _GAP = r"(?:[^\S\n]+|[^\S\n]*\n[^\S\n]*)"
 
 
+# A capitalized word, then another, a paragraph apart at most: (?<![\w-])({_CAP})_GAP({_CAP}), with
+# the test of what precedes the first word made after its capital letter ("(?<![\w-]." sees the
+# character before it; "." the capital): a pattern that opens with a letter class is tried only
+# where the text has one of its letters, one that opens with a lookbehind at every position.
+_GIVEN_SURNAME = re.compile(rf"([A-ZÀ-Ý](?<![\w-].){_CAP_REST}){_GAP}((?:(?:de|du|van|von|le){_GAP})?{_CAP})(?![\w-])")
+
+
 def _named_people(text: str, found: list[Mention], res: Resources) -> list[Mention]:
     """"Given-name Surname" pairs the model missed ("Solange Biaggi, Chairwoman"), also across a
     wrapped line; a model span holding the given name alone does not stop them."""
     taken = [(m.start, m.end) for m in found if not _given_name(m.surface, res)]
     out = []
-    for m in re.finditer(rf"(?<![\w-])({_CAP}){_GAP}((?:(?:de|du|van|von|le){_GAP})?{_CAP})(?![\w-])", text):
+    for m in _GIVEN_SURNAME.finditer(text):
         if not _given_name(m.group(1), res):
             continue
         if any(a < m.end() and m.start() < b for a, b in taken) or fold(m.group(2)) in res.territory_keys:
@@ -810,7 +855,11 @@ def _sentence_stop(name: str) -> str:
     return name
 
 
-_NAME = r"((?:[A-Z][\w&+'.-]*|[A-Z]{2,})(?:\s+(?:[A-Z][\w&+'.-]*|[A-Z]{2,}|de|du|des|&)){0,3})"
+# One to four name words. The first, (?:[A-Z][\w&+'.-]*|[A-Z]{2,}), is written with its capital
+# first, out of the alternation: the same tries in the same order, and a pattern that opens with a
+# letter class is tried only where the text has one of its letters.
+_NAME = r"([A-Z](?:[\w&+'.-]*|[A-Z]{1,})(?:\s+(?:[A-Z][\w&+'.-]*|[A-Z]{2,}|de|du|des|&)){0,3})"
+_NAME_HEAD, _NAME_HEAD_AS_READ = r"([A-Z](?:[\w&+'.-]*|[A-Z]{1,})", r"((?:[A-Z][\w&+'.-]*|[A-Z]{2,})"  # (tests)
 
 
 def _patterned_orgs(text: str, found: list[Mention], res: Resources) -> list[Mention]:
@@ -818,7 +867,8 @@ def _patterned_orgs(text: str, found: list[Mention], res: Resources) -> list[Men
     of Commerce and Industry", "Conseil général du Var", "CCI Nantes"."""
     out: list[Mention] = []
     taken = [(m.start, m.end) for m in found if m.type == "ORG" and not m.surface[:1].islower()]
-    for m in res.org_pattern_regex.finditer(text):
+    rx = res.org_pattern_regex_for(text)  # the patterns that may match in the text
+    for m in rx.finditer(text) if rx is not None else ():
         start, end = m.start(), m.end()
         if any(a <= start and end <= b for a, b in taken) or any(a < end and start < b for a, b, *_ in
                                                                  [(o.start, o.end) for o in out]):
@@ -898,9 +948,9 @@ def _add_surnames(mentions: list[Mention], text: str) -> list[Mention]:
     for surname, full in surnames.items():
         if len(surname) < 3:
             continue
-        for m in re.finditer(rf"(?<![\w-]){re.escape(surname)}(?![\w-])", text):
-            if not any(a <= m.start() < b for a, b in taken):
-                extra.append(Mention(m.start(), m.end(), "PERSON", full, surname))
+        for start, end in whole_word_spans(text, surname):
+            if not any(a <= start < b for a, b in taken):
+                extra.append(Mention(start, end, "PERSON", full, surname))
     return sorted(mentions + extra, key=lambda m: (m.start, m.end))
 
 
@@ -1048,7 +1098,7 @@ def choose_subject(mentions: Mentions, text: str, res: Resources) -> str | None:
         entry = res.org_by_name.get(name)
         # (a word found twice is found twice as a string first: most names are not, no regex then)
         return entry is not None and sum(text.count(r) for r in entry.region) >= 2 and sum(
-            len(re.findall(rf"(?<![\w-]){re.escape(r)}(?![\w-])", text)) for r in entry.region) >= 2
+            len(whole_word_spans(text, r)) for r in entry.region) >= 2
 
     def score(name: str) -> tuple[float, int]:
         # The title, the first agency named and the agency's home territory are where an
