@@ -76,6 +76,7 @@ _SENTENCE_END = re.compile(r"[.!?;]$")
 MAX_CHROME_LINE = 120  # a teaser link or site-chrome line is rarely longer than this
 MAX_TAIL_LINES = 40  # trailing chrome after the article seldom has more non-blank lines
 MIN_REPEAT_KEY = 20  # shorter repeated lines (table cells, "Oui.") are left alone
+LETTER_WINDOW = 2000  # clean.run counts letters here first (enough for any usual min_text_chars)
 REMEMBERED_LINE_MAX = 1000  # longer lines are not kept in the per-line caches: bounded memory
 
 
@@ -283,7 +284,7 @@ def drop_teaser_blocks(text: str, *, rules: Rules | None = None) -> str:
     out: list[str] = []
     i = 0
     while i < len(lines):
-        if not rules.block_start.fullmatch(line_key(lines[i])):
+        if not _starts_block(lines[i], rules):
             out.append(lines[i])
             i += 1
             continue
@@ -293,6 +294,12 @@ def drop_teaser_blocks(text: str, *, rules: Rules | None = None) -> str:
         while i < len(lines) and _is_link_like(lines[i]):
             i += 1
     return "\n".join(out)
+
+
+@_remembered
+def _starts_block(line: str, rules: Rules) -> bool:
+    """A teaser heading ("Lire aussi", "Related"): asked of every line in every pass."""
+    return rules.block_start.fullmatch(line_key(line)) is not None
 
 
 def _is_link_like(line: str) -> bool:
@@ -322,8 +329,9 @@ def cut_trailing_chrome(text: str, *, rules: Rules | None = None) -> str:
 
 
 def collapse_whitespace(text: str) -> str:
-    """Runs of spaces and tabs to one space; every line stripped."""
-    return "\n".join(_INNER_SPACE.sub(" ", line).strip() for line in text.split("\n"))
+    """Runs of spaces and tabs to one space; every line stripped. (_INNER_SPACE never takes a line
+    break, so it runs over the whole text at once.)"""
+    return "\n".join(line.strip() for line in _INNER_SPACE.sub(" ", text).split("\n"))
 
 
 def drop_repeated_lines(text: str) -> str:
@@ -400,7 +408,11 @@ def run(doc: Document, cfg: Config) -> Document:
         doc.warnings.append(f"clean: text truncated from {len(text)} to {cfg.max_chars} characters")
         text = truncate(text, cfg.max_chars)
     doc.text = text
-    letters = sum(map(str.isalpha, text))
+    # the letters of the first LETTER_WINDOW characters, counted again over the whole text only when
+    # they are too few (a text's letters are at least its first characters' letters)
+    letters = sum(map(str.isalpha, text[:LETTER_WINDOW]))
+    if letters < cfg.min_text_chars and len(text) > LETTER_WINDOW:
+        letters = sum(map(str.isalpha, text))
     if letters < cfg.min_text_chars:
         LOGGER.info("%s: only %d letters after cleaning", doc.doc_id, letters)
         doc.add_problem(

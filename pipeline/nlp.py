@@ -345,21 +345,24 @@ def compact(doc: "Doc", syntax: bool) -> Compact:
 
     Read from `Doc.to_array` columns, not token by token: a `Token` (and its head, its morph)
     is a Python object built on each access, and walking them took twice as long as this."""
-    from spacy.attrs import DEP, HEAD, IDX, LEMMA, LENGTH, MORPH, POS, SENT_START, SPACY, TAG
+    from spacy.attrs import DEP, HEAD, IDX, LEMMA, LENGTH, MORPH, ORTH, POS, SENT_START, SPACY, TAG
 
     if not len(doc):
         return []
-    text = doc.text
-    columns = doc.to_array([IDX, LENGTH, SENT_START, SPACY, *((POS, DEP, HEAD, LEMMA, MORPH, TAG) if syntax else ())])
+    columns = doc.to_array([IDX, LENGTH, SENT_START, SPACY, ORTH,
+                            *((POS, DEP, HEAD, LEMMA, MORPH, TAG) if syntax else ())])
     idx, length, sent_start, space = (columns[:, k].tolist() for k in range(4))
-    words = [text[i:i + n] for i, n in zip(idx, length, strict=True)]
+    strings = doc.vocab.strings
+    # Token.orth_ of each token, and Doc.text as spaCy joins it (each token's text, then a space
+    # where SPACY is set), without the Token object per token that Doc.text builds
+    words = _names(columns[:, 4].tolist(), strings)
+    text = "".join([w + " " if s else w for w, s in zip(words, space)])
     ents = [(e.start, e.end, e.start_char, e.end_char, e.label_, e.ent_id_) for e in doc.ents]
     if syntax:
-        strings = doc.vocab.strings
-        pos, dep, lemma, morph, tag = (_names(columns[:, k].tolist(), strings) for k in (4, 5, 7, 8, 9))
+        pos, dep, lemma, morph, tag = (_names(columns[:, k].tolist(), strings) for k in (5, 6, 8, 9, 10))
         morph = ["" if m == "_" else m for m in morph]  # as str(token.morph): "" for none
         # the head's index in the Doc (HEAD holds offsets to it, stored as uint64)
-        head = [i + h for i, h in enumerate(columns[:, 6].astype("int64").tolist())]
+        head = [i + h for i, h in enumerate(columns[:, 7].astype("int64").tolist())]
     out: Compact = []
     for a, b in _repaired_bounds(text, words, idx, sent_start, space):
         tokens = list(zip(
@@ -378,11 +381,29 @@ def compact(doc: "Doc", syntax: bool) -> Compact:
     return out
 
 
+# The strings behind the attribute hashes `compact` has read, in this process: a hash names the
+# same string in every StringStore (it is the string's hash, or a spaCy symbol's fixed number), and
+# a dict lookup costs a fraction of a StringStore's. Emptied when it holds STRINGS_MAX of them.
+_STRINGS: dict[int, str] = {0: ""}
+STRINGS_MAX = 1 << 17
+
+
 def _names(keys: list[int], strings: object) -> list[str]:
-    """The strings behind a column of attribute hashes (0: unset, ""), each distinct one looked
-    up once."""
-    table = {key: strings[key] if key else "" for key in set(keys)}  # type: ignore[index]
-    return list(map(table.__getitem__, keys))
+    """The strings behind a column of attribute hashes (0: unset, ""), each distinct one not
+    seen before in this process looked up once."""
+    known = _STRINGS
+    missing = set(keys).difference(known)
+    if missing:
+        if len(known) + len(missing) > STRINGS_MAX:
+            known.clear()
+            known[0] = ""
+            missing.discard(0)
+        for key in missing:
+            known[key] = strings[key]  # type: ignore[index]
+    return list(map(known.__getitem__, keys))
+
+
+_new = tuple.__new__
 
 
 def expand(sents: Compact, text: str, offset: int, lang: str, para_starts: list[int]) -> list[Sentence]:
@@ -391,9 +412,11 @@ def expand(sents: Compact, text: str, offset: int, lang: str, para_starts: list[
 
     out: list[Sentence] = []
     for start, end, tokens, ents in sents:
-        toks = [Token(i, text[idx:idx + n], offset + idx, pos, dep, head, lemma, morph, tag)
+        # tuple.__new__ with every field: what Token(...) and Span(...) build, without the named
+        # tuple's Python-level __new__ per token
+        toks = [_new(Token, (i, text[idx:idx + n], offset + idx, pos, dep, head, lemma, morph, tag))
                 for i, (idx, n, pos, dep, head, lemma, morph, tag) in enumerate(tokens)]
-        spans = [Span(offset + a, offset + b, text[a:b], label, kb) for a, b, label, kb in ents]
+        spans = [_new(Span, (offset + a, offset + b, text[a:b], label, kb)) for a, b, label, kb in ents]
         out.append(Sentence(offset + start, offset + end, text[start:end], lang, toks, spans,
                             bisect.bisect_right(para_starts, offset + start) - 1))
     return out

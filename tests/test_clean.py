@@ -222,3 +222,31 @@ _LINES = st.sampled_from(
 def test_clean_text_never_raises_and_is_idempotent(raw: str) -> None:
     once = clean.clean_text(raw)
     assert clean.clean_text(once) == once
+
+
+_SPACES = " \t\x0b\x0c\r\x1c\x1f\x85\xa0\u2002\u2009\u202f\u3000\u2028"
+
+
+@settings(derandomize=True, max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.sampled_from([*_SPACES, "\n", "a", "é", "|", "."]), max_size=60))
+def test_collapse_whitespace_over_the_whole_text_is_the_line_by_line_one(text: str) -> None:
+    by_line = "\n".join(clean._INNER_SPACE.sub(" ", line).strip() for line in text.split("\n"))
+    assert clean.collapse_whitespace(text) == by_line
+
+
+def test_clean_run_counts_every_letter_when_the_first_characters_have_too_few() -> None:
+    cfg = Config(min_text_chars=40)
+    figures = "\n\n".join(["12 345 678 - 90 %"] * (clean.LETTER_WINDOW // 10))
+    doc = clean.run(_doc(figures + "\n\nUne phrase inventée avec bien plus de quarante lettres en tout."), cfg)
+    assert len(doc.text) > clean.LETTER_WINDOW and doc.status == "ok" and not doc.problems
+    few = clean.run(_doc(figures + "\n\nTrois mots seulement."), cfg)
+    assert few.status == "skipped"
+    assert [p.message.split(" letters")[0] for p in few.problems] == ["only 18"]
+
+
+def test_a_teaser_heading_seen_before_still_opens_a_block() -> None:
+    text = "Premier paragraphe inventé, assez long pour rester.\n\nLire aussi\n\nUn lien court\n\nFin du texte inventé."
+    once = clean.drop_teaser_blocks(text)
+    assert "Lire aussi" not in once and "Un lien court" not in once and "Fin du texte" in once
+    assert clean.drop_teaser_blocks(text) == once  # the heading's answer now comes from memory
+    assert clean.drop_teaser_blocks(text.replace("Lire aussi", "Lire aussi la suite.")).count("Un lien court") == 1

@@ -1,0 +1,76 @@
+"""`compact` reads a Doc from its attribute columns (`Doc.to_array`) and the strings behind them
+from a per-process table (`nlp._STRINGS`): what it keeps must be what spaCy's Token objects say."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline import nlp
+from pipeline.config import Config
+
+TEXTS = {
+    "en": ["Provence Promotion helped  68 companies\tsettle in Marseille in 2017, said Jean-Luc Chauvin.  ",
+           "  The agency expects 1,100 jobs.\n\n\nIts budget is 3.2 million euros \u2013 a record 🚀.\n"],
+    "fr": ["Provence Promotion a accompagné 60 projets en 2015, a annoncé Solange Biaggi à Marseille.",
+           "Ces projets représentent 1 240 emplois.\n\nLe budget de l'agence atteint 3,2 M€ !  "],
+}
+
+
+@pytest.mark.parametrize("lang", sorted(TEXTS))
+def test_compact_keeps_what_the_tokens_say(cfg: Config, lang: str) -> None:
+    model = nlp.load(lang, cfg)
+    syntax = nlp.has_syntax(model)
+    for doc in model.pipe(TEXTS[lang]):
+        by_idx = {t.idx: t for t in doc}
+        sentences = nlp.compact(doc, syntax)
+        assert sentences
+        for start, end, tokens, ents in sentences:
+            assert doc.text[start:end].strip()
+            for idx, length, pos, dep, head, lemma, morph, tag in tokens:
+                t = by_idx[idx]
+                assert (length, pos, dep, lemma, morph, tag) == (
+                    len(t.text), t.pos_, t.dep_, t.lemma_, str(t.morph), t.tag_)
+                assert head >= 0
+            for a, b, label, _kb in ents:
+                assert any(e.start_char == a and e.end_char == b and e.label_ == label for e in doc.ents)
+        # the sentences' text, as expand cuts it, is the Doc's own text
+        for s in nlp.expand(sentences, doc.text, 0, lang, [0]):
+            assert s.text == doc.text[s.start:s.end]
+            assert all(s.text[t.start - s.start:t.end - s.start] == t.text for t in s.tokens)
+            assert all(type(t) is nlp.Token for t in s.tokens) and all(type(e) is nlp.Span for e in s.ents)
+
+
+def test_compact_is_the_same_with_an_empty_or_tiny_string_table(cfg: Config, monkeypatch: pytest.MonkeyPatch) -> None:
+    model = nlp.load("en", cfg)
+    syntax = nlp.has_syntax(model)
+    docs = list(model.pipe(TEXTS["en"]))
+    before = [nlp.compact(d, syntax) for d in docs]
+    monkeypatch.setattr(nlp, "_STRINGS", {0: ""})
+    assert [nlp.compact(d, syntax) for d in docs] == before
+    monkeypatch.setattr(nlp, "STRINGS_MAX", 4)  # emptied before (almost) every column
+    assert [nlp.compact(d, syntax) for d in docs] == before
+    assert len(nlp._STRINGS) < 200
+
+
+def test_names_reads_the_store_once_per_new_hash(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Store:
+        def __init__(self, table: dict[int, str]) -> None:
+            self.table, self.asked = table, []
+
+        def __getitem__(self, key: int) -> str:
+            self.asked.append(key)
+            return self.table[key]
+
+    monkeypatch.setattr(nlp, "_STRINGS", {0: ""})
+    store = Store({11: "alpha", 22: "beta"})
+    assert nlp._names([11, 0, 22, 11], store) == ["alpha", "", "beta", "alpha"]
+    assert sorted(store.asked) == [11, 22]
+    assert nlp._names([22, 22], store) == ["beta", "beta"] and sorted(store.asked) == [11, 22]
+    # a hash no store knows is not made up: the store's KeyError, as before the table
+    with pytest.raises(KeyError):
+        nlp._names([33], store)
+    monkeypatch.setattr(nlp, "STRINGS_MAX", 3)  # full: emptied, then the new hashes looked up
+    other = Store({44: "gamma", 55: "delta"})
+    assert nlp._names([55, 0, 44], other) == ["delta", "", "gamma"]
+    assert nlp._STRINGS == {0: "", 44: "gamma", 55: "delta"}
+    assert nlp._names([11], store) == ["alpha"] and store.asked.count(11) == 2
