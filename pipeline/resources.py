@@ -129,6 +129,7 @@ class MetricLexicon(_Strict):
     heads: dict[str, PerLang]
     qualifiers: dict[str, PerLang]
     budget: PerLang
+    table_year_headers: PerLang
     stock_metrics: list[str] = Field(default_factory=list)
 
 

@@ -501,3 +501,18 @@ def test_junk_answers_kept_are_those_of_the_test(monkeypatch: pytest.MonkeyPatch
     for n in names * 2:
         assert entities.is_junk(n, RES) is expected[n]
         assert len(RES.derived["entities:junk-answers"]) <= 4
+
+
+def test_table_headers_open_with_the_year_words_of_the_data() -> None:
+    """A header line is one that holds a year word of models/metrics.yaml (either language)."""
+    from types import SimpleNamespace
+
+    from pipeline.extraction import metrics
+
+    ctx = SimpleNamespace(res=RES)
+    assert RES.metrics.table_year_headers.get("fr") and RES.metrics.table_year_headers.get("en")
+    assert metrics._header_columns("Exercice | Projets | Emplois", "fr", ctx) == ["location_projects", "jobs_created"]
+    assert metrics._header_columns("Year | Projects | Jobs", "en", ctx) == ["location_projects", "jobs_created"]
+    assert metrics._header_columns("Années\tEmplois", "fr", ctx) == ["jobs_created"]
+    assert metrics._header_columns("Secteur | Projets | Emplois", "fr", ctx) is None  # no year word
+    assert metrics._header_columns("Region | Projects | Jobs", "en", ctx) is None
