@@ -67,8 +67,9 @@ ISOLATED_CONFIDENCE = 0.75
 LOW_CONFIDENCE = 0.5
 # detect() reads at most this many characters: enough for a stable answer, bounded cost.
 MAX_DETECT_CHARS = 20_000
-# Paragraphs up to this length have their detection remembered, the last MEMO_SIZE of them
-# (at most a few megabytes a process).
+# Paragraphs up to this length have their detection remembered, the last MEMO_SIZE of them:
+# at most about 16 MB a process (4,096 paragraphs of 2,000 characters, two bytes each where a
+# character such as ’ is not Latin-1), a few MB for paragraphs of usual length.
 MEMO_CHARS = 2_000
 MEMO_SIZE = 4_096
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")

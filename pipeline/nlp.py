@@ -114,8 +114,9 @@ class Sentence:
 
     @functools.cached_property
     def words(self) -> frozenset[str] | None:
-        """The sentence's words, lower-cased (`resources.plain_words`): the phrase lists several
-        extractors scan it for are skipped when it holds none of their first words."""
+        """The sentence's words, lower-cased (`resources.plain_words`): a phrase list that several
+        extractors scan for is skipped when no phrase of it has all its words here (a phrase is
+        looked for by its longest word, then its other words: `resources.PhraseGate`)."""
         return plain_words(self.text)
 
 
@@ -390,17 +391,28 @@ STRINGS_MAX = 1 << 17
 
 def _names(keys: list[int], strings: object) -> list[str]:
     """The strings behind a column of attribute hashes (0: unset, ""), each distinct one not
-    seen before in this process looked up once."""
+    seen before in this process looked up once.
+
+    The column is read from a table of its own, so emptying the process's table (when it is
+    full, or from another thread) never loses a string the column needs."""
     known = _STRINGS
-    missing = set(keys).difference(known)
-    if missing:
-        if len(known) + len(missing) > STRINGS_MAX:
-            known.clear()
-            known[0] = ""
-            missing.discard(0)
-        for key in missing:
-            known[key] = strings[key]  # type: ignore[index]
-    return list(map(known.__getitem__, keys))
+    distinct = set(keys)
+    if distinct.issubset(known.keys()):
+        try:
+            return list(map(known.__getitem__, keys))
+        except KeyError:  # emptied meanwhile by another thread: read as below
+            pass
+    table = {key: known.get(key) for key in distinct}
+    missing = [key for key, value in table.items() if value is None]
+    for key in missing:
+        table[key] = strings[key]  # type: ignore[index]
+    if len(known) + len(missing) > STRINGS_MAX:
+        known.clear()
+        known[0] = ""
+        known.update(table)
+    else:
+        known.update((key, table[key]) for key in missing)
+    return list(map(table.__getitem__, keys))
 
 
 _new = tuple.__new__

@@ -6,9 +6,11 @@ typo in a YAML file fails at start-up with the file and field named, not deep in
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,6 +19,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 T = TypeVar("T")
+# How many subsets of the institution patterns keep their compiled regex (`org_pattern_regex_for`).
+ORG_REGEX_MEMO = 256
 
 
 class ResourceError(ValueError):
@@ -125,6 +129,7 @@ class MetricLexicon(_Strict):
     heads: dict[str, PerLang]
     qualifiers: dict[str, PerLang]
     budget: PerLang
+    table_year_headers: PerLang
     stock_metrics: list[str] = Field(default_factory=list)
 
 
@@ -286,12 +291,18 @@ class Resources(_Strict):
         live = tuple(k for k, key in enumerate(self.org_pattern_keys) if key is None or key in text)
         if not live:
             return None
-        key = ("org_pattern_regex", live)
-        try:
-            return self.derived[key]  # type: ignore[no-any-return]
-        except KeyError:
-            rx = self.derived[key] = _org_regex([self.org_pattern_alternatives[k] for k in live])
-            return rx
+        # the last ORG_REGEX_MEMO subsets' regexes (a worker's texts can call for many subsets)
+        memo: OrderedDict[tuple[int, ...], re.Pattern[str]] = self.derived.setdefault(
+            "org_pattern_regexes", OrderedDict())
+        rx = memo.get(live)
+        if rx is None:
+            rx = memo[live] = _org_regex([self.org_pattern_alternatives[k] for k in live])
+            while len(memo) > ORG_REGEX_MEMO:
+                memo.popitem(last=False)
+        else:
+            with contextlib.suppress(KeyError):  # let go by another thread meanwhile
+                memo.move_to_end(live)
+        return rx
 
     @functools.cached_property
     def first_names(self) -> frozenset[str]:

@@ -36,6 +36,8 @@ def _periods(text: str, lang: str, published: datetime.date | None = PUBLISHED) 
         ("fr", "le 4 mars 2011", [("4 mars 2011", 2011, "date")]),
         ("fr", "le 1er mars 2011", [("1er mars 2011", 2011, "date")]),
         ("fr", "en février 2017", [("février 2017", 2017, "date")]),
+        ("fr", "au 4 fév. 2017", [("4 fév. 2017", 2017, "date")]),
+        ("fr", "le févier 2017", [("2017", 2017, "year")]),
         ("en", "13 July 2017", [("13 July 2017", 2017, "date")]),
         ("en", "July 13, 2017", [("July 13, 2017", 2017, "date")]),
         ("en", "in February, 2017", [("February, 2017", 2017, "date")]),

@@ -255,7 +255,7 @@ def test_phrase_gate_never_closes_on_a_text_with_a_phrase() -> None:
     rng = random.Random(20261206)
     lists = [("implantation", "s'implanter", "ouvre", "set up", "vient d'", "co-fondateur", "arrivée", "été"),
              ("ſet", "kelvin", "straße", "µ-site"),  # first words that are not plain: the gate stays open
-             ("opens", "-based"),  # a phrase opening with no word character: the gate stays open
+             ("opens", "-based"),  # a phrase opening with a hyphen: looked for by its word, "based"
              ("Ouverture", "OPENED", "œuvre", " arrivée ", ""),
              ("la direction de", "à la tête d'", "the chair", "at the helm of", "d'ici", "l'agence")]
     for lang in ("fr", "en"):
@@ -383,6 +383,27 @@ def test_normalize_gates_find_what_the_full_scans_find(lang: str) -> None:
     assert not any(gate.may_match(quiet) for gate in vars(numbers._gates("fr")).values())
 
 
+def test_template_gate_stays_open_when_a_number_touches_a_letter(monkeypatch) -> None:
+    """A template whose number is part of a word ("{n}e anniversaire", "{n}th year"): the text's
+    word is "10e", so the gate cannot key on "e" and never closes."""
+    real = dates._section
+
+    def section(key: str, lang: str):
+        if key == "relative_templates":
+            return ["{n}e anniversaire", "the {n}th year"]
+        return real(key, lang)
+
+    monkeypatch.setattr(dates, "_section", section)
+    dates._template_gate.cache_clear()
+    try:
+        assert dates._template_gate("fr").may_match(plain_words("Pour son 10e anniversaire."))
+        assert dates._template_gate("fr").may_match(plain_words("Rien ici."))
+    finally:
+        monkeypatch.undo()
+        dates._template_gate.cache_clear()
+    assert not dates._template_gate("fr").may_match(plain_words("Rien ici."))
+
+
 def _random_sentence(rng: random.Random, ordered: bool) -> Sentence:
     words = [rng.choice(["Vetrox", "a", "créé", "40", "emplois", ",", "l'", "-", "x"]) for _ in range(rng.randint(1, 12))]
     tokens, at, base = [], 100, 100
@@ -480,3 +501,18 @@ def test_junk_answers_kept_are_those_of_the_test(monkeypatch: pytest.MonkeyPatch
     for n in names * 2:
         assert entities.is_junk(n, RES) is expected[n]
         assert len(RES.derived["entities:junk-answers"]) <= 4
+
+
+def test_table_headers_open_with_the_year_words_of_the_data() -> None:
+    """A header line is one that holds a year word of models/metrics.yaml (either language)."""
+    from types import SimpleNamespace
+
+    from pipeline.extraction import metrics
+
+    ctx = SimpleNamespace(res=RES)
+    assert RES.metrics.table_year_headers.get("fr") and RES.metrics.table_year_headers.get("en")
+    assert metrics._header_columns("Exercice | Projets | Emplois", "fr", ctx) == ["location_projects", "jobs_created"]
+    assert metrics._header_columns("Year | Projects | Jobs", "en", ctx) == ["location_projects", "jobs_created"]
+    assert metrics._header_columns("Années\tEmplois", "fr", ctx) == ["jobs_created"]
+    assert metrics._header_columns("Secteur | Projets | Emplois", "fr", ctx) is None  # no year word
+    assert metrics._header_columns("Region | Projects | Jobs", "en", ctx) is None

@@ -206,7 +206,7 @@ _INSTITUTION_TEXTS = [
     "L'Université de Montclair, la Communauté urbaine de Vallon-sur-Lys et le MEDEF Isère étaient présents.",
     "Vallon-sur-Lys reçoit l'Ambassade de Norvège au Chili, puis visite le Port de Salin-Neuf.",
     "Greyport County Council met the University of Norbridge, then the Lakeside Chamber of Commerce and Industry.",
-    "The French Embassy in the United States hosted the Chamber of Commerce of Halden Bay; Corvel Metropolis too.",
+    "Halden Bay's Chamber of Commerce was the guest of the Embassy of Norway in Chile; Corvel Metropolis too.",
     "La région sud, une chambre de commerce, le conseil du var: aucun nom d'institution ici.",
     "No institution here: a port of call, a council meeting, the university campus.",
 ]
@@ -236,6 +236,24 @@ def test_org_patterns_skipped_only_where_they_cannot_match() -> None:
     assert _RES.org_pattern_regex_for(_INSTITUTION_TEXTS[-2]) is None
     names = [m.group(0) for t in _INSTITUTION_TEXTS[:6] for m in _RES.org_pattern_regex_for(t).finditer(t)]
     assert "CCI Marseille Provence" in names and "University of Norbridge" in names and "MEDEF Isère" in names
+
+
+def test_org_pattern_subsets_keep_a_bounded_number_of_regexes(monkeypatch) -> None:
+    """Texts calling for many subsets of the patterns: only the last ORG_REGEX_MEMO regexes are
+    kept, and a subset let go is compiled again, the same."""
+    from pipeline import resources
+
+    res = load_resources(DEFAULT_MODELS_DIR)
+    monkeypatch.setattr(resources, "ORG_REGEX_MEMO", 3)
+    res.derived.pop("org_pattern_regexes", None)  # kept from other tests with a larger bound
+    texts = [t for t in _INSTITUTION_TEXTS if res.org_pattern_regex_for(t) is not None][:6]
+    assert len({res.org_pattern_regex_for(t).pattern for t in texts}) >= 4  # more subsets than kept
+    first = res.org_pattern_regex_for(texts[0]).pattern
+    memo = res.derived["org_pattern_regexes"]
+    assert len(memo) <= 3
+    for t in texts:
+        res.org_pattern_regex_for(t)
+    assert len(memo) <= 3 and res.org_pattern_regex_for(texts[0]).pattern == first
 
 
 def test_whole_word_spans_are_those_of_the_regex() -> None:
@@ -279,7 +297,9 @@ def test_given_name_surname_pattern_matches_as_with_its_lookbehind_first() -> No
 
 def test_name_patterns_match_as_with_the_first_word_as_read() -> None:
     regexes = [*entities._titled_org_regexes(_RES), *entities._company_cue_regexes(_RES)[:5]]
-    as_read = [re.compile(rx.pattern.replace(entities._NAME_HEAD, entities._NAME_HEAD_AS_READ), rx.flags) for rx in regexes]
+    # the first name word as it reads, its capital inside the alternation
+    head_as_read = r"((?:[A-Z][\w&+'.-]*|[A-Z]{2,})"
+    as_read = [re.compile(rx.pattern.replace(entities._NAME_HEAD, head_as_read), rx.flags) for rx in regexes]
     assert all(a.pattern != rx.pattern for a, rx in zip(as_read, regexes))
     rng = random.Random(19)
     words = [w for t in _CUE_TEXTS + _INSTITUTION_TEXTS for w in t.split()] + ["VTX", "A", "AB", "A&B", "O'Neil", "Inc.", "de"]

@@ -448,12 +448,12 @@ def test_ingest_date_parser_agrees_with_dateparser_parse() -> None:
 
     spans = {
         m.group(0)
-        for month in _MONTH_SPELLINGS
+        for month in sorted(set(_MONTH_SPELLINGS) | set(meta._month_numbers()))
         for day in ("1er", "1", "09", "12", "29", "30", "31", "2nd", "21st")
         for year in ("2020", "2021")
         for line in (f"{day} {month} {year}", f"{month} {day}, {year}", f"{day} de {month.upper()} de {year}",
                      f"{month}. {year}")
-        for pattern in (*meta._TEXT_DATES, meta._MONTH_YEAR)
+        for pattern in (*meta._date_patterns()[0], meta._date_patterns()[1])
         if (m := pattern.search(line))
     }
     assert len(spans) > 1500
@@ -468,10 +468,10 @@ def test_ingest_plain_dates_read_as_dateparser_reads_them() -> None:
     month name read that way, in every shape, at the ends of months and on 29 February."""
     from pipeline.ingest import meta
 
-    spans = [f"{name} {year}" for name in meta._MONTH_NUMBERS for year in ("1999", "2020")]
+    spans = [f"{name} {year}" for name in meta._month_numbers() for year in ("1999", "2020")]
     spans += [
         line
-        for name in meta._MONTH_NUMBERS
+        for name in meta._month_numbers()
         for day in ("1", "9", "28", "29", "30", "31")
         for line in (f"{day} {name} 2020", f"{name} {day}, 2020", f"{name} {day} 2019")
     ]
@@ -485,8 +485,26 @@ def test_ingest_plain_dates_read_as_dateparser_reads_them() -> None:
     assert read > 600
     # days that do not exist and other shapes are left to dateparser
     for span in ("31 avril 2020", "February 30, 2020", "29 février 2023", "05 mars 2020", "1er mars 2020",
-                 "MARS 2020", "mars  2020", "Sept 5, 2020", "5 de mars de 2020", "5 mars, 2020", "mars. 2020"):
+                 "MARS 2020", "mars  2020", "Sept. 5, 2020", "5 de mars de 2020", "5 mars, 2020", "mars. 2020"):
         assert meta._plain_day(span) is None, span
+
+
+def test_ingest_month_spellings_come_from_the_dates_data() -> None:
+    """Datelines read the month spellings of models/dates.yaml (every language, any case), the
+    ones extraction reads too: abbreviations included, a word that merely starts like a month not."""
+    from pipeline.ingest import meta
+    from pipeline.normalize import lexicon
+
+    months = lexicon("dates")["months"]
+    for table in months.values():
+        for name, number in table.items():
+            assert meta._month_numbers()[name.lower()] == number
+            assert meta.find_date(f"Publié le 3 {name} 2016") == f"2016-{number:02d}-03", name
+            assert meta.find_date(f"{name.upper()} 2016", month_only=True) == f"2016-{number:02d}-01", name
+    assert meta.find_date("Marseille, 4 fév. 2014") == "2014-02-04"
+    assert meta.find_date("Updated Sept 5, 2020") == "2020-09-05"
+    assert meta.find_date("Le 4 marseillais 2014") is None
+    assert meta.find_date("Maison 2014", month_only=True) is None
 
 
 @pytest.mark.parametrize(

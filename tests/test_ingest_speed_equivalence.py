@@ -226,3 +226,21 @@ def test_html_speed_without_the_internals_calls_extract(monkeypatch) -> None:
     monkeypatch.setattr(html, "_EXTRACTOR", None)
     assert html.trafilatura_xml(page) == trafilatura.extract(page, **html.TRAFILATURA_OPTIONS)
     assert html.extract(page, doc_id="t") == fast
+
+
+def test_html_speed_internals_that_changed_their_arguments_fall_back_to_extract(monkeypatch, caplog) -> None:
+    """A trafilatura whose serialization step takes other arguments: the page still reads the
+    same, through trafilatura.extract, with one warning for the process."""
+    page = _html_pages()[0]
+    fast = html.extract(page, doc_id="t")
+
+    def changed(*_args: object, **_kwargs: object) -> str:
+        raise TypeError("determine_returnstring() takes 3 positional arguments")
+
+    monkeypatch.setattr(html, "determine_returnstring", changed)
+    html._warn_internals_once.cache_clear()
+    with caplog.at_level("WARNING", logger=html.LOGGER.name):
+        assert html.extract(page, doc_id="t") == fast
+        assert html.extract(page, doc_id="t") == fast
+    assert sum("could not be called directly" in r.getMessage() for r in caplog.records) == 1
+    html._warn_internals_once.cache_clear()

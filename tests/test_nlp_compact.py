@@ -74,3 +74,26 @@ def test_names_reads_the_store_once_per_new_hash(monkeypatch: pytest.MonkeyPatch
     assert nlp._names([55, 0, 44], other) == ["delta", "", "gamma"]
     assert nlp._STRINGS == {0: "", 44: "gamma", 55: "delta"}
     assert nlp._names([11], store) == ["alpha"] and store.asked.count(11) == 2
+
+
+def test_names_keeps_a_columns_known_strings_when_the_table_is_emptied(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A column mixing hashes the table knows and new ones, read when the table is full: the
+    known ones are not lost with the emptied table."""
+    store = {11: "alpha", 22: "beta", 33: "gamma", 44: "delta"}
+    monkeypatch.setattr(nlp, "_STRINGS", {0: ""})
+    monkeypatch.setattr(nlp, "STRINGS_MAX", 3)
+    assert nlp._names([11], store) == ["alpha"]
+    assert nlp._names([11, 22, 33], store) == ["alpha", "beta", "gamma"]  # 11 known, the table emptied
+    assert nlp._names([44, 11, 0], store) == ["delta", "alpha", ""]
+    assert nlp._STRINGS[0] == "" and len(nlp._STRINGS) <= 1 + 3
+
+
+def test_compact_of_many_documents_with_a_small_table(cfg: Config, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Documents read one after another while the table fills and empties again and again."""
+    model = nlp.load("fr", cfg)
+    syntax = nlp.has_syntax(model)
+    docs = list(model.pipe(TEXTS["fr"] + TEXTS["fr"][::-1]))
+    before = [nlp.compact(d, syntax) for d in docs]
+    monkeypatch.setattr(nlp, "_STRINGS", {0: ""})
+    monkeypatch.setattr(nlp, "STRINGS_MAX", 40)
+    assert [nlp.compact(d, syntax) for d in docs] == before

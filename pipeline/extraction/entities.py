@@ -858,8 +858,8 @@ def _sentence_stop(name: str) -> str:
 # One to four name words. The first, (?:[A-Z][\w&+'.-]*|[A-Z]{2,}), is written with its capital
 # first, out of the alternation: the same tries in the same order, and a pattern that opens with a
 # letter class is tried only where the text has one of its letters.
-_NAME = r"([A-Z](?:[\w&+'.-]*|[A-Z]{1,})(?:\s+(?:[A-Z][\w&+'.-]*|[A-Z]{2,}|de|du|des|&)){0,3})"
-_NAME_HEAD, _NAME_HEAD_AS_READ = r"([A-Z](?:[\w&+'.-]*|[A-Z]{1,})", r"((?:[A-Z][\w&+'.-]*|[A-Z]{2,})"  # (tests)
+_NAME_HEAD = r"([A-Z](?:[\w&+'.-]*|[A-Z]{1,})"
+_NAME = _NAME_HEAD + r"(?:\s+(?:[A-Z][\w&+'.-]*|[A-Z]{2,}|de|du|des|&)){0,3})"
 
 
 def _patterned_orgs(text: str, found: list[Mention], res: Resources) -> list[Mention]:

@@ -437,12 +437,10 @@ def _looks_tabular(line: str) -> bool:
     return "|" in line or "\t" in line
 
 
-_YEAR_WORDS = phrase_regex(("année", "year", "exercice", "années", "years"))  # what a table header names first
-
-
 def _header_columns(line: str, lang: str, ctx: DocContext) -> list[str | None] | None:
     """Metric per column of a table header line, or None when the line is not a header."""
-    if not _YEAR_WORDS.search(line):
+    year_words = ctx.res.memo("table_year_headers", lambda r: phrase_regex(tuple(r.metrics.table_year_headers.all())))
+    if not year_words.search(line):
         return None
     cells = [c for c in re.split(r"\s*\|\s*|\t|\s{2,}", line) if c.strip()]
     if len(cells) < 2:

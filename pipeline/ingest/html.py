@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import json
+import functools
 import logging
 import re
 from collections.abc import Iterator
@@ -209,10 +210,23 @@ def trafilatura_xml(html: str) -> str | None:
     """
     if _EXTRACTOR is None:
         return trafilatura.extract(html, **TRAFILATURA_OPTIONS)
-    document = trafilatura.bare_extraction(html, options=_EXTRACTOR)
-    if not isinstance(document, TrafilaturaDocument):
-        return None
-    return determine_returnstring(document, _EXTRACTOR)
+    try:
+        document = trafilatura.bare_extraction(html, options=_EXTRACTOR)
+        if not isinstance(document, TrafilaturaDocument):
+            return None
+        return determine_returnstring(document, _EXTRACTOR)
+    except (TypeError, AttributeError):
+        # a trafilatura whose internals take other arguments now: its public extract(), which
+        # gives the same text (or raises what the caller reports)
+        _warn_internals_once()
+        return trafilatura.extract(html, **TRAFILATURA_OPTIONS)
+
+
+@functools.lru_cache(maxsize=1)
+def _warn_internals_once() -> None:
+    LOGGER.warning("trafilatura %s: its extraction steps could not be called directly; using "
+                   "trafilatura.extract (the same text, slower)", getattr(trafilatura, "__version__", "?"),
+                   exc_info=True)
 
 
 def _trafilatura_blocks(html: str, doc_id: str) -> list[str]:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from dateparser.date import DateDataParser
 
+from pipeline.normalize import lexicon
 from pipeline.records import ProblemKind
 
 LOGGER = logging.getLogger(__name__)
@@ -30,19 +31,33 @@ DATE_LANGUAGES = ["fr", "en"]
 MIN_YEAR = 1950
 DATELINE_MAX_CHARS = 160  # a dateline is a short line; dates inside long prose are ignored
 
-_MONTH = (
-    r"(?:janvier|janv|f[ée]vrier|f[ée]vr?|mars|avril|avr|mai|juin|juillet|juil|ao[uû]t|"
-    r"septembre|sept|octobre|novembre|d[ée]cembre|d[ée]c|"
-    r"january|february|march|april|may|june|july|august|september|october|november|december|"
-    r"jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)\.?"
-)
 _DAY = r"(?:1er|1re|[0-3]?\d(?:st|nd|rd|th|er|e)?)"
 _YEAR = r"(?:19|20)\d\d"
-_TEXT_DATES = (
-    re.compile(rf"\b{_DAY}\s+(?:de\s+)?{_MONTH},?\s+(?:de\s+)?{_YEAR}\b", re.IGNORECASE),
-    re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", re.IGNORECASE),
-)
-_MONTH_YEAR = re.compile(rf"^\W*{_MONTH}\s+{_YEAR}\W*$", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=1)
+def _month_numbers() -> dict[str, int]:
+    """Every month spelling of models/dates.yaml, of every language, lower-cased and with a
+    capital ("février", "Février", "sept", "Sept"), with its number."""
+    return {
+        form: number
+        for table in lexicon("dates").get("months", {}).values()
+        for name, number in table.items()
+        for form in (str(name).lower(), str(name).lower().capitalize())
+    }
+
+
+@functools.lru_cache(maxsize=1)
+def _date_patterns() -> tuple[tuple[re.Pattern[str], ...], re.Pattern[str]]:
+    """The dateline patterns ("12 février 2021", "March 26, 2019") and the month-and-year line
+    pattern ("Février 2015"), over the month spellings of models/dates.yaml in any case."""
+    names = sorted({name.lower() for name in _month_numbers()}, key=len, reverse=True)
+    month = "(?:" + "|".join(map(re.escape, names)) + r")\.?" if names else "(?!)"
+    text_dates = (
+        re.compile(rf"\b{_DAY}\s+(?:de\s+)?{month},?\s+(?:de\s+)?{_YEAR}\b", re.IGNORECASE),
+        re.compile(rf"\b{month}\s+{_DAY},?\s+{_YEAR}\b", re.IGNORECASE),
+    )
+    return text_dates, re.compile(rf"^\W*{month}\s+{_YEAR}\W*$", re.IGNORECASE)
 _LINE_PARTS = re.compile(r"\s+[-–—|·•/]\s+|,\s+")  # "Lettre n° 27 – Février 2015": three parts
 _ISO = re.compile(r"\b((?:19|20)\d\d)([-/.])([01]?\d)\2([0-3]?\d)(?:\b|T)")  # 2018-06-28, 2018/6/28
 _NUMERIC = re.compile(r"\b([0-3]?\d)[/.-]([0-3]?\d)[/.-]((?:19|20)\d\d)\b")
@@ -92,24 +107,11 @@ def _parse_numeric(day: str, month: str, year: str) -> str | None:
 
 
 # The spans of nearly every dateline: "12 février 2021", "March 26, 2019", "Février 2015". A
-# span of exactly one of these shapes (one space, a day without a leading zero, a full month
-# name in lower case or with a capital) is read directly when it is a real day; dateparser,
-# which takes about a millisecond per span, gets every other one. Reading it directly gives
-# what dateparser gives (tests/test_ingest.py compares the two on every day and month name).
-_MONTH_NUMBERS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("janvier", "january"), ("février", "february"), ("mars", "march"), ("avril", "april"),
-            ("mai", "may"), ("juin", "june"), ("juillet", "july"), ("août", "august"),
-            ("septembre", "september"), ("octobre", "october"), ("novembre", "november"),
-            ("décembre", "december"),
-        ),
-        start=1,
-    )
-    for lower in names
-    for name in (lower, lower.capitalize())
-}
+# span of exactly one of these shapes (one space, a day without a leading zero, a month spelling
+# of models/dates.yaml in lower case or with a capital) is read directly when it is a real day;
+# dateparser, which takes about a millisecond per span, gets every other one. Reading it
+# directly gives what dateparser gives (tests/test_ingest.py compares the two on every day and
+# month spelling).
 _PLAIN_DAY = r"([1-9]|[12]\d|3[01])"
 _PLAIN_SPAN = re.compile(
     rf"(?:{_PLAIN_DAY} (\w+)|(\w+) {_PLAIN_DAY},?|(\w+)()) ((?:19|20)\d\d)"
@@ -123,7 +125,7 @@ def _plain_day(span: str) -> tuple[int, int, int] | None:
     if match is None:
         return None
     day = match[1] or match[4] or "1"  # a month and a year: the first of the month
-    month = _MONTH_NUMBERS.get(match[2] or match[3] or match[5])
+    month = _month_numbers().get(match[2] or match[3] or match[5])
     if month is None:
         return None
     try:
@@ -165,7 +167,8 @@ def find_date(text: str, *, month_only: bool = False) -> str | None:
     if len(text) > DATELINE_MAX_CHARS * 2:
         return None
     hits: list[tuple[int, str | None]] = []
-    for pattern in _TEXT_DATES:
+    text_dates, month_year = _date_patterns()
+    for pattern in text_dates:
         hits += [(m.start(), _parse_words(m.group(0))) for m in pattern.finditer(text)]
     hits += [(m.start(), _valid(int(m[1]), int(m[3]), int(m[4]))) for m in _ISO.finditer(text)]
     hits += [(m.start(), _parse_numeric(*m.groups())) for m in _NUMERIC.finditer(text)]
@@ -174,7 +177,7 @@ def find_date(text: str, *, month_only: bool = False) -> str | None:
             return iso
     if month_only:
         for part in _LINE_PARTS.split(text.strip()):
-            if _MONTH_YEAR.match(part):
+            if month_year.match(part):
                 return _parse_words(part.strip(" .,;:()[]"))
     return None
 

@@ -88,7 +88,7 @@ def untyped(function: Any, restype: Any) -> Any:
     of every call, which costs more than PDFium's own work for the per-character calls of
     `page_segments`. Without declared types ctypes passes a Python int as a C int and a
     pointer or `byref` as a pointer: callers must pass exactly those (a handle, a character
-    index, output buffers by reference). `test_untyped_pdfium_calls_match_pypdfium2` checks
+    index, output buffers by reference). `test_pdf_speed_untyped_pdfium_calls_match_pypdfium2` checks
     the results against pypdfium2's declared functions. On 32-bit Windows, where PDFium's
     functions use the stdcall convention, pypdfium2's own function is kept.
     """

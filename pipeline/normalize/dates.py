@@ -173,8 +173,17 @@ def _phrase_gate(lang: str) -> PhraseGate:
 
 @functools.lru_cache(maxsize=None)
 def _template_gate(lang: str) -> PhraseGate:
-    """The words of the `templates` ("il y a {n} ans": "il", "y", "a", "ans") as a phrase gate."""
-    return PhraseGate([t.replace("{n}", " ") for t in _section("relative_templates", lang)])
+    """The words of the `templates` ("il y a {n} ans": "il", "y", "a", "ans") as a phrase gate.
+
+    Always open when a template's number touches a letter ("{n}e anniversaire": the text's
+    word is "10e", not "e")."""
+    templates = _section("relative_templates", lang)
+    if any(_NUMBER_IN_WORD.search(t) for t in templates):
+        return PhraseGate([""])  # a phrase without a word: the gate never closes
+    return PhraseGate([t.replace("{n}", " ") for t in templates])
+
+
+_NUMBER_IN_WORD = re.compile(r"\w\{n\}|\{n\}\w")
 
 
 @functools.lru_cache(maxsize=None)
