@@ -130,6 +130,7 @@ class MetricLexicon(_Strict):
     qualifiers: dict[str, PerLang]
     budget: PerLang
     table_year_headers: PerLang
+    head_metrics: dict[str, str]
     stock_metrics: list[str] = Field(default_factory=list)
 
 

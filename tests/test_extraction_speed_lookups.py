@@ -516,3 +516,12 @@ def test_table_headers_open_with_the_year_words_of_the_data() -> None:
     assert metrics._header_columns("Années\tEmplois", "fr", ctx) == ["jobs_created"]
     assert metrics._header_columns("Secteur | Projets | Emplois", "fr", ctx) is None  # no year word
     assert metrics._header_columns("Region | Projects | Jobs", "en", ctx) is None
+
+
+def test_counted_things_that_name_their_metric_are_data() -> None:
+    """models/metrics.yaml `head_metrics`: every head it names is a head of the lexicon, and the
+    agency nouns that let a named agency be the subject are those of models/org_cues.yaml."""
+    heads = RES.metrics.heads
+    assert RES.metrics.head_metrics and set(RES.metrics.head_metrics) <= set(heads)
+    assert not {"projects", "jobs"} & set(RES.metrics.head_metrics)  # decided by their clause
+    assert {"agence", "agency"} <= set(RES.org_cues.agency_nouns.all())

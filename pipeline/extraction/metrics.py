@@ -172,7 +172,7 @@ def _classify(fig: Figure, sent: Sentence, ctx: DocContext) -> str | None:
         if (cue("hires", clause) and _company_in(sent, ctx)) or _company_in_clause(fig, sent, ctx):
             return "hires"
         return "foreign_jobs" if cue("foreign", clause) else "jobs_created"
-    return {"members": "network_members", "meetings": "companies_met", "missions": "prospecting_missions"}.get(fig.head or "")
+    return ctx.res.metrics.head_metrics.get(fig.head or "")
 
 
 def _company_in_clause(fig: Figure, sent: Sentence, ctx: DocContext) -> str | None:
@@ -270,7 +270,8 @@ def _subject(metric: str, fig: Figure, sent: Sentence, ctx: DocContext) -> str |
         return subject
     for m in here:
         entry = ctx.res.org_by_name.get(m.name)
-        if m.name != subject and entry is not None and entry.kind == "agency" and has_phrase(sent.text, ["agence", "agency", "l'agence"]):
+        if (m.name != subject and entry is not None and entry.kind == "agency"
+                and has_phrase(sent.text, ctx.res.org_cues.agency_nouns.all())):  # "l'agence", "the agency"
             return m.name
     return subject
 
