@@ -6,11 +6,9 @@ typo in a YAML file fails at start-up with the file and field named, not deep in
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import re
 import unicodedata
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -293,17 +291,9 @@ class Resources(_Strict):
         if not live:
             return None
         # the last ORG_REGEX_MEMO subsets' regexes (a worker's texts can call for many subsets)
-        memo: OrderedDict[tuple[int, ...], re.Pattern[str]] = self.derived.setdefault(
-            "org_pattern_regexes", OrderedDict())
-        rx = memo.get(live)
-        if rx is None:
-            rx = memo[live] = _org_regex([self.org_pattern_alternatives[k] for k in live])
-            while len(memo) > ORG_REGEX_MEMO:
-                memo.popitem(last=False)
-        else:
-            with contextlib.suppress(KeyError):  # let go by another thread meanwhile
-                memo.move_to_end(live)
-        return rx
+        compiled = self.memo("org_pattern_regexes", lambda r: functools.lru_cache(maxsize=ORG_REGEX_MEMO)(
+            lambda subset: _org_regex([r.org_pattern_alternatives[k] for k in subset])))
+        return compiled(live)  # type: ignore[no-any-return]
 
     @functools.cached_property
     def first_names(self) -> frozenset[str]:

@@ -12,6 +12,7 @@ a surname alone resolves to the full name seen earlier in the document.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -120,14 +121,9 @@ _JUNK_ANSWERS = 8192  # the answers of is_junk kept (per Resources), for the nam
 def is_junk(text: str, res: Resources) -> bool:
     """A span that names nothing: a share button, a title, a month, a sector, a cut fragment...
     (models/org_cues.yaml). A function of the text and the data only: its answer is kept."""
-    answers: dict[str, bool] = res.memo("entities:junk-answers", lambda r: {})
-    try:
-        return answers[text]
-    except KeyError:
-        if len(answers) >= _JUNK_ANSWERS:
-            answers.clear()
-        answer = answers[text] = _is_junk(text, res)
-        return answer
+    answers = res.memo("entities:junk-answers",
+                       lambda r: functools.lru_cache(maxsize=_JUNK_ANSWERS)(functools.partial(_is_junk, res=r)))
+    return answers(text)  # type: ignore[no-any-return]
 
 
 def _is_junk(text: str, res: Resources) -> bool:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from dateparser.date import DateDataParser
 
-from pipeline.normalize import lexicon
+from pipeline.normalize import alternation, month_names
 from pipeline.records import ProblemKind
 
 LOGGER = logging.getLogger(__name__)
@@ -37,27 +37,23 @@ _YEAR = r"(?:19|20)\d\d"
 
 @functools.lru_cache(maxsize=1)
 def _month_numbers() -> dict[str, int]:
-    """Every month spelling of models/dates.yaml, of every language, lower-cased and with a
-    capital ("février", "Février", "sept", "Sept"), with its number."""
-    return {
-        form: number
-        for table in lexicon("dates").get("months", {}).values()
-        for name, number in table.items()
-        for form in (str(name).lower(), str(name).lower().capitalize())
-    }
+    """Every month spelling of models/dates.yaml (`normalize.month_names`, every language),
+    lower-cased and with a capital ("février", "Février", "sept", "Sept"), with its number."""
+    return {form: number for name, number in month_names()[0].items() for form in (name, name.capitalize())}
 
 
 @functools.lru_cache(maxsize=1)
 def _date_patterns() -> tuple[tuple[re.Pattern[str], ...], re.Pattern[str]]:
     """The dateline patterns ("12 février 2021", "March 26, 2019") and the month-and-year line
     pattern ("Février 2015"), over the month spellings of models/dates.yaml in any case."""
-    names = sorted({name.lower() for name in _month_numbers()}, key=len, reverse=True)
-    month = "(?:" + "|".join(map(re.escape, names)) + r")\.?" if names else "(?!)"
+    month = alternation(month_names()[0], whole_words=False) + r"\.?"
     text_dates = (
         re.compile(rf"\b{_DAY}\s+(?:de\s+)?{month},?\s+(?:de\s+)?{_YEAR}\b", re.IGNORECASE),
         re.compile(rf"\b{month}\s+{_DAY},?\s+{_YEAR}\b", re.IGNORECASE),
     )
     return text_dates, re.compile(rf"^\W*{month}\s+{_YEAR}\W*$", re.IGNORECASE)
+
+
 _LINE_PARTS = re.compile(r"\s+[-–—|·•/]\s+|,\s+")  # "Lettre n° 27 – Février 2015": three parts
 _ISO = re.compile(r"\b((?:19|20)\d\d)([-/.])([01]?\d)\2([0-3]?\d)(?:\b|T)")  # 2018-06-28, 2018/6/28
 _NUMERIC = re.compile(r"\b([0-3]?\d)[/.-]([0-3]?\d)[/.-]((?:19|20)\d\d)\b")
