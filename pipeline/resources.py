@@ -60,6 +60,8 @@ class OrgCues(_Strict):
     acronym_stoplist: list[str]
     company_nouns: PerLang
     agency_nouns: PerLang
+    agency_referents: PerLang
+    agency_name_words: list[str]
     name_connectors: list[str]
     list_joiners: PerLang
     sector_words: PerLang

@@ -89,3 +89,67 @@ def test_no_agency_name_without_apposition(cfg, lang, body):
 def test_agency_names_are_collected(cfg):
     assert agencies_of(cfg, "fr", "L'agence d'attractivité Nova Brest a accompagné 48 projets.") == {"Nova Brest"}
     assert agencies_of(cfg, "en", "The Nova Brest agency supported 48 projects.") == {"Nova Brest"}
+
+
+# --- agency words read from models/org_cues.yaml ---------------------------------------------------
+
+AGENCY_LIKE = [
+    ("Invest in Morvan", True), ("Morvan Attractivité", True), ("Agence Morvan Avenir", True),
+    ("Morvan Development Agency", True), ("Morvan Promotion", True),
+    # whole words, case as written: a longer word or a lowercase one says nothing
+    ("Investir Morvan", False), ("Promotions Morvan", False), ("Morvan Conseil", False),
+    ("Morvan agency services", False),
+]
+
+
+@pytest.mark.parametrize("name, expected", AGENCY_LIKE)
+def test_agency_like_names(cfg, name, expected):
+    from pipeline.extraction.entities import _agency_like
+    from pipeline.resources import load_resources
+
+    assert _agency_like(name, load_resources(cfg.models_dir)) is expected
+
+
+def test_agency_words_are_data(tmp_path, cfg):
+    """The name words and the referent nouns come from the data folder, not from the code."""
+    import shutil
+
+    import yaml
+
+    from pipeline.config import DEFAULT_MODELS_DIR
+    from pipeline.extraction.entities import _agency_like
+    from pipeline.resources import load_resources
+
+    models = tmp_path / "models"
+    shutil.copytree(DEFAULT_MODELS_DIR, models)
+    cues = yaml.safe_load((models / "org_cues.yaml").read_text(encoding="utf-8"))
+    cues["agency_name_words"] = ["Conseil"]
+    cues["agency_referents"] = {"fr": ["fondation"], "en": ["foundation"]}
+    (models / "org_cues.yaml").write_text(yaml.safe_dump(cues, allow_unicode=True), encoding="utf-8")
+    res = load_resources(models)
+    assert _agency_like("Morvan Conseil", res) and not _agency_like("Invest in Morvan", res)
+    assert set(res.org_cues.agency_referents.all()) == {"fondation", "foundation"}
+
+
+ROLE_HEAD = {"fr": "Bilan de l'année\n\nJeudi 10 mars 2022\n\nL'agence d'attractivité Nova Brest a accompagné "
+                   "48 projets en 2021. ",
+             "en": "Annual results\n\nThursday 10 March 2022\n\nThe development agency Nova Brest supported "
+                   "48 projects in 2021. "}
+
+REFERENTS = [
+    # A noun that stands for an agency, governed by a verb of holding a post: the post is the agency's.
+    ("fr-association", "fr", "Paul Kermarrec préside l'association depuis 2019.", True),
+    ("fr-association-fronted", "fr", "Depuis 2019, Paul Kermarrec préside l'association.", True),
+    ("en-organisation", "en", "Paul Kermarrec has chaired the organisation since 2019.", True),
+    ("en-organization", "en", "Paul Kermarrec has chaired the organization since 2019.", True),
+    # A company noun is not the agency.
+    ("fr-societe", "fr", "Paul Kermarrec préside la société depuis 2019.", False),
+    ("en-company", "en", "Paul Kermarrec has chaired the company since 2019.", False),
+]
+
+
+@pytest.mark.parametrize("lang, body, held", [c[1:] for c in REFERENTS], ids=[c[0] for c in REFERENTS])
+def test_agency_referent_nouns(run_text, lang, body, held):
+    doc = run_text(ROLE_HEAD[lang] + body + "\n")
+    roles = {(f.person, f.org) for f in doc.facts if f.kind == "role"}
+    assert (("Paul Kermarrec", "Nova Brest") in roles) is held

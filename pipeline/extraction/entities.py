@@ -1084,7 +1084,7 @@ def choose_subject(mentions: Mentions, text: str, res: Resources) -> str | None:
     def is_agency(name: str) -> bool:
         entry = res.org_by_name.get(name)
         return (entry is not None and entry.kind == "agency") or name in mentions.agencies or (
-            entry is None and _agency_like(name))
+            entry is None and _agency_like(name, res))
 
     agency = {n: is_agency(n) for n in counts}
     agencies = sorted((n for n in counts if agency[n]), key=lambda n: first[n])
@@ -1105,10 +1105,9 @@ def choose_subject(mentions: Mentions, text: str, res: Resources) -> str | None:
     return max(counts, key=score)
 
 
-_AGENCY_WORDS = re.compile(r"\b(?:Invest|Promotion|Développement|Development|Agence|Agency|Attractivité)\b")
-
-
-def _agency_like(name: str) -> bool:
-    """A name that says it is an agency ("Invest in ...", "... Promotion"); names in apposition
-    to an agency noun are `Mentions.agencies`."""
-    return bool(_AGENCY_WORDS.search(name))
+def _agency_like(name: str, res: Resources) -> bool:
+    """A name that says it is an agency (models/org_cues.yaml `agency_name_words`: "Invest in ...",
+    "... Promotion"); names in apposition to an agency noun are `Mentions.agencies`."""
+    words = res.memo("agency_name_words", lambda r: re.compile(
+        r"\b(?:" + "|".join(map(re.escape, r.org_cues.agency_name_words)) + r")\b"))
+    return words.search(name) is not None

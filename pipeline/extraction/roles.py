@@ -540,9 +540,6 @@ def _with_events(sent: Sentence, ctx: DocContext, facts: list[RoleFact], people:
     return out
 
 
-_AGENCY_WORDS = {"agence", "agency", "structure", "association", "organisation", "organization"}
-
-
 def _target_org(ev: Event, sent: Sentence, ctx: DocContext, orgs: list[Mention]) -> str | None:
     """The organization a holding verb governs ("dirigeait l'agence", "chairs Z"), None if unsaid."""
     if ev.target is None:
@@ -551,4 +548,5 @@ def _target_org(ev: Event, sent: Sentence, ctx: DocContext, orgs: list[Mention])
     for o in orgs:
         if o.start <= tok.start < o.end:
             return o.name
-    return ctx.mentions.subject if tok.lower in _AGENCY_WORDS or tok.lemma.lower() in _AGENCY_WORDS else None
+    referents = ctx.res.memo("agency_referents", lambda r: frozenset(w.lower() for w in r.org_cues.agency_referents.all()))
+    return ctx.mentions.subject if tok.lower in referents or tok.lemma.lower() in referents else None
