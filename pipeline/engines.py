@@ -143,6 +143,7 @@ def warm_up(cfg: Config, languages: list[str]) -> None:
         except Exception:  # noqa: BLE001 - raised again by the nlp stage, in the build
             LOGGER.debug("early load of the %s pipeline failed", lang, exc_info=True)
     detect("Le développement économique de la région avance. The region's economy grows.")
+    nlp.freeze_loaded()  # what is loaded now lives as long as the worker: out of the collector's way
 
 
 def _start_worker(build_pid: int, cfg: Config, log_level: int | None,

@@ -50,3 +50,37 @@ def test_memory_zone_when_spacy_max_new_strings_is_zero(cfg: Config) -> None:
         nlp.pipe_compact(lang, invented(), zero)
         assert len(pipe.vocab.strings) == strings  # nothing new kept
         assert nlp.load(lang, cfg) is pipe  # and no reload
+
+
+FREEZE_SCRIPT = r"""
+import gc, sys, weakref
+from pipeline import engines, nlp
+from pipeline.config import Config
+
+cfg = Config()
+engines.warm_up(cfg, ["en"])  # what a runner worker does before its first batch
+frozen = gc.get_freeze_count()
+assert frozen > 50_000, frozen  # the pipeline, the detector and the modules
+before = nlp.pipe_compact("en", NORMAL, cfg)
+old = weakref.ref(nlp.load("en", cfg))
+nlp.pipe_compact("en", INVENTED, cfg.with_overrides(spacy_max_new_strings=50))
+assert gc.get_freeze_count() == 0  # dropped: handed back to the collector
+new = nlp.load("en", cfg)
+assert new is not old() and old() is None  # the old pipeline was freed by the collection
+assert gc.get_freeze_count() > 50_000  # and the new one frozen
+assert nlp.pipe_compact("en", NORMAL, cfg) == before
+print("ok")
+"""
+
+
+def test_worker_freezes_its_pipelines_and_frees_a_reloaded_one(tmp_path) -> None:
+    """A worker's loaded pipelines are frozen out of the collector's sight (`nlp.freeze_loaded`);
+    a pipeline dropped for a reload is handed back, freed, and its successor frozen in turn. Run in
+    a child process: freezing is process-wide."""
+    import subprocess
+    import sys
+
+    script = f"NORMAL = {NORMAL['en']!r}\nINVENTED = {invented()!r}\n" + FREEZE_SCRIPT
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "ok"
