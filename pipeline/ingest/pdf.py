@@ -106,10 +106,10 @@ _GET_TEXT = untyped(pdfium_c.FPDFText_GetText, ctypes.c_int)
 _GET_FONT_SIZE = untyped(pdfium_c.FPDFText_GetFontSize, ctypes.c_double)
 _GET_LOOSE_BOX = untyped(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int)  # FPDF_BOOL
 _GET_ORIGIN = untyped(pdfium_c.FPDFText_GetCharOrigin, ctypes.c_int)  # FPDF_BOOL
-# Units of FPDFText_GetText that never stand for one character with the same FPDFText_GetUnicode:
-# a lone half of a surrogate pair (a character beyond the BMP takes two), U+FFFE (PDFium's stand-in
-# for a character without a Unicode value, GetUnicode 0, and for a hyphen it generated, GetUnicode 2)
-# and NUL.
+# Units of FPDFText_GetText that may stand for a character of another FPDFText_GetUnicode value:
+# U+FFFE (PDFium's stand-in for a character without a Unicode value, GetUnicode 0, and for a
+# hyphen it generated at a line end, GetUnicode 2), NUL, and halves of surrogate pairs.
+_UNCERTAIN_UNITS = re.compile(r"[\ud800-\udfff\ufffe\x00]")
 _BLANKS = "\n\r \t\xa0\x00"  # line breaks, then the characters page_segments reads as spaces
 
 
@@ -128,26 +128,29 @@ def box_reader(rect_type: Any) -> Any:
 
 
 _READ_BOX = box_reader(pdfium_c.FS_RECTF)
-_MISALIGNED_UNITS = re.compile("[\ud800-\udfff\ufffe\x00]")
 
 
 def bulk_text(raw: Any, count: int) -> str | None:
-    """The `count` characters of a text page in one FPDFText_GetText call, or None when its units
-    may not match the characters one to one.
+    """The `count` characters of a text page from one FPDFText_GetText call, or None when its
+    units do not match the characters one to one.
 
-    FPDFText_GetText reads PDFium's page text buffer, which holds one unit per character in the
-    same order, except that it leaves out control characters, writes U+FFFE for characters
-    without a Unicode value and surrogate pairs beyond the BMP (pypdfium2 issue #261): the text
-    is used only when it has exactly `count` units and none of those (`_MISALIGNED_UNITS`).
+    FPDFText_GetText reads PDFium's page text, built along with the characters, one unit per
+    character in the same order, except that it leaves out control characters and writes a
+    character beyond the BMP as a surrogate pair (pypdfium2 issue #261). The text is used only
+    when it has exactly `count` units, each a character of its own; the few units that may
+    stand for another value (`_UNCERTAIN_UNITS`) are replaced by FPDFText_GetUnicode's.
     """
     if count <= 0:
         return ""
     buffer = ctypes.create_string_buffer(2 * (count + 1))
     if _GET_TEXT(raw, 0, count, buffer) != count + 1:
         return None
-    text = buffer.raw[: 2 * count].decode("utf-16-le", "surrogatepass")
-    if len(text) != count or _MISALIGNED_UNITS.search(text):
+    text = buffer.raw[: 2 * count].decode("utf-16-le", "surrogatepass")  # a pair: one character
+    if len(text) != count:
         return None
+    if _UNCERTAIN_UNITS.search(text):
+        get_unicode = _GET_UNICODE
+        text = _UNCERTAIN_UNITS.sub(lambda unit: chr(get_unicode(raw, unit.start())), text)
     return text
 
 
