@@ -416,3 +416,23 @@ def test_pdf_speed_count_paths_matches_the_page_object_helpers(monkeypatch) -> N
     assert all(pdf.count_paths(page, 10) is None for data in documents for page, _ in _textpages(data))
     assert [pdf._may_hold_table(page) for data in documents for page, _ in _textpages(data)] == verdicts
     assert True in verdicts
+
+
+def test_pdf_speed_with_pypdfium2s_declared_functions(monkeypatch) -> None:
+    """Where `untyped` keeps pypdfium2's own functions (32-bit Windows), the same calls are accepted."""
+    declared = {
+        "_GET_UNICODE": pdfium_c.FPDFText_GetUnicode,
+        "_GET_TEXT": pdfium_c.FPDFText_GetText,
+        "_GET_FONT_SIZE": pdfium_c.FPDFText_GetFontSize,
+        "_GET_LOOSE_BOX": pdfium_c.FPDFText_GetLooseCharBox,
+        "_GET_ORIGIN": pdfium_c.FPDFText_GetCharOrigin,
+        "_COUNT_OBJECTS": pdfium_c.FPDFPage_CountObjects,
+        "_GET_OBJECT": pdfium_c.FPDFPage_GetObject,
+        "_GET_TYPE": pdfium_c.FPDFPageObj_GetType,
+    }
+    for name, function in declared.items():
+        monkeypatch.setattr(pdf, name, function)
+    for name, data in _documents():
+        for page, textpage in _textpages(data):
+            assert pdf.page_segments(textpage) == _plain_page_segments(textpage), name
+            assert pdf.count_paths(page, 10_000) == _helper_paths(page)

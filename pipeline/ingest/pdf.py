@@ -142,10 +142,10 @@ def bulk_text(raw: Any, count: int) -> str | None:
     """
     if count <= 0:
         return ""
-    buffer = ctypes.create_string_buffer(2 * (count + 1))
+    buffer = (ctypes.c_ushort * (count + 1))()
     if _GET_TEXT(raw, 0, count, buffer) != count + 1:
         return None
-    text = buffer.raw[: 2 * count].decode("utf-16-le", "surrogatepass")  # a pair: one character
+    text = ctypes.string_at(buffer, 2 * count).decode("utf-16-le", "surrogatepass")  # a pair: one character
     if len(text) != count:
         return None
     if _UNCERTAIN_UNITS.search(text):
