@@ -12,6 +12,7 @@ reader runs trafilatura's extraction without the fingerprint it does not use (ht
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import io
 import itertools
 import math
@@ -436,3 +437,21 @@ def test_pdf_speed_with_pypdfium2s_declared_functions(monkeypatch) -> None:
         for page, textpage in _textpages(data):
             assert pdf.page_segments(textpage) == _plain_page_segments(textpage), name
             assert pdf.count_paths(page, 10_000) == _helper_paths(page)
+
+
+def test_pdf_speed_copy_segment_is_dataclasses_replace() -> None:
+    seg = Segment("Une ligne", 1.5, 80.25, 10.0, 22.5, 12.0, 11.0, col=2, is_table=True, chars=["U", "n"])
+    copied = pdf_layout.copy_segment(seg)
+    assert copied == dataclasses.replace(seg) and copied is not seg
+    assert [getattr(copied, f.name) for f in dataclasses.fields(Segment)] == [getattr(seg, f.name) for f in dataclasses.fields(Segment)]
+    assert len(dataclasses.fields(Segment)) == 10  # a new field must be copied by copy_segment too
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Aucun mot coupé ici.", "", "Un tiret - et un trait-d'union restent."],
+)
+def test_pdf_speed_dehyphenate_without_marks_keeps_the_text(text: str) -> None:
+    assert pdf.dehyphenate(text) is text
+    marked = text + " dévelop" + pdf_layout.HYPHEN_MARK + "pement"
+    assert pdf.dehyphenate(marked) == text + " développement"

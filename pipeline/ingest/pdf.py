@@ -412,6 +412,8 @@ def _drop_running_lines(pages: list[_Page]) -> list[str]:
 
 def dehyphenate(text: str) -> str:
     """Resolve the hyphen marks left by line joining: "dévelop|pement" -> "développement"."""
+    if HYPHEN_MARK not in text:  # no word broken at a line end: nothing to look up
+        return text
     plain = text.replace(HYPHEN_MARK, " ")
     words = set(re.findall(r"[\w'-]+", plain.casefold()))
 
