@@ -1,6 +1,8 @@
 """The shortcuts taken for speed in the PDF and HTML readers give what the plain computation gives.
 
-page_segments calls PDFium through prototypes without argument types (pdf.untyped); the gutter
+page_segments calls PDFium through prototypes without argument types (pdf.untyped), reads a page's
+characters in one call (pdf.bulk_text) and a box's four sides at once (pdf.box_reader); vector
+paths are counted without pypdfium2's object helpers (pdf.count_paths); the gutter
 search reads each row's prose sides from maps computed once per page (pdf_layout.prose_maps)
 and only looks for runs at the x that can hold one (pdf_layout.gutter_candidates); the HTML
 reader runs trafilatura's extraction without the fingerprint it does not use (html.trafilatura_xml).
@@ -10,8 +12,11 @@ reader runs trafilatura's extraction without the fingerprint it does not use (ht
 from __future__ import annotations
 
 import ctypes
+import dataclasses
+import io
 import itertools
 import math
+import operator
 import random
 import statistics
 from pathlib import Path
@@ -244,3 +249,209 @@ def test_html_speed_internals_that_changed_their_arguments_fall_back_to_extract(
         assert html.extract(page, doc_id="t") == fast
     assert sum("could not be called directly" in r.getMessage() for r in caplog.records) == 1
     html._warn_internals_once.cache_clear()
+
+
+# --- PDF characters in bulk ------------------------------------------------------------------------
+# page_segments reads a page's characters with one FPDFText_GetText call (pdf.bulk_text) instead of
+# one FPDFText_GetUnicode call each, unpacks loose boxes with struct (pdf.box_reader), and
+# _may_hold_table counts vector paths through PDFium's functions (pdf.count_paths). Compared here
+# with the plain per-character reading through pypdfium2's declared functions and helpers, on the
+# fixtures and on invented pages made for each path: text read in bulk, in bulk with PDFium's
+# stand-ins replaced (a generated hyphen), and per character (a control character PDFium leaves out
+# of its text, characters beyond the BMP), the four pages of chars.pdf (data/ingest/make_fixtures.py).
+
+def _plain_page_segments(textpage: pdfium.PdfTextPage) -> list[Segment]:
+    """page_segments as first written: pypdfium2's typed functions and helpers, one character at a time."""
+    raw = textpage.raw
+    segments: list[Segment] = []
+    current: Segment | None = None
+    pending_space = False
+    for i in range(textpage.count_chars()):
+        code = pdfium_c.FPDFText_GetUnicode(raw, i)
+        if code in (10, 13):
+            current, pending_space = None, False
+            continue
+        if code in (32, 9, 0xA0, 0):
+            pending_space = current is not None
+            continue
+        try:
+            left, bottom, right, top = textpage.get_charbox(i, loose=True)
+        except pdfium.PdfiumError:
+            continue
+        x, y = ctypes.c_double(), ctypes.c_double()
+        pdfium_c.FPDFText_GetCharOrigin(raw, i, x, y)
+        baseline = y.value
+        size = pdfium_c.FPDFText_GetFontSize(raw, i) or (top - bottom) or 1.0
+        if current is not None:
+            em = max(size, current.size)
+            gap = left - current.x1
+            if not abs(baseline - current.baseline) > 0.5 * em and -0.5 * em < gap < 1.0 * em:
+                if (pending_space or gap > 0.15 * size) and current.chars[-1] != " ":
+                    current.chars.append(" ")
+                current.chars.append(chr(code))
+                current.x1, current.bottom, current.top = max(current.x1, right), min(current.bottom, bottom), max(current.top, top)
+                pending_space = False
+                continue
+        current = Segment("", left, right, bottom, top, baseline, size, chars=[chr(code)])
+        segments.append(current)
+        pending_space = False
+    for seg in segments:
+        seg.text = "".join(seg.chars).strip()
+        seg.chars = []
+    return [s for s in segments if s.text]
+
+
+def _documents() -> list[tuple[str, bytes]]:
+    return [(name, (DATA / name).read_bytes()) for name in [*PDFS, "chars.pdf"]]
+
+
+def _textpages(data: bytes):  # type: ignore[no-untyped-def]
+    document = pdfium.PdfDocument(data)
+    try:
+        for page in document:
+            textpage = page.get_textpage()
+            yield page, textpage
+            textpage.close()
+            page.close()
+    finally:
+        document.close()
+
+
+def test_pdf_speed_page_chars_match_get_unicode_on_every_path() -> None:
+    paths = []
+    for name, data in _documents():
+        for _, textpage in _textpages(data):
+            raw = textpage.raw
+            count = textpage.count_chars()
+            plain = "".join(chr(pdfium_c.FPDFText_GetUnicode(raw, i)) for i in range(count))
+            assert pdf.page_chars(raw, count) == plain, name
+            bulk = pdf.bulk_text(raw, count)
+            assert bulk is None or bulk == plain, name
+            paths.append((name, "per character" if bulk is None else "in bulk" if "\x02" not in plain else "replaced"))
+    # each page of chars.pdf takes the path it was made for
+    assert [path for name, path in paths if name == "chars.pdf"] == ["in bulk", "replaced", "per character", "per character"]
+    assert all(path == "in bulk" for name, path in paths if name != "chars.pdf")
+
+
+def test_pdf_speed_page_segments_match_the_plain_reading(monkeypatch) -> None:
+    for name, data in _documents():
+        for _, textpage in _textpages(data):
+            plain = _plain_page_segments(textpage)
+            assert plain, name
+            assert pdf.page_segments(textpage) == plain, name
+    monkeypatch.setattr(pdf, "bulk_text", lambda raw, count: None)  # every page one character at a time
+    for name, data in _documents():
+        for _, textpage in _textpages(data):
+            assert pdf.page_segments(textpage) == _plain_page_segments(textpage), name
+
+
+def test_pdf_speed_bulk_text_with_a_unit_count_off_is_not_used(monkeypatch) -> None:
+    """FPDFText_GetText writing fewer units than there are characters (it left some out): per character."""
+    real = pdf._GET_TEXT
+
+    def short(raw: object, start: int, count: int, buffer: object) -> int:
+        return real(raw, start, count - 1, buffer)
+
+    monkeypatch.setattr(pdf, "_GET_TEXT", short)
+    for _, textpage in _textpages((DATA / "newsletter.pdf").read_bytes()):
+        raw, count = textpage.raw, textpage.count_chars()
+        assert pdf.bulk_text(raw, count) is None
+        assert pdf.page_chars(raw, count) == "".join(chr(pdfium_c.FPDFText_GetUnicode(raw, i)) for i in range(count))
+        assert pdf.page_segments(textpage) == _plain_page_segments(textpage)
+
+
+def test_pdf_speed_box_reader_reads_any_layout() -> None:
+    class Reordered(ctypes.Structure):  # not fpdfview.h's order: read by name
+        _fields_ = [("bottom", ctypes.c_float), ("left", ctypes.c_float), ("top", ctypes.c_float), ("right", ctypes.c_float)]
+
+    class Wide(ctypes.Structure):  # doubles: read by name
+        _fields_ = [("left", ctypes.c_double), ("top", ctypes.c_double), ("right", ctypes.c_double), ("bottom", ctypes.c_double)]
+
+    for kind in (pdfium_c.FS_RECTF, Reordered, Wide):
+        box = kind(left=1.25, top=9.5, right=7.75, bottom=-0.125)
+        assert tuple(pdf.box_reader(kind)(box)) == (1.25, 9.5, 7.75, -0.125)
+    assert not isinstance(pdf._READ_BOX, operator.attrgetter)  # pypdfium2's FS_RECTF: unpacked at once
+    assert isinstance(pdf.box_reader(Reordered), operator.attrgetter)
+
+
+def _helper_paths(page: pdfium.PdfPage) -> int:
+    return sum(obj.type == pdfium_c.FPDF_PAGEOBJ_PATH for obj in page.get_objects())
+
+
+def _ruled_pdf() -> bytes:
+    """A page with four ruling lines of its own and, in a form XObject, the six of another page."""
+    document = pdfium.PdfDocument.new()
+    source = document.new_page(400, 300)
+    for y in range(6):
+        rule = pdfium_c.FPDFPageObj_CreateNewRect(20, 20 + 40 * y, 300, 1)
+        pdfium_c.FPDFPath_SetDrawMode(rule, pdfium_c.FPDF_FILLMODE_ALTERNATE, False)
+        pdfium_c.FPDFPage_InsertObject(source, rule)
+    source.gen_content()
+    page = document.new_page(400, 300)
+    for y in range(4):
+        rule = pdfium_c.FPDFPageObj_CreateNewRect(40, 30 + 50 * y, 200, 1)
+        pdfium_c.FPDFPath_SetDrawMode(rule, pdfium_c.FPDF_FILLMODE_ALTERNATE, False)
+        pdfium_c.FPDFPage_InsertObject(page, rule)
+    form = document.page_as_xobject(0, document).as_pageobject()
+    page.insert_obj(form)
+    page.gen_content()
+    out = io.BytesIO()
+    document.save(out)
+    document.close()
+    return out.getvalue()
+
+
+def test_pdf_speed_count_paths_matches_the_page_object_helpers(monkeypatch) -> None:
+    documents = [data for _, data in _documents()] + [_ruled_pdf()]
+    counts = []
+    for data in documents:
+        for page, _ in _textpages(data):
+            helper = _helper_paths(page)
+            counts.append(helper)
+            assert pdf.count_paths(page, 10_000) == helper
+            for limit in range(helper):  # counted up to the first past the limit
+                assert pdf.count_paths(page, limit) == limit + 1
+    assert 10 in counts  # the ruled page: its own rules and those inside the form XObject
+    verdicts = [pdf._may_hold_table(page) for data in documents for page, _ in _textpages(data)]
+    monkeypatch.setattr(pdf, "_COUNT_OBJECTS", lambda page: -1)  # PDFium failing: the helpers count
+    assert all(pdf.count_paths(page, 10) is None for data in documents for page, _ in _textpages(data))
+    assert [pdf._may_hold_table(page) for data in documents for page, _ in _textpages(data)] == verdicts
+    assert True in verdicts
+
+
+def test_pdf_speed_with_pypdfium2s_declared_functions(monkeypatch) -> None:
+    """Where `untyped` keeps pypdfium2's own functions (32-bit Windows), the same calls are accepted."""
+    declared = {
+        "_GET_UNICODE": pdfium_c.FPDFText_GetUnicode,
+        "_GET_TEXT": pdfium_c.FPDFText_GetText,
+        "_GET_FONT_SIZE": pdfium_c.FPDFText_GetFontSize,
+        "_GET_LOOSE_BOX": pdfium_c.FPDFText_GetLooseCharBox,
+        "_GET_ORIGIN": pdfium_c.FPDFText_GetCharOrigin,
+        "_COUNT_OBJECTS": pdfium_c.FPDFPage_CountObjects,
+        "_GET_OBJECT": pdfium_c.FPDFPage_GetObject,
+        "_GET_TYPE": pdfium_c.FPDFPageObj_GetType,
+    }
+    for name, function in declared.items():
+        monkeypatch.setattr(pdf, name, function)
+    for name, data in _documents():
+        for page, textpage in _textpages(data):
+            assert pdf.page_segments(textpage) == _plain_page_segments(textpage), name
+            assert pdf.count_paths(page, 10_000) == _helper_paths(page)
+
+
+def test_pdf_speed_copy_segment_is_dataclasses_replace() -> None:
+    seg = Segment("Une ligne", 1.5, 80.25, 10.0, 22.5, 12.0, 11.0, col=2, is_table=True, chars=["U", "n"])
+    copied = pdf_layout.copy_segment(seg)
+    assert copied == dataclasses.replace(seg) and copied is not seg
+    assert [getattr(copied, f.name) for f in dataclasses.fields(Segment)] == [getattr(seg, f.name) for f in dataclasses.fields(Segment)]
+    assert len(dataclasses.fields(Segment)) == 10  # a new field must be copied by copy_segment too
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Aucun mot coupé ici.", "", "Un tiret - et un trait-d'union restent."],
+)
+def test_pdf_speed_dehyphenate_without_marks_keeps_the_text(text: str) -> None:
+    assert pdf.dehyphenate(text) is text
+    marked = text + " dévelop" + pdf_layout.HYPHEN_MARK + "pement"
+    assert pdf.dehyphenate(marked) == text + " développement"

@@ -19,7 +19,9 @@ import ctypes
 import datetime as dt
 import io
 import logging
+import operator
 import re
+import struct
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -100,9 +102,66 @@ def untyped(function: Any, restype: Any) -> Any:
 
 
 _GET_UNICODE = untyped(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint)
+_GET_TEXT = untyped(pdfium_c.FPDFText_GetText, ctypes.c_int)
 _GET_FONT_SIZE = untyped(pdfium_c.FPDFText_GetFontSize, ctypes.c_double)
 _GET_LOOSE_BOX = untyped(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int)  # FPDF_BOOL
 _GET_ORIGIN = untyped(pdfium_c.FPDFText_GetCharOrigin, ctypes.c_int)  # FPDF_BOOL
+# Units of FPDFText_GetText that may stand for a character of another FPDFText_GetUnicode value:
+# U+FFFE (PDFium's stand-in for a character without a Unicode value, GetUnicode 0, and for a
+# hyphen it generated at a line end, GetUnicode 2), NUL, and halves of surrogate pairs.
+_UNCERTAIN_UNITS = re.compile(r"[\ud800-\udfff\ufffe\x00]")
+_BLANKS = "\n\r \t\xa0\x00"  # line breaks, then the characters page_segments reads as spaces
+
+
+def box_reader(rect_type: Any) -> Any:
+    """A function giving (left, top, right, bottom) of an FS_RECTF, in one call.
+
+    The four floats are unpacked together (struct) when the structure is laid out as PDFium's
+    fpdfview.h declares it; otherwise they are read one by one, by name.
+    """
+    names = ("left", "top", "right", "bottom")
+    if [name for name, *_ in rect_type._fields_] == list(names) and all(
+        kind is ctypes.c_float for _, kind, *_ in rect_type._fields_
+    ) and ctypes.sizeof(rect_type) == struct.calcsize("4f"):
+        return struct.Struct("4f").unpack_from
+    return operator.attrgetter(*names)
+
+
+_READ_BOX = box_reader(pdfium_c.FS_RECTF)
+
+
+def bulk_text(raw: Any, count: int) -> str | None:
+    """The `count` characters of a text page from one FPDFText_GetText call, or None when its
+    units do not match the characters one to one.
+
+    FPDFText_GetText reads PDFium's page text, built along with the characters, one unit per
+    character in the same order, except that it leaves out control characters and writes a
+    character beyond the BMP as a surrogate pair (pypdfium2 issue #261). The text is used only
+    when it has exactly `count` units, each a character of its own; the few units that may
+    stand for another value (`_UNCERTAIN_UNITS`) are replaced by FPDFText_GetUnicode's.
+    """
+    if count <= 0:
+        return ""
+    buffer = (ctypes.c_ushort * (count + 1))()
+    if _GET_TEXT(raw, 0, count, buffer) != count + 1:
+        return None
+    text = ctypes.string_at(buffer, 2 * count).decode("utf-16-le", "surrogatepass")  # a pair: one character
+    if len(text) != count:
+        return None
+    if _UNCERTAIN_UNITS.search(text):
+        get_unicode = _GET_UNICODE
+        text = _UNCERTAIN_UNITS.sub(lambda unit: chr(get_unicode(raw, unit.start())), text)
+    return text
+
+
+def page_chars(raw: Any, count: int) -> str:
+    """Character i of the string is FPDFText_GetUnicode(raw, i) for every index of the text page:
+    from one bulk read (`bulk_text`), else one call per character."""
+    text = bulk_text(raw, count)
+    if text is None:
+        get_unicode = _GET_UNICODE
+        text = "".join([chr(get_unicode(raw, i)) for i in range(count)])
+    return text
 
 
 def page_segments(textpage: pdfium.PdfTextPage) -> list[Segment]:
@@ -110,8 +169,9 @@ def page_segments(textpage: pdfium.PdfTextPage) -> list[Segment]:
     raw = textpage.raw
     # Several PDFium calls per character: the raw functions (without argument types, `untyped`)
     # are called on the raw handle with output buffers allocated once per page, as the
-    # PdfTextPage helpers would allocate per call.
-    get_unicode, get_font_size, get_loose_box, get_origin = _GET_UNICODE, _GET_FONT_SIZE, _GET_LOOSE_BOX, _GET_ORIGIN
+    # PdfTextPage helpers would allocate per call. The characters themselves come in one call
+    # (`page_chars`): spaces and line breaks then need no call at all.
+    get_font_size, get_loose_box, get_origin, read_box = _GET_FONT_SIZE, _GET_LOOSE_BOX, _GET_ORIGIN, _READ_BOX
     box, origin_x, origin_y = pdfium_c.FS_RECTF(), ctypes.c_double(), ctypes.c_double()
     box_ref, origin_x_ref, origin_y_ref = ctypes.byref(box), ctypes.byref(origin_x), ctypes.byref(origin_y)
     segments: list[Segment] = []
@@ -121,20 +181,19 @@ def page_segments(textpage: pdfium.PdfTextPage) -> list[Segment]:
     chars: list[str] = []
     x1 = low = high = line = line_size = 0.0
     pending_space = False
-    for i in range(pdfium_c.FPDFText_CountChars(raw)):
-        code = get_unicode(raw, i)
-        if code == 10 or code == 13:
-            if current is not None:
-                current.x1, current.bottom, current.top = x1, low, high
-            current, pending_space = None, False
-            continue
-        if code == 32 or code == 9 or code == 0xA0 or code == 0:
-            pending_space = current is not None
+    for i, char in enumerate(page_chars(raw, pdfium_c.FPDFText_CountChars(raw))):
+        if char in _BLANKS:  # one test for the common case, a character with ink
+            if char == "\n" or char == "\r":
+                if current is not None:
+                    current.x1, current.bottom, current.top = x1, low, high
+                current, pending_space = None, False
+            else:
+                pending_space = current is not None
             continue
         # the loose box spans the advance width: no false gaps around narrow glyphs
         if not get_loose_box(raw, i, box_ref):
             continue
-        left, bottom, right, top = box.left, box.bottom, box.right, box.top
+        left, top, right, bottom = read_box(box)
         get_origin(raw, i, origin_x_ref, origin_y_ref)
         baseline = origin_y.value
         size = get_font_size(raw, i) or (top - bottom) or 1.0
@@ -142,12 +201,13 @@ def page_segments(textpage: pdfium.PdfTextPage) -> list[Segment]:
             # Same line and no column-sized gap: the character continues the segment. (max, min
             # and abs written as comparisons that give what they give, NaN included.)
             em = size if size > line_size else line_size
+            half = 0.5 * em
             gap = left - x1
             drift = baseline - line
-            if not (drift > 0.5 * em or -drift > 0.5 * em) and -0.5 * em < gap < 1.0 * em:
+            if not (drift > half or -drift > half) and -half < gap < em:
                 if (pending_space or gap > 0.15 * size) and chars[-1] != " ":
                     chars.append(" ")
-                chars.append(chr(code))
+                chars.append(char)
                 if right > x1:
                     x1 = right
                 if bottom < low:
@@ -157,7 +217,7 @@ def page_segments(textpage: pdfium.PdfTextPage) -> list[Segment]:
                 pending_space = False
                 continue
             current.x1, current.bottom, current.top = x1, low, high
-        current = Segment("", left, right, bottom, top, baseline, size, chars=[chr(code)])
+        current = Segment("", left, right, bottom, top, baseline, size, chars=[char])
         segments.append(current)
         chars, x1, low, high, line, line_size = current.chars, right, bottom, top, baseline, size
         pending_space = False
@@ -216,14 +276,57 @@ def is_data_table(rows: list[list[str | None]]) -> bool:
     return short >= MIN_SHORT_CELL_SHARE * len(cells)
 
 
+_COUNT_OBJECTS = untyped(pdfium_c.FPDFPage_CountObjects, ctypes.c_int)
+_GET_OBJECT = untyped(pdfium_c.FPDFPage_GetObject, pdfium_c.FPDF_PAGEOBJECT)
+_GET_TYPE = untyped(pdfium_c.FPDFPageObj_GetType, ctypes.c_int)
+FORM_DEPTH = 15  # PdfPage.get_objects's max_depth: objects of forms nested up to 14 levels deep
+
+
+def count_paths(page: pdfium.PdfPage, limit: int) -> int | None:
+    """The vector paths of a page, those of its forms included, counted up to the first past `limit`.
+
+    The objects are walked in the order of PdfPage.get_objects, through PDFium's functions
+    without a PdfObject helper for each. None when PDFium reports an error (a negative count, a
+    missing object): `get_objects` then raises it as it always did.
+    """
+    path, form = pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM
+    get_type = _GET_TYPE
+    paths = 0
+
+    def walk(count: Any, get: Any, parent: Any, level: int) -> bool:
+        nonlocal paths
+        total = count(parent)
+        if total < 0:
+            return False
+        for i in range(total):
+            obj = get(parent, i)
+            if not obj:
+                return False
+            kind = get_type(obj)
+            if kind == path:
+                paths += 1
+                if paths > limit:
+                    return True
+            elif kind == form and level < FORM_DEPTH - 1:
+                if not walk(pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject, obj, level + 1):
+                    return False
+                if paths > limit:
+                    return True
+        return True
+
+    return paths if walk(_COUNT_OBJECTS, _GET_OBJECT, page.raw, 0) else None
+
+
 def _may_hold_table(page: pdfium.PdfPage) -> bool:
     """A few vector paths (ruling lines, cell borders) but not a drawing made of thousands."""
-    paths = 0
-    for obj in page.get_objects():
-        paths += obj.type == pdfium_c.FPDF_PAGEOBJ_PATH
-        if paths > MAX_TABLE_PATHS:
-            return False
-    return paths >= MIN_TABLE_PATHS
+    paths = count_paths(page, MAX_TABLE_PATHS)
+    if paths is None:  # PDFium failed somewhere: the helpers raise its error, as they always did
+        paths = 0
+        for obj in page.get_objects():
+            paths += obj.type == pdfium_c.FPDF_PAGEOBJ_PATH
+            if paths > MAX_TABLE_PATHS:
+                break
+    return MIN_TABLE_PATHS <= paths <= MAX_TABLE_PATHS
 
 
 def _insert_tables(segments: list[Segment], tables: list[Table]) -> list[Segment]:
@@ -309,6 +412,8 @@ def _drop_running_lines(pages: list[_Page]) -> list[str]:
 
 def dehyphenate(text: str) -> str:
     """Resolve the hyphen marks left by line joining: "dévelop|pement" -> "développement"."""
+    if HYPHEN_MARK not in text:  # no word broken at a line end: nothing to look up
+        return text
     plain = text.replace(HYPHEN_MARK, " ")
     words = set(re.findall(r"[\w'-]+", plain.casefold()))
 

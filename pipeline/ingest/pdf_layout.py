@@ -27,7 +27,6 @@ from geometry. Both orders are built and the evidence decides:
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import math
 import operator
@@ -59,6 +58,11 @@ class Segment:
     col: int = -1  # column index, -1 when the segment crosses a gutter
     is_table: bool = False
     chars: list[str] = field(default_factory=list, repr=False)
+
+
+def copy_segment(seg: Segment) -> Segment:
+    """`dataclasses.replace(seg)`, spelled out: lines are built from copies of every segment of a page."""
+    return Segment(seg.text, seg.x0, seg.x1, seg.bottom, seg.top, seg.baseline, seg.size, seg.col, seg.is_table, seg.chars)
 
 
 # --- columns ------------------------------------------------------------------------------------
@@ -356,7 +360,7 @@ def group_lines(group: list[Segment]) -> list[Segment]:
         if last and _same_row(seg, last) and not seg.is_table and not last.is_table:
             _append(last, seg)
         else:
-            lines.append(dataclasses.replace(seg))
+            lines.append(copy_segment(seg))
     return lines
 
 
@@ -375,7 +379,7 @@ def stream_lines(segments: list[Segment]) -> list[Segment]:
         ):
             _append(last, seg)
         else:
-            lines.append(dataclasses.replace(seg))
+            lines.append(copy_segment(seg))
     return lines
 
 

@@ -350,6 +350,37 @@ def image_only_pdf() -> bytes:
     return bytes(pdf.output())
 
 
+def chars_pdf() -> bytes:
+    """Four pages, one for each way pdf.page_segments reads a page's characters: from PDFium's page
+    text (accents, ligatures, a no-break space, two sizes, two columns), from it with a
+    stand-in replaced (a word broken by a hyphen at a line end; a tab), and one character at a time (a
+    control character the page text leaves out; characters beyond the BMP, two units each)."""
+    pdf = FPDF()
+    pdf.set_creation_date(FIXED_DATE)
+    pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
+    pdf.add_font("Math", "", str(FONT_DIR / "DejaVuMathTeXGyre.ttf"))
+    pdf.add_page()
+    pdf.set_font("DejaVu", size=18)
+    pdf.text(20, 25, "Une filière en plein essor")
+    pdf.set_font("DejaVu", size=10)
+    for row in range(8):
+        pdf.text(20, 40 + 6 * row, f"La \ufb01liale n°{row} a signé\u00a0{row + 3} contrats cette année.")
+        pdf.text(115, 40 + 6 * row, f"The o\ufb03ce in column two hired {row * 7} people.")
+    pdf.add_page()
+    pdf.set_font("helvetica", size=11)
+    pdf.text(20, 30, "Les entreprises du sud-")
+    pdf.text(20, 36, "est ont créé 1 200 emplois en deux ans.")
+    pdf.text(20, 48, "Bilan\t2019 : 42 projets accompagnés.")
+    pdf.add_page()
+    pdf.text(20, 30, "Un caractère de contrôle \x03 se glisse ici, puis le texte reprend.")
+    pdf.add_page()
+    pdf.set_font("Math", size=11)
+    pdf.text(20, 30, "Score \U0001d400\U0001d401 = 12 and \U0001d7d9 again")
+    pdf.set_font("DejaVu", size=11)
+    pdf.text(20, 40, "After the formula the sentence goes on.")
+    return bytes(pdf.output())
+
+
 def fake_docx() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -380,6 +411,7 @@ def main() -> None:
         "newsletter.pdf": newsletter_pdf(),
         "encrypted.pdf": encrypted_pdf(),
         "image_only.pdf": image_only_pdf(),
+        "chars.pdf": chars_pdf(),
     }
     files["truncated.pdf"] = files["two_columns.pdf"][:400]
     for name, data in files.items():
