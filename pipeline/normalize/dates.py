@@ -33,6 +33,10 @@ _NUMERIC_DATE = re.compile(
 )
 # Every pattern with a year or a day in digits needs an ASCII digit; most sentences have none.
 _DIGIT = re.compile(r"[0-9]")
+# The digits of a _YEAR, with nothing around them: every pattern but the fiscal year's ("FY18")
+# holds one, and most sentences with digits have none (a pattern that opens with a lookbehind is
+# tried at every position of the text; this one only where a "1" or a "2" is).
+_YEAR_DIGITS = re.compile(_YEAR)
 _ISO = re.compile(r"\s*(" + _YEAR + r")-([01][0-9])-([0-3][0-9])(?:[T ][0-9:.+Z-]*)?\s*")
 _MAX_DATE_CHARS = 80
 
@@ -133,12 +137,13 @@ def _mention(text: str, start: int, end: int, year: int, kind: str, relative: bo
     return PeriodMention(start, end, text[start:end], year, relative, kind)
 
 
-def _explicit(text: str, g: _Grammar) -> Iterator[PeriodMention]:
-    """Dates with a year, in words or digits: "13 July 2017", "février 2017", "13/07/2017"."""
+def _explicit(text: str, g: _Grammar, month_words: bool = True) -> Iterator[PeriodMention]:
+    """Dates with a year, in words or digits: "13 July 2017", "février 2017", "13/07/2017".
+    `month_words` False: the text holds no month name (the dates in words are not looked for)."""
     for m in _NUMERIC_DATE.finditer(text):
         year = m.group(1) or m.group(7)
         yield _mention(text, m.start(), m.end(), int(year), "date")
-    for pattern in g.full_dates:
+    for pattern in g.full_dates if month_words else ():
         for m in pattern.finditer(text):
             yield _mention(text, m.start(), m.end(), int(m.group(3)), "date")
 
@@ -153,9 +158,10 @@ def _ranges(text: str, g: _Grammar) -> Iterator[PeriodMention]:
                 yield _mention(text, m.start(2), m.end(2), end_year, "range_end")
 
 
-def _cued_years(text: str, g: _Grammar) -> Iterator[PeriodMention]:
-    """"à fin 2010" (range_end), "l'exercice 2010", "FY18" (year)."""
-    for m in g.range_end.finditer(text):
+def _cued_years(text: str, g: _Grammar, year: bool = True) -> Iterator[PeriodMention]:
+    """"à fin 2010" (range_end), "l'exercice 2010", "FY18" (year); `year` False: the text holds
+    no _YEAR (the range ends are not looked for)."""
+    for m in g.range_end.finditer(text) if year else ():
         yield _mention(text, m.start(), m.end(), int(m.group(2)), "range_end")
     for m in g.fiscal.finditer(text):
         digits = m.group(2)
@@ -224,8 +230,9 @@ def _month_year(month: int, day: int | None, offset: int, published: datetime.da
     return published.year if ahead else published.year + 1
 
 
-def _bare_years(text: str) -> Iterator[PeriodMention]:
-    for m in _BARE_YEAR.finditer(text):
+def _bare_years(text: str, pos: int = 0) -> Iterator[PeriodMention]:
+    """Years alone; `pos`: where the text's first _YEAR starts (none can start before it)."""
+    for m in _BARE_YEAR.finditer(text, pos):
         yield _mention(text, m.start(1), m.end(1), int(m.group(1)), "year")
 
 
@@ -243,12 +250,17 @@ def find_periods(text: str, lang: str, published: datetime.date | None,
     if not text:
         return []
     g = _grammar(lang)
-    has_digits = _DIGIT.search(text) is not None
-    candidates: list[Iterator[PeriodMention]] = [_explicit(text, g)] if has_digits else []
+    # Most sentences have no digit; most with digits have no year (only a fiscal year's two
+    # digits are read there); most with a year name no month (the dates in words need one).
+    digits = _DIGIT.search(text) is not None
+    year = _YEAR_DIGITS.search(text) if digits else None
+    candidates: list[Iterator[PeriodMention]] = [_explicit(text, g, _month_gate().may_match(words))] if year else []
     if published is not None:
         candidates.append(_relative(text, lang, g, published, words))
-    if has_digits:
-        candidates += [_ranges(text, g), _cued_years(text, g), _bare_years(text)]
+    if year:
+        candidates += [_ranges(text, g), _cued_years(text, g), _bare_years(text, year.start())]
+    elif digits:
+        candidates.append(_cued_years(text, g, year=False))
     taken = bytearray(len(text))
     found: list[PeriodMention] = []
     for group in candidates:
