@@ -2,6 +2,9 @@
 
 - dates.find_periods: the patterns that hold a year's digits read only a text that has them, the
   dates in words only a text with a month name, and the years alone from the first year's digits;
+- resources.PhraseStarts: where phrases start with case ignored, from the lower-cased text, and a
+  regex whose matches open with one of them tried there only ("CEO of X" after a title);
+- metrics: the header lines of a table (with a year word) found from one scan of the text.
 """
 
 from __future__ import annotations
@@ -12,9 +15,15 @@ import re
 
 import pytest
 
+from pipeline.config import DEFAULT_MODELS_DIR
+from pipeline.extraction import entities
+from pipeline.extraction.context import DocContext
+from pipeline.extraction.entities import Mentions
 from pipeline.normalize import dates
 from pipeline.normalize.dates import PeriodMention
-from pipeline.resources import plain_words
+from pipeline.resources import PhraseStarts, load_resources, plain_words
+
+_RES = load_resources(DEFAULT_MODELS_DIR)
 
 
 def _periods_as_before(text: str, lang: str, published: dt.date | None,
@@ -75,3 +84,106 @@ def test_periods_with_the_year_test_are_those_of_every_pattern(lang: str) -> Non
     if lang == "en":  # two digits and no year: the fiscal year is still read
         fiscal = dates.find_periods("FY18: 40 projects", lang, None, plain_words("FY18: 40 projects"))
         assert [(p.text, p.year) for p in fiscal] == [("FY18", 2018)]
+
+
+# -- resources.PhraseStarts ------------------------------------------------------------------------
+
+def _starts_as_the_engine_reads(phrases: list[str], text: str) -> list[int]:
+    """Every position where one of `phrases` matches with case ignored, by the regex engine."""
+    regexes = [re.compile(re.escape(p), re.I) for p in phrases]
+    return [i for i in range(len(text)) if any(rx.match(text, i) for rx in regexes)]
+
+
+def test_phrase_starts_are_where_the_engine_matches_a_phrase_with_case_ignored() -> None:
+    phrases = ["chair", "Chairman", "P.-D.G.", "PDG", "vice-président", "vice président", "DG", "Directeur", "été", "d'ici"]
+    starts = PhraseStarts(phrases)
+    pieces = ["chair", "CHAIRMAN", "man", "p.-d.g.", "P.-D.G.", "pdg", "Vice", "-", " ", "Président", "président",
+              "dg", "Dg", "x", "é", "É", "ete", "ÉTÉ", "d'", "ici", "D'ICI", ",", "\n", "directeur", "DIRECTEURS"]
+    odd = ["ſ", "\u212a", "İ", "ı", "ß", "µ"]  # matched by the engine with case ignored unlike str.lower()
+    rng = random.Random(23)
+    texts = ["Le PDG et le vice-président, la présidente et le Directeur général ; the Chairman, chair of X.",
+             "P.-D.G. de Vetrox, DG d'Orsane, d'ici l'ÉTÉ."]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) for _ in range(3000)]
+    found = 0
+    for text in texts:
+        expected = _starts_as_the_engine_reads(phrases, text)
+        assert starts.positions(text) == expected, text
+        found += len(expected)
+        odd_text = text + rng.choice(odd)
+        assert starts.positions(odd_text) is None  # read whole by the caller
+    assert found > 3000
+    assert PhraseStarts(["chair", "ſtart"]).positions("chair") is None  # a phrase that is not plain
+    assert PhraseStarts([]).positions("chair") is None
+
+
+def test_phrase_starts_finditer_is_the_regex_finditer() -> None:
+    phrases = ["chair", "chairman", "vice-chair", "CEO", "président", "vice-président", "directeur général", "DG"]
+    starts = PhraseStarts(phrases)
+    alt = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    regexes = [re.compile(rf"(?<![\w-])(?i:{alt})\s+(?:of|de|d')\s*([A-Z]\w+)"),
+               re.compile(rf"(?i:{alt})"),  # overlapping starts: finditer's left-to-right
+               re.compile(rf"(?<![\w-])(?i:{alt})(?:\s+\w+)*")]  # a match running over later starts
+    words = ["chair", "Chairman", "vice-chair", "CEO", "ceo", "Président", "vice-président", "Directeur", "général",
+             "DG", "of", "de", "d'", "Vetrox", "Orsane", "the", "x", "-", "\n", ",", "É", "Vice"]
+    rng = random.Random(29)
+    texts = ["The CEO of Vetrox met the vice-chair of Orsane; le président de Norlind, le directeur général d'Orsane.",
+             "Chairman of Vetrox, vice-président de Kalvera, DG d'Orsane."]
+    texts += [" ".join(rng.choice(words) for _ in range(rng.randint(0, 14))) for _ in range(3000)]
+    texts += [t.replace(" ", "") for t in texts[:500]]
+    found = 0
+    for text in texts + [texts[0] + " ſ"]:
+        for rx in regexes:
+            expected = [(m.span(), m.groups()) for m in rx.finditer(text)]
+            assert [(m.span(), m.groups()) for m in starts.finditer(rx, text)] == expected, (text, rx.pattern[-30:])
+            found += len(expected)
+    assert found > 5000
+
+
+def test_titled_orgs_after_a_title_found_from_the_title_starts() -> None:
+    before, after = entities._titled_org_regexes(_RES)
+    starts = PhraseStarts(entities._titles(_RES))
+    rng = random.Random(31)
+    words = [w for t in _TITLE_TEXTS for w in t.split()]
+    texts = _TITLE_TEXTS + [" ".join(rng.choice(words) for _ in range(rng.randint(2, 14))) for _ in range(3000)]
+    found = 0
+    for text in texts:
+        expected = [(m.span(), m.groups()) for m in after.finditer(text)]
+        assert [(m.span(), m.groups()) for m in starts.finditer(after, text)] == expected, text
+        found += bool(expected)
+    assert found > 150
+    mentions = entities._titled_orgs([], _TITLE_TEXTS[0], _RES)
+    assert [m.name for m in mentions] == ["Vetrox Hydro", "Norlind", "Corning Gosselin"]
+
+
+_TITLE_TEXTS = [
+    "Le directeur général de Vetrox Hydro et la présidente d'Norlind ont rencontré le CEO of Corning Gosselin.",
+    "The chairman of Orsane Works, the vice-president at Kalvera and the P.-D.G. de Tremolo Ceram were there.",
+    "Le PDG de Norlind, le Pdt du Vetrox Club, la co-fondatrice de Fin-Track et le DG d'Orsane ont signé.",
+    "Orsane's CEO, the head of Vetrox, the founder of Norlind Systems and the boss at Kalvera Inc. met.",
+    "Aucun titre ici : le président parle, la directrice générale aussi, sans nom de société.",
+]
+
+
+# -- metrics: the header lines of a table ---------------------------------------------------------
+
+_TABLE_LINES = ["Exercice | Projets | Emplois", "Year | Projects | Jobs", "Années\tEmplois", "Year Projects Jobs",
+                "2016 | 74 | 1 508", "2017 | 81 | 1,620", "2018\t90\t2 010", "2019 88 1990", "Secteur | Projets | Emplois",
+                "Region | Projects | Jobs", "Bilan de l'année : 45 projets.", "The year was good: 40 projects, 900 jobs.",
+                "", "  ", "Projets | Emplois", "x-Year | Jobs", "L'année | Emplois", "ANNÉE | PROJETS", "year-end | jobs"]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_table_headers_found_from_the_year_word_starts(lang: str, monkeypatch) -> None:
+    from pipeline.extraction import metrics
+
+    ctx = DocContext("d", "", _RES, Mentions(items=[], subject="Agence Vallon"), None)
+    rng = random.Random(37)
+    texts = ["\n".join(_TABLE_LINES)]
+    texts += ["\n".join(rng.choice(_TABLE_LINES) for _ in range(rng.randint(1, 8))) for _ in range(1500)]
+    found = []
+    for text in texts:
+        found.append([f.model_dump() for f in metrics.find_table_metrics(text, lang, ctx)])
+    monkeypatch.setattr(PhraseStarts, "positions", lambda self, text: None)  # every line read for a header
+    for text, facts in zip(texts, found):
+        assert [f.model_dump() for f in metrics.find_table_metrics(text, lang, ctx)] == facts, text
+    assert sum(bool(f) for f in found) > 500
