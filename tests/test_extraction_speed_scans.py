@@ -81,9 +81,25 @@ def test_periods_with_the_year_test_are_those_of_every_pattern(lang: str) -> Non
     assert found > 2000
     first = dates.find_periods(_DATE_TEXTS[lang][0], lang, None, plain_words(_DATE_TEXTS[lang][0]))
     assert [p.kind for p in first][:2] == ["date", "date"]
+    quiet = "Vetrox ouvre un site à Brest." if lang == "fr" else "Vetrox opens a site in Truro."
+    assert not dates._relative_gate(lang).may_match(plain_words(quiet))
     if lang == "en":  # two digits and no year: the fiscal year is still read
         fiscal = dates.find_periods("FY18: 40 projects", lang, None, plain_words("FY18: 40 projects"))
         assert [(p.text, p.year) for p in fiscal] == [("FY18", 2018)]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_relative_gate_is_open_where_one_of_the_three_is(lang: str) -> None:
+    rng = random.Random(41)
+    vocabulary = [w.lower().strip(",.;:") for t in _DATE_TEXTS[lang] for w in t.split()] + ["ans", "il", "y", "a", "ago"]
+    gates = (dates._month_gate(), dates._phrase_gate(lang), dates._template_gate(lang))
+    opened = 0
+    for _ in range(5000):
+        words = plain_words(" ".join(rng.choice(vocabulary) for _ in range(rng.randint(0, 8))))
+        expected = any(gate.may_match(words) for gate in gates)
+        assert dates._relative_gate(lang).may_match(words) == expected, words
+        opened += expected
+    assert 500 < opened < 4500
 
 
 # -- resources.PhraseStarts ------------------------------------------------------------------------

@@ -193,6 +193,17 @@ _NUMBER_IN_WORD = re.compile(r"\w\{n\}|\{n\}\w")
 
 
 @functools.lru_cache(maxsize=None)
+def _relative_gate(lang: str) -> PhraseGate:
+    """The three gates of `_relative` in one: open where one of them is (a phrase of any of
+    them), always open where one of them always is."""
+    gates = (_month_gate(), _phrase_gate(lang), _template_gate(lang))
+    if any(gate.keys is None for gate in gates):
+        return PhraseGate([""])
+    templates = [t.replace("{n}", " ") for t in _section("relative_templates", lang)]
+    return PhraseGate([*month_names()[0], *_grammar(lang).offsets, *templates])
+
+
+@functools.lru_cache(maxsize=None)
 def _month_gate() -> PhraseGate:
     """The month names as a phrase gate: every pattern of `relative_months` holds one as a whole
     word ("mars dernier", "d'ici juin", "next March")."""
@@ -249,10 +260,12 @@ def find_periods(text: str, lang: str, published: datetime.date | None,
     and the like in a text that names no month."""
     if not text:
         return []
+    digits = _DIGIT.search(text) is not None
+    if not digits and (published is None or not _relative_gate(lang).may_match(words)):
+        return []  # (most sentences: no digit, and none of the words of a relative date)
     g = _grammar(lang)
     # Most sentences have no digit; most with digits have no year (only a fiscal year's two
     # digits are read there); most with a year name no month (the dates in words need one).
-    digits = _DIGIT.search(text) is not None
     year = _YEAR_DIGITS.search(text) if digits else None
     candidates: list[Iterator[PeriodMention]] = [_explicit(text, g, _month_gate().may_match(words))] if year else []
     if published is not None:
