@@ -4,7 +4,8 @@
   dates in words only a text with a month name, and the years alone from the first year's digits;
 - resources.PhraseStarts: where phrases start with case ignored, from the lower-cased text, and a
   regex whose matches open with one of them tried there only ("CEO of X" after a title);
-- metrics: the header lines of a table (with a year word) found from one scan of the text.
+- metrics: the header lines of a table (with a year word) found from one scan of the text;
+- numbers: the word tokens of a text of plain characters read with classes of those characters.
 """
 
 from __future__ import annotations
@@ -203,3 +204,26 @@ def test_table_headers_found_from_the_year_word_starts(lang: str, monkeypatch) -
     for text, facts in zip(texts, found):
         assert [f.model_dump() for f in metrics.find_table_metrics(text, lang, ctx)] == facts, text
     assert sum(bool(f) for f in found) > 500
+
+
+# -- numbers: the word tokens of a text of plain characters ----------------------------------------
+
+def test_plain_token_patterns_read_plain_texts_as_the_unicode_ones() -> None:
+    from pipeline.normalize import numbers
+    from pipeline.resources import PLAIN_CHARS
+
+    rng = random.Random(43)
+    words = ["vingt-trois", "Quatre-Vingts", "mille", "deux", "one", "Twenty-One", "l'an", "2019", "1 300", "x_y", "-",
+             "—", "’", "«", "»", "…", "€", "%", "°", "\u00a0", "\u2009", "\u202f", "\t", "\n", "\n\n", "\x1c", "\x0b",
+             "œuvre", "ŒUVRE", "Ÿ", "ß", "_", "é-", "-é"]
+    texts = ["Vingt-trois projets, 1 300 emplois et deux cents salariés.", "Twenty-one projects and 1,300 jobs."]
+    texts += ["".join(rng.choice(words + [" ", " "]) for _ in range(rng.randint(0, 14))) for _ in range(2000)]
+    texts += ["".join(rng.choice(PLAIN_CHARS) for _ in range(rng.randint(0, 40))) for _ in range(2000)]
+    for text in texts:
+        if plain_words(text) is None:
+            continue  # (not plain: the Unicode patterns read it)
+        assert numbers._PLAIN_WORD_CANDIDATE.findall(text) == numbers._WORD_CANDIDATE.findall(text), text
+        assert [m.span() for m in numbers._PLAIN_TOKEN.finditer(text)] == [m.span() for m in numbers._TOKEN.finditer(text)]
+        for lang in ("fr", "en"):
+            assert numbers.find_numbers(text, lang, plain_words(text)) == numbers.find_numbers(text, lang), text
+    assert numbers.find_numbers(texts[0], "fr", plain_words(texts[0]))[0].value == 23
