@@ -514,6 +514,9 @@ PLAIN_CHARS = "".join(map(chr, range(128))) + (
     "àâäáãåçéèêëíìîïñóòôöõúùûüýÿæœÀÂÄÁÃÅÇÉÈÊËÍÌÎÏÑÓÒÔÖÕÚÙÛÜÝŸÆŒ’‘“”«»–—…€°·•\u00a0\u2009\u202f")
 _NOT_PLAIN = re.compile("[^\\x00-\\x7f" + re.escape(PLAIN_CHARS[128:]) + "]")
 _WORD_RUN = re.compile(r"\w+")
+# The runs of \w in a text of plain characters: \w written as the plain characters it holds (a
+# table look-up per character, not a category look-up)
+_PLAIN_WORD_RUN = re.compile("[" + re.escape("".join(c for c in PLAIN_CHARS if re.fullmatch(r"\w", c))) + "]+")
 
 
 def plain_words(text: str) -> frozenset[str] | None:
@@ -521,7 +524,7 @@ def plain_words(text: str) -> frozenset[str] | None:
     character outside PLAIN_CHARS, where str.lower() may not tell what the regex engine matches."""
     if not text.isascii() and _NOT_PLAIN.search(text):
         return None
-    return frozenset(_WORD_RUN.findall(text.lower()))
+    return frozenset(_PLAIN_WORD_RUN.findall(text.lower()))  # (a plain character lowers to a plain one)
 
 
 class PhraseGate:

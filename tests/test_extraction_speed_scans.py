@@ -227,3 +227,14 @@ def test_plain_token_patterns_read_plain_texts_as_the_unicode_ones() -> None:
         for lang in ("fr", "en"):
             assert numbers.find_numbers(text, lang, plain_words(text)) == numbers.find_numbers(text, lang), text
     assert numbers.find_numbers(texts[0], "fr", plain_words(texts[0]))[0].value == 23
+
+
+def test_plain_words_are_the_word_runs_of_the_lower_cased_text() -> None:
+    from pipeline.resources import PLAIN_CHARS
+
+    rng = random.Random(47)
+    texts = ["L'Agence a créé 1 300 emplois — ŒUVRE, œuvre, Ÿ ; x_y", "The AGENCY's 2019 jobs: ÀÉ, àé."]
+    texts += ["".join(rng.choice(PLAIN_CHARS) for _ in range(rng.randint(0, 40))) for _ in range(3000)]
+    for text in texts:
+        assert plain_words(text) == frozenset(re.findall(r"\w+", text.lower())), text
+    assert plain_words("Vetrox ſ") is None
