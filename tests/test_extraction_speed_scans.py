@@ -4,7 +4,7 @@
   dates in words only a text with a month name, and the years alone from the first year's digits;
 - resources.PhraseStarts: where phrases start with case ignored, from the lower-cased text, and a
   regex whose matches open with one of them tried there only ("CEO of X" after a title);
-- metrics: the header lines of a table (with a year word) found from one scan of the text;
+- metrics: the tables of a text read only where a line opens with a year (a row);
 - numbers: the word tokens of a text of plain characters read with classes of those characters.
 """
 
@@ -181,7 +181,7 @@ _TITLE_TEXTS = [
 ]
 
 
-# -- metrics: the header lines of a table ---------------------------------------------------------
+# -- metrics: the tables of a text ---------------------------------------------------------
 
 _TABLE_LINES = ["Exercice | Projets | Emplois", "Year | Projects | Jobs", "Années\tEmplois", "Year Projects Jobs",
                 "2016 | 74 | 1 508", "2017 | 81 | 1,620", "2018\t90\t2 010", "2019 88 1990", "Secteur | Projets | Emplois",
@@ -190,17 +190,19 @@ _TABLE_LINES = ["Exercice | Projets | Emplois", "Year | Projects | Jobs", "Anné
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_table_headers_found_from_the_year_word_starts(lang: str, monkeypatch) -> None:
+def test_tables_read_only_in_a_text_with_a_line_opening_with_a_year(lang: str, monkeypatch) -> None:
     from pipeline.extraction import metrics
 
     ctx = DocContext("d", "", _RES, Mentions(items=[], subject="Agence Vallon"), None)
     rng = random.Random(37)
     texts = ["\n".join(_TABLE_LINES)]
     texts += ["\n".join(rng.choice(_TABLE_LINES) for _ in range(rng.randint(1, 8))) for _ in range(1500)]
+    texts += [t.replace("\n2", "\n\t2").replace("\n", rng.choice(["\n", "\r\n", "\n\n", " "])) for t in texts[:500]]
     found = []
     for text in texts:
         found.append([f.model_dump() for f in metrics.find_table_metrics(text, lang, ctx)])
-    monkeypatch.setattr(PhraseStarts, "positions", lambda self, text: None)  # every line read for a header
+    assert sum(metrics._YEAR_ROW.search(t) is None for t in texts) > 100
+    monkeypatch.setattr(metrics, "_YEAR_ROW", re.compile(""))  # every text read line by line
     for text, facts in zip(texts, found):
         assert [f.model_dump() for f in metrics.find_table_metrics(text, lang, ctx)] == facts, text
     assert sum(bool(f) for f in found) > 500

@@ -25,7 +25,7 @@ from pipeline.nlp import Sentence
 from pipeline.normalize.dates import PeriodMention, relative_year_offsets
 from pipeline.normalize.numbers import NumberMatch, find_numbers
 from pipeline.records import Evidence, MetricFact
-from pipeline.resources import PhraseStarts, Resources, phrase_regex
+from pipeline.resources import Resources, phrase_regex
 
 _WORD = re.compile(r"[\w'-]+", re.UNICODE)
 _ANAPHORA = {"autres", "others", "other", "ones", "supplémentaires", "additional", "more", "existants", "existing"}
@@ -402,22 +402,21 @@ def _unit(unit: str) -> str:
 
 # --- tables --------------------------------------------------------------------------------
 _YEAR_CELL = re.compile(r"^\s*((?:19|20)\d\d)\b")
+# A line of the text that _YEAR_CELL matches (a table's row): most texts have none
+_YEAR_ROW = re.compile(r"^[^\S\n]*(?:19|20)\d\d\b", re.M)
 
 
 def find_table_metrics(text: str, lang: str, ctx: DocContext) -> list[MetricFact]:
     """Rows of a yearly table ("Year | Projects | Jobs", then "2016 | 74 | 1,508") found in the
     cleaned text's lines; a header names each column's metric (models/metrics.yaml heads)."""
+    if _YEAR_ROW.search(text) is None:
+        return []  # no line opens with a year: no row
     facts: list[MetricFact] = []
     header: list[str | None] | None = None
-    # A header holds a year word: the lines (by their start) where one is, from one scan of the
-    # text (None: every line is read)
-    year_words, starts = _table_year_words(ctx.res)
-    at = starts.positions(text)
-    headed = None if at is None else {text.rfind("\n", 0, p) + 1 for p in at if year_words.match(text, p)}
     offset = 0
     for line in text.split("\n"):
         start, offset = offset, offset + len(line) + 1
-        cols = _header_columns(line, lang, ctx) if headed is None or start in headed else None
+        cols = _header_columns(line, lang, ctx)
         if cols:
             header = cols
             continue
@@ -445,7 +444,7 @@ def _looks_tabular(line: str) -> bool:
 
 def _header_columns(line: str, lang: str, ctx: DocContext) -> list[str | None] | None:
     """Metric per column of a table header line, or None when the line is not a header."""
-    year_words = _table_year_words(ctx.res)[0]
+    year_words = ctx.res.memo("table_year_headers", lambda r: phrase_regex(tuple(r.metrics.table_year_headers.all())))
     if not year_words.search(line):
         return None
     cells = [c for c in re.split(r"\s*\|\s*|\t|\s{2,}", line) if c.strip()]
@@ -464,18 +463,6 @@ def _header_columns(line: str, lang: str, ctx: DocContext) -> list[str | None] |
         else:
             cols.append(None)
     return cols if sum(c is not None for c in cols) >= 1 else None
-
-
-def _table_year_words(res: Resources) -> tuple[re.Pattern[str], PhraseStarts]:
-    """The year words of a table's header (models/metrics.yaml table_year_headers): their
-    phrase regex, and where they start in a text (a line holds a match of the regex, as read
-    alone, where the regex matches the whole text at one of these starts inside the line: no
-    phrase holds a line break, and a line break bounds a word as the line's ends do)."""
-    def build(r: Resources) -> tuple[re.Pattern[str], PhraseStarts]:
-        phrases = tuple(r.metrics.table_year_headers.all())
-        words = [p.strip() for p in phrases if p.strip()]
-        return phrase_regex(phrases), PhraseStarts(words if not any("\n" in w for w in words) else [])
-    return res.memo("table_year_headers", build)
 
 
 def _split_header_words(line: str, ctx: DocContext, lang: str) -> list[str]:
