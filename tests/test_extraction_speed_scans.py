@@ -240,3 +240,30 @@ def test_plain_words_are_the_word_runs_of_the_lower_cased_text() -> None:
     for text in texts:
         assert plain_words(text) == frozenset(re.findall(r"\w+", text.lower())), text
     assert plain_words("Vetrox ſ") is None
+
+
+# -- extraction: the heading test -----------------------------------------------------------------
+
+def _heading_as_before(text: str) -> bool:
+    alpha = "".join(filter(str.isalpha, text))
+    letters = len(alpha)
+    return letters >= 4 and sum(map(str.isupper, alpha)) / letters > 0.8
+
+
+def test_heading_test_with_its_common_letters_count_first() -> None:
+    from pipeline.extraction import _heading
+
+    rng = random.Random(53)
+    texts = ["BILAN 2014", "ILS ONT CHOISI LA PROVENCE", "Ils ont choisi la Provence.", "EAST", "East", "ABCDe",
+             "ABCDEe", "ABCDEFGHIJe ", "eeee", "", "Ⅻ Ⓐ ⅫⒶ e", "ǅǅǅǅe"]
+    for weights in ([8, 1, 1, 1], [3, 1, 1, 1], [1, 1, 1, 1], [1, 3, 1, 1]):
+        for _ in range(2000):
+            n = rng.randint(0, 30)
+            text = "".join(rng.choice(rng.choices(["ABCDEFGHIJKLMNOPQRSTUVWXYZÉÈ", "eaisnrto", "bcdfgh", " .,1'ǅⅫß"],
+                                                  weights)[0]) for _ in range(n))
+            texts.append(text)
+    headings = 0
+    for text in texts:
+        assert _heading(text) == _heading_as_before(text), text
+        headings += _heading(text)
+    assert 500 < headings < len(texts) - 500
