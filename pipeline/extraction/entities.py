@@ -921,9 +921,12 @@ def _cued_companies(analysis: Analysis, found: list[Mention], res: Resources) ->
     for sent in analysis.sentences:
         # Skipped: the patterns that need a company noun in a sentence with none, and the list
         # entry pattern in a sentence with no dash (most sentences).
-        noun = noun_gate.may_match(sent.words) and noun_word.search(sent.text) is not None
-        dash = any(d in sent.text for d in "-\u2013\u2014")
+        text = sent.text
+        noun = noun_gate.may_match(sent.words) and noun_word.search(text) is not None
+        dash = "-" in text or "\u2013" in text or "\u2014" in text
         nat = nat_gate.may_match(sent.words)
+        if not (noun or nat or dash):
+            continue  # (most sentences: no pattern to try)
         for rx in (noun_re if noun else None, nat_re if nat else None, appos_re if noun else None, entry_re if dash else None,
                    bare_re if noun else None):
             for m in rx.finditer(sent.text) if rx is not None else ():
