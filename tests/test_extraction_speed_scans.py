@@ -231,6 +231,25 @@ def test_plain_token_patterns_read_plain_texts_as_the_unicode_ones() -> None:
     assert numbers.find_numbers(texts[0], "fr", plain_words(texts[0]))[0].value == 23
 
 
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_number_phrase_gate_is_open_where_one_of_the_three_is(lang: str) -> None:
+    from pipeline.normalize import numbers
+
+    gates = numbers._gates(lang)
+    vocabulary = ("la moitié un tiers trois quarts sur deux dix soixantaine dizaines centaine projet emplois in out of "
+                  "half a third two-thirds quarter one dozen dozens hundreds score jobs vingtaine").split()
+    rng = random.Random(59)
+    opened = 0
+    for _ in range(5000):
+        words = plain_words(" ".join(rng.choice(vocabulary) for _ in range(rng.randint(0, 5))))
+        expected = any(g.may_match(words) for g in (gates.fraction, gates.share, gates.approx_noun))
+        assert gates.any_phrase.may_match(words) == expected, words
+        opened += expected
+    assert 500 < opened < 4500
+    assert numbers.find_numbers("Vetrox ouvre un site.", lang, plain_words("Vetrox ouvre un site.")) == \
+        numbers.find_numbers("Vetrox ouvre un site.", lang)
+
+
 def test_plain_words_are_the_word_runs_of_the_lower_cased_text() -> None:
     from pipeline.resources import PLAIN_CHARS
 

@@ -261,14 +261,17 @@ class _Gates:
     fraction: PhraseGate
     share: PhraseGate
     approx_noun: PhraseGate
+    any_phrase: PhraseGate  # the three in one: open where one of them is
 
 
 @functools.lru_cache(maxsize=None)
 def _gates(lang: str) -> _Gates:
     nouns = [str(n) for n in entry("numbers", "approx_nouns", lang)]
-    return _Gates(fraction=PhraseGate([str(f) for f in entry("numbers", "fractions", lang) or {}]),
-                  share=PhraseGate([str(d) for d in entry("numbers", "fraction_denominators", lang) or {}]),
-                  approx_noun=PhraseGate([*nouns, *(f"{n}s" for n in nouns)]))
+    fractions = [str(f) for f in entry("numbers", "fractions", lang) or {}]
+    denominators = [str(d) for d in entry("numbers", "fraction_denominators", lang) or {}]
+    approx = [*nouns, *(f"{n}s" for n in nouns)]
+    return _Gates(fraction=PhraseGate(fractions), share=PhraseGate(denominators), approx_noun=PhraseGate(approx),
+                  any_phrase=PhraseGate([*fractions, *denominators, *approx]))
 
 
 def _approx_noun_matches(text: str, g: _Grammar, words: frozenset[str] | None = None) -> Iterator[NumberMatch]:
@@ -457,10 +460,12 @@ def _number_words(lang: str) -> _NumberWords:
     return _NumberWords(lang)
 
 
-def _word_matches(text: str, g: _Grammar, taken: bytearray, plain: bool = False) -> Iterator[NumberMatch]:
+def _word_matches(text: str, g: _Grammar, taken: bytearray, plain: bool = False,
+                  known: bool = False) -> Iterator[NumberMatch]:
     """Numbers in words ("soixante-cinq", "two million"), outside the spans already taken
-    (`plain`: `text` holds plain characters only)."""
-    if g.lang not in _WORD_LANGS or not _number_words(g.lang).any_in(text, plain):
+    (`plain`: `text` holds plain characters only; `known`: a token of it is known to be read as
+    a number alone, _NumberWords.any_in)."""
+    if not known and (g.lang not in _WORD_LANGS or not _number_words(g.lang).any_in(text, plain)):
         return
     spans = [m.span() for m in (_PLAIN_TOKEN if plain else _TOKEN).finditer(text)]
     blocked = any(taken)  # (with nothing taken, no token is)
@@ -530,13 +535,17 @@ def find_numbers(text: str, lang: str, words: frozenset[str] | None = None) -> l
     if not text:
         return []
     g = _grammar(lang)
-    taken = bytearray(len(text))
     has_digits = _DIGIT.search(text) is not None  # most sentences have none
+    plain = words is not None
+    number_words = g.lang in _WORD_LANGS and _number_words(g.lang).any_in(text, plain)
+    if not (has_digits or number_words or _gates(g.lang).any_phrase.may_match(words)):
+        return []  # (most sentences: no digit, no number word, no fraction or approximate noun)
+    taken = bytearray(len(text))
     special = _special_matches(text, g) if has_digits else ()
     digits = (hit for m in _CORE.finditer(text) if (hit := _digit_match(text, m, g)) is not None) if has_digits else ()
     stages = (special, _fraction_matches(text, g, words), _approx_noun_matches(text, g, words), digits)
     found = [m for stage in stages for m in stage if _claim(taken, m)]
-    found.extend(m for m in _word_matches(text, g, taken, words is not None) if _claim(taken, m))
+    found.extend(m for m in (_word_matches(text, g, taken, plain, True) if number_words else ()) if _claim(taken, m))
     return sorted(found, key=lambda m: (m.start, m.end))
 
 
