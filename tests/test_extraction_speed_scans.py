@@ -39,14 +39,7 @@ def _periods_as_before(text: str, lang: str, published: dt.date | None,
         candidates.append(dates._relative(text, lang, g, published, words))
     if has_digits:
         candidates += [dates._ranges(text, g), dates._cued_years(text, g), dates._bare_years(text)]
-    taken = bytearray(len(text))
-    found = []
-    for group in candidates:
-        for mention in group:
-            if not any(taken[mention.start:mention.end]):
-                found.append(mention)
-                taken[mention.start:mention.end] = b"\x01" * (mention.end - mention.start)
-    return sorted(found, key=lambda p: (p.start, p.end))
+    return dates._first_found(text, candidates)
 
 
 _DATE_TEXTS = {

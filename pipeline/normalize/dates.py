@@ -274,6 +274,11 @@ def find_periods(text: str, lang: str, published: datetime.date | None,
         candidates += [_ranges(text, g), _cued_years(text, g), _bare_years(text, year.start())]
     elif digits:
         candidates.append(_cued_years(text, g, year=False))
+    return _first_found(text, candidates)
+
+
+def _first_found(text: str, candidates: list[Iterator[PeriodMention]]) -> list[PeriodMention]:
+    """The candidates in order, each kept unless it overlaps one kept before; sorted by span."""
     taken = bytearray(len(text))
     found: list[PeriodMention] = []
     for group in candidates:
