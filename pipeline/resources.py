@@ -514,6 +514,9 @@ PLAIN_CHARS = "".join(map(chr, range(128))) + (
     "àâäáãåçéèêëíìîïñóòôöõúùûüýÿæœÀÂÄÁÃÅÇÉÈÊËÍÌÎÏÑÓÒÔÖÕÚÙÛÜÝŸÆŒ’‘“”«»–—…€°·•\u00a0\u2009\u202f")
 _NOT_PLAIN = re.compile("[^\\x00-\\x7f" + re.escape(PLAIN_CHARS[128:]) + "]")
 _WORD_RUN = re.compile(r"\w+")
+# The runs of \w in a text of plain characters: \w written as the plain characters it holds (a
+# table look-up per character, not a category look-up)
+_PLAIN_WORD_RUN = re.compile("[" + re.escape("".join(c for c in PLAIN_CHARS if re.fullmatch(r"\w", c))) + "]+")
 
 
 def plain_words(text: str) -> frozenset[str] | None:
@@ -521,7 +524,7 @@ def plain_words(text: str) -> frozenset[str] | None:
     character outside PLAIN_CHARS, where str.lower() may not tell what the regex engine matches."""
     if not text.isascii() and _NOT_PLAIN.search(text):
         return None
-    return frozenset(_WORD_RUN.findall(text.lower()))
+    return frozenset(_PLAIN_WORD_RUN.findall(text.lower()))  # (a plain character lowers to a plain one)
 
 
 class PhraseGate:
@@ -617,6 +620,54 @@ class PhraseLists:
                     end = m.end()
             out.append(found)
         return out
+
+
+class PhraseStarts:
+    """Where one of a list of phrases starts in a text, case ignored as the regex engine ignores
+    it: a pattern that opens with one of them (with case ignored, after a lookbehind) is tried at
+    every position of a text, and its matches start at these positions only.
+
+    With plain characters (PLAIN_CHARS) on both sides, a phrase matches with case ignored exactly
+    where the lower-cased text holds the lower-cased phrase (str.lower() keeps their length), so
+    one case-sensitive scan of the lower-cased text finds them, tried where a phrase's first letter
+    is. A phrase that another one starts ("chair", "chairman") needs no search of its own."""
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        low = sorted({p.lower() for p in phrases})
+        self.regex: re.Pattern[str] | None = None
+        if low and all(p and not _NOT_PLAIN.search(p) for p in low):
+            needles = [p for p in low if not any(q != p and p.startswith(q) for q in low)]
+            self.regex = re.compile(grouped_alternation(needles))
+
+    def positions(self, text: str) -> list[int] | None:
+        """Every position of `text` where a phrase starts, in order; None when `text` (or a
+        phrase) holds a character outside PLAIN_CHARS: the caller then reads the whole text."""
+        if self.regex is None or (not text.isascii() and _NOT_PLAIN.search(text)):
+            return None
+        low, out = text.lower(), []
+        m = self.regex.search(low)
+        while m is not None:  # (one phrase may start inside another: every start, not finditer's)
+            out.append(m.start())
+            m = self.regex.search(low, m.start() + 1)
+        return out
+
+    def finditer(self, regex: re.Pattern[str], text: str) -> list[re.Match[str]]:
+        """The matches of `regex.finditer(text)`, for a regex whose matches each open with one of
+        the phrases: tried at the phrases' starts only, left to right, past the end of the match
+        before (the regex's lookbehind sees the text before a start). A regex with an empty
+        match is read whole."""
+        at = self.positions(text)
+        if at is None:
+            return list(regex.finditer(text))
+        found: list[re.Match[str]] = []
+        end = 0
+        for start in at:
+            if start >= end and (m := regex.match(text, start)) is not None:
+                if m.end() == start:  # empty: finditer's own stepping
+                    return list(regex.finditer(text))
+                found.append(m)
+                end = m.end()
+        return found
 
 
 def grouped_alternation(phrases: list[str], pattern: Callable[[str], str] = re.escape) -> str:

@@ -89,6 +89,10 @@ def _sets_context(n: int, text: str, found: list[MetricFact], ctx: DocContext, l
 
 
 def _heading(text: str) -> bool:
+    # Most sentences: a fifth of their characters or more are some of the commonest lower-case
+    # letters, which are letters and not upper case: no more than 80 % of their letters can be.
+    if 5 * sum(map(text.count, "eaisnrto")) >= len(text):
+        return False
     alpha = "".join(filter(str.isalpha, text))
     letters = len(alpha)
     # Upper case counted among letters only: "Ⅻ" or "Ⓐ" are upper case without being letters.

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pipeline.normalize.dates import is_month
 from pipeline.nlp import ORG_LABELS, OTHER_LABELS, PERSON_LABELS, PLACE_LABELS, WEAK_PREFIX, Analysis, Sentence, Span, Token
 from pipeline.records import Entity
-from pipeline.resources import PhraseGate, Resources, fold, grouped_alternation
+from pipeline.resources import PhraseGate, PhraseStarts, Resources, fold, grouped_alternation
 
 _ARTICLE = re.compile(r"^(?:the|The|le|Le|la|La|les|Les|l'|L'|d'|D'|du|Du|des|Des|de|De|M\.|Mme|Mlle|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Me)\s*(?=\S)")
 _TRAIL = re.compile(r"(?:'s|')$|[\s,.;:!?()\"'-]+$")
@@ -780,8 +780,12 @@ def _titled(text: str, end: int, titles: frozenset[str]) -> bool:
     return bool(m) and (m.group(1).lower() in titles or m.group(1).split()[0].lower() in titles)
 
 
+def _titles(res: Resources) -> list[str]:
+    return sorted({t for title in res.roles.titles for t in title.fr + title.en}, key=len, reverse=True)
+
+
 def _titled_org_regexes(res: Resources) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    titles = sorted({t for title in res.roles.titles for t in title.fr + title.en}, key=len, reverse=True)
+    titles = _titles(res)
     alt = grouped_alternation(titles)
     # A title's first letter looked at first (one set, case ignored): most positions open no title.
     firsts = "".join(sorted({re.escape(t[0]) for t in titles}))
@@ -795,9 +799,12 @@ def _titled_orgs(found: list[Mention], text: str, res: Resources) -> list[Mentio
     A model "person" there without a known given name becomes an organization; an unlabelled
     capitalized name there is added."""
     before, after = res.memo("titled_orgs", _titled_org_regexes)
+    # "CEO of X" opens with a title: tried where one starts
+    starts = res.memo("titled_orgs_starts", lambda r: PhraseStarts(_titles(r)))
     out = list(found)
-    for rx in (before if "'s" in text else None, after):  # (a text with no "'s" has no "X's CEO")
-        for m in rx.finditer(text) if rx is not None else ():
+    # (a text with no "'s" has no "X's CEO")
+    for matches in (before.finditer(text) if "'s" in text else (), starts.finditer(after, text)):
+        for m in matches:
             name = _sentence_stop(re.sub(r"\s+(?:de|du|des|&)$", "", m.group(1)))
             start = m.start(1)
             end = start + len(name)
@@ -914,9 +921,12 @@ def _cued_companies(analysis: Analysis, found: list[Mention], res: Resources) ->
     for sent in analysis.sentences:
         # Skipped: the patterns that need a company noun in a sentence with none, and the list
         # entry pattern in a sentence with no dash (most sentences).
-        noun = noun_gate.may_match(sent.words) and noun_word.search(sent.text) is not None
-        dash = any(d in sent.text for d in "-\u2013\u2014")
+        text = sent.text
+        noun = noun_gate.may_match(sent.words) and noun_word.search(text) is not None
+        dash = "-" in text or "\u2013" in text or "\u2014" in text
         nat = nat_gate.may_match(sent.words)
+        if not (noun or nat or dash):
+            continue  # (most sentences: no pattern to try)
         for rx in (noun_re if noun else None, nat_re if nat else None, appos_re if noun else None, entry_re if dash else None,
                    bare_re if noun else None):
             for m in rx.finditer(sent.text) if rx is not None else ():

@@ -402,11 +402,15 @@ def _unit(unit: str) -> str:
 
 # --- tables --------------------------------------------------------------------------------
 _YEAR_CELL = re.compile(r"^\s*((?:19|20)\d\d)\b")
+# A line of the text that _YEAR_CELL matches (a table's row): most texts have none
+_YEAR_ROW = re.compile(r"^[^\S\n]*(?:19|20)\d\d\b", re.M)
 
 
 def find_table_metrics(text: str, lang: str, ctx: DocContext) -> list[MetricFact]:
     """Rows of a yearly table ("Year | Projects | Jobs", then "2016 | 74 | 1,508") found in the
     cleaned text's lines; a header names each column's metric (models/metrics.yaml heads)."""
+    if _YEAR_ROW.search(text) is None:
+        return []  # no line opens with a year: no row
     facts: list[MetricFact] = []
     header: list[str | None] | None = None
     offset = 0

@@ -33,6 +33,10 @@ _NUMERIC_DATE = re.compile(
 )
 # Every pattern with a year or a day in digits needs an ASCII digit; most sentences have none.
 _DIGIT = re.compile(r"[0-9]")
+# The digits of a _YEAR, with nothing around them: every pattern but the fiscal year's ("FY18")
+# holds one, and most sentences with digits have none (a pattern that opens with a lookbehind is
+# tried at every position of the text; this one only where a "1" or a "2" is).
+_YEAR_DIGITS = re.compile(_YEAR)
 _ISO = re.compile(r"\s*(" + _YEAR + r")-([01][0-9])-([0-3][0-9])(?:[T ][0-9:.+Z-]*)?\s*")
 _MAX_DATE_CHARS = 80
 
@@ -133,12 +137,13 @@ def _mention(text: str, start: int, end: int, year: int, kind: str, relative: bo
     return PeriodMention(start, end, text[start:end], year, relative, kind)
 
 
-def _explicit(text: str, g: _Grammar) -> Iterator[PeriodMention]:
-    """Dates with a year, in words or digits: "13 July 2017", "février 2017", "13/07/2017"."""
+def _explicit(text: str, g: _Grammar, month_words: bool = True) -> Iterator[PeriodMention]:
+    """Dates with a year, in words or digits: "13 July 2017", "février 2017", "13/07/2017".
+    `month_words` False: the text holds no month name (the dates in words are not looked for)."""
     for m in _NUMERIC_DATE.finditer(text):
         year = m.group(1) or m.group(7)
         yield _mention(text, m.start(), m.end(), int(year), "date")
-    for pattern in g.full_dates:
+    for pattern in g.full_dates if month_words else ():
         for m in pattern.finditer(text):
             yield _mention(text, m.start(), m.end(), int(m.group(3)), "date")
 
@@ -153,9 +158,10 @@ def _ranges(text: str, g: _Grammar) -> Iterator[PeriodMention]:
                 yield _mention(text, m.start(2), m.end(2), end_year, "range_end")
 
 
-def _cued_years(text: str, g: _Grammar) -> Iterator[PeriodMention]:
-    """"à fin 2010" (range_end), "l'exercice 2010", "FY18" (year)."""
-    for m in g.range_end.finditer(text):
+def _cued_years(text: str, g: _Grammar, year: bool = True) -> Iterator[PeriodMention]:
+    """"à fin 2010" (range_end), "l'exercice 2010", "FY18" (year); `year` False: the text holds
+    no _YEAR (the range ends are not looked for)."""
+    for m in g.range_end.finditer(text) if year else ():
         yield _mention(text, m.start(), m.end(), int(m.group(2)), "range_end")
     for m in g.fiscal.finditer(text):
         digits = m.group(2)
@@ -184,6 +190,17 @@ def _template_gate(lang: str) -> PhraseGate:
 
 
 _NUMBER_IN_WORD = re.compile(r"\w\{n\}|\{n\}\w")
+
+
+@functools.lru_cache(maxsize=None)
+def _relative_gate(lang: str) -> PhraseGate:
+    """The three gates of `_relative` in one: open where one of them is (a phrase of any of
+    them), always open where one of them always is."""
+    gates = (_month_gate(), _phrase_gate(lang), _template_gate(lang))
+    if any(gate.keys is None for gate in gates):
+        return PhraseGate([""])
+    templates = [t.replace("{n}", " ") for t in _section("relative_templates", lang)]
+    return PhraseGate([*month_names()[0], *_grammar(lang).offsets, *templates])
 
 
 @functools.lru_cache(maxsize=None)
@@ -224,8 +241,9 @@ def _month_year(month: int, day: int | None, offset: int, published: datetime.da
     return published.year if ahead else published.year + 1
 
 
-def _bare_years(text: str) -> Iterator[PeriodMention]:
-    for m in _BARE_YEAR.finditer(text):
+def _bare_years(text: str, pos: int = 0) -> Iterator[PeriodMention]:
+    """Years alone; `pos`: where the text's first _YEAR starts (none can start before it)."""
+    for m in _BARE_YEAR.finditer(text, pos):
         yield _mention(text, m.start(1), m.end(1), int(m.group(1)), "year")
 
 
@@ -242,13 +260,25 @@ def find_periods(text: str, lang: str, published: datetime.date | None,
     and the like in a text that names no month."""
     if not text:
         return []
+    digits = _DIGIT.search(text) is not None
+    if not digits and (published is None or not _relative_gate(lang).may_match(words)):
+        return []  # (most sentences: no digit, and none of the words of a relative date)
     g = _grammar(lang)
-    has_digits = _DIGIT.search(text) is not None
-    candidates: list[Iterator[PeriodMention]] = [_explicit(text, g)] if has_digits else []
+    # Most sentences have no digit; most with digits have no year (only a fiscal year's two
+    # digits are read there); most with a year name no month (the dates in words need one).
+    year = _YEAR_DIGITS.search(text) if digits else None
+    candidates: list[Iterator[PeriodMention]] = [_explicit(text, g, _month_gate().may_match(words))] if year else []
     if published is not None:
         candidates.append(_relative(text, lang, g, published, words))
-    if has_digits:
-        candidates += [_ranges(text, g), _cued_years(text, g), _bare_years(text)]
+    if year:
+        candidates += [_ranges(text, g), _cued_years(text, g), _bare_years(text, year.start())]
+    elif digits:
+        candidates.append(_cued_years(text, g, year=False))
+    return _first_found(text, candidates)
+
+
+def _first_found(text: str, candidates: list[Iterator[PeriodMention]]) -> list[PeriodMention]:
+    """The candidates in order, each kept unless it overlaps one kept before; sorted by span."""
     taken = bytearray(len(text))
     found: list[PeriodMention] = []
     for group in candidates:

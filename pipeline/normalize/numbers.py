@@ -31,7 +31,7 @@ from typing import Any
 from text_to_num import find_numbers as _t2n_find_numbers  # type: ignore[import-untyped]
 
 from pipeline.normalize import alternation, entry, lexicon, month_names
-from pipeline.resources import PhraseGate
+from pipeline.resources import PLAIN_CHARS, PhraseGate
 
 MAX_DIGITS = 15
 # Languages text2num reads number words in.
@@ -69,6 +69,21 @@ _TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*|[0-9]+|\s+|.", re.S)
 _WORD_CANDIDATE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*|[^\s0-9]")
 # Every digit pattern here (figures, phone numbers, times, numeric dates) needs an ASCII digit.
 _DIGIT = re.compile(r"[0-9]")
+
+
+def _plain(pattern: str) -> str:
+    """`pattern` with its classes \\s and [^\\W\\d_] written as the plain characters
+    (resources.PLAIN_CHARS) they hold: the same matches in a text of plain characters, where a
+    set of characters is read at a table's cost, not by looking up each one's category."""
+    letters = "".join(c for c in PLAIN_CHARS if re.fullmatch(r"[^\W\d_]", c))
+    spaces = "".join(c for c in PLAIN_CHARS if re.fullmatch(r"\s", c))
+    return pattern.replace(r"[^\W\d_]", f"[{re.escape(letters)}]").replace(r"[^\s0-9]", f"[^{re.escape(spaces)}0-9]") \
+        .replace(r"\s+", f"[{re.escape(spaces)}]+")
+
+
+# _TOKEN and _WORD_CANDIDATE for a text of plain characters (a sentence whose `plain_words` are known)
+_PLAIN_TOKEN = re.compile(_plain(_TOKEN.pattern), _TOKEN.flags)
+_PLAIN_WORD_CANDIDATE = re.compile(_plain(_WORD_CANDIDATE.pattern))
 
 
 @dataclass(frozen=True)
@@ -246,14 +261,17 @@ class _Gates:
     fraction: PhraseGate
     share: PhraseGate
     approx_noun: PhraseGate
+    any_phrase: PhraseGate  # the three in one: open where one of them is
 
 
 @functools.lru_cache(maxsize=None)
 def _gates(lang: str) -> _Gates:
     nouns = [str(n) for n in entry("numbers", "approx_nouns", lang)]
-    return _Gates(fraction=PhraseGate([str(f) for f in entry("numbers", "fractions", lang) or {}]),
-                  share=PhraseGate([str(d) for d in entry("numbers", "fraction_denominators", lang) or {}]),
-                  approx_noun=PhraseGate([*nouns, *(f"{n}s" for n in nouns)]))
+    fractions = [str(f) for f in entry("numbers", "fractions", lang) or {}]
+    denominators = [str(d) for d in entry("numbers", "fraction_denominators", lang) or {}]
+    approx = [*nouns, *(f"{n}s" for n in nouns)]
+    return _Gates(fraction=PhraseGate(fractions), share=PhraseGate(denominators), approx_noun=PhraseGate(approx),
+                  any_phrase=PhraseGate([*fractions, *denominators, *approx]))
 
 
 def _approx_noun_matches(text: str, g: _Grammar, words: frozenset[str] | None = None) -> Iterator[NumberMatch]:
@@ -423,9 +441,10 @@ class _NumberWords:
         self.numbers: set[str] = set()
         self.others: set[str] = set()
 
-    def any_in(self, text: str) -> bool:
-        """Whether a token of `text`, as _word_matches passes it to text2num, is a number alone."""
-        tokens = set(_WORD_CANDIDATE.findall(text))
+    def any_in(self, text: str, plain: bool = False) -> bool:
+        """Whether a token of `text`, as _word_matches passes it to text2num, is a number alone
+        (`plain`: `text` holds plain characters only, resources.PLAIN_CHARS)."""
+        tokens = set((_PLAIN_WORD_CANDIDATE if plain else _WORD_CANDIDATE).findall(text))
         if "\n\n" in text:
             tokens.add(".")  # _word_matches passes a paragraph break as a full stop
         unknown = tokens - self.others
@@ -441,11 +460,14 @@ def _number_words(lang: str) -> _NumberWords:
     return _NumberWords(lang)
 
 
-def _word_matches(text: str, g: _Grammar, taken: bytearray) -> Iterator[NumberMatch]:
-    """Numbers in words ("soixante-cinq", "two million"), outside the spans already taken."""
-    if g.lang not in _WORD_LANGS or not _number_words(g.lang).any_in(text):
+def _word_matches(text: str, g: _Grammar, taken: bytearray, plain: bool = False,
+                  known: bool = False) -> Iterator[NumberMatch]:
+    """Numbers in words ("soixante-cinq", "two million"), outside the spans already taken
+    (`plain`: `text` holds plain characters only; `known`: a token of it is known to be read as
+    a number alone, _NumberWords.any_in)."""
+    if not known and (g.lang not in _WORD_LANGS or not _number_words(g.lang).any_in(text, plain)):
         return
-    spans = [m.span() for m in _TOKEN.finditer(text)]
+    spans = [m.span() for m in (_PLAIN_TOKEN if plain else _TOKEN).finditer(text)]
     blocked = any(taken)  # (with nothing taken, no token is)
     tokens = [
         _Token("." if "\n\n" in (word := text[s:e]) else word, (blocked and any(taken[s:e])) or text[s].isdigit())
@@ -513,13 +535,17 @@ def find_numbers(text: str, lang: str, words: frozenset[str] | None = None) -> l
     if not text:
         return []
     g = _grammar(lang)
-    taken = bytearray(len(text))
     has_digits = _DIGIT.search(text) is not None  # most sentences have none
+    plain = words is not None
+    number_words = g.lang in _WORD_LANGS and _number_words(g.lang).any_in(text, plain)
+    if not (has_digits or number_words or _gates(g.lang).any_phrase.may_match(words)):
+        return []  # (most sentences: no digit, no number word, no fraction or approximate noun)
+    taken = bytearray(len(text))
     special = _special_matches(text, g) if has_digits else ()
     digits = (hit for m in _CORE.finditer(text) if (hit := _digit_match(text, m, g)) is not None) if has_digits else ()
     stages = (special, _fraction_matches(text, g, words), _approx_noun_matches(text, g, words), digits)
     found = [m for stage in stages for m in stage if _claim(taken, m)]
-    found.extend(m for m in _word_matches(text, g, taken) if _claim(taken, m))
+    found.extend(m for m in (_word_matches(text, g, taken, plain, True) if number_words else ()) if _claim(taken, m))
     return sorted(found, key=lambda m: (m.start, m.end))
 
 
