@@ -165,13 +165,15 @@ def _emit(item: _Item, rec: Record | None, docs_fh: Any, spool: Spool, cache: Re
     if rec is None:
         entry = ManifestEntry(path=str(item.path), status="skipped", reason=item.skip, bytes=item.size)
     else:
+        line = dumps(rec)
         if item.cached:
             summary.cached += 1
         else:
             summary.processed += 1
             if cache is not None and item.sha:
-                cache.put(item.sha, rec)
-        docs_fh.write(dumps(rec) + "\n")
+                # committed with the last record of its batch (they came back together)
+                cache.put(item.sha, rec, line, commit=item.last)
+        docs_fh.write(line + "\n")
         spool.add_document(rec, fact_id)
         status = rec["status"]
         reason = "; ".join(f"{p['stage']}: {p['message']}" for p in rec["problems"]) if status != "ok" else None
