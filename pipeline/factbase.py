@@ -392,7 +392,7 @@ class DbWriter:
                 self._process.kill()
                 self._process.join()
             self._conn.close()
-            self._process = None
+            self._process = self._conn = None
 
 
 def db_in_parallel() -> bool:
