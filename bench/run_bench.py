@@ -212,13 +212,13 @@ def child_build(args: argparse.Namespace) -> dict[str, object]:
     from pipeline.factbase import build
 
     seen: dict[str, float] = {}
-    real_write_db = pipeline.factbase.write_db
+    real_finish = pipeline.factbase.DbWriter.finish
 
-    def write_db(tmp: Path) -> Path:  # peak memory of the build itself, before facts.db (pipeline.store)
-        seen["rss_before_db_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        return real_write_db(tmp)
+    def finish(self: pipeline.factbase.DbWriter) -> Path:  # peak memory of the build itself, before it
+        seen["rss_before_db_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # waits for facts.db
+        return real_finish(self)
 
-    pipeline.factbase.write_db = write_db
+    pipeline.factbase.DbWriter.finish = finish  # type: ignore[method-assign]
     cfg = Config(processes=args.processes)
     memory = _TreeMemory()
     t, c = time.perf_counter(), _self_cpu()

@@ -240,16 +240,27 @@ class RecordCache:
         return self._db.execute("SELECT 1 FROM records WHERE sha256 = ? AND pipeline = ?",
                                 (sha256, self.key)).fetchone() is not None
 
-    def put(self, sha256: str, record: dict[str, Any]) -> bool:
-        """Store a record (committed at once); False when its status is not worth caching."""
-        if record.get("status") not in CACHED_STATUSES:
-            return False
-        data = {k: v for k, v in record.items() if k != "source"}
-        blob = zlib.compress(json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8"), 1)
-        with self._db:
+    def put(self, sha256: str, record: dict[str, Any], text: str | None = None, commit: bool = True) -> bool:
+        """Store a record; False when its status is not worth caching.
+
+        `text`: the record's JSON, when the caller has it already (its `source` is stored too,
+        and replaced on reading). `commit=False` leaves it to a later put or `commit` (`close`
+        commits too): a build commits the records of a batch together, as they come.
+        """
+        stored = record.get("status") in CACHED_STATUSES
+        if stored:
+            if text is None:
+                text = json.dumps({k: v for k, v in record.items() if k != "source"}, ensure_ascii=False,
+                                  sort_keys=True)
+            blob = zlib.compress(text.encode("utf-8"), 1)
             self._db.execute("INSERT OR REPLACE INTO records VALUES (?, ?, ?)", (sha256, self.key, blob))
-        self.writes += 1
-        return True
+            self.writes += 1
+        if commit:
+            self._db.commit()
+        return stored
+
+    def commit(self) -> None:
+        self._db.commit()
 
     def prune(self) -> int:
         """Drop the records of other pipeline versions; returns how many went."""
@@ -258,6 +269,11 @@ class RecordCache:
         return int(n)
 
     def close(self) -> None:
+        """Commit what was put and close (a no-op once closed)."""
+        try:
+            self._db.commit()
+        except sqlite3.ProgrammingError:  # closed already
+            return
         self._db.close()
 
     def __enter__(self) -> Self:

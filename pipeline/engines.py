@@ -122,6 +122,13 @@ def _exit_with(pid: int) -> None:
     threading.Thread(target=watch, name="pressfacts-watch-build", daemon=True).start()
 
 
+def exit_with_build(build_pid: int) -> None:
+    """A process the build started (through the forkserver) ends when the build does, however
+    the build ends."""
+    _die_with_parent()
+    _exit_with(build_pid)
+
+
 def one_core_each() -> None:
     """A worker is one core's share of the work: lingua, which spreads a detection over every
     core (rayon, whose idle threads spin before they sleep), runs on one thread. Effective
@@ -151,8 +158,7 @@ def _start_worker(build_pid: int, cfg: Config, log_level: int | None,
     """A runner worker's start: tied to the build, limits on, readers and language detector warm,
     and the spaCy pipelines its first files probably need loaded."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the build decides when to stop
-    _die_with_parent()
-    _exit_with(build_pid)
+    exit_with_build(build_pid)
     one_core_each()
     if log_level is not None:
         logging.basicConfig(level=log_level, stream=sys.stderr,
@@ -168,7 +174,7 @@ def _start_worker(build_pid: int, cfg: Config, log_level: int | None,
 # --- the parent side ----------------------------------------------------------------------------
 
 
-def _signal_name(exitcode: int | None) -> str:
+def signal_name(exitcode: int | None) -> str:
     if exitcode is None:
         return "an unknown cause"
     if exitcode < 0:
@@ -179,7 +185,7 @@ def _signal_name(exitcode: int | None) -> str:
     return f"exit code {exitcode}"
 
 
-def _start_forkserver() -> None:
+def start_forkserver() -> None:
     """Start the forkserver now, with PYTHONSAFEPATH: it runs as `python -c`, whose sys.path starts
     with the current folder, and Python 3.11 imports its preload before taking the build's
     sys.path. Run from a source checkout with pressfacts installed from a wheel, the workers would
@@ -256,7 +262,7 @@ class LocalRunner:
         # and cheaply, from a server that has imported the readers and spaCy once.
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(PRELOAD)
-        _start_forkserver()
+        start_forkserver()
         self._pool = ProcessPool(max_workers=workers, initializer=_start_worker,
                                  initargs=(os.getpid(), cfg, level, wanted), context=ctx)
 
@@ -289,7 +295,7 @@ class LocalRunner:
             LOGGER.warning("%s: gave up after %g s (doc_timeout)", path, self.cfg.doc_timeout)
             doc = failed_document(Path(path), self.cfg, "timeout", timeout_message(self.cfg))
         else:
-            cause = _signal_name(exc.exitcode)
+            cause = signal_name(exc.exitcode)
             LOGGER.warning("%s: worker died with %s", path, cause)
             doc = failed_document(Path(path), self.cfg, "memory", memory_message(
                 self.cfg, f"the worker process died with {cause}, most likely out of memory"))
@@ -366,7 +372,7 @@ class DaskEngine:
             # runner's are, not spawned: a spawned worker imported them again, seconds per worker.
             ctx = multiprocessing.get_context("forkserver")
             ctx.set_forkserver_preload([*PRELOAD, "distributed"])
-            _start_forkserver()
+            start_forkserver()
             with dask.config.set({"distributed.worker.profile.enabled": False,
                                   "distributed.worker.multiprocessing-method": "forkserver"}):
                 self._cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,  # type: ignore[no-untyped-call]

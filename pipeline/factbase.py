@@ -63,7 +63,8 @@ class BuildSummary:
     seconds: float = 0.0
     out: str = ""
     problems: Counter[str] = field(default_factory=Counter)
-    phases: dict[str, float] = field(default_factory=dict)  # seconds: records, outputs, db
+    # seconds: records, outputs, db (facts.db, after the outputs: it is written beside them)
+    phases: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {"inputs": self.inputs, "ok": self.ok, "skipped": self.skipped, "failed": self.failed,
@@ -117,6 +118,7 @@ def build(corpus: Iterable[str | Path], out: str | Path, cfg: Config,
     summary = BuildSummary(out=str(out))
     cache = RecordCache(Path(cache_dir) if cache_dir else out / CACHE_DIR, pipeline_key(cfg)) if use_cache else None
     walk = hashlib.sha256()
+    db_writer: DbWriter | None = None
     try:
         with Spool(tmp / ".spool", cfg.models_dir) as spool:
             with (tmp / "documents.jsonl").open("w", encoding="utf-8") as docs_fh:
@@ -129,10 +131,14 @@ def build(corpus: Iterable[str | Path], out: str | Path, cfg: Config,
             key = _stamp_key(cfg, spool.inputs.hexdigest())
             fresh = summary.up_to_date = summary.processed == 0 and _up_to_date(out, key)
             if not fresh:
-                _write_outputs(tmp, spool)
+                # Beside the other files when an engine has made records: its forkserver, with
+                # the pipeline imported, starts the process at once.
+                db_writer = DbWriter.start(tmp, summary.processed > 0)
+                _write_outputs(tmp, spool, db_writer.ready)
         if not fresh:  # else `out` already holds what these records and this code make
+            assert db_writer is not None
             summary.phases["outputs"] = time.perf_counter() - start - t
-            write_db(tmp)
+            db_writer.finish()
             summary.phases["db"] = time.perf_counter() - start - t - summary.phases["outputs"]
             # The walk's digest lets the next build of the same files recognise this output
             # before reading a record; not after a failure, which the next build must try again.
@@ -142,6 +148,8 @@ def build(corpus: Iterable[str | Path], out: str | Path, cfg: Config,
         if not fresh:
             _swap(tmp, out)
     finally:
+        if db_writer is not None:
+            db_writer.stop()  # before its folder goes (a no-op once it has finished)
         if cache is not None:
             cache.close()
         if tmp.exists():
@@ -157,13 +165,15 @@ def _emit(item: _Item, rec: Record | None, docs_fh: Any, spool: Spool, cache: Re
     if rec is None:
         entry = ManifestEntry(path=str(item.path), status="skipped", reason=item.skip, bytes=item.size)
     else:
+        line = dumps(rec)
         if item.cached:
             summary.cached += 1
         else:
             summary.processed += 1
             if cache is not None and item.sha:
-                cache.put(item.sha, rec)
-        docs_fh.write(dumps(rec) + "\n")
+                # committed with the last record of its batch (they came back together)
+                cache.put(item.sha, rec, line, commit=item.last)
+        docs_fh.write(line + "\n")
         spool.add_document(rec, fact_id)
         status = rec["status"]
         reason = "; ".join(f"{p['stage']}: {p['message']}" for p in rec["problems"]) if status != "ok" else None
@@ -297,32 +307,153 @@ def _records(corpus: Iterable[str | Path], cfg: Config, cache: RecordCache | Non
             engine.close()
 
 
-def write_db(out_dir: Path) -> Path:
+def write_db(out_dir: Path, ready: Callable[[str], None] | None = None) -> Path:
     """`pipeline.store.write_db`, imported when a build writes facts.db (sqlite-utils is not
     needed by a warm build that finds its output up to date)."""
     from pipeline.store import write_db as store_write_db
 
-    return store_write_db(out_dir)
+    return store_write_db(out_dir) if ready is None else store_write_db(out_dir, ready)
+
+
+# --- facts.db, written beside the other outputs ---------------------------------------------------
+
+
+ALL_DONE = "*"  # sent once every output file is complete
+
+
+class DbWriter:
+    """facts.db written from a build's outputs by a process of its own while the build writes them.
+
+    The process reads each file once the build says it is complete (`ready`), in the order it
+    reads them (`store.READ_ORDER`): its work, most of it parsing JSON and making rows (which
+    holds the interpreter), runs on a second core while this process writes the history. `finish`
+    waits for it and raises what stopped it; `stop` ends it. A writer started without a process
+    (one core, or no engine ran: see `start`) writes facts.db in `finish`, in this process.
+    """
+
+    def __init__(self, folder: Path, process: Any = None, conn: Any = None) -> None:
+        self.folder, self._process, self._conn = folder, process, conn
+
+    @classmethod
+    def start(cls, folder: Path, beside: bool = True) -> DbWriter:
+        """A writer for the outputs in `folder`; with `beside`, in a process of its own when
+        `db_in_parallel`. A build asks for one once an engine ran: the forkserver it started has
+        the pipeline imported, and the process starts at once (from a bare one, it would spend
+        about as long importing as facts.db takes at a thousand documents)."""
+        if not (beside and db_in_parallel()):
+            return cls(folder)
+        import multiprocessing
+
+        from pipeline.engines import start_forkserver
+
+        ctx = multiprocessing.get_context("forkserver")
+        start_forkserver()
+        conn, child = ctx.Pipe()
+        process = ctx.Process(target=_db_process, args=(str(folder), child, os.getpid()), name="pressfacts-db",
+                              daemon=True)
+        process.start()
+        child.close()
+        return cls(folder, process, conn)
+
+    def ready(self, name: str) -> None:
+        """Output file `name` is complete."""
+        if self._conn is not None:
+            try:
+                self._conn.send(name)
+            except OSError:  # the process has ended: `finish` says why
+                pass
+
+    def finish(self) -> Path:
+        """Wait until facts.db is written; raise what stopped it."""
+        path = self.folder / "facts.db"
+        if self._process is None:
+            return write_db(self.folder)
+        self.ready(ALL_DONE)
+        try:
+            outcome, message = self._conn.recv()
+        except (EOFError, OSError):  # ended without a word: killed
+            from pipeline.engines import signal_name
+
+            self._process.join()
+            exitcode = self._process.exitcode
+            self.stop()
+            raise RuntimeError(f"the process writing {path} ended with {signal_name(exitcode)}") from None
+        self.stop(grace=10.0)
+        if outcome != "done":
+            raise RuntimeError(f"writing {path} failed: {message}")
+        LOGGER.info("fact base written: %s", path)
+        return path
+
+    def stop(self, grace: float = 0.0) -> None:
+        """End the process (once it has finished: let it exit, for up to `grace` seconds)."""
+        if self._process is not None:
+            self._process.join(grace)
+            if self._process.is_alive():
+                self._process.kill()
+                self._process.join()
+            self._conn.close()
+            self._process = self._conn = None
+
+
+def db_in_parallel() -> bool:
+    """facts.db may be written by a process of its own: there is a second core for it, and the
+    system can start one from a forkserver."""
+    import multiprocessing
+
+    from pipeline.engines import cpu_count
+
+    return cpu_count() > 1 and "forkserver" in multiprocessing.get_all_start_methods()
+
+
+def _db_process(folder: str, conn: Any, build_pid: int) -> None:
+    """The DbWriter's process: facts.db from the outputs in `folder`, each read once the build
+    has said it is complete; ("done", None) or ("error", what went wrong) back to the build."""
+    import signal
+
+    from pipeline.engines import exit_with_build
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the build decides when to stop
+    exit_with_build(build_pid)
+    complete: set[str] = set()
+
+    def ready(name: str) -> None:
+        while name not in complete and ALL_DONE not in complete:
+            complete.add(conn.recv())
+
+    try:
+        write_db(Path(folder), ready)
+    except Exception as exc:  # noqa: BLE001 - the build fails with it
+        LOGGER.debug("writing facts.db failed", exc_info=True)
+        conn.send(("error", f"{type(exc).__name__}: {exc}"))
+    else:
+        conn.send(("done", None))
+    conn.close()
 
 
 # --- the final files ----------------------------------------------------------------------------
 
 
-def _write_outputs(tmp: Path, spool: Spool) -> None:
-    """facts.jsonl, entities.jsonl, history.json and manifest.json from the spool, sorted on disk."""
+def _write_outputs(tmp: Path, spool: Spool, done: Callable[[str], None] = lambda name: None) -> None:
+    """facts.jsonl, entities.jsonl, manifest.json and history.json from the spool, sorted on disk,
+    in the order facts.db reads them (`store.READ_ORDER`); `done(name)` once each is complete."""
+    done("documents.jsonl")
     with (tmp / "facts.jsonl").open("w", encoding="utf-8") as fh:
         for row in spool.facts_sorted():
             fh.write(row + "\n")
+    done("facts.jsonl")
     with (tmp / "entities.jsonl").open("w", encoding="utf-8") as fh:
         for r in spool.entities_sorted():
             fh.write(dumps(r) + "\n")
-    with (tmp / "history.json").open("w", encoding="utf-8") as fh:
-        spool.write_history(fh)
+    done("entities.jsonl")
     counts = spool.manifest_counts()
     data = {"inputs": sum(counts.values()), "counts": {s: counts.get(s, 0) for s in ("ok", "skipped", "failed")},
             "files": spool.manifest_sorted()}
     with (tmp / "manifest.json").open("w", encoding="utf-8") as fh:
         spool.write_json(fh, data)
+    done("manifest.json")
+    with (tmp / "history.json").open("w", encoding="utf-8") as fh:
+        spool.write_history(fh)
+    done("history.json")
 
 
 def _output_files(folder: Path) -> dict[str, str | None]:

@@ -11,8 +11,8 @@ distinct values, each with the documents and sources that give it, so a conflict
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from pipeline.records import FIRM_CONFIDENCE
@@ -23,14 +23,47 @@ APPROX_TOLERANCE = 0.05  # "about 70" agrees with 67..73, not with 63
 Fact = dict[str, Any]
 
 
-def _agree(a: Fact, b: Fact) -> bool:
-    va, vb = float(a["value"]), float(b["value"])
+Reading = tuple[float, bool]  # what agreement looks at: a fact's value and whether it is approximate
+
+
+def _reading(f: Fact) -> Reading:
+    return float(f["value"]), bool(f.get("approx"))
+
+
+def _readings_agree(a: Reading, b: Reading) -> bool:
+    (va, approx_a), (vb, approx_b) = a, b
     if va == vb:
         return True
-    if a.get("approx") or b.get("approx"):
+    if approx_a or approx_b:
         ref = max(abs(va), abs(vb)) or 1.0
         return abs(va - vb) <= APPROX_TOLERANCE * ref
     return False
+
+
+def _agree(a: Fact, b: Fact) -> bool:
+    return _readings_agree(_reading(a), _reading(b))
+
+
+def _support(items: list[Fact]) -> Callable[[Fact], int]:
+    """How many of `items` agree with a fact (itself included), counted over the distinct readings
+    of `items` rather than item by item: a figure that 600 sources give has a handful of readings."""
+    counts = Counter(_reading(f) for f in items)
+    known: dict[Reading, int] = {}
+
+    def support(f: Fact) -> int:
+        r = _reading(f)
+        if (n := known.get(r)) is None:
+            n = known[r] = sum(k for other, k in counts.items() if _readings_agree(r, other))
+        return n
+
+    return support
+
+
+def _any_disagree(facts: list[Fact]) -> bool:
+    """Two of `facts` disagree (over their distinct readings)."""
+    counts = list(Counter(_reading(f) for f in facts).items())
+    return any((n > 1 and not _readings_agree(r, r)) or any(not _readings_agree(r, other) for other, _ in counts[i + 1:])
+               for i, (r, n) in enumerate(counts))
 
 
 def _fmt(v: Any) -> str:
@@ -95,9 +128,12 @@ def consolidate_metrics(facts: Iterable[Fact]) -> list[dict[str, Any]]:
         firm = [f for f in items if float(f.get("confidence", 0)) >= FIRM_CONFIDENCE - 1e-9]
         pool = firm or items
         exact = [f for f in pool if not f.get("approx")]
-        retained = max(exact or pool, key=lambda f: (sum(_agree(f, g) for g in items), f.get("confidence", 0)))
-        conflict = any(not _agree(a, b) for i, a in enumerate(firm) for b in firm[i + 1:])
-        doubtful = [f for f in items if f not in firm and not _agree(f, retained)]
+        support = _support(items)
+        retained = max(exact or pool, key=lambda f: (support(f), f.get("confidence", 0)))
+        conflict = _any_disagree(firm)
+        # (a fact equal to a firm one is firm: `f in firm` is whether f itself is)
+        firm_ids = {id(f) for f in firm}
+        doubtful = [f for f in items if id(f) not in firm_ids and not _agree(f, retained)]
         out.append({
             "subject": subject, "metric": metric, "period": period, "status": status,
             "value": retained["value"], "unit": retained.get("unit", "count"),

@@ -17,6 +17,7 @@ while reading lists from iterators.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -53,6 +54,79 @@ class LazyDict:
         self.items = items
 
 
+_KEY = json.encoder.encode_basestring  # a str as the encoders write it (ensure_ascii=False)
+_CONSTANTS = {True: "true", False: "false", None: "null"}
+
+
+@functools.lru_cache(maxsize=64)
+def _flat_encoder(level: int) -> Callable[[Any], str]:
+    """json's C encoder with the separators `indent=1` puts between the items of a container
+    whose own items sit at `level` + 1: for a container that holds no non-empty container, its
+    output is the indented text once the brackets are put on lines of their own."""
+    enc = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",\n" + " " * (level + 1), ": "))
+    c_make_encoder = json.encoder.c_make_encoder
+    if c_make_encoder is None:  # an interpreter without json's C accelerator
+        return enc.encode
+    chunks = c_make_encoder(None, enc.default, _KEY, None, enc.key_separator, enc.item_separator,
+                            True, False, True)
+    return lambda value: "".join(chunks(value, 0))
+
+
+def _flat(items: Iterable[Any]) -> bool:
+    """None of `items` is a non-empty container."""
+    return not any(isinstance(v, (dict, list, tuple)) and v for v in items)
+
+
+def _item(value: Any, level: int) -> str:
+    """An item of a container, at `level`: the common scalars written here as json writes them."""
+    kind = type(value)
+    if kind is str:
+        return _KEY(value)
+    if kind is int:
+        return int.__repr__(value)
+    if kind is bool or value is None:
+        return _CONSTANTS[value]
+    return indented(value, level)
+
+
+def indented(value: Any, level: int = 0) -> str:
+    """json.dumps(value, ensure_ascii=False, sort_keys=True, indent=1), as written at nesting
+    `level` (every line after the first indented by `level` more spaces), byte for byte.
+
+    json's indented output comes from its pure-Python encoder; here the containers that hold
+    non-empty containers are laid out in Python and the others by the C encoder, which writes
+    scalars (floats, non-ASCII text, escapes) as the Python encoder does. A dict whose keys are
+    not all str (json converts and sorts those its own way), and a value of another type than
+    json's (which only json knows how to convert or refuse), go to json.dumps.
+    """
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        if not all(type(k) is str for k in value):
+            return _slow(value, level)
+        if not _flat(value.values()):
+            inner = ",\n" + " " * (level + 1)
+            return "{" + inner[1:] + inner.join(
+                f"{_KEY(k)}: {_item(value[k], level + 1)}" for k in sorted(value)) + "\n" + " " * level + "}"
+    elif isinstance(value, (list, tuple)):
+        if not value:
+            return "[]"
+        if not _flat(value):
+            inner = ",\n" + " " * (level + 1)
+            return "[" + inner[1:] + inner.join(_item(v, level + 1) for v in value) + "\n" + " " * level + "]"
+    elif value is None or isinstance(value, (str, int, float)):
+        return _flat_encoder(level)(value)
+    else:
+        return _slow(value, level)
+    text = _flat_encoder(level)(value)
+    return text[0] + "\n" + " " * (level + 1) + text[1:-1] + "\n" + " " * level + text[-1]
+
+
+def _slow(value: Any, level: int) -> str:
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, indent=1)
+    return text.replace("\n", "\n" + " " * level) if level else text
+
+
 def write_json(fh: IO[str], value: Any, level: int = 0) -> None:
     """Write what json.dumps(value, ensure_ascii=False, sort_keys=True, indent=1) would, streaming
     LazyList and LazyDict values (and dicts holding them)."""
@@ -72,14 +146,30 @@ def write_json(fh: IO[str], value: Any, level: int = 0) -> None:
             write_json(fh, item, level + 1)
         fh.write(opening + closing if first else "\n" + " " * level + closing)
         return
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, indent=1)
-    fh.write(text.replace("\n", "\n" + " " * level) if level else text)
+    fh.write(indented(value, level))
 
 
-def _jsonl(path: Path) -> Iterator[Any]:
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            yield json.loads(line)
+class _ListFile:
+    """A JSON list at nesting level 1 (indent=1), written to `path` an item at a time (each item
+    already encoded at level 2), then copied where it belongs."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.fh = path.open("w", encoding="utf-8")
+        self.items = 0
+
+    def add(self, text: str) -> None:
+        self.fh.write(("[\n  " if not self.items else ",\n  ") + text)
+        self.items += 1
+
+    def close(self) -> None:
+        if not self.fh.closed:
+            self.fh.write("\n ]" if self.items else "[]")
+            self.fh.close()
+
+    def copy_to(self, fh: IO[str]) -> None:
+        with self.path.open(encoding="utf-8") as src:
+            shutil.copyfileobj(src, fh, 1 << 20)
 
 
 class Spool:
@@ -198,16 +288,17 @@ class Spool:
             write_json(fh, build_history([json.loads(r) for r in self.facts_sorted()], self.single_seat()))
             fh.write("\n")
             return
-        parts = {name: self.dir / f"{name}.jsonl" for name in ("metrics", "conflicts", "targets_vs_actuals")}
-        handles = {name: p.open("w", encoding="utf-8") for name, p in parts.items()}
+        # The lists of history.json at nesting level 1, each to a file of its own as its items come
+        # (an entry of metrics that is a conflict too is encoded once), then copied in key order.
+        lists = {name: _ListFile(self.dir / f"{name}.part") for name in ("conflicts", "metrics", "targets_vs_actuals")}
         try:
             last_actual: Row | None = None
             for _key, facts in self._facts_of("metric", 4):
                 for entry in consolidate_metrics(facts):
-                    line = json.dumps(entry, ensure_ascii=False) + "\n"
-                    handles["metrics"].write(line)
+                    text = indented(entry, 2)
+                    lists["metrics"].add(text)
                     if entry["conflict"]:
-                        handles["conflicts"].write(line)
+                        lists["conflicts"].add(text)
                     if entry["status"] == "actual":
                         last_actual = entry
                         continue
@@ -215,15 +306,21 @@ class Spool:
                     same = last_actual is not None and all(
                         last_actual[k] == entry[k] for k in ("subject", "metric", "period"))
                     for row in pair_targets([last_actual, entry] if same and last_actual else [entry]):
-                        handles["targets_vs_actuals"].write(json.dumps(row, ensure_ascii=False) + "\n")
+                        lists["targets_vs_actuals"].add(indented(row, 2))
         finally:
-            for h in handles.values():
-                h.close()
+            for part in lists.values():
+                part.close()
         seats = self.single_seat()
         roles = (item for _key, facts in self._facts_of("role", 1) for item in role_timeline(facts, seats).items())
-        write_json(fh, {"conflicts": LazyList(_jsonl(parts["conflicts"])), "metrics": LazyList(_jsonl(parts["metrics"])),
-                        "roles": LazyDict(roles), "targets_vs_actuals": LazyList(_jsonl(parts["targets_vs_actuals"]))})
-        fh.write("\n")
+        fh.write('{\n "conflicts": ')
+        lists["conflicts"].copy_to(fh)
+        fh.write(',\n "metrics": ')
+        lists["metrics"].copy_to(fh)
+        fh.write(',\n "roles": ')
+        write_json(fh, LazyDict(roles), 1)
+        fh.write(',\n "targets_vs_actuals": ')
+        lists["targets_vs_actuals"].copy_to(fh)
+        fh.write("\n}\n")
 
     @staticmethod
     def write_json(fh: IO[str], value: Any) -> None:

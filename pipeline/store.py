@@ -551,12 +551,23 @@ class _Rows:
             self.db.execute(f"DROP TABLE {self.target}")
 
 
-def load(db: Database, out_dir: Path) -> None:
+def _complete(name: str) -> None:
+    """Every output file is complete before `load` starts (see `READ_ORDER`)."""
+
+
+# The outputs `load` reads, in the order it reads them: a build that writes facts.db while it
+# writes the other files (pipeline.factbase) writes them in this order and says when each is done.
+READ_ORDER = ("documents.jsonl", "facts.jsonl", "entities.jsonl", "manifest.json", "history.json")
+
+
+def load(db: Database, out_dir: Path, ready: Callable[[str], None] = _complete) -> None:
     """Upsert the outputs in `out_dir` into a migrated database and rebuild the search indexes.
 
     Every file is streamed: documents.jsonl and facts.jsonl go in in file order (build writes
     them sorted); entities, problems and the parts of history.json are spooled to temporary
     tables and copied in sorted (see `_Rows`). Nothing held in memory grows with the corpus.
+    `ready(name)` is called before each file is read, in `READ_ORDER`, and returns once it is
+    complete.
     """
     # temporary tables (the spools, the sorts) on disk, not in memory
     db.execute("PRAGMA temp_store = FILE")
@@ -564,23 +575,28 @@ def load(db: Database, out_dir: Path) -> None:
         db.execute("CREATE TEMP TABLE _sources (source TEXT PRIMARY KEY)")  # of the documents read
         staged = {name: _Rows(db, name, order) for name, order in SORTED_TABLES.items()}
         docs = _Rows(db, "documents")
+        ready("documents.jsonl")
         for d in _jsonl(out_dir / "documents.jsonl"):
             docs.add(document_row(d))
             staged["problems"].add_all(document_problems(d))
             db.conn.execute("INSERT OR IGNORE INTO temp._sources VALUES (?)", [d["source"]])
         docs.finish()
         facts = _Rows(db, "facts")
+        ready("facts.jsonl")
         facts.add_all(fact_row(f) for f in _jsonl(out_dir / "facts.jsonl"))
         facts.finish()
         db.execute("UPDATE facts SET extractor_version = (SELECT d.extractor_version FROM documents AS d "
                    "WHERE d.doc_id = facts.doc_id) WHERE extractor_version IS NULL")
+        ready("entities.jsonl")
         for e in _jsonl(out_dir / "entities.jsonl"):
             staged["entities"].add(entity_row(e))
             staged["entity_mentions"].add_all(mention_rows(e))
+        ready("manifest.json")
         for name, m in _json_members(out_dir / "manifest.json"):
             if name == "files" and (p := input_problem(m)) and not db.execute(
                     "SELECT 1 FROM temp._sources WHERE source = ?", [p["path"]]).fetchone():
                 staged["problems"].add(p)
+        ready("history.json")
         for name, item in _json_members(out_dir / "history.json", nested=frozenset({"roles"})):
             if name == "metrics":
                 hist, sources = metric_rows(item)
@@ -597,8 +613,8 @@ def load(db: Database, out_dir: Path) -> None:
         db.table(name).rebuild_fts()
 
 
-def write_db(out_dir: Path) -> Path:
-    """Write `out_dir/facts.db` from the JSON outputs in `out_dir`; return its path.
+def write_db(out_dir: Path, ready: Callable[[str], None] = _complete) -> Path:
+    """Write `out_dir/facts.db` from the JSON outputs in `out_dir`; return its path. `ready`: see `load`.
 
     The database is written to a temporary file without a rollback journal or fsyncs (a failed
     write leaves only that file, deleted on the next attempt) and renamed into place when done.
@@ -614,7 +630,7 @@ def write_db(out_dir: Path) -> Path:
         db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
         migrate(db)
-        load(db, out_dir)
+        load(db, out_dir, ready)
         db.execute("VACUUM")
     finally:
         db.close()

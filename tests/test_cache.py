@@ -97,6 +97,34 @@ def test_cache_record_round_trip(tmp_path: Path, status: str, kept: bool) -> Non
         assert other.prune() == (1 if kept else 0)
 
 
+def test_cache_record_put_with_its_json_reads_back_the_same(tmp_path: Path) -> None:
+    """A record stored from the JSON the build wrote (source included) reads back as one stored without."""
+    import json
+
+    record = {"doc_id": "abc", "source": "old/place.txt", "status": "ok", "facts": [], "text": "Année « 2015 »"}
+    with RecordCache(tmp_path, "k1") as cache:
+        cache.put("a" * 64, record)
+        cache.put("b" * 64, record, json.dumps(record, ensure_ascii=False, sort_keys=True))
+        assert cache.get("a" * 64, "new.txt") == cache.get("b" * 64, "new.txt") == dict(record, source="new.txt")
+
+
+def test_cache_records_put_without_commit_are_kept_by_the_next_commit_or_close(tmp_path: Path) -> None:
+    record = {"doc_id": "abc", "source": "a.txt", "status": "ok", "facts": []}
+    failed = dict(record, status="failed")
+    cache = RecordCache(tmp_path, "k1")
+    cache.put("a" * 64, record, commit=False)
+    with RecordCache(tmp_path, "k1") as other:  # not committed yet: another connection does not see it
+        assert "a" * 64 not in other
+    assert cache.put("b" * 64, failed, commit=True) is False  # not cached, but the batch is committed
+    with RecordCache(tmp_path, "k1") as other:
+        assert "a" * 64 in other
+    cache.put("c" * 64, record, commit=False)
+    cache.close()
+    cache.close()  # twice: a no-op
+    with RecordCache(tmp_path, "k1") as other:
+        assert "c" * 64 in other and "b" * 64 not in other
+
+
 def test_cache_file_sha256_of_a_missing_file_is_none(tmp_path: Path) -> None:
     assert file_sha256(tmp_path / "nope") is None
 

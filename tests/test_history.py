@@ -170,3 +170,25 @@ def test_history_output_does_not_depend_on_input_order():
     assert [s["source"] for s in a["sources"] if s["doc_id"] == "same"] == ["a/orig.txt", "b/copy.txt", "c/other.html"]
     [m] = [m for m in history["metrics"] if m["status"] == "actual"]
     assert m["sources"][0]["source"] == "a/orig.txt"
+
+
+# --- agreement counted over distinct readings: the same answers as pair by pair -----------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from pipeline.history import FIRM_CONFIDENCE, _agree, _any_disagree, _support  # noqa: E402
+
+VALUES = st.sampled_from([0, 0.0, 1, 60, 63, 66, 67, 70, 70.0, 73, 74, 1200, 1250, -5, 2.5, float("nan")])
+FACTS = st.lists(st.fixed_dictionaries({
+    "value": VALUES, "approx": st.booleans(), "confidence": st.sampled_from([0.4, 0.6, FIRM_CONFIDENCE, 0.9])}),
+    max_size=25)
+
+
+@settings(max_examples=400)
+@given(FACTS)
+def test_history_support_and_conflict_match_the_pairwise_definition(facts: list[dict[str, object]]) -> None:
+    support = _support(facts)
+    for f in facts:
+        assert support(f) == sum(_agree(f, g) for g in facts)
+    assert _any_disagree(facts) == any(not _agree(a, b) for i, a in enumerate(facts) for b in facts[i + 1:])
