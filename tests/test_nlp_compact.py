@@ -21,23 +21,28 @@ def test_compact_keeps_what_the_tokens_say(cfg: Config, lang: str) -> None:
     model = nlp.load(lang, cfg)
     syntax = nlp.has_syntax(model)
     for doc in model.pipe(TEXTS[lang]):
-        by_idx = {t.idx: t for t in doc}
         sentences = nlp.compact(doc, syntax)
-        assert sentences
-        for start, end, tokens, ents in sentences:
-            assert doc.text[start:end].strip()
-            for idx, length, pos, dep, head, lemma, morph, tag in tokens:
-                t = by_idx[idx]
-                assert (length, pos, dep, lemma, morph, tag) == (
-                    len(t.text), t.pos_, t.dep_, t.lemma_, str(t.morph), t.tag_)
-                assert head >= 0
-            for a, b, label, _kb in ents:
-                assert any(e.start_char == a and e.end_char == b and e.label_ == label for e in doc.ents)
-        # the sentences' text, as expand cuts it, is the Doc's own text
-        for s in nlp.expand(sentences, doc.text, 0, lang, [0]):
-            assert s.text == doc.text[s.start:s.end]
-            assert all(s.text[t.start - s.start:t.end - s.start] == t.text for t in s.tokens)
-            assert all(type(t) is nlp.Token for t in s.tokens) and all(type(e) is nlp.Span for e in s.ents)
+        assert sentences.sentences
+        for offset in (0, 17):
+            para_starts = [0, offset + 5]
+            for s, (a, b, _start, _end, _ents) in zip(nlp.expand(sentences, doc.text, offset, lang, para_starts),
+                                                      sentences.sentences, strict=True):
+                # the sentences' text, as expand cuts it, is the Doc's own text
+                assert s.text == doc.text[s.start - offset:s.end - offset] and s.text.strip()
+                assert s.paragraph == (1 if s.start >= offset + 5 else 0)
+                assert all(type(t) is nlp.Token for t in s.tokens) and all(type(e) is nlp.Span for e in s.ents)
+                assert len(s.tokens) == b - a
+                for t, st in zip(s.tokens, doc[a:b], strict=True):
+                    # what spaCy's Token objects say, the head's index counted in the sentence
+                    # (a head outside it: the token itself)
+                    head = st.head.i - a if a <= st.head.i < b else st.i - a
+                    assert tuple(t) == (st.i - a, st.text, offset + st.idx, st.pos_, st.dep_, head, st.lemma_,
+                                        str(st.morph), st.tag_)
+                    assert s.text[t.start - s.start:t.end - s.start] == t.text
+                for e in s.ents:
+                    assert e.text == doc.text[e.start - offset:e.end - offset]
+                    assert any(x.start_char + offset == e.start and x.end_char + offset == e.end
+                               and x.label_ == e.label and x.ent_id_ == e.kb_id for x in doc.ents)
 
 
 def test_compact_is_the_same_with_an_empty_or_tiny_string_table(cfg: Config, monkeypatch: pytest.MonkeyPatch) -> None:
