@@ -102,3 +102,68 @@ def test_compact_of_many_documents_with_a_small_table(cfg: Config, monkeypatch: 
     monkeypatch.setattr(nlp, "_STRINGS", {0: ""})
     monkeypatch.setattr(nlp, "STRINGS_MAX", 40)
     assert [nlp.compact(d, syntax) for d in docs] == before
+
+
+def _bounds_token_by_token(doc) -> list[list[int]]:  # type: ignore[no-untyped-def]
+    """The repaired sentences read the slow way, from spaCy's Token objects and the Doc's text:
+    the sentences of `Doc.sents`, cut at each token holding a line break, blank pieces (by their
+    text) left out, pieces glued back by the same rules as `nlp._repaired_bounds`."""
+    words = [t.text for t in doc]
+    bounds: list[list[int]] = []
+    for sent in doc.sents:
+        pieces, begin = [], sent.start
+        for t in sent:
+            if "\n" in t.text and t.i > begin:
+                pieces.append((begin, t.i))
+                begin = t.i + 1
+        if begin < sent.end:
+            pieces.append((begin, sent.end))
+        for start, end in pieces:
+            if not doc[start:end].text.strip():
+                continue
+            first = words[start]
+            glued = bounds and bounds[-1][1] == start and "\n" not in words[bounds[-1][1] - 1]
+            previous = words[bounds[-1][1] - 1] if bounds else ""
+            unfinished = previous[-1:] not in '.!?:;"»)…' and not previous.isupper()
+            if glued and (first[:1] in ",;:)]\u2013\u2014-" or first[:1].islower() or unfinished):
+                bounds[-1][1] = end
+            else:
+                bounds.append([start, end])
+    for cur, nxt in zip(bounds, bounds[1:]):
+        a, b = cur
+        if (b - a >= 3 and nxt[0] == b and words[b - 1] in ('"', "«", "“", "„") and doc[b - 2].whitespace_
+                and words[b - 2][-1:] in ".!?…:"):
+            cur[1] -= 1
+            nxt[0] -= 1
+    return bounds
+
+
+BROKEN = {
+    "en": ["BUDGET 2019\nThe agency grew. \"We want more,\" said the chair.\n\n  \n, and then it moved\non to Aix.",
+           "\n\n\n  Title line\n\nThe group Katoen\nNatie came to Fos. It hired 40 people: \"Good.\" \"Next",
+           "A\n\nB\n\n\n\nc d e. F g h.   \t\n"],
+    "fr": ["BILAN 2018\nL'agence a grandi. « Nous voulons plus », a dit la présidente.\n\n, puis elle est partie\nà Aix.",
+           "Le groupe belge Katoen\nNatie vient de s'installer. Budget de 3,2 M€. \"Nous voulons croître.\"",
+           "\n \n\nUne ligne\n– suite de la ligne ; et encore\n(note)\n"],
+}
+
+
+@pytest.mark.parametrize("lang", sorted(BROKEN))
+def test_repaired_bounds_match_a_token_by_token_reading(cfg: Config, lang: str) -> None:
+    """`compact` finds sentence starts, line breaks and blank pieces from its columns: the same
+    bounds as a reading of spaCy's Token objects and the Doc's text."""
+    model = nlp.load(lang, cfg)
+    syntax = nlp.has_syntax(model)
+    for doc in model.pipe(BROKEN[lang] + TEXTS[lang]):
+        expected = _bounds_token_by_token(doc)
+        got = [[a, b] for a, b, *_rest in nlp.compact(doc, syntax).sentences]
+        assert got == expected
+        words = [t.text for t in doc]
+        starts = [t.i for t in doc[1:] if t.is_sent_start]
+        assert nlp._repaired_bounds(words, starts, [bool(t.whitespace_) for t in doc]) == expected
+
+
+def test_compact_of_an_empty_doc(cfg: Config) -> None:
+    model = nlp.load("en", cfg)
+    empty = nlp.compact(model(""), nlp.has_syntax(model))
+    assert empty == nlp.Compact([], ()) and nlp.expand(empty, "", 0, "en", [0]) == []
