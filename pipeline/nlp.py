@@ -350,15 +350,22 @@ def _paragraph_starts(text: str) -> list[int]:
     return starts
 
 
-# What `compact` keeps of one section, to be expanded into records: plain tuples,
-# offsets relative to the section's text, no strings that the text already holds.
-#   sentence = (start, end, tokens, ents)
-#   token    = (idx, length, pos, dep, head, lemma, morph, tag)   head: index in the sentence
-#   ent      = (start, end, label, kb_id)
-# Tokens are only kept when a component sets POS or dependencies (their only reader is the
-# implantation fallback that needs both): with the default senter + ner they would be
-# hundreds of tuples per document that nothing reads.
-Compact = list[tuple[int, int, list[tuple[int, int, str, str, int, str, str, str]], list[tuple[int, int, str, str]]]]
+# What `compact` keeps of one section, to be expanded into records: plain lists, offsets relative
+# to the section's text.
+#   sentences: (a, b, start, end, ents) per sentence: its tokens [a, b) and characters [start, end)
+#              ent = (start, end, label, kb_id)
+#   columns:   the section's tokens as columns, in Token's field order:
+#              i (index in its sentence), text, start, pos, dep, head (index in its sentence), lemma,
+#              morph, tag. Empty unless a component sets POS or dependencies (their only reader is
+#              the implantation fallback that needs both): with the default senter + ner they would
+#              be hundreds of tokens per document that nothing reads.
+# Columns, not a tuple per token: `expand` builds every Token of a section with one zip, no Python
+# code per token.
+class Compact(NamedTuple):
+    sentences: list[tuple[int, int, int, int, list[tuple[int, int, str, str]]]]
+    columns: tuple[list, ...]
+
+
 SYNTAX_COMPONENTS = ("parser", "tagger", "morphologizer")
 
 
@@ -368,36 +375,28 @@ def has_syntax(nlp: "Language") -> bool:
 
 
 def compact(doc: "Doc", syntax: bool) -> Compact:
-    """A spaCy Doc of one section as plain tuples (see `Compact`), its sentences repaired
+    """A spaCy Doc of one section as plain lists (see `Compact`), its sentences repaired
     (`_repaired_bounds`).
 
-    Read from `Doc.to_array` columns, not token by token: a `Token` (and its head, its morph)
+    Read from one `Doc.to_array` call, not token by token: a `Token` (and its head, its morph)
     is a Python object built on each access, and walking them took twice as long as this."""
+    import numpy
     from spacy.attrs import DEP, HEAD, IDX, LEMMA, LENGTH, MORPH, ORTH, POS, SENT_START, SPACY, TAG
 
     if not len(doc):
-        return []
-    columns = doc.to_array([IDX, LENGTH, SENT_START, SPACY, ORTH,
-                            *((POS, DEP, HEAD, LEMMA, MORPH, TAG) if syntax else ())])
-    idx, length, sent_start, space = (columns[:, k].tolist() for k in range(4))
+        return Compact([], ())
+    array = doc.to_array([IDX, LENGTH, SENT_START, SPACY, ORTH,
+                          *((POS, DEP, HEAD, LEMMA, MORPH, TAG) if syntax else ())])
+    idx, length, space = (array[:, k].tolist() for k in (0, 1, 3))
     strings = doc.vocab.strings
-    # Token.orth_ of each token, and Doc.text as spaCy joins it (each token's text, then a space
-    # where SPACY is set), without the Token object per token that Doc.text builds
-    words = _names(columns[:, 4].tolist(), strings)
-    text = "".join([w + " " if s else w for w, s in zip(words, space)])
+    # Token.orth_ of each token: the Doc's text is these, with a space after each whose SPACY is set
+    words = _names(array[:, 4].tolist(), strings)
+    # a sentence starts at each token whose SENT_START is 1, as in `Doc.sents`
+    starts = (numpy.flatnonzero(array[1:, 2] == 1) + 1).tolist()
+    bounds = _repaired_bounds(words, starts, space)
     ents = [(e.start, e.end, e.start_char, e.end_char, e.label_, e.ent_id_) for e in doc.ents]
-    if syntax:
-        pos, dep, lemma, morph, tag = (_names(columns[:, k].tolist(), strings) for k in (5, 6, 8, 9, 10))
-        morph = ["" if m == "_" else m for m in morph]  # as str(token.morph): "" for none
-        # the head's index in the Doc (HEAD holds offsets to it, stored as uint64)
-        head = [i + h for i, h in enumerate(columns[:, 7].astype("int64").tolist())]
-    out: Compact = []
-    for a, b in _repaired_bounds(text, words, idx, sent_start, space):
-        tokens = list(zip(
-            idx[a:b], length[a:b], pos[a:b], dep[a:b],
-            [h - a if a <= h < b else i - a for i, h in enumerate(head[a:b], a)],
-            lemma[a:b], morph[a:b], tag[a:b], strict=True,
-        )) if syntax else []
+    sentences = []
+    for a, b in bounds:
         # what Span.ents gives: the entities inside the sentence, up to one that crosses its end
         inside = []
         for e_start, e_end, char_start, char_end, label, kb_id in ents:
@@ -405,8 +404,23 @@ def compact(doc: "Doc", syntax: bool) -> Compact:
                 if e_end > b:
                     break
                 inside.append((char_start, char_end, label, kb_id))
-        out.append((idx[a], idx[b - 1] + length[b - 1], tokens, inside))
-    return out
+        sentences.append((a, b, idx[a], idx[b - 1] + length[b - 1], inside))
+    if not syntax:
+        return Compact(sentences, ())
+    pos, dep, lemma, morph, tag = (_names(array[:, k].tolist(), strings) for k in (5, 6, 8, 9, 10))
+    morph = ["" if m == "_" else m for m in morph]  # as str(token.morph): "" for none
+    # Each token's index in its sentence, and its head's (HEAD holds offsets to it, stored as
+    # uint64); a head outside the sentence counts as the token itself. Tokens outside every
+    # sentence (blank pieces) get values nothing reads.
+    n = len(words)
+    first, end = numpy.zeros(n, numpy.int64), numpy.zeros(n, numpy.int64)
+    for a, b in bounds:
+        first[a:b] = a
+        end[a:b] = b
+    at = numpy.arange(n, dtype=numpy.int64)
+    head = at + array[:, 7].astype(numpy.int64)
+    head = numpy.where((head >= first) & (head < end), head, at) - first
+    return Compact(sentences, ((at - first).tolist(), words, idx, pos, dep, head.tolist(), lemma, morph, tag))
 
 
 # The strings behind the attribute hashes `compact` has read, in this process: a hash names the
@@ -424,7 +438,9 @@ def _names(keys: list[int], strings: object) -> list[str]:
     full, or from another thread) never loses a string the column needs."""
     known = _STRINGS
     distinct = set(keys)
-    if distinct.issubset(known.keys()):
+    # keys() >= distinct looks each distinct hash up in the table; distinct.issubset(keys()) would
+    # first copy the whole table (up to STRINGS_MAX hashes) into a set, on every call
+    if known.keys() >= distinct:
         try:
             return list(map(known.__getitem__, keys))
         except KeyError:  # emptied meanwhile by another thread: read as below
@@ -443,53 +459,56 @@ def _names(keys: list[int], strings: object) -> list[str]:
 
 
 _new = tuple.__new__
+_token = functools.partial(_new, Token)
 
 
 def expand(sents: Compact, text: str, offset: int, lang: str, para_starts: list[int]) -> list[Sentence]:
-    """`compact`'s tuples back to Sentences of a section whose `text` starts at `offset`."""
+    """`compact`'s lists back to Sentences of a section whose `text` starts at `offset`."""
     import bisect
 
+    sentences, columns = sents
+    if columns:
+        i, words, idx, pos, dep, head, lemma, morph, tag = columns
+        starts = [offset + k for k in idx] if offset else idx
+        # tuple.__new__ with every field: what Token(...) builds, without the named tuple's
+        # Python-level __new__ per token; the token's text is its ORTH string (the text spaCy read
+        # is the section's, to the character)
+        tokens = list(map(_token, zip(i, words, starts, pos, dep, head, lemma, morph, tag, strict=True)))
     out: list[Sentence] = []
-    for start, end, tokens, ents in sents:
-        # tuple.__new__ with every field: what Token(...) and Span(...) build, without the named
-        # tuple's Python-level __new__ per token
-        toks = [_new(Token, (i, text[idx:idx + n], offset + idx, pos, dep, head, lemma, morph, tag))
-                for i, (idx, n, pos, dep, head, lemma, morph, tag) in enumerate(tokens)]
-        spans = [_new(Span, (offset + a, offset + b, text[a:b], label, kb)) for a, b, label, kb in ents]
-        out.append(Sentence(offset + start, offset + end, text[start:end], lang, toks, spans,
-                            bisect.bisect_right(para_starts, offset + start) - 1))
+    for a, b, start, end, ents in sentences:
+        spans = [_new(Span, (offset + s, offset + e, text[s:e], label, kb)) for s, e, label, kb in ents]
+        out.append(Sentence(offset + start, offset + end, text[start:end], lang, tokens[a:b] if columns else [],
+                            spans, bisect.bisect_right(para_starts, offset + start) - 1))
     return out
 
 
-def _repaired_bounds(text: str, words: list[str], idx: list[int], sent_start: list[int],
-                     space: list[int]) -> list[list[int]]:
+def _repaired_bounds(words: list[str], starts: list[int], space: list[int]) -> list[list[int]]:
     """The parser's sentences (token index bounds [start, end)), cut at every line break (the
     parser sometimes glues a heading on), with broken-off pieces glued back: on the same line,
     a piece continues the previous one when it starts with a comma, semicolon, closing bracket,
     dash or lowercase word ("L'an dernier | , l'agence a ..."), or when the previous piece did
     not end a sentence ("le groupe belge Katoen | Natie vient de ...").
 
-    `words`, `idx`, `sent_start` and `space` are the Doc's token texts, character offsets,
-    SENT_START and SPACY values (a sentence starts at each token whose SENT_START is 1, as in
-    `Doc.sents`)."""
+    `words` and `space` are the Doc's token texts and SPACY values, `starts` the tokens after the
+    first that start a sentence (SENT_START 1)."""
+    import bisect
+    import itertools
+
     n = len(words)
-    sentences, begin = [], 0
-    for i in range(1, n):
-        if sent_start[i] == 1:
-            sentences.append((begin, i))
-            begin = i
-    sentences.append((begin, n))
+    # the tokens holding a line break, found without Python code per token
+    breaks = list(itertools.compress(range(n), map(str.__contains__, words, itertools.repeat("\n"))))
     bounds: list[list[int]] = []
-    for a, b in sentences:
+    for a, b in zip([0, *starts], [*starts, n]):
         pieces, begin = [], a
-        for i in range(a, b):
-            if "\n" in words[i] and i > begin:
+        for i in breaks[bisect.bisect_left(breaks, a):bisect.bisect_left(breaks, b)]:
+            if i > begin:
                 pieces.append((begin, i))
                 begin = i + 1
         if begin < b:
             pieces.append((begin, b))
         for start, end in pieces:
-            if not text[idx[start]:idx[end - 1] + len(words[end - 1])].strip():
+            # blank when every token is (the text between two tokens is one space or nothing)
+            if all(map(str.isspace, words[start:end])):
                 continue
             first = words[start]
             glued = bounds and bounds[-1][1] == start and "\n" not in words[bounds[-1][1] - 1]

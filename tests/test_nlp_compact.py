@@ -21,23 +21,28 @@ def test_compact_keeps_what_the_tokens_say(cfg: Config, lang: str) -> None:
     model = nlp.load(lang, cfg)
     syntax = nlp.has_syntax(model)
     for doc in model.pipe(TEXTS[lang]):
-        by_idx = {t.idx: t for t in doc}
         sentences = nlp.compact(doc, syntax)
-        assert sentences
-        for start, end, tokens, ents in sentences:
-            assert doc.text[start:end].strip()
-            for idx, length, pos, dep, head, lemma, morph, tag in tokens:
-                t = by_idx[idx]
-                assert (length, pos, dep, lemma, morph, tag) == (
-                    len(t.text), t.pos_, t.dep_, t.lemma_, str(t.morph), t.tag_)
-                assert head >= 0
-            for a, b, label, _kb in ents:
-                assert any(e.start_char == a and e.end_char == b and e.label_ == label for e in doc.ents)
-        # the sentences' text, as expand cuts it, is the Doc's own text
-        for s in nlp.expand(sentences, doc.text, 0, lang, [0]):
-            assert s.text == doc.text[s.start:s.end]
-            assert all(s.text[t.start - s.start:t.end - s.start] == t.text for t in s.tokens)
-            assert all(type(t) is nlp.Token for t in s.tokens) and all(type(e) is nlp.Span for e in s.ents)
+        assert sentences.sentences
+        for offset in (0, 17):
+            para_starts = [0, offset + 5]
+            for s, (a, b, _start, _end, _ents) in zip(nlp.expand(sentences, doc.text, offset, lang, para_starts),
+                                                      sentences.sentences, strict=True):
+                # the sentences' text, as expand cuts it, is the Doc's own text
+                assert s.text == doc.text[s.start - offset:s.end - offset] and s.text.strip()
+                assert s.paragraph == (1 if s.start >= offset + 5 else 0)
+                assert all(type(t) is nlp.Token for t in s.tokens) and all(type(e) is nlp.Span for e in s.ents)
+                assert len(s.tokens) == b - a
+                for t, st in zip(s.tokens, doc[a:b], strict=True):
+                    # what spaCy's Token objects say, the head's index counted in the sentence
+                    # (a head outside it: the token itself)
+                    head = st.head.i - a if a <= st.head.i < b else st.i - a
+                    assert tuple(t) == (st.i - a, st.text, offset + st.idx, st.pos_, st.dep_, head, st.lemma_,
+                                        str(st.morph), st.tag_)
+                    assert s.text[t.start - s.start:t.end - s.start] == t.text
+                for e in s.ents:
+                    assert e.text == doc.text[e.start - offset:e.end - offset]
+                    assert any(x.start_char + offset == e.start and x.end_char + offset == e.end
+                               and x.label_ == e.label and x.ent_id_ == e.kb_id for x in doc.ents)
 
 
 def test_compact_is_the_same_with_an_empty_or_tiny_string_table(cfg: Config, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -97,3 +102,68 @@ def test_compact_of_many_documents_with_a_small_table(cfg: Config, monkeypatch: 
     monkeypatch.setattr(nlp, "_STRINGS", {0: ""})
     monkeypatch.setattr(nlp, "STRINGS_MAX", 40)
     assert [nlp.compact(d, syntax) for d in docs] == before
+
+
+def _bounds_token_by_token(doc) -> list[list[int]]:  # type: ignore[no-untyped-def]
+    """The repaired sentences read the slow way, from spaCy's Token objects and the Doc's text:
+    the sentences of `Doc.sents`, cut at each token holding a line break, blank pieces (by their
+    text) left out, pieces glued back by the same rules as `nlp._repaired_bounds`."""
+    words = [t.text for t in doc]
+    bounds: list[list[int]] = []
+    for sent in doc.sents:
+        pieces, begin = [], sent.start
+        for t in sent:
+            if "\n" in t.text and t.i > begin:
+                pieces.append((begin, t.i))
+                begin = t.i + 1
+        if begin < sent.end:
+            pieces.append((begin, sent.end))
+        for start, end in pieces:
+            if not doc[start:end].text.strip():
+                continue
+            first = words[start]
+            glued = bounds and bounds[-1][1] == start and "\n" not in words[bounds[-1][1] - 1]
+            previous = words[bounds[-1][1] - 1] if bounds else ""
+            unfinished = previous[-1:] not in '.!?:;"»)…' and not previous.isupper()
+            if glued and (first[:1] in ",;:)]\u2013\u2014-" or first[:1].islower() or unfinished):
+                bounds[-1][1] = end
+            else:
+                bounds.append([start, end])
+    for cur, nxt in zip(bounds, bounds[1:]):
+        a, b = cur
+        if (b - a >= 3 and nxt[0] == b and words[b - 1] in ('"', "«", "“", "„") and doc[b - 2].whitespace_
+                and words[b - 2][-1:] in ".!?…:"):
+            cur[1] -= 1
+            nxt[0] -= 1
+    return bounds
+
+
+BROKEN = {
+    "en": ["BUDGET 2019\nThe agency grew. \"We want more,\" said the chair.\n\n  \n, and then it moved\non to Aix.",
+           "\n\n\n  Title line\n\nThe group Katoen\nNatie came to Fos. It hired 40 people: \"Good.\" \"Next",
+           "A\n\nB\n\n\n\nc d e. F g h.   \t\n"],
+    "fr": ["BILAN 2018\nL'agence a grandi. « Nous voulons plus », a dit la présidente.\n\n, puis elle est partie\nà Aix.",
+           "Le groupe belge Katoen\nNatie vient de s'installer. Budget de 3,2 M€. \"Nous voulons croître.\"",
+           "\n \n\nUne ligne\n– suite de la ligne ; et encore\n(note)\n"],
+}
+
+
+@pytest.mark.parametrize("lang", sorted(BROKEN))
+def test_repaired_bounds_match_a_token_by_token_reading(cfg: Config, lang: str) -> None:
+    """`compact` finds sentence starts, line breaks and blank pieces from its columns: the same
+    bounds as a reading of spaCy's Token objects and the Doc's text."""
+    model = nlp.load(lang, cfg)
+    syntax = nlp.has_syntax(model)
+    for doc in model.pipe(BROKEN[lang] + TEXTS[lang]):
+        expected = _bounds_token_by_token(doc)
+        got = [[a, b] for a, b, *_rest in nlp.compact(doc, syntax).sentences]
+        assert got == expected
+        words = [t.text for t in doc]
+        starts = [t.i for t in doc[1:] if t.is_sent_start]
+        assert nlp._repaired_bounds(words, starts, [bool(t.whitespace_) for t in doc]) == expected
+
+
+def test_compact_of_an_empty_doc(cfg: Config) -> None:
+    model = nlp.load("en", cfg)
+    empty = nlp.compact(model(""), nlp.has_syntax(model))
+    assert empty == nlp.Compact([], ()) and nlp.expand(empty, "", 0, "en", [0]) == []

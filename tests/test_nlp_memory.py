@@ -30,7 +30,7 @@ def test_reload_after_spacy_max_new_strings_changes_no_analysis(cfg: Config, mon
     monkeypatch.setitem(nlp._BASE_STRINGS, key, nlp._BASE_STRINGS[key])
     small = cfg.with_overrides(spacy_max_new_strings=50)
     before = nlp.pipe_compact("en", NORMAL["en"], cfg)
-    assert any(ents for compact in before for _s, _e, _t, ents in compact)
+    assert any(ents for compact in before for *_bounds, ents in compact.sentences)
     assert nlp.load("en", cfg) is first  # far below the default bound: no reload
     nlp.pipe_compact("en", invented(), small)
     reloaded = nlp.load("en", cfg)

@@ -89,8 +89,29 @@ def _text_of(node: etree._Element) -> str:
 # --- metadata ---------------------------------------------------------------------------------
 
 
+# What the title and date read of the last page asked about, read once: the <meta> elements with
+# content as (key, content), and the JSON-LD objects. The page's title, site names and date ask for
+# them seven times; each read walked the whole tree (and parsed the JSON-LD again).
+_READ: list[tuple[etree._Element, list[tuple[str, str]], list[dict[str, Any]]]] = []
+
+
+def _read(tree: etree._Element) -> tuple[list[tuple[str, str]], list[dict[str, Any]]]:
+    last = _READ[-1] if _READ else None  # one item, replaced whole: safe across threads
+    if last is not None and last[0] is tree:
+        return last[1], last[2]
+    metas = [((node.get("property") or node.get("name") or node.get("itemprop") or "").lower(),
+              node.get("content", "")) for node in tree.xpath("//meta[@content]")]
+    objects = list(_read_json_ld(tree))
+    _READ[:] = [(tree, metas, objects)]
+    return metas, objects
+
+
 def _json_ld(tree: etree._Element) -> Iterator[dict[str, Any]]:
     """Every JSON-LD object of the page, @graph members included."""
+    return iter(_read(tree)[1])
+
+
+def _read_json_ld(tree: etree._Element) -> Iterator[dict[str, Any]]:
     for script in tree.xpath('//script[@type="application/ld+json"]'):
         try:
             data = json.loads(script.text or "", strict=False)
@@ -110,10 +131,9 @@ def _json_ld(tree: etree._Element) -> Iterator[dict[str, Any]]:
 
 def _meta(tree: etree._Element, *names: str) -> str | None:
     wanted = {n.lower() for n in names}
-    for node in tree.xpath("//meta[@content]"):
-        key = (node.get("property") or node.get("name") or node.get("itemprop") or "").lower()
-        if key in wanted and node.get("content", "").strip():
-            return str(node.get("content")).strip()
+    for key, content in _read(tree)[0]:
+        if key in wanted and content.strip():
+            return str(content).strip()
     return None
 
 
