@@ -514,15 +514,28 @@ PLAIN_CHARS = "".join(map(chr, range(128))) + (
     "àâäáãåçéèêëíìîïñóòôöõúùûüýÿæœÀÂÄÁÃÅÇÉÈÊËÍÌÎÏÑÓÒÔÖÕÚÙÛÜÝŸÆŒ’‘“”«»–—…€°·•\u00a0\u2009\u202f")
 _NOT_PLAIN = re.compile("[^\\x00-\\x7f" + re.escape(PLAIN_CHARS[128:]) + "]")
 _WORD_RUN = re.compile(r"\w+")
-# The runs of \w in a text of plain characters: \w written as the plain characters it holds (a
-# table look-up per character, not a category look-up)
-_PLAIN_WORD_RUN = re.compile("[" + re.escape("".join(c for c in PLAIN_CHARS if re.fullmatch(r"\w", c))) + "]+")
+
+
+def plain_class(pattern: str) -> str:
+    """The plain characters (PLAIN_CHARS) that the one-character `pattern` matches, escaped for a
+    regex class: in a text of plain characters, "[" + plain_class(r"\w") + "]" matches as \w does,
+    at a table look-up per character instead of a look-up of each one's category."""
+    return re.escape("".join(c for c in PLAIN_CHARS if re.fullmatch(pattern, c)))
+
+
+def is_plain(text: str) -> bool:
+    """`text` holds only plain characters (PLAIN_CHARS)."""
+    return text.isascii() or _NOT_PLAIN.search(text) is None
+
+
+# The runs of \w in a text of plain characters
+_PLAIN_WORD_RUN = re.compile("[" + plain_class(r"\w") + "]+")
 
 
 def plain_words(text: str) -> frozenset[str] | None:
     """The words (runs of \\w) of `text`, lower-cased, for `PhraseGate`; None when `text` holds a
     character outside PLAIN_CHARS, where str.lower() may not tell what the regex engine matches."""
-    if not text.isascii() and _NOT_PLAIN.search(text):
+    if not is_plain(text):
         return None
     return frozenset(_PLAIN_WORD_RUN.findall(text.lower()))  # (a plain character lowers to a plain one)
 
@@ -550,6 +563,22 @@ class PhraseGate:
             needs.setdefault(max(words, key=len), set()).add(frozenset(words))
         self.keys = frozenset(needs)
         self.needs = {key: tuple(sets) for key, sets in needs.items()}
+
+    @classmethod
+    def union(cls, *gates: PhraseGate) -> PhraseGate:
+        """The gate of all the phrases of `gates`: open where one of them is, always open where
+        one of them always is."""
+        out = cls(())
+        if any(g.keys is None for g in gates):
+            out.keys = None
+            return out
+        needs: dict[str, set[frozenset[str]]] = {}
+        for g in gates:
+            for key, sets in g.needs.items():
+                needs.setdefault(key, set()).update(sets)
+        out.keys = frozenset(needs)
+        out.needs = {key: tuple(sets) for key, sets in needs.items()}
+        return out
 
     def may_match(self, words: frozenset[str] | None) -> bool:
         """False only when no phrase can be in the text of `words` (`plain_words`)."""
@@ -642,7 +671,7 @@ class PhraseStarts:
     def positions(self, text: str) -> list[int] | None:
         """Every position of `text` where a phrase starts, in order; None when `text` (or a
         phrase) holds a character outside PLAIN_CHARS: the caller then reads the whole text."""
-        if self.regex is None or (not text.isascii() and _NOT_PLAIN.search(text)):
+        if self.regex is None or not is_plain(text):
             return None
         low, out = text.lower(), []
         m = self.regex.search(low)

@@ -313,3 +313,19 @@ def test_name_patterns_match_as_with_the_first_word_as_read() -> None:
             assert [(m.span(), m.groups()) for m in rx.finditer(text)] == expected, (text, rx.pattern[:40])
             found += bool(expected)
     assert found > 200
+
+
+def test_phrase_gate_union_is_the_gate_of_all_phrases() -> None:
+    """PhraseGate.union answers as one gate built from every phrase of its gates (invented phrases)."""
+    import random
+
+    from pipeline.resources import PhraseGate, plain_words
+
+    lists = [["l'an dernier", "last year"], ["il y a  ans", "ans plus tard"], ["mars", "March", "d'ici juin"]]
+    union, whole = PhraseGate.union(*map(PhraseGate, lists)), PhraseGate([p for ps in lists for p in ps])
+    vocab = sorted({w for ps in lists for p in ps for w in plain_words(p) or ()} | {"agence", "projets", "2021"})
+    rng = random.Random(7)
+    for _ in range(2000):
+        words = frozenset(rng.sample(vocab, rng.randint(0, 5)))
+        assert union.may_match(words) == whole.may_match(words)
+    assert PhraseGate.union(PhraseGate(["fin"]), PhraseGate([""])).may_match(frozenset())  # always open

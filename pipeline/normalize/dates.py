@@ -196,11 +196,7 @@ _NUMBER_IN_WORD = re.compile(r"\w\{n\}|\{n\}\w")
 def _relative_gate(lang: str) -> PhraseGate:
     """The three gates of `_relative` in one: open where one of them is (a phrase of any of
     them), always open where one of them always is."""
-    gates = (_month_gate(), _phrase_gate(lang), _template_gate(lang))
-    if any(gate.keys is None for gate in gates):
-        return PhraseGate([""])
-    templates = [t.replace("{n}", " ") for t in _section("relative_templates", lang)]
-    return PhraseGate([*month_names()[0], *_grammar(lang).offsets, *templates])
+    return PhraseGate.union(_month_gate(), _phrase_gate(lang), _template_gate(lang))
 
 
 @functools.lru_cache(maxsize=None)

@@ -31,7 +31,7 @@ from typing import Any
 from text_to_num import find_numbers as _t2n_find_numbers  # type: ignore[import-untyped]
 
 from pipeline.normalize import alternation, entry, lexicon, month_names
-from pipeline.resources import PLAIN_CHARS, PhraseGate
+from pipeline.resources import PhraseGate, plain_class
 
 MAX_DIGITS = 15
 # Languages text2num reads number words in.
@@ -75,10 +75,9 @@ def _plain(pattern: str) -> str:
     """`pattern` with its classes \\s and [^\\W\\d_] written as the plain characters
     (resources.PLAIN_CHARS) they hold: the same matches in a text of plain characters, where a
     set of characters is read at a table's cost, not by looking up each one's category."""
-    letters = "".join(c for c in PLAIN_CHARS if re.fullmatch(r"[^\W\d_]", c))
-    spaces = "".join(c for c in PLAIN_CHARS if re.fullmatch(r"\s", c))
-    return pattern.replace(r"[^\W\d_]", f"[{re.escape(letters)}]").replace(r"[^\s0-9]", f"[^{re.escape(spaces)}0-9]") \
-        .replace(r"\s+", f"[{re.escape(spaces)}]+")
+    letters, spaces = plain_class(r"[^\W\d_]"), plain_class(r"\s")
+    return pattern.replace(r"[^\W\d_]", f"[{letters}]").replace(r"[^\s0-9]", f"[^{spaces}0-9]") \
+        .replace(r"\s+", f"[{spaces}]+")
 
 
 # _TOKEN and _WORD_CANDIDATE for a text of plain characters (a sentence whose `plain_words` are known)
@@ -270,8 +269,8 @@ def _gates(lang: str) -> _Gates:
     fractions = [str(f) for f in entry("numbers", "fractions", lang) or {}]
     denominators = [str(d) for d in entry("numbers", "fraction_denominators", lang) or {}]
     approx = [*nouns, *(f"{n}s" for n in nouns)]
-    return _Gates(fraction=PhraseGate(fractions), share=PhraseGate(denominators), approx_noun=PhraseGate(approx),
-                  any_phrase=PhraseGate([*fractions, *denominators, *approx]))
+    gates = PhraseGate(fractions), PhraseGate(denominators), PhraseGate(approx)
+    return _Gates(*gates, any_phrase=PhraseGate.union(*gates))
 
 
 def _approx_noun_matches(text: str, g: _Grammar, words: frozenset[str] | None = None) -> Iterator[NumberMatch]:
